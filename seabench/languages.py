@@ -1,0 +1,63 @@
+"""The languages Sea-bench covers, their names and the scripts they are written in."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Language(str, Enum):
+    """ISO 639-1 codes as Sea-bench writes them. Beware: `my` is Burmese, `ms` is Malay."""
+
+    en = "en"
+    vi = "vi"
+    id = "id"
+    ms = "ms"
+    tl = "tl"
+    th = "th"
+    km = "km"
+    lo = "lo"
+    my = "my"
+    zh = "zh"
+
+    @property
+    def english_name(self) -> str:
+        return NAMES[self.value]
+
+    @property
+    def script(self) -> str:
+        return SCRIPTS[self.value]
+
+
+NAMES = {
+    "en": "English",
+    "vi": "Vietnamese",
+    "id": "Indonesian",
+    "ms": "Malay",
+    "tl": "Tagalog",
+    "th": "Thai",
+    "km": "Khmer",
+    "lo": "Lao",
+    "my": "Burmese",
+    "zh": "Chinese",
+}
+
+SCRIPTS = {
+    "en": "Latin",
+    "vi": "Latin",
+    "id": "Latin",
+    "ms": "Latin",
+    "tl": "Latin",
+    "th": "Thai",
+    "km": "Khmer",
+    "lo": "Lao",
+    "my": "Myanmar",
+    "zh": "Han",
+}
+
+# Sea-bench's own plot order: Latin-script languages first, then the low-resource non-Latin ones.
+ORDER = ["en", "vi", "id", "ms", "tl", "th", "km", "lo", "my", "zh"]
+CODES = frozenset(ORDER)
+
+
+def lang_sort_key(code: str) -> tuple[int, str]:
+    return (ORDER.index(code) if code in CODES else len(ORDER), code)

@@ -1,0 +1,1 @@
+"""Formatting only: every view here renders records that earlier stages computed."""

@@ -1,0 +1,107 @@
+"""Reading user files strictly: UTF-8 (a BOM and CRLF are fine), every problem tied to a file and line."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError, Problem
+
+
+def read_lines(path: Path, problems: list[Problem] | None = None) -> list[tuple[int, str]]:
+    """The file's lines as (1-based line number, text), CR stripped.
+
+    Whole-file problems (missing, UTF-16, empty) raise at once. Lines that are not UTF-8 are skipped and
+    reported: added to `problems` when the caller collects them, raised otherwise.
+    """
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError.at(path, None, "no such file") from None
+    except IsADirectoryError:
+        raise InputError.at(path, None, "is a directory, expected a file") from None
+    except OSError as e:
+        raise InputError.at(path, None, f"cannot read: {e.strerror}") from None
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in raw[:4096]:
+        raise InputError.at(path, 1, "the file is UTF-16 encoded; save it as UTF-8")
+    if raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8) :]
+    lines: list[tuple[int, str]] = []
+    collect = problems is not None
+    problems = problems if collect else []
+    for number, chunk in enumerate(raw.split(b"\n"), start=1):
+        try:
+            text = chunk.decode("utf-8")
+        except UnicodeDecodeError as e:
+            problems.append(
+                Problem(str(path), number, f"not valid UTF-8 (byte 0x{chunk[e.start]:02x} at column {e.start + 1}); save the file as UTF-8")
+            )
+            continue
+        lines.append((number, text.removesuffix("\r")))
+    if problems and not collect:
+        raise InputError(problems)
+    if not problems and not any(text.strip() for _, text in lines):
+        raise InputError.at(path, 1, "the file is empty")
+    return lines
+
+
+def read_jsonl(path: Path, problems: list[Problem] | None = None) -> list[tuple[int, dict[str, Any]]]:
+    """JSON objects, one per non-blank line, with their line numbers.
+
+    Bad lines are skipped and added to `problems` when given (so later checks can report theirs too), else raised.
+    """
+    records: list[tuple[int, dict[str, Any]]] = []
+    collect = problems is not None
+    problems = problems if collect else []
+    for number, text in read_lines(path, problems):
+        if not text.strip():
+            continue
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as e:
+            problems.append(Problem(str(path), number, f"invalid JSON: {e.msg} at column {e.colno}"))
+            continue
+        if not isinstance(value, dict):
+            problems.append(Problem(str(path), number, f"expected a JSON object, got {json_type(value)}"))
+            continue
+        records.append((number, value))
+    if problems and not collect:
+        raise InputError(problems)
+    return records
+
+
+def read_csv(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """The header and each data row (keyed by column) with the line it starts on. Ragged rows are errors."""
+    text = "\n".join(line for _, line in read_lines(path))
+    reader = csv.reader(io.StringIO(text))
+    problems: list[Problem] = []
+    try:
+        header = [h.strip() for h in next(reader)]
+        rows: list[tuple[int, dict[str, str]]] = []
+        start = reader.line_num + 1
+        for fields in reader:
+            line, start = start, reader.line_num + 1
+            if not any(f.strip() for f in fields):
+                continue
+            if len(fields) != len(header):
+                problems.append(Problem(str(path), line, f"row has {len(fields)} fields, the header has {len(header)}"))
+                continue
+            rows.append((line, dict(zip(header, fields))))
+    except csv.Error as e:
+        raise InputError.at(path, reader.line_num, f"malformed CSV: {e}") from None
+    if problems:
+        raise InputError(problems)
+    if len(set(header)) != len(header):
+        dupes = sorted({h for h in header if header.count(h) > 1})
+        raise InputError.at(path, 1, f"duplicate column(s) in the header: {', '.join(dupes)}")
+    return header, rows
+
+
+def json_type(value: Any) -> str:
+    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}.get(
+        type(value), "a number"
+    )
