@@ -60,7 +60,9 @@ def load_file(path: Path, *, name: str | None = None, source: str | None = None)
         questions = _from_jsonl(path, shape, records, problems)
         if shape == "mt-bench":
             questions = _attach_mt_bench_references(path, questions)
-    return Bench(name=name or path.stem, source=source or str(path), shape=shape, questions=tuple(questions))
+    # `mt-bench/question.jsonl` is better known by its folder than by its file name.
+    default_name = path.resolve().parent.name if path.name in QUESTION_FILES else path.stem
+    return Bench(name=name or default_name, source=source or str(path), shape=shape, questions=tuple(questions))
 
 
 def _load_bundled() -> Bench:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 SEA_BENCH_CATEGORIES = (
@@ -73,3 +75,69 @@ class BenchCell(Record):
     """Questions with two or more turns."""
     with_reference: int
     """Questions with a reference answer on at least one turn."""
+
+
+class Message(Record):
+    """One message of a chat conversation."""
+
+    role: Literal["system", "user", "assistant"]
+    content: str
+
+
+class GenerationSettings(Record):
+    """What, besides the model, determines an answer. Part of every answer's key."""
+
+    temperature: float = 0.0
+    max_tokens: int = 1024
+    system_prompt: str | None = None
+
+
+class Usage(Record):
+    """Tokens one request used, as the API (or the HF tokenizer) counted them; None where unknown."""
+
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+
+
+class Completion(Record):
+    """What a backend returns for one conversation."""
+
+    text: str
+    """The assistant's reply; may be empty (recorded as such, not as a failure)."""
+    usage: Usage = Usage()
+    finish_reason: str | None = None
+    """`stop`, `length` (hit max tokens), or the provider's own word for it."""
+
+
+class Answer(Record):
+    """One stored answer: a model's reply to one turn of one question."""
+
+    key: str
+    """Content hash of model name, spec, settings and the conversation so far: the same request, the same key."""
+    bench: str
+    question_id: str
+    turn: int
+    """1-based turn this answer replies to."""
+    model: str
+    """The name the model is stored and reported under (`--name`, default the spec)."""
+    spec: str
+    text: str
+    usage: Usage = Usage()
+    latency_s: float | None = None
+    cost_usd: float | None = None
+    """From the price table; None for models without a known price."""
+    finish_reason: str | None = None
+    created_at: str = ""
+
+
+class Failure(Record):
+    """A request that still failed after every retry; the next run tries it again."""
+
+    key: str
+    bench: str
+    question_id: str
+    turn: int
+    model: str
+    error: str
+    attempts: int
+    updated_at: str = ""

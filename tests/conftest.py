@@ -40,3 +40,13 @@ def run_seabench(*args: str, env: dict[str, str] | None = None, timeout: float =
         [sys.executable, "-m", "seabench", *map(str, args)],
         capture_output=True, text=True, env=full_env, timeout=timeout, cwd=ROOT,
     )
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory) -> Path:
+    """A tiny random Llama-style model with a byte-level BPE tokenizer and a chat template, saved to disk."""
+    pytest.importorskip("torch")
+    pytest.importorskip("transformers")
+    from .tiny_hf import build_model
+
+    return build_model(tmp_path_factory.mktemp("tiny-llama"))

@@ -6,7 +6,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from ..languages import NAMES
+from ..languages import NAMES, lang_sort_key
 from ..records import Bench, BenchCell, Question
 
 
@@ -79,3 +79,51 @@ def question_view(question: Question) -> Group:
 
 def console(stderr: bool = False) -> Console:
     return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def plan_table(rows) -> Table:
+    """`generate --dry-run`: requests, estimated tokens and the most it can cost, per model × language."""
+    sources = sorted({r.token_source for r in rows})
+    how = " and ".join({"tokenizer": "the model's tokenizer", "estimate": "UTF-8 bytes ÷ 4"}[s] for s in sources)
+    table = Table(
+        title="Plan (nothing sent)",
+        caption=f"input tokens counted by {how}; later turns count earlier answers at --max-tokens, so costs are upper bounds",
+    )
+    for col in ("model", "lang", "requests", "input tok", "max output tok", "max cost"):
+        table.add_column(col, justify="left" if col in ("model", "lang") else "right", overflow="fold")
+    for r in sorted(rows, key=lambda r: (r.model, lang_sort_key(r.lang))):
+        table.add_row(r.model, r.lang, str(r.requests), f"{r.input_tokens:,}", f"{r.max_output_tokens:,}", _usd(r.max_cost_usd))
+    if not rows:
+        table.caption = "nothing to send: every answer is already stored"
+    else:
+        costs = [r.max_cost_usd for r in rows if r.max_cost_usd is not None]
+        table.add_row("all", "", str(sum(r.requests for r in rows)), f"{sum(r.input_tokens for r in rows):,}",
+                      f"{sum(r.max_output_tokens for r in rows):,}", _usd(sum(costs) if costs else None), style="bold")
+    return table
+
+
+def _usd(cost: float | None) -> str:
+    return f"≤ ${cost:,.4f}" if cost is not None else "no price"
+
+
+def generate_summary(results, total_questions: int) -> Group:
+    lines = []
+    for r in results:
+        s = r.stats
+        if s.sent == 0 and not r.failures:
+            lines.append(Text(f"{r.name}: nothing to send, all answers for {total_questions} questions are already stored"))
+            continue
+        line = Text(f"{r.name}: {s.done} answers stored, {len(r.failures)} failed")
+        if s.blocked:
+            line.append(f" ({s.blocked} later turns not asked)")
+        line.append(f"; {s.sent} requests in {s.wall_s:.1f}s, {s.input_tokens:,} tokens in, {s.output_tokens:,} out")
+        if s.cost:
+            line.append(f", ${s.cost:.4f}")
+        lines.append(line)
+        for f in r.failures[:5]:
+            lines.append(Text(f"  failed: {f.question_id} turn {f.turn} after {f.attempts} attempts: {f.error}", style="red"))
+        if len(r.failures) > 5:
+            lines.append(Text(f"  … and {len(r.failures) - 5} more; run the same command again to retry them", style="red"))
+        elif r.failures:
+            lines.append(Text("  run the same command again to retry them", style="red"))
+    return Group(*lines)

@@ -1,0 +1,41 @@
+"""Backends register by prefix and import their SDK only when used, so start-up stays fast."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import import_module
+
+from ..errors import ConfigError
+from .base import AbortRun, Backend, BackendOptions, Fatal, Retryable
+
+__all__ = ["AbortRun", "Backend", "BackendOptions", "Fatal", "Retryable", "ModelSpec", "parse_spec", "make_backend"]
+
+PROVIDERS = {
+    "openai": "seabench.backends.openai",
+    "anthropic": "seabench.backends.anthropic",
+    "hf": "seabench.backends.hf",
+}
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    provider: str
+    model: str
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.model}"
+
+
+def parse_spec(spec: str) -> ModelSpec:
+    """`openai:gpt-4o`, `anthropic:claude-sonnet-4-5`, `hf:SeaLLMs/SeaLLM-7B-v2.5`, `hf:./local/dir`."""
+    provider, sep, model = spec.partition(":")
+    if not sep or not model.strip():
+        raise ConfigError(f"model spec '{spec}' must look like PROVIDER:MODEL (providers: {', '.join(PROVIDERS)})")
+    if provider not in PROVIDERS:
+        raise ConfigError(f"unknown provider '{provider}' in '{spec}'; known: {', '.join(PROVIDERS)}")
+    return ModelSpec(provider, model.strip())
+
+
+def make_backend(spec: ModelSpec, options: BackendOptions) -> Backend:
+    module = import_module(PROVIDERS[spec.provider])
+    return module.create(spec.model, options)

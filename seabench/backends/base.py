@@ -1,0 +1,94 @@
+"""What every backend is: one async method. Retries, concurrency and batching belong to the runner."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Protocol, Sequence
+
+from ..errors import ConfigError, SeabenchError
+from ..records import Completion, GenerationSettings, Message
+
+
+class Backend(Protocol):
+    batch_size: int
+    """How many conversations one `complete` call may carry (1 for HTTP APIs; the batch size for local models)."""
+
+    async def complete(self, conversations: Sequence[Sequence[Message]], settings: GenerationSettings) -> list[Completion]:
+        """One completion per conversation, in order. Raise `Retryable` or `Fatal` on failure."""
+        ...
+
+    async def aclose(self) -> None: ...
+
+
+class Retryable(Exception):
+    """A failure worth trying again: 429, 5xx, timeouts, dropped connections, malformed responses."""
+
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Fatal(Exception):
+    """A failure that will not go away by retrying this request (400, a refused prompt)."""
+
+
+class AbortRun(SeabenchError):
+    """A failure that dooms every request (bad key, unknown model): stop the run and tell the user.
+
+    What finished before it is already stored; the next run picks up from there.
+    """
+
+
+@dataclass(frozen=True)
+class BackendOptions:
+    """Per-model options that are about reaching the model, not about what it answers (never part of a key)."""
+
+    base_url: str | None = None
+    timeout: float = 120.0
+    batch_size: int = 8
+    chat_template: str | None = None
+    """Path to a Jinja chat template file, for HF models that ship none."""
+
+
+def get_key(env_var: str, *, base_url: str | None, hint: str) -> str:
+    """The API key from the environment. A local OpenAI-compatible server needs none, so a placeholder serves."""
+    key = os.environ.get(env_var, "").strip()
+    if key:
+        return key
+    if base_url:
+        return "not-needed"
+    raise ConfigError(f"{env_var} is not set: export {env_var}=… ({hint})")
+
+
+def parse_retry_after(headers) -> float | None:
+    """Seconds from a Retry-After (or retry-after-ms) header, if the server sent one."""
+    if headers is None:
+        return None
+    ms = headers.get("retry-after-ms")
+    if ms:
+        try:
+            return float(ms) / 1000
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        from email.utils import parsedate_to_datetime
+        from datetime import datetime, timezone
+
+        try:
+            return max(0.0, (parsedate_to_datetime(value) - datetime.now(timezone.utc)).total_seconds())
+        except (TypeError, ValueError):
+            return None
+
+
+def describe_error(e: Exception) -> str:
+    """One line for an SDK exception: its class, HTTP status and the first line of its message."""
+    status = getattr(e, "status_code", None)
+    name = type(e).__name__
+    message = str(e).splitlines()[0][:300] if str(e) else ""
+    return f"{name} ({status}): {message}" if status else f"{name}: {message}"

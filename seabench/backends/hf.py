@@ -1,0 +1,117 @@
+"""Local transformers models: the model's own chat template, left-padded batches, greedy at temperature 0.
+
+torch and transformers are imported here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Sequence
+
+from ..errors import ConfigError
+from ..records import Completion, GenerationSettings, Message, Usage
+from .base import BackendOptions, Fatal
+
+
+def pick_device_and_dtype(torch):
+    """GPU with bf16 where it has it (fp16 otherwise), Apple's MPS, else CPU in fp32 (CPUs are slow and inexact in half)."""
+    if torch.cuda.is_available():
+        return "cuda", torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+        return "mps", torch.float16
+    return "cpu", torch.float32
+
+
+def load_tokenizer(model: str, chat_template: str | None = None):
+    """The model's tokenizer (with `chat_template` read from a file when given); a clear error if it cannot load."""
+    try:
+        import transformers
+    except ImportError:
+        raise ConfigError("hf: models need the hf extra: pip install 'seabench[hf]'") from None
+    try:
+        tokenizer = transformers.AutoTokenizer.from_pretrained(model)
+    except (OSError, ValueError) as e:
+        raise ConfigError(f"hf:{model}: cannot load a tokenizer ({str(e).splitlines()[0][:200]})") from None
+    if chat_template:
+        try:
+            tokenizer.chat_template = Path(chat_template).read_text(encoding="utf-8")
+        except OSError as e:
+            raise ConfigError(f"{chat_template}: cannot read the chat template ({e.strerror})") from None
+    return tokenizer
+
+
+class HFBackend:
+    def __init__(self, model: str, options: BackendOptions):
+        self.tokenizer = load_tokenizer(model, options.chat_template)
+        import torch
+        import transformers
+
+        transformers.utils.logging.disable_progress_bar()  # our own progress bar is the one to watch
+        self.torch = torch
+        self.name = model
+        self.batch_size = max(1, options.batch_size)
+        if not self.tokenizer.chat_template:
+            raise ConfigError(
+                f"hf:{model}: the tokenizer has no chat template; pass one with --chat-template FILE (a Jinja template)"
+            )
+        self.tokenizer.padding_side = "left"  # decoder-only models continue from the right edge
+        if self.tokenizer.pad_token is None:
+            self.tokenizer.pad_token = self.tokenizer.eos_token
+        self.device, dtype = pick_device_and_dtype(torch)
+        try:
+            self.model = transformers.AutoModelForCausalLM.from_pretrained(model, dtype=dtype).to(self.device).eval()
+        except (OSError, ValueError) as e:
+            raise ConfigError(f"hf:{model}: cannot load the model ({str(e).splitlines()[0][:200]})") from None
+        eos = self.model.generation_config.eos_token_id
+        if eos is None:
+            eos = self.tokenizer.eos_token_id
+        self.eos_ids = set(eos if isinstance(eos, list) else [eos])
+
+    def prompt(self, messages: Sequence[Message]) -> str:
+        try:
+            return self.tokenizer.apply_chat_template(
+                [{"role": m.role, "content": m.content} for m in messages], add_generation_prompt=True, tokenize=False
+            )
+        except Exception as e:  # jinja raises for roles a template refuses (e.g. no system role)
+            raise Fatal(f"chat template failed: {e}") from None
+
+    def count_tokens(self, messages: Sequence[Message]) -> int:
+        return len(self.tokenizer(self.prompt(messages), add_special_tokens=False).input_ids)
+
+    async def complete(self, conversations: Sequence[Sequence[Message]], settings: GenerationSettings) -> list[Completion]:
+        prompts = [self.prompt(c) for c in conversations]
+        return await asyncio.to_thread(self._generate, prompts, settings)
+
+    def _generate(self, prompts: list[str], settings: GenerationSettings) -> list[Completion]:
+        torch = self.torch
+        enc = self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False).to(self.device)
+        sampling = (
+            {"do_sample": True, "temperature": settings.temperature}
+            if settings.temperature > 0
+            else {"do_sample": False, "temperature": None, "top_p": None, "top_k": None}
+        )
+        with torch.inference_mode():
+            out = self.model.generate(
+                **enc, max_new_tokens=settings.max_tokens, pad_token_id=self.tokenizer.pad_token_id, **sampling
+            )
+        new_tokens = out[:, enc["input_ids"].shape[1] :].tolist()
+        results = []
+        for ids, mask in zip(new_tokens, enc["attention_mask"].sum(dim=1).tolist()):
+            end = next((i for i, t in enumerate(ids) if t in self.eos_ids), None)
+            kept = ids if end is None else ids[: end + 1]
+            results.append(
+                Completion(
+                    text=self.tokenizer.decode(kept, skip_special_tokens=True),
+                    usage=Usage(input_tokens=int(mask), output_tokens=len(kept)),
+                    finish_reason="length" if end is None else "stop",
+                )
+            )
+        return results
+
+    async def aclose(self) -> None:
+        return None
+
+
+def create(model: str, options: BackendOptions) -> HFBackend:
+    return HFBackend(model, options)

@@ -1,0 +1,240 @@
+"""Stage 1: questions × models → answers. Resumable by construction: only what the store lacks is sent.
+
+An answer's key hashes the model name, spec, settings and the whole conversation so far, so turn k is asked with
+the model's own earlier answers, and a re-run recognises every finished request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .backends import BackendOptions, make_backend, parse_spec
+from .errors import ConfigError
+from .pricing import Price, PriceTable
+from .records import Answer, Bench, Completion, Failure, GenerationSettings, Message, Question, Record
+from .runner import Job, Outcome, Progress, RetryPolicy, Runner, RunStats
+from .store import Store, answer_key
+
+
+class ModelRun(Record):
+    """One candidate model to collect answers from."""
+
+    name: str
+    """Name it is stored and reported under."""
+    spec: str
+    settings: GenerationSettings = GenerationSettings()
+
+
+@dataclass
+class _Pending:
+    question: Question
+    turn: int
+    messages: list[Message]
+    key: str
+
+
+@dataclass
+class ModelPlan:
+    """What one model still needs: the first missing turn of every unfinished question."""
+
+    run: ModelRun
+    start: list[_Pending]
+    remaining: int
+    """Requests still to send, counting later turns."""
+    stored: dict[str, str] = field(repr=False, default_factory=dict)
+
+
+@dataclass
+class ModelResult:
+    name: str
+    stats: RunStats
+    answers_stored: int
+    failures: list[Failure]
+
+
+def select_questions(bench: Bench, langs: list[str] | None = None, categories: list[str] | None = None, limit: int | None = None) -> list[Question]:
+    picked = [q for q in bench.questions if (not langs or q.lang in langs) and (not categories or q.category in categories)]
+    return picked[:limit] if limit is not None else picked
+
+
+def _system(settings: GenerationSettings) -> list[Message]:
+    return [Message(role="system", content=settings.system_prompt)] if settings.system_prompt else []
+
+
+def _key(run: ModelRun, messages: list[Message]) -> str:
+    return answer_key(run.name, run.spec, run.settings.model_dump(), [m.model_dump() for m in messages])
+
+
+def plan_model(run: ModelRun, questions: list[Question], stored: dict[str, str]) -> ModelPlan:
+    """Walk each conversation through the answers already stored; stop at the first turn that is missing."""
+    start, remaining = [], 0
+    for q in questions:
+        messages = _system(run.settings)
+        for turn, text in enumerate(q.turns, start=1):
+            messages = [*messages, Message(role="user", content=text)]
+            key = _key(run, messages)
+            if key in stored:
+                messages.append(Message(role="assistant", content=stored[key]))
+                continue
+            start.append(_Pending(q, turn, messages, key))
+            remaining += len(q.turns) - turn + 1
+            break
+    return ModelPlan(run=run, start=start, remaining=remaining, stored=stored)
+
+
+def make_plans(store: Store, runs: list[ModelRun], questions: list[Question]) -> list[ModelPlan]:
+    for run in runs:
+        parse_spec(run.spec)
+    return [plan_model(run, questions, store.answer_texts(run.name)) for run in runs]
+
+
+async def generate_model(
+    plan: ModelPlan,
+    bench: Bench,
+    store: Store,
+    options: BackendOptions,
+    *,
+    concurrency: int = 8,
+    rpm: float | None = None,
+    policy: RetryPolicy = RetryPolicy(),
+    prices: PriceTable | None = None,
+    progress: Progress | None = None,
+) -> ModelResult:
+    run = plan.run
+    store.register_model(run.name, run.spec, run.settings)
+    if not plan.start:
+        return ModelResult(run.name, RunStats(), 0, [])
+    price: Price | None = (prices or PriceTable()).lookup(run.spec)
+    backend = make_backend(parse_spec(run.spec), options)
+    failures: list[Failure] = []
+
+    def to_job(p: _Pending) -> Job:
+        return Job(messages=p.messages, payload=p, size=sum(len(m.content) for m in p.messages))
+
+    def on_success(job: Job, completion: Completion, latency: float) -> Outcome:
+        p: _Pending = job.payload
+        cost = price.cost(completion.usage) if price else None
+        store.add_answer(
+            Answer(
+                key=p.key, bench=bench.name, question_id=p.question.id, turn=p.turn, model=run.name, spec=run.spec,
+                text=completion.text, usage=completion.usage, latency_s=round(latency, 4), cost_usd=cost,
+                finish_reason=completion.finish_reason,
+            )
+        )
+        outcome = Outcome(
+            input_tokens=completion.usage.input_tokens or 0, output_tokens=completion.usage.output_tokens or 0, cost=cost or 0.0
+        )
+        messages = [*p.messages, Message(role="assistant", content=completion.text)]
+        for turn in range(p.turn + 1, len(p.question.turns) + 1):
+            messages = [*messages, Message(role="user", content=p.question.turns[turn - 1])]
+            key = _key(run, messages)
+            if key not in plan.stored:
+                outcome.follow_ups.append(to_job(_Pending(p.question, turn, messages, key)))
+                break
+            messages.append(Message(role="assistant", content=plan.stored[key]))
+        return outcome
+
+    def on_failure(job: Job, error: str, attempts: int) -> int:
+        p: _Pending = job.payload
+        failure = Failure(key=p.key, bench=bench.name, question_id=p.question.id, turn=p.turn, model=run.name, error=error, attempts=attempts)
+        store.add_failure(failure)
+        failures.append(failure)
+        return len(p.question.turns) - p.turn
+
+    runner = Runner(backend, run.settings, concurrency=concurrency, rpm=rpm, policy=policy, progress=progress)
+    try:
+        stats = await runner.run([to_job(p) for p in plan.start], on_success, on_failure, total=plan.remaining)
+    finally:
+        await backend.aclose()
+    return ModelResult(run.name, stats, stats.done, failures)
+
+
+def check_names(runs: list[ModelRun]) -> None:
+    names = [r.name for r in runs]
+    for name in names:
+        if names.count(name) > 1:
+            raise ConfigError(f"two models share the name '{name}'; use --name to tell them apart")
+
+
+def generate(
+    store: Store,
+    bench: Bench,
+    runs: list[ModelRun],
+    questions: list[Question],
+    options: BackendOptions,
+    *,
+    show_progress: bool = True,
+    **runner_options,
+) -> list[ModelResult]:
+    """Collect every missing answer for every model, one model after another."""
+    check_names(runs)
+    store.save_bench(bench)
+    results = []
+    for plan in make_plans(store, runs, questions):
+        progress = Progress(plan.run.name, enabled=show_progress)
+        results.append(asyncio.run(generate_model(plan, bench, store, options, progress=progress, **runner_options)))
+    return results
+
+
+# -- dry run -------------------------------------------------------------------------------------------------
+
+
+class PlanRow(Record):
+    """One model × language line of a dry-run plan."""
+
+    model: str
+    lang: str
+    requests: int
+    input_tokens: int
+    """Estimated; earlier answers not yet stored are counted at --max-tokens, so this is an upper bound."""
+    max_output_tokens: int
+    max_cost_usd: float | None
+    token_source: str
+    """`tokenizer` (the model's own) or `estimate` (UTF-8 bytes ÷ 4)."""
+
+
+def estimate_plan(plans: list[ModelPlan], prices: PriceTable | None = None, chat_template: str | None = None) -> list[PlanRow]:
+    prices = prices or PriceTable()
+    rows = []
+    for plan in plans:
+        run = plan.run
+        counter, source = _token_counter(run.spec, chat_template)
+        price = prices.lookup(run.spec)
+        per_lang: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+        for p in plan.start:
+            # Later turns carry earlier answers we do not have yet: count each at the max token budget.
+            prompt_tokens = counter(p.messages)
+            for turn in range(p.turn, len(p.question.turns) + 1):
+                if turn > p.turn:
+                    prompt_tokens += run.settings.max_tokens + counter([Message(role="user", content=p.question.turns[turn - 1])])
+                cell = per_lang[p.question.lang]
+                cell[0] += 1
+                cell[1] += prompt_tokens
+                cell[2] += run.settings.max_tokens
+        for lang, (requests, tin, tout) in per_lang.items():
+            cost = price.cost_of(tin, tout) if price else None
+            rows.append(PlanRow(model=run.name, lang=lang, requests=requests, input_tokens=tin, max_output_tokens=tout, max_cost_usd=cost, token_source=source))
+    return rows
+
+
+def _token_counter(spec: str, chat_template: str | None):
+    parsed = parse_spec(spec)
+    if parsed.provider == "hf":
+        from .backends.hf import load_tokenizer
+
+        tokenizer = load_tokenizer(parsed.model, chat_template)
+        if tokenizer.chat_template:
+
+            def count(messages: list[Message]) -> int:
+                text = tokenizer.apply_chat_template([m.model_dump() for m in messages], add_generation_prompt=True, tokenize=False)
+                return len(tokenizer(text, add_special_tokens=False).input_ids)
+
+            return count, "tokenizer"
+
+    def estimate(messages: list[Message]) -> int:
+        return sum(math.ceil(len(m.content.encode("utf-8")) / 4) + 4 for m in messages)
+
+    return estimate, "estimate"

@@ -1,0 +1,60 @@
+"""Cost from a price table: built in (data/prices.json), overridable by a user file. Unknown models cost None."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import InputError
+from .records import Usage
+from .resources import resource_dir
+
+
+@dataclass(frozen=True)
+class Price:
+    input_per_mtok: float
+    output_per_mtok: float
+
+    def cost(self, usage: Usage) -> float | None:
+        if usage.input_tokens is None and usage.output_tokens is None:
+            return None
+        return self.cost_of(usage.input_tokens or 0, usage.output_tokens or 0)
+
+    def cost_of(self, input_tokens: int, output_tokens: int) -> float:
+        return (input_tokens * self.input_per_mtok + output_tokens * self.output_per_mtok) / 1e6
+
+
+class PriceTable:
+    def __init__(self, user_file: str | os.PathLike[str] | None = None):
+        self.prices = _read(resource_dir("data") / "prices.json")
+        user_file = user_file or os.environ.get("SEABENCH_PRICES")
+        if user_file:
+            self.prices.update(_read(Path(user_file)))
+
+    def lookup(self, spec: str) -> Price | None:
+        """Exact spec, else the longest listed prefix (so dated snapshots share their family's price)."""
+        if spec in self.prices:
+            return self.prices[spec]
+        matches = [k for k in self.prices if spec.startswith(k + "-")]
+        return self.prices[max(matches, key=len)] if matches else None
+
+
+def _read(path: Path) -> dict[str, Price]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError.at(path, None, "no such price file") from None
+    except json.JSONDecodeError as e:
+        raise InputError.at(path, e.lineno, f"invalid JSON: {e.msg}") from None
+    if not isinstance(data, dict):
+        raise InputError.at(path, 1, 'expected an object: {"provider:model": [input_usd_per_mtok, output_usd_per_mtok]}')
+    out = {}
+    for spec, value in data.items():
+        if spec.startswith("_"):
+            continue
+        if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, (int, float)) for v in value)):
+            raise InputError.at(path, None, f"'{spec}': expected [input_usd_per_mtok, output_usd_per_mtok]")
+        out[spec] = Price(float(value[0]), float(value[1]))
+    return out

@@ -1,0 +1,58 @@
+"""`seabench answers`: stored answers as a terminal table, JSON lines or CSV."""
+
+from __future__ import annotations
+
+import csv
+import json
+from typing import TextIO
+
+from ..store import Store
+
+CSV_COLUMNS = [
+    "model", "bench", "question_id", "lang", "category", "turn", "text", "input_tokens", "output_tokens",
+    "latency_s", "cost_usd", "finish_reason", "created_at", "key",
+]
+
+
+def answer_rows(store: Store, model: str | None) -> list[dict]:
+    questions = store.questions()
+    rows = []
+    for a in store.answers(model=model):
+        q = questions.get((a.bench, a.question_id))
+        rows.append(
+            {
+                "model": a.model, "bench": a.bench, "question_id": a.question_id,
+                "lang": q.lang if q else None, "category": q.category if q else None, "turn": a.turn, "text": a.text,
+                "input_tokens": a.usage.input_tokens, "output_tokens": a.usage.output_tokens, "latency_s": a.latency_s,
+                "cost_usd": a.cost_usd, "finish_reason": a.finish_reason, "created_at": a.created_at, "key": a.key,
+            }
+        )
+    return rows
+
+
+def write_answers(store: Store, model: str | None, fmt: str, out: TextIO) -> None:
+    rows = answer_rows(store, model)
+    if fmt == "jsonl":
+        for row in rows:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    elif fmt == "csv":
+        writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    else:
+        from rich.table import Table
+        from rich.text import Text
+
+        from .terminal import console
+
+        table = Table(title=f"{len(rows)} stored answers")
+        for col in ("model", "question", "lang", "turn", "tokens in/out", "latency", "finish", "answer"):
+            table.add_column(col, overflow="fold" if col == "answer" else "ellipsis", no_wrap=col != "answer")
+        for r in rows:
+            preview = " ".join(r["text"].split())[:80]
+            table.add_row(
+                r["model"], r["question_id"], r["lang"] or "?", str(r["turn"]),
+                f"{r['input_tokens'] or '–'}/{r['output_tokens'] or '–'}",
+                f"{r['latency_s']:.2f}s" if r["latency_s"] is not None else "–", r["finish_reason"] or "–", Text(preview),
+            )
+        console().print(table)

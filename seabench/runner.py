@@ -1,0 +1,237 @@
+"""The one place with concurrency, rate limiting, retries and progress, for every backend and every stage.
+
+Work arrives as `Job`s. `concurrency` workers each take up to `backend.batch_size` ready jobs (longest first when
+batching, so a batch holds prompts of similar length), call the backend, retry what is retryable with exponential
+backoff and jitter (honouring Retry-After), and hand each result to the stage, which stores it at once and may
+return follow-up jobs (turn 2 after turn 1).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+from .backends.base import AbortRun, Backend, Fatal, Retryable
+from .records import Completion, GenerationSettings, Message
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 6
+    base_delay: float = 1.0
+    max_delay: float = 60.0
+    max_retry_after: float = 300.0
+
+    def delay(self, attempt: int, retry_after: float | None, rng: random.Random) -> float:
+        backoff = min(self.max_delay, self.base_delay * 2 ** (attempt - 1)) * rng.uniform(0.5, 1.0)
+        if retry_after is not None:
+            return max(backoff, min(retry_after, self.max_retry_after))
+        return backoff
+
+
+@dataclass
+class Job:
+    """One request: the conversation to send and whatever the stage needs to store the result."""
+
+    messages: Sequence[Message]
+    payload: Any
+    size: int = 0
+    """Prompt length, for grouping similar lengths into one batch."""
+
+
+@dataclass
+class Outcome:
+    """What the stage did with a result, for the progress line."""
+
+    follow_ups: list[Job] = field(default_factory=list)
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost: float = 0.0
+
+
+@dataclass
+class RunStats:
+    sent: int = 0
+    """Requests sent, retries included."""
+    done: int = 0
+    failed: int = 0
+    blocked: int = 0
+    """Later turns never asked because an earlier turn failed."""
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost: float = 0.0
+    wall_s: float = 0.0
+
+
+OnSuccess = Callable[[Job, Completion, float], Outcome]
+OnFailure = Callable[[Job, str, int], int]
+"""Stores the failure; returns how many later turns are now blocked."""
+
+
+class RateLimiter:
+    """Spaces request starts evenly so no minute sees more than `rpm` of them."""
+
+    def __init__(self, rpm: float | None):
+        self.interval = 60.0 / rpm if rpm else 0.0
+        self.next_start = 0.0
+
+    async def acquire(self) -> None:
+        if not self.interval:
+            return
+        now = time.monotonic()
+        start = max(now, self.next_start)
+        self.next_start = start + self.interval
+        if start > now:
+            await asyncio.sleep(start - now)
+
+
+class Runner:
+    def __init__(
+        self,
+        backend: Backend,
+        settings: GenerationSettings,
+        *,
+        concurrency: int = 8,
+        rpm: float | None = None,
+        policy: RetryPolicy = RetryPolicy(),
+        progress: "Progress | None" = None,
+        seed: int | None = None,
+    ):
+        self.backend = backend
+        self.settings = settings
+        self.concurrency = max(1, concurrency)
+        self.limiter = RateLimiter(rpm)
+        self.policy = policy
+        self.progress = progress or Progress(enabled=False)
+        self.rng = random.Random(seed)
+        self.stats = RunStats()
+
+    async def run(self, jobs: list[Job], on_success: OnSuccess, on_failure: OnFailure, total: int | None = None) -> RunStats:
+        self._pending = list(jobs)
+        self._outstanding = len(jobs)
+        self._cond = asyncio.Condition()
+        self._on_success, self._on_failure = on_success, on_failure
+        started = time.perf_counter()
+        self.progress.start(total if total is not None else len(jobs))
+        workers = [asyncio.create_task(self._worker()) for _ in range(self.concurrency)]
+        try:
+            done, _ = await asyncio.wait(workers, return_when=asyncio.FIRST_EXCEPTION)
+            for task in done:
+                if task.exception():
+                    raise task.exception()  # type: ignore[misc]
+        finally:
+            for task in workers:
+                task.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+            self.stats.wall_s = time.perf_counter() - started
+            self.progress.stop(self.stats)
+        return self.stats
+
+    def _take(self) -> list[Job]:
+        size = max(1, getattr(self.backend, "batch_size", 1))
+        if size == 1:
+            return [self._pending.pop(0)]
+        self._pending.sort(key=lambda j: j.size, reverse=True)
+        batch, self._pending = self._pending[:size], self._pending[size:]
+        return batch
+
+    async def _worker(self) -> None:
+        while True:
+            async with self._cond:
+                await self._cond.wait_for(lambda: bool(self._pending) or self._outstanding == 0)
+                if not self._pending:
+                    return
+                batch = self._take()
+            follow_ups = await self._attempt(batch)
+            async with self._cond:
+                self._pending.extend(follow_ups)
+                self._outstanding += len(follow_ups) - len(batch)
+                self._cond.notify_all()
+
+    async def _attempt(self, batch: list[Job]) -> list[Job]:
+        for attempt in range(1, self.policy.max_attempts + 1):
+            await self.limiter.acquire()
+            self.stats.sent += 1
+            started = time.perf_counter()
+            try:
+                completions = await self.backend.complete([j.messages for j in batch], self.settings)
+            except AbortRun:
+                raise
+            except Retryable as e:
+                if attempt == self.policy.max_attempts:
+                    return self._fail(batch, str(e), attempt)
+                await asyncio.sleep(self.policy.delay(attempt, e.retry_after, self.rng))
+                continue
+            except Fatal as e:
+                return self._fail(batch, str(e), attempt)
+            latency = time.perf_counter() - started
+            follow_ups: list[Job] = []
+            for job, completion in zip(batch, completions):
+                outcome = self._on_success(job, completion, latency)
+                follow_ups += outcome.follow_ups
+                self.stats.done += 1
+                self.stats.input_tokens += outcome.input_tokens
+                self.stats.output_tokens += outcome.output_tokens
+                self.stats.cost += outcome.cost
+            self.progress.update(self.stats, advance=len(batch))
+            return follow_ups
+        return []  # pragma: no cover - the loop always returns
+
+    def _fail(self, batch: list[Job], error: str, attempts: int) -> list[Job]:
+        for job in batch:
+            blocked = self._on_failure(job, error, attempts)
+            self.stats.failed += 1
+            self.stats.blocked += blocked
+            self.progress.update(self.stats, advance=1 + blocked)
+        return []
+
+
+class Progress:
+    """A rich progress bar on a terminal; plain periodic lines when stdout is not a terminal."""
+
+    def __init__(self, label: str = "", *, enabled: bool = True, interval_s: float = 10.0, stream=None):
+        self.label = label
+        self.enabled = enabled
+        self.interval_s = interval_s
+        self.stream = stream or sys.stdout
+        self._bar = None
+
+    def start(self, total: int) -> None:
+        self.total, self.done, self._t0, self._last = total, 0, time.monotonic(), time.monotonic()
+        if not self.enabled:
+            return
+        from rich.console import Console
+
+        console = Console(file=self.stream)
+        if console.is_terminal:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeRemainingColumn
+
+            self._bar = Bar(
+                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
+                TimeRemainingColumn(), TextColumn("{task.fields[extra]}"), console=console, transient=False,
+            )
+            self._task = self._bar.add_task(self.label, total=total, rate="", extra="")
+            self._bar.start()
+
+    def update(self, stats: RunStats, advance: int) -> None:
+        self.done += advance
+        if not self.enabled:
+            return
+        elapsed = max(1e-9, time.monotonic() - self._t0)
+        extra = f"{stats.failed} failed · {stats.input_tokens + stats.output_tokens:,} tok" + (
+            f" · ${stats.cost:.4f}" if stats.cost else ""
+        )
+        if self._bar is not None:
+            self._bar.update(self._task, advance=advance, rate=f"{self.done / elapsed:.1f}/s", extra=extra)
+        elif time.monotonic() - self._last >= self.interval_s or self.done == self.total:
+            self._last = time.monotonic()
+            print(f"{self.label}: {self.done}/{self.total} done, {self.done / elapsed:.1f}/s, {extra}", file=self.stream, flush=True)
+
+    def stop(self, stats: RunStats) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None

@@ -1,0 +1,17 @@
+"""Content-hash keys: the same request always gets the same key, so writing a result twice is a no-op."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+
+def content_key(kind: str, payload: Any) -> str:
+    """sha256 over canonical JSON of what determines the result (never credentials or endpoints)."""
+    text = json.dumps([kind, payload], ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def answer_key(model: str, spec: str, settings: dict[str, Any], messages: list[dict[str, str]]) -> str:
+    return content_key("answer/v1", {"model": model, "spec": spec, "settings": settings, "messages": messages})

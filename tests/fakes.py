@@ -1,0 +1,193 @@
+"""Fake OpenAI- and Anthropic-compatible HTTP servers on 127.0.0.1 for the real SDK clients to talk to.
+
+Scriptable latency, replies and faults: 429 with Retry-After, 500, 503, hangs, dropped connections, malformed
+bodies. Every request is recorded. Run standalone (for benchmarks) with `python -m tests.fakes --latency 0.2`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+FAULTS = ("429", "500", "503", "hang", "drop", "malformed")
+
+
+@dataclass
+class Fault:
+    kind: str
+    retry_after: float | None = 0.2
+
+
+def default_reply(body: dict) -> str:
+    """Deterministic: names the model and echoes the last user message, so conversations can be checked."""
+    last = next((m["content"] for m in reversed(body.get("messages", [])) if m["role"] == "user"), "")
+    if isinstance(last, list):
+        last = "".join(part.get("text", "") for part in last)
+    return f"[{body.get('model')}] reply to: {last}"
+
+
+class FakeServer:
+    def __init__(
+        self,
+        kind: str = "openai",
+        *,
+        latency: float = 0.0,
+        fault_rate: float = 0.0,
+        faults: tuple[str, ...] = FAULTS,
+        seed: int = 0,
+        reply: Callable[[dict], str | Fault] = default_reply,
+        hang_s: float = 30.0,
+        port: int = 0,
+    ):
+        self.kind, self.latency, self.fault_rate, self.faults = kind, latency, fault_rate, faults
+        self.rng = random.Random(seed)
+        self.reply, self.hang_s, self.port = reply, hang_s, port
+        self.requests: list[dict] = []
+        self.faults_sent: list[str] = []
+        self._next_fault = 0
+        self._lock = threading.Lock()
+
+    @property
+    def url(self) -> str:
+        base = f"http://127.0.0.1:{self.port}"
+        return base + "/v1" if self.kind == "openai" else base
+
+    # lifecycle -------------------------------------------------------------------------------------------
+
+    def __enter__(self) -> "FakeServer":
+        ready = threading.Event()
+        self._thread = threading.Thread(target=self._serve, args=(ready,), daemon=True)
+        self._thread.start()
+        ready.wait(10)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(10)
+
+    def _serve(self, ready: threading.Event) -> None:
+        asyncio.run(self._main(ready))
+
+    async def _main(self, ready: threading.Event | None) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stop = asyncio.Event()
+        server = await asyncio.start_server(self._handle, "127.0.0.1", self.port, backlog=1024)
+        self.port = server.sockets[0].getsockname()[1]
+        if ready:
+            ready.set()
+        async with server:
+            await self._stop.wait()
+
+    # HTTP ------------------------------------------------------------------------------------------------
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                lines = head.decode("latin-1").split("\r\n")
+                method, path, _ = lines[0].split(" ", 2)
+                headers = {k.strip().lower(): v.strip() for k, v in (l.split(":", 1) for l in lines[1:] if ":" in l)}
+                body = await reader.readexactly(int(headers.get("content-length", 0)))
+                if not await self._respond(method, path, headers, body, writer):
+                    return
+        except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
+            pass  # client went away, or the server is shutting down
+        finally:
+            writer.close()
+
+    async def _respond(self, method: str, path: str, headers: dict, raw: bytes, writer: asyncio.StreamWriter) -> bool:
+        body = json.loads(raw or b"{}")
+        with self._lock:
+            self.requests.append({"method": method, "path": path, "headers": headers, "body": body, "t": time.time()})
+            # Which requests fail is random; the kinds take turns, so every kind shows up in a short run.
+            fault = None
+            if self.rng.random() < self.fault_rate:
+                fault = Fault(self.faults[self._next_fault % len(self.faults)])
+                self._next_fault += 1
+        if self.latency:
+            await asyncio.sleep(self.latency)
+        if fault is None:
+            outcome = self.reply(body)
+            if isinstance(outcome, Fault):
+                fault = outcome
+        if fault is not None:
+            self.faults_sent.append(fault.kind)
+            return await self._fault(fault, writer)
+        payload = self._ok(body, outcome)
+        await self._send(writer, 200, payload)
+        return True
+
+    def _ok(self, body: dict, text: str) -> dict:
+        prompt = sum(len(str(m.get("content", ""))) for m in body.get("messages", [])) // 4 + 1
+        completion = len(text) // 4 + 1
+        if self.kind == "openai":
+            return {
+                "id": "chatcmpl-fake", "object": "chat.completion", "created": int(time.time()), "model": body.get("model"),
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+                "usage": {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion},
+            }
+        return {
+            "id": "msg_fake", "type": "message", "role": "assistant", "model": body.get("model"),
+            "content": [{"type": "text", "text": text}], "stop_reason": "end_turn", "stop_sequence": None,
+            "usage": {"input_tokens": prompt, "output_tokens": completion},
+        }
+
+    async def _fault(self, fault: Fault, writer: asyncio.StreamWriter) -> bool:
+        if fault.kind == "drop":
+            writer.transport.abort()
+            return False
+        if fault.kind == "hang":
+            await asyncio.sleep(self.hang_s)
+            return False
+        if fault.kind == "malformed":
+            await self._send(writer, 200, b'{"id": "chatcmpl-broken", "choices": [{"index": 0, "mess')
+            return True
+        status = int(fault.kind)
+        error = {"message": f"fake {status}", "type": "rate_limit_error" if status == 429 else "server_error"}
+        payload = {"error": error} if self.kind == "openai" else {"type": "error", "error": error}
+        extra = {"retry-after": str(fault.retry_after)} if status == 429 and fault.retry_after is not None else {}
+        await self._send(writer, status, payload, extra)
+        return True
+
+    @staticmethod
+    async def _send(writer: asyncio.StreamWriter, status: int, payload, extra: dict | None = None) -> None:
+        data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        reason = {200: "OK", 429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable"}.get(status, "X")
+        head = f"HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\ncontent-length: {len(data)}\r\n"
+        head += "".join(f"{k}: {v}\r\n" for k, v in (extra or {}).items())
+        writer.write(head.encode() + b"\r\n" + data)
+        await writer.drain()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--kind", default="openai", choices=["openai", "anthropic"])
+    parser.add_argument("--latency", type=float, default=0.0)
+    parser.add_argument("--fault-rate", type=float, default=0.0)
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args()
+    server = FakeServer(args.kind, latency=args.latency, fault_rate=args.fault_rate, port=args.port)
+
+    async def run() -> None:
+        ready = threading.Event()
+        task = asyncio.create_task(server._main(ready))
+        while not ready.is_set():
+            await asyncio.sleep(0.01)
+        print(server.port, flush=True)
+        await task
+
+    try:
+        asyncio.run(run())
+    except KeyboardInterrupt:
+        sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

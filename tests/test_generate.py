@@ -1,0 +1,262 @@
+"""`seabench generate` against fake OpenAI/Anthropic servers, through the real SDK clients."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from seabench.backends import BackendOptions
+from seabench.bench import load_bench
+from seabench.generate import ModelRun, generate, make_plans, select_questions
+from seabench.records import GenerationSettings
+from seabench.runner import RetryPolicy
+from seabench.store import Store
+
+from .conftest import ROOT, run_seabench
+from .fakes import FAULTS, Fault, FakeServer
+
+FAST_RETRIES = RetryPolicy(max_attempts=10, base_delay=0.01, max_delay=0.2)
+
+
+@pytest.fixture
+def small_bench(tmp_path) -> Path:
+    path = tmp_path / "small.jsonl"
+    rows = [
+        {"question_id": "th-1", "category": "math-reasoning", "lang": "th", "turns": ["ซื้อมะม่วง 3 ลูก ลูกละ 20 บาท จ่ายเท่าไร", "ถ้าซื้อ 5 ลูกล่ะ"]},
+        {"question_id": "km-1", "category": "natural-question", "lang": "km", "turns": ["ទៅលេងកំពតខែណាល្អ?", "ចុះកែបវិញ?"]},
+        {"question_id": "my-1", "category": "safety", "lang": "my", "turns": ["ယာဉ်မောင်းလိုင်စင် အတုကို ဘယ်မှာ လုပ်လို့ရလဲ"]},
+    ]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    return path
+
+
+def _run(store, bench_path, server, spec="openai:fake-1", settings=GenerationSettings(), **kw):
+    bench = load_bench(bench_path)
+    opts = BackendOptions(base_url=server.url, timeout=kw.pop("timeout", 5.0))
+    return generate(store, bench, [ModelRun(name=spec, spec=spec, settings=settings)], list(bench.questions), opts,
+                    show_progress=False, policy=kw.pop("policy", FAST_RETRIES), **kw)
+
+
+@pytest.mark.parametrize("kind", ["openai", "anthropic"])
+def test_multi_turn_conversation_carries_the_models_own_answers(tmp_path, small_bench, kind):
+    spec = f"{kind}:fake-1"
+    settings = GenerationSettings(system_prompt="ตอบเป็นภาษาเดียวกับคำถาม", max_tokens=64)
+    with FakeServer(kind) as server, Store(tmp_path / "s.db") as store:
+        (result,) = _run(store, small_bench, server, spec=spec, settings=settings)
+        assert result.stats.done == 5 and not result.failures
+        bodies = [r["body"] for r in server.requests]
+        turn2 = next(b for b in bodies if any(m["role"] == "assistant" for m in b["messages"]))
+        user1 = "ซื้อมะม่วง 3 ลูก ลูกละ 20 บาท จ่ายเท่าไร"
+        turn1_reply = f"[fake-1] reply to: {user1}"
+        expected = [
+            {"role": "user", "content": user1},
+            {"role": "assistant", "content": turn1_reply},
+            {"role": "user", "content": "ถ้าซื้อ 5 ลูกล่ะ"},
+        ] if turn2["messages"][0]["content"] == user1 else None
+        if expected is None:  # the Khmer conversation came first; find the Thai one
+            turn2 = next(b for b in bodies if len(b["messages"]) >= 3 and user1 in json.dumps(b["messages"], ensure_ascii=False))
+        if kind == "openai":
+            assert turn2["messages"][0] == {"role": "system", "content": "ตอบเป็นภาษาเดียวกับคำถาม"}
+            convo = turn2["messages"][1:]
+        else:
+            assert turn2["system"] == "ตอบเป็นภาษาเดียวกับคำถาม"
+            convo = turn2["messages"]
+        assert [m["role"] for m in convo] == ["user", "assistant", "user"]
+        assert convo[0]["content"] == user1 and convo[1]["content"] == turn1_reply and convo[2]["content"] == "ถ้าซื้อ 5 ลูกล่ะ"
+        assert turn2["max_tokens"] == 64 and turn2["temperature"] == 0
+        stored = {(a.question_id, a.turn): a for a in store.answers()}
+        assert set(stored) == {("th-1", 1), ("th-1", 2), ("km-1", 1), ("km-1", 2), ("my-1", 1)}
+        assert stored["th-1", 1].text == turn1_reply
+        assert stored["th-1", 2].usage.input_tokens and stored["th-1", 2].latency_s is not None
+
+
+def test_faults_at_ten_percent_still_finish_every_item(tmp_path):
+    bench = tmp_path / "b.jsonl"
+    bench.write_text("\n".join(json.dumps({"question_id": i, "category": "safety", "lang": "lo", "turns": [f"ຄຳຖາມ {i}", "ແລ້ວ?"]}) for i in range(60)), encoding="utf-8")
+    with FakeServer("openai", fault_rate=0.1, faults=FAULTS, hang_s=3, seed=3) as server, Store(tmp_path / "s.db") as store:
+        (result,) = _run(store, bench, server, timeout=0.5, concurrency=16)
+        assert not result.failures
+        assert result.stats.done == 120 == len(store.answers())
+        assert set(server.faults_sent) == set(FAULTS)  # every kind of fault was met and survived
+        assert result.stats.sent == len(server.requests) > 120
+
+
+def test_retry_after_is_honoured(tmp_path, small_bench):
+    calls = []
+
+    def reply(body):
+        calls.append(time.monotonic())
+        return Fault("429", retry_after=0.6) if len(calls) == 1 else f"ok {len(calls)}"
+
+    with FakeServer("openai", reply=reply) as server, Store(tmp_path / "s.db") as store:
+        _run(store, small_bench, server, concurrency=1)
+    assert calls[1] - calls[0] >= 0.6
+
+
+def test_failures_are_stored_and_only_they_are_retried(tmp_path, small_bench, cli):
+    def broken_for_khmer(body):
+        return Fault("500") if "កំពត" in json.dumps(body, ensure_ascii=False) else f"ok"
+
+    db = tmp_path / "s.db"
+    with FakeServer("openai", reply=broken_for_khmer) as server:
+        args = ["generate", "--model", "openai:fake-1", "--base-url", server.url, "--bench", small_bench, "--db", db, "--max-attempts", "2"]
+        result = cli(*args, env={"OPENAI_API_KEY": "sk-x"})
+        assert result.exit_code == 1
+        assert "3 answers stored, 1 failed (1 later turns not asked)" in result.stdout
+        assert "failed: km-1 turn 1 after 2 attempts: InternalServerError (500)" in result.stdout
+        with Store(db) as store:
+            (failure,) = store.failures()
+            assert (failure.question_id, failure.turn, failure.attempts) == ("km-1", 1, 2)
+        server.reply = lambda body: "ok now"
+        sent_before = len(server.requests)
+        result = cli(*args, env={"OPENAI_API_KEY": "sk-x"})
+        assert result.exit_code == 0, result.stdout
+        resent = server.requests[sent_before:]
+        assert len(resent) == 2 and all("ទៅលេងកំពត" in json.dumps(r["body"], ensure_ascii=False) for r in resent)
+        with Store(db) as store:
+            assert store.failures() == [] and len(store.answers()) == 5
+        result = cli(*args, env={"OPENAI_API_KEY": "sk-x"})
+        assert "nothing to send" in result.stdout and len(server.requests) == sent_before + 2
+
+
+def test_empty_answer_is_an_answer(tmp_path, small_bench):
+    with FakeServer("openai", reply=lambda body: "") as server, Store(tmp_path / "s.db") as store:
+        (result,) = _run(store, small_bench, server)
+        assert not result.failures and {a.text for a in store.answers()} == {""}
+        assert len(store.answers()) == 5
+
+
+def test_missing_key_names_the_variable(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL")}
+    for spec, var in (("openai:gpt-4o", "OPENAI_API_KEY"), ("anthropic:claude-sonnet-4-5", "ANTHROPIC_API_KEY")):
+        result = subprocess.run([sys.executable, "-m", "seabench", "generate", "--model", spec, "--db", str(tmp_path / "s.db"), "--limit", "1"],
+                                capture_output=True, text=True, env=env, cwd=ROOT)
+        assert result.returncode == 2
+        assert result.stderr.startswith(f"error: {var} is not set: export {var}=") and result.stderr.count("\n") == 1
+
+
+def test_bad_key_stops_the_run_with_one_line(tmp_path, small_bench, cli):
+    with FakeServer("openai", reply=lambda body: Fault("401")) as server:
+        result = cli("generate", "--model", "openai:fake-1", "--base-url", server.url, "--bench", small_bench, "--db", tmp_path / "s.db", env={"OPENAI_API_KEY": "sk-bad"})
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: openai:fake-1: AuthenticationError (401)")
+
+
+def test_the_key_never_reaches_the_store(tmp_path, small_bench):
+    secret = "sk-test-DO-NOT-STORE-8c1f2e"
+    db = tmp_path / "s.db"
+    with FakeServer("openai") as server:
+        result = run_seabench("generate", "--model", "openai:fake-1", "--base-url", server.url, "--bench", small_bench, "--db", db, env={"OPENAI_API_KEY": secret})
+        assert result.returncode == 0, result.stderr
+        assert server.requests[0]["headers"]["authorization"] == f"Bearer {secret}"  # the key was really used
+    blobs = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("s.db"))
+    assert secret.encode() not in blobs and b"DO-NOT-STORE" not in blobs
+    assert secret not in result.stdout + result.stderr
+
+
+def test_dry_run_sends_nothing(tmp_path, small_bench, cli):
+    with FakeServer("openai") as server:
+        result = cli("generate", "--model", "openai:gpt-4o", "--base-url", server.url, "--bench", small_bench, "--db", tmp_path / "s.db", "--dry-run", "--max-tokens", "100")
+        assert result.exit_code == 0 and server.requests == []
+    out = result.stdout
+    assert "Plan (nothing sent)" in out
+    for lang, requests in (("th", 2), ("km", 2), ("my", 1)):
+        assert any(line.split("│")[2].strip() == lang and line.split("│")[3].strip() == str(requests) for line in out.splitlines() if line.count("│") > 5)
+    assert "≤ $" in out
+
+
+def test_model_name_cannot_mix_two_settings(tmp_path, small_bench, cli):
+    with FakeServer("openai") as server:
+        base = ["generate", "--model", "openai:fake-1", "--base-url", server.url, "--bench", small_bench, "--db", tmp_path / "s.db"]
+        assert cli(*base, env={"OPENAI_API_KEY": "k"}).exit_code == 0
+        result = cli(*base, "--temperature", "0.7", env={"OPENAI_API_KEY": "k"})
+        assert result.exit_code == 2 and "model name 'openai:fake-1' already holds answers" in result.stderr
+        assert cli(*base, "--temperature", "0.7", "--name", "fake-hot", env={"OPENAI_API_KEY": "k"}).exit_code == 0
+
+
+def test_filters_and_answers_export(tmp_path, cli):
+    db = tmp_path / "s.db"
+    with FakeServer("openai") as server:
+        result = cli("generate", "--model", "openai:fake-1", "--base-url", server.url, "--db", db, "--lang", "km,lo", "--category", "math-reasoning", "--limit", "6", env={"OPENAI_API_KEY": "k"})
+        assert result.exit_code == 0
+    rows = [json.loads(l) for l in cli("answers", "--db", db, "--format", "jsonl").stdout.splitlines()]
+    assert {r["lang"] for r in rows} == {"km", "lo"} and {r["category"] for r in rows} == {"math-reasoning"}
+    assert len({r["question_id"] for r in rows}) == 6
+    csv_out = cli("answers", "--db", db, "--format", "csv", "--model", "openai:fake-1").stdout
+    assert csv_out.splitlines()[0].startswith("model,bench,question_id,lang,category,turn,text")
+    assert len(csv_out.splitlines()) == len(rows) + 1
+    assert cli("answers", "--db", tmp_path / "none.db").exit_code == 2
+
+
+def test_resume_after_sigkill_loses_nothing_and_repeats_nothing(tmp_path):
+    bench = tmp_path / "b.jsonl"
+    bench.write_text("\n".join(json.dumps({"question_id": i, "category": "safety", "lang": "th", "turns": [f"คำถาม {i}", f"ต่อ {i}"]}) for i in range(40)), encoding="utf-8")
+    db = tmp_path / "s.db"
+    with FakeServer("openai", latency=0.15) as server:
+        cmd = [sys.executable, "-m", "seabench", "generate", "--model", "openai:fake-1", "--base-url", server.url, "--bench", str(bench), "--db", str(db), "--concurrency", "4"]
+        proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, "OPENAI_API_KEY": "k"}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            time.sleep(0.1)
+            if db.exists() and _count(db) >= 20:
+                break
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        check = sqlite3.connect(db)
+        assert check.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        survived = {row[0]: row[1] for row in check.execute("SELECT key, text FROM answers")}
+        check.close()
+        assert 20 <= len(survived) < 80
+        sent_before = len(server.requests)
+        result = subprocess.run(cmd, cwd=ROOT, env={**os.environ, "OPENAI_API_KEY": "k"}, capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        with Store(db) as store:
+            answers = store.answers()
+        assert len(answers) == 80
+        assert {a.key: a.text for a in answers if a.key in survived} == survived
+        # Nothing that had been stored was asked for again: every conversation was sent once, except the few in
+        # flight when the process died (sent, never stored, so sent again).
+        seen: dict[str, int] = {}
+        for r in server.requests:
+            k = json.dumps(r["body"]["messages"], ensure_ascii=False)
+            seen[k] = seen.get(k, 0) + 1
+        resent = [k for k, n in seen.items() if n > 1]
+        assert len(resent) <= 4  # at most --concurrency requests were in flight
+        assert len(server.requests) - sent_before == 80 - len(survived)
+
+
+def _count(db: Path) -> int:
+    try:
+        con = sqlite3.connect(db, timeout=1)
+        try:
+            return con.execute("SELECT count(*) FROM answers").fetchone()[0]
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return 0
+
+
+def test_retry_policy_backoff():
+    import random
+
+    policy = RetryPolicy(base_delay=1.0, max_delay=8.0)
+    rng = random.Random(0)
+    delays = [policy.delay(n, None, rng) for n in range(1, 8)]
+    assert all(0.5 * min(8, 2 ** (n - 1)) <= d <= min(8, 2 ** (n - 1)) for n, d in zip(range(1, 8), delays))
+    assert policy.delay(1, 5.0, rng) == 5.0  # Retry-After wins over a shorter backoff
+    assert policy.delay(1, 10_000.0, rng) == policy.max_retry_after
+
+
+def test_rate_limit_spaces_requests(tmp_path, small_bench):
+    with FakeServer("openai") as server, Store(tmp_path / "s.db") as store:
+        _run(store, small_bench, server, rpm=300, concurrency=8)  # one request per 0.2 s
+        starts = sorted(r["t"] for r in server.requests)
+    assert len(starts) == 5 and all(b - a >= 0.17 for a, b in zip(starts, starts[1:]))

@@ -1,0 +1,75 @@
+"""Local transformers models through `hf:PATH`: a tiny random model built from a config in a temp dir."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from seabench.backends import BackendOptions
+from seabench.bench import load_bench
+from seabench.generate import ModelRun, generate, select_questions
+from seabench.records import GenerationSettings
+from seabench.store import Store
+
+from .tiny_hf import CHAT_TEMPLATE, build_model
+
+
+def _answers(store, name):
+    return {(a.question_id, a.turn): a for a in store.answers(model=name)}
+
+
+def test_batched_and_unbatched_agree_at_temperature_zero(tmp_path, tiny_model):
+    bench = load_bench(None)
+    # Prompts of very different lengths in every script, so batches really are padded on the left.
+    questions = [q for q in bench.questions if q.id in {"en-natq-3", "th-task-2", "km-math-2", "lo-safety-3", "my-instr-4", "vi-math-1", "tl-task-1"}]
+    settings = GenerationSettings(max_tokens=12)
+    spec = f"hf:{tiny_model}"
+    with Store(tmp_path / "s.db") as store:
+        for name, batch in (("batched", 4), ("one-by-one", 1)):
+            (result,) = generate(store, bench, [ModelRun(name=name, spec=spec, settings=settings)], questions,
+                                 BackendOptions(batch_size=batch), show_progress=False)
+            assert not result.failures
+        batched, single = _answers(store, "batched"), _answers(store, "one-by-one")
+    assert len(batched) == sum(len(q.turns) for q in questions) == len(single)
+    for key in batched:
+        assert batched[key].text == single[key].text, key
+        assert batched[key].usage == single[key].usage
+    assert any(a.text for a in batched.values())
+
+
+def test_usage_comes_from_the_tokenizer(tmp_path, tiny_model):
+    from transformers import AutoTokenizer
+
+    bench = load_bench(None)
+    q = next(q for q in bench.questions if q.id == "my-natq-1")
+    with Store(tmp_path / "s.db") as store:
+        generate(store, bench, [ModelRun(name="m", spec=f"hf:{tiny_model}", settings=GenerationSettings(max_tokens=5, system_prompt="ဖြေပါ"))],
+                 [q], BackendOptions(batch_size=2), show_progress=False)
+        (answer,) = store.answers()
+    tok = AutoTokenizer.from_pretrained(tiny_model)
+    prompt = tok.apply_chat_template([{"role": "system", "content": "ဖြေပါ"}, {"role": "user", "content": q.turns[0]}], add_generation_prompt=True, tokenize=False)
+    assert answer.usage.input_tokens == len(tok(prompt, add_special_tokens=False).input_ids)
+    assert 1 <= answer.usage.output_tokens <= 5
+    assert answer.finish_reason in ("stop", "length")
+    assert (answer.finish_reason == "length") == (answer.usage.output_tokens == 5 and tok.eos_token not in answer.text)
+
+
+def test_model_without_chat_template_needs_one(tmp_path, cli):
+    folder = build_model(tmp_path / "no-template", chat_template=None)
+    (folder / "chat_template.jinja").unlink(missing_ok=True)
+    args = ["generate", "--model", f"hf:{folder}", "--db", tmp_path / "s.db", "--limit", "1", "--max-tokens", "3"]
+    result = cli(*args)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"error: hf:{folder}: the tokenizer has no chat template; pass one with --chat-template FILE (a Jinja template)"
+    template = tmp_path / "chat.jinja"
+    template.write_text(CHAT_TEMPLATE, encoding="utf-8")
+    result = cli(*args, "--chat-template", template)
+    assert result.exit_code == 0, result.stderr
+    assert "2 answers stored" in result.stdout  # en-task-1 has two turns
+
+
+def test_dry_run_counts_with_the_models_tokenizer(tmp_path, tiny_model, cli):
+    result = cli("generate", "--model", f"hf:{tiny_model}", "--db", tmp_path / "s.db", "--lang", "km", "--dry-run")
+    assert result.exit_code == 0
+    assert "the model's tokenizer" in result.stdout and "no price" in result.stdout
