@@ -40,7 +40,7 @@ def build_tokenizer(folder: Path, *, vocab_size: int = 600, chat_template: str |
     return fast
 
 
-def build_model(folder: Path, *, chat_template: str | None = CHAT_TEMPLATE, seed: int = 0) -> Path:
+def build_model(folder: Path, *, chat_template: str | None = CHAT_TEMPLATE, seed: int = 0, hidden: int = 64, layers: int = 2) -> Path:
     import torch
     from transformers import LlamaConfig, LlamaForCausalLM
 
@@ -48,7 +48,7 @@ def build_model(folder: Path, *, chat_template: str | None = CHAT_TEMPLATE, seed
     tok = build_tokenizer(folder, chat_template=chat_template)
     torch.manual_seed(seed)
     config = LlamaConfig(
-        vocab_size=len(tok), hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
+        vocab_size=len(tok), hidden_size=hidden, intermediate_size=2 * hidden, num_hidden_layers=layers, num_attention_heads=4,
         num_key_value_heads=2, max_position_embeddings=1024, bos_token_id=tok.bos_token_id,
         eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id,
     )

@@ -20,23 +20,27 @@ class AnthropicBackend:
         self.model = model
         base_url = options.base_url or os.environ.get("ANTHROPIC_BASE_URL") or None
         key = get_key("ANTHROPIC_API_KEY", base_url=base_url, hint="or pass --base-url for a compatible server")
-        self.client = anthropic.AsyncAnthropic(api_key=key, base_url=base_url, max_retries=0, timeout=options.timeout)
+        self.client = anthropic.AsyncAnthropic(
+            api_key=key, base_url=base_url, max_retries=0, timeout=options.timeout, http_client=anthropic.DefaultAioHttpClient()
+        )
 
     async def complete(self, conversations: Sequence[Sequence[Message]], settings: GenerationSettings) -> list[Completion]:
         (messages,) = conversations
         anthropic = self._anthropic
         # Anthropic takes the system prompt apart from the turns.
         system = "\n\n".join(m.content for m in messages if m.role == "system")
-        extra = {"system": system} if system else {}
-        # SDK 1.x dropped sampling parameters from the signature; the API still takes them in the body.
-        extra["extra_body"] = {"temperature": settings.temperature}
+        body = {
+            "model": self.model,
+            "messages": [{"role": m.role, "content": m.content} for m in messages if m.role != "system"],
+            "max_tokens": settings.max_tokens,
+            # SDK 1.x dropped sampling parameters from `messages.create`; the API still takes them in the body.
+            "temperature": settings.temperature,
+        }
+        if system:
+            body["system"] = system
         try:
-            response = await self.client.messages.create(
-                model=self.model,
-                messages=[{"role": m.role, "content": m.content} for m in messages if m.role != "system"],
-                max_tokens=settings.max_tokens,
-                **extra,
-            )
+            # The client's own `post`, as in the OpenAI backend: same headers and errors, no typed-parameter walk.
+            response = await self.client.post("/v1/messages", body=body, cast_to=object)
         except (anthropic.AuthenticationError, anthropic.PermissionDeniedError, anthropic.NotFoundError) as e:
             raise AbortRun(f"anthropic:{self.model}: {_describe(e)}") from None
         except anthropic.RateLimitError as e:
@@ -49,19 +53,7 @@ class AnthropicBackend:
             raise Retryable(_describe(e)) from None
         except ValueError as e:
             raise Retryable(f"malformed response: {e}") from None
-        content = getattr(response, "content", None)
-        if content is None:
-            raise Retryable("malformed response: no content")
-        text = "".join(block.text for block in content if getattr(block, "type", None) == "text")
-        usage = response.usage
-        finish = {"end_turn": "stop", "max_tokens": "length", "stop_sequence": "stop"}.get(response.stop_reason, response.stop_reason)
-        return [
-            Completion(
-                text=text,
-                usage=Usage(input_tokens=usage.input_tokens if usage else None, output_tokens=usage.output_tokens if usage else None),
-                finish_reason=finish,
-            )
-        ]
+        return [_read_message(response)]
 
     async def aclose(self) -> None:
         await self.client.close()
@@ -69,3 +61,19 @@ class AnthropicBackend:
 
 def create(model: str, options: BackendOptions) -> AnthropicBackend:
     return AnthropicBackend(model, options)
+
+
+def _read_message(data: object) -> Completion:
+    """The text blocks of a Messages API body; anything unexpected is a malformed response, to be retried."""
+    try:
+        blocks = data["content"]  # type: ignore[index]
+        text = "".join(b["text"] for b in blocks if b.get("type") == "text")
+        stop = data.get("stop_reason")  # type: ignore[union-attr]
+        usage = data.get("usage") or {}  # type: ignore[union-attr]
+    except (KeyError, TypeError, AttributeError):
+        raise Retryable(f"malformed response: {str(data)[:200]}") from None
+    return Completion(
+        text=text,
+        usage=Usage(input_tokens=usage.get("input_tokens"), output_tokens=usage.get("output_tokens")),
+        finish_reason={"end_turn": "stop", "max_tokens": "length", "stop_sequence": "stop"}.get(stop, stop),
+    )
