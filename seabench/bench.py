@@ -49,15 +49,18 @@ def load_bench(source: str | os.PathLike[str] | None = None) -> Bench:
     return load_file(path)
 
 
-def load_file(path: Path, *, name: str | None = None, source: str | None = None) -> Bench:
-    """Load one JSONL or CSV file, detecting its shape from the records."""
+def load_file(path: Path, *, name: str | None = None, source: str | None = None, any_category: bool = False) -> Bench:
+    """Load one JSONL or CSV file, detecting its shape from the records.
+
+    `any_category` accepts categories outside the shape's vocabulary (FastChat folders hold custom benches too).
+    """
     if path.suffix.lower() == ".csv":
         shape, questions = "csv", _from_csv(path)
     else:
         problems: list[Problem] = []
         records = read_jsonl(path, problems)
         shape = _detect_shape(path, records, problems)
-        questions = _from_jsonl(path, shape, records, problems)
+        questions = _from_jsonl(path, shape, records, problems, any_category)
         if shape == "mt-bench":
             questions = _attach_mt_bench_references(path, questions)
     # `mt-bench/question.jsonl` is better known by its folder than by its file name.
@@ -118,8 +121,9 @@ def _detect_shape(path: Path, records: list[tuple[int, dict[str, Any]]], problem
 class _Record:
     """Field access on one raw record that files each problem under the record's file and line."""
 
-    def __init__(self, path: Path, line: int, data: dict[str, Any], problems: list[Problem]):
+    def __init__(self, path: Path, line: int, data: dict[str, Any], problems: list[Problem], any_category: bool = False):
         self.path, self.line, self.data, self.problems = path, line, data, problems
+        self.any_category = any_category
 
     def fail(self, message: str) -> None:
         self.problems.append(Problem(str(self.path), self.line, message))
@@ -162,7 +166,10 @@ class _Record:
         if value is None:
             return None
         label, valid = SHAPES[shape]
-        if value not in valid:
+        if not value.strip():
+            self.fail(f"'{key}' is empty")
+            return None
+        if value not in valid and not self.any_category:
             self.fail(f"unknown category '{value}' for {label}; valid: {', '.join(valid)}")
             return None
         return value
@@ -202,10 +209,12 @@ class _Record:
         return refs if any(refs) else None
 
 
-def _from_jsonl(path: Path, shape: str, records: list[tuple[int, dict[str, Any]]], problems: list[Problem]) -> list[Question]:
+def _from_jsonl(
+    path: Path, shape: str, records: list[tuple[int, dict[str, Any]]], problems: list[Problem], any_category: bool = False
+) -> list[Question]:
     questions: list[tuple[int, Question]] = []
     for line, data in records:
-        rec = _Record(path, line, data, problems)
+        rec = _Record(path, line, data, problems, any_category)
         before = len(problems)
         fields = _PARSERS[shape](rec)
         if len(problems) == before:
@@ -279,8 +288,8 @@ def _duplicates(path: Path, questions: list[tuple[int, Question]]) -> list[Probl
 def _attach_mt_bench_references(path: Path, questions: list[Question]) -> list[Question]:
     """FastChat keeps reference answers in `reference_answer/<judge>.jsonl` beside the questions, as answer records.
 
-    As in FastChat's judge, that file wins over the questions' own `reference` field; gpt-4.jsonl is preferred
-    when there are several.
+    As in FastChat's judge, when that file exists it is the only source of references (the questions' own
+    `reference` field is used only without it); gpt-4.jsonl is preferred when there are several.
     """
     folder = path.parent / "reference_answer"
     files = sorted(folder.glob("*.jsonl")) if folder.is_dir() else []
@@ -292,10 +301,7 @@ def _attach_mt_bench_references(path: Path, questions: list[Question]) -> list[Q
     problems = [Problem(str(ref_file), line, f"unknown question_id '{qid}'") for qid, (line, _) in refs.items() if qid not in known]
     if problems:
         raise InputError(problems)
-    return [
-        q.model_copy(update={"references": tuple(refs[q.id][1][: len(q.turns)])}) if q.id in refs else q
-        for q in questions
-    ]
+    return [q.model_copy(update={"references": tuple(refs[q.id][1][: len(q.turns)]) if q.id in refs else None}) for q in questions]
 
 
 def read_answer_turns(path: Path) -> dict[str, tuple[int, list[str]]]:

@@ -173,6 +173,144 @@ def answers_cmd(
         write_answers(store, model, fmt, sys.stdout)
 
 
+@app.command("judge")
+def judge_cmd(
+    judge: Annotated[str, typer.Option("--judge", help="Judge model spec, e.g. openai:gpt-4o (any backend, a local hf: one included).")],
+    mode: Annotated[str, typer.Option("--mode", help="single (1–10 per answer) or pairwise (A/B/tie, both orders).")] = "single",
+    baseline: Annotated[Optional[str], typer.Option("--baseline", help="Pairwise: compare every model with this one.")] = None,
+    all_pairs: Annotated[bool, typer.Option("--all-pairs", help="Pairwise: compare every pair of models.")] = False,
+    models: Annotated[Optional[list[str]], typer.Option("--models", help="Only these stored models (comma-separated).")] = None,
+    prompts: Annotated[Optional[Path], typer.Option("--prompts", help="A judge_prompts.jsonl (FastChat's, SeaBench v2's or your own). Default: ours.")] = None,
+    samples: Annotated[int, typer.Option("--samples", min=1, help="Judge each item this many times; kept as separate samples.")] = 1,
+    name: Annotated[Optional[str], typer.Option("--name", help="Store the judge under this name (default: its spec).")] = None,
+    temperature: Annotated[float, typer.Option("--temperature", min=0.0, help="Judge sampling temperature.")] = 0.0,
+    max_tokens: Annotated[int, typer.Option("--max-tokens", min=16, help="Judge reply length limit.")] = 2048,
+    db: DbOpt = None,
+    base_url: BaseUrlOpt = None,
+    concurrency: ConcurrencyOpt = 8,
+    rpm: RpmOpt = None,
+    timeout: TimeoutOpt = 120.0,
+    max_attempts: AttemptsOpt = 6,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Prompts per batch for an hf: judge.")] = 8,
+    prices: PricesOpt = None,
+    dry_run: DryRunOpt = False,
+):
+    """Judge stored answers with an LLM; a re-run sends only what is missing."""
+    from .backends import BackendOptions, parse_spec
+    from .judging.checks import run_language_checks
+    from .judging.llm import JudgeConfig, estimate, judge as run_judge, plan
+    from .judging.prompts import default_prompts, load_prompts
+    from .pricing import PriceTable
+    from .records import GenerationSettings
+    from .report.terminal import console, judge_plan_table, judge_summary
+    from .runner import RetryPolicy
+    from .store import Store
+
+    if mode not in ("single", "pairwise"):
+        raise _user_error(f"--mode must be single or pairwise, not '{mode}'")
+    if mode == "pairwise" and bool(baseline) == all_pairs:
+        raise _user_error("pairwise judging needs exactly one of --baseline NAME or --all-pairs")
+    prompt_set = load_prompts(prompts) if prompts else default_prompts()
+    spec = str(parse_spec(judge))
+    cfg = JudgeConfig(
+        spec=spec, name=name or spec, mode=mode, baseline=baseline, all_pairs=all_pairs,
+        models=tuple(_split(models)) if models else None, samples=samples,
+        settings=GenerationSettings(temperature=temperature, max_tokens=max_tokens),
+    )
+    table = PriceTable(prices)
+    with Store(db, create=False) as store:
+        if dry_run:
+            console().print(judge_plan_table(cfg, plan(store, cfg, prompt_set), estimate(cfg, plan(store, cfg, prompt_set), table)))
+            return
+        run_language_checks(store)
+        options = BackendOptions(base_url=base_url, timeout=timeout, batch_size=batch_size)
+        judge_plan, result = run_judge(store, cfg, prompt_set, options, concurrency=concurrency, rpm=rpm,
+                                       policy=RetryPolicy(max_attempts=max_attempts), prices=table)
+    console().print(judge_summary(cfg, judge_plan, result))
+    if result.failures:
+        raise typer.Exit(1)
+
+
+@app.command("check")
+def check_cmd(db: DbOpt = None):
+    """Run the checks that need no LLM (language and script of every answer) on what is not checked yet."""
+    from .judging.checks import run_language_checks
+    from .store import Store
+
+    with Store(db, create=False) as store:
+        typer.echo(f"language checked on {run_language_checks(store)} new answers")
+
+
+human_app = typer.Typer(help="Rating sheets for human annotators, and their ratings back in.", no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(human_app, name="human")
+
+
+@human_app.command("export")
+def human_export(
+    models: Annotated[list[str], typer.Option("--models", help="Models to rate (comma-separated).")],
+    out: Annotated[Path, typer.Option("--out", help="CSV file to write.")],
+    blind: Annotated[bool, typer.Option("--blind", help="Hide model names behind opaque item ids (the mapping stays in the store).")] = False,
+    seed: Annotated[int, typer.Option("--seed", help="Row shuffle seed for blind sheets.")] = 0,
+    db: DbOpt = None,
+):
+    """Write a rating sheet: one row per answer (model × question × turn) with the text to rate."""
+    from .judging.human import export_sheet
+    from .store import Store
+
+    with Store(db, create=False) as store:
+        n = export_sheet(store, _split(models) or [], out, blind=blind, seed=seed)
+    typer.echo(f"wrote {n} rows to {out}" + (" (blind)" if blind else ""))
+
+
+@human_app.command("import")
+def human_import(file: Annotated[Path, typer.Argument(help="A filled rating sheet (blind, plain or pairwise CSV).")], db: DbOpt = None):
+    """Import a filled sheet: all of it, or (on any error) none of it."""
+    from .judging.human import import_sheet
+    from .store import Store
+
+    with Store(db, create=False) as store:
+        summary = import_sheet(store, file)
+    typer.echo(f"imported {summary.rows} {summary.kind} ratings from {len(summary.annotators)} annotator(s) "
+               f"({summary.new} new): {', '.join(summary.annotators)}")
+
+
+import_app = typer.Typer(help="Bring other tools' files into the store.", no_args_is_help=True, rich_markup_mode=None)
+export_app = typer.Typer(help="Write the store out in other tools' formats.", no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(import_app, name="import")
+app.add_typer(export_app, name="export")
+
+
+@import_app.command("fastchat")
+def import_fastchat_cmd(
+    folder: Annotated[Path, typer.Argument(help="A FastChat data/<bench>/ folder.")],
+    questions: Annotated[Optional[Path], typer.Option("--questions", help="question.jsonl, when the folder has none.")] = None,
+    db: DbOpt = None,
+):
+    """Import question.jsonl, model_answer/, reference_answer/ and model_judgment/ (single and pair)."""
+    from .judging.fastchat import import_fastchat
+    from .store import Store
+
+    with Store(db) as store:
+        s = import_fastchat(store, folder, questions)
+    typer.echo(f"imported bench {s.bench}: {s.questions} questions, {s.answers} answers, {s.judgments} judgments "
+               f"({s.unscored} unscored); {s.new} new rows")
+
+
+@export_app.command("fastchat")
+def export_fastchat_cmd(
+    folder: Annotated[Path, typer.Argument(help="Folder to write (FastChat's data/<bench>/ layout).")],
+    bench: Annotated[Optional[str], typer.Option("--bench", help="Bench name in the store (needed when it holds several).")] = None,
+    db: DbOpt = None,
+):
+    """Write a FastChat llm_judge folder that FastChat's own scripts can read."""
+    from .judging.fastchat import export_fastchat
+    from .store import Store
+
+    with Store(db, create=False) as store:
+        counts = export_fastchat(store, folder, bench)
+    typer.echo(f"wrote {folder}: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()))
+
+
 def _user_error(message: str):
     from .errors import ConfigError
 

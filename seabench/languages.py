@@ -54,6 +54,20 @@ SCRIPTS = {
     "zh": "Han",
 }
 
+# Where a judge should look for the norms and laws that apply to an answer in each language.
+COUNTRIES = {
+    "en": "the user's country (English is used across Southeast Asia: Singapore, Malaysia, the Philippines and beyond)",
+    "vi": "Vietnam",
+    "id": "Indonesia",
+    "ms": "Malaysia (and Brunei and Singapore)",
+    "tl": "the Philippines",
+    "th": "Thailand",
+    "km": "Cambodia",
+    "lo": "Laos",
+    "my": "Myanmar",
+    "zh": "the Chinese-speaking communities of Southeast Asia",
+}
+
 # Sea-bench's own plot order: Latin-script languages first, then the low-resource non-Latin ones.
 ORDER = ["en", "vi", "id", "ms", "tl", "th", "km", "lo", "my", "zh"]
 CODES = frozenset(ORDER)

@@ -141,3 +141,81 @@ class Failure(Record):
     error: str
     attempts: int
     updated_at: str = ""
+
+
+class Judgment(Record):
+    """One judge's verdict on one item: a single answer's score, or one order of a pairwise game."""
+
+    key: str
+    kind: Literal["single", "pairwise"]
+    judge: str
+    """The judge's name: its model spec, or the name a FastChat import gave it."""
+    prompt: str
+    bench: str
+    question_id: str
+    turn: int
+    model: str
+    """Single: the model judged. Pairwise: the model shown in position A."""
+    model_b: str | None = None
+    """Pairwise: the model shown in position B."""
+    sample: int = 0
+    """Repeated judgments of the same item (`--samples`, or duplicates in an imported file) are kept apart."""
+    score: float | None = None
+    """1–10 for single grading; None when the judge gave no usable verdict."""
+    winner: Literal["A", "B", "tie"] | None = None
+    """Pairwise, by position; None when unscored."""
+    judgment: str
+    """The judge's whole reply: rationale and verdict."""
+    problem: str | None = None
+    """Why the judgment is unscored."""
+    flags: tuple[str, ...] = ()
+    """Ways the judged answers tried to steer the judge (see `judging.verdicts.injection_flags`)."""
+    attempts: int = 1
+    usage: Usage = Usage()
+    cost_usd: float | None = None
+    source: str = "seabench"
+    created_at: str = ""
+
+    @property
+    def scored(self) -> bool:
+        return self.score is not None or self.winner is not None
+
+
+class LanguageCheck(Record):
+    """Is an answer in the language (and script) it should be?"""
+
+    expected: str
+    """The language the answer should be in (the question's, or a translation's target)."""
+    detected: str
+    """A language code, `id/ms` when the two cannot be told apart, or `unknown`."""
+    script: str
+    """The answer's main script: Latin, Thai, Lao, Khmer, Myanmar, Han, other, or none."""
+    script_share: float
+    """Share of the answer's letters in the expected language's script."""
+    verdict: Literal["ok", "wrong-language", "wrong-script", "mixed", "uncertain", "empty"]
+    note: str = ""
+
+
+class Rating(Record):
+    """A human's 1–10 score for one answer."""
+
+    annotator: str
+    bench: str
+    question_id: str
+    turn: int
+    model: str
+    score: float
+    comment: str | None = None
+
+
+class PairRating(Record):
+    """A human's choice between two models' answers."""
+
+    annotator: str
+    bench: str
+    question_id: str
+    turn: int
+    model_a: str
+    model_b: str
+    winner: Literal["A", "B", "tie"]
+    comment: str | None = None

@@ -103,8 +103,8 @@ def test_mt_bench_with_reference_answers(shared_data):
         rec = json.loads(line)
         refs[str(rec["question_id"])] = tuple(rec["choices"][0]["turns"])
     assert len(refs) == 30
-    with_ref = {q.id: q.references for q in bench.questions if q.id in refs}
-    assert len(with_ref) == 30
+    with_ref = {q.id: q.references for q in bench.questions if q.references}
+    assert len(with_ref) == 30  # only the file's: FastChat's judge ignores the questions' inline `reference`
     assert all(with_ref[qid] == refs[qid] for qid in refs)
 
 

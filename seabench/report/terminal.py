@@ -127,3 +127,38 @@ def generate_summary(results, total_questions: int) -> Group:
         elif r.failures:
             lines.append(Text("  run the same command again to retry them", style="red"))
     return Group(*lines)
+
+
+def judge_plan_table(cfg, judge_plan, per_lang) -> Table:
+    table = Table(
+        title=f"Judge plan for {cfg.name} ({cfg.mode}; nothing sent)",
+        caption=f"{judge_plan.total} items in scope, {judge_plan.total - len(judge_plan.items)} already judged, "
+        f"{judge_plan.missing_answers} waiting for answers; input tokens estimated as UTF-8 bytes ÷ 4",
+    )
+    for col in ("lang", "requests", "input tok", "max output tok", "max cost"):
+        table.add_column(col, justify="left" if col == "lang" else "right")
+    for lang in sorted(per_lang, key=lang_sort_key):
+        n, tin, tout, cost = per_lang[lang]
+        table.add_row(lang, str(n), f"{tin:,}", f"{tout:,}", _usd(cost))
+    if per_lang:
+        costs = [c for *_, c in per_lang.values() if c is not None]
+        table.add_row("all", str(sum(v[0] for v in per_lang.values())), f"{sum(v[1] for v in per_lang.values()):,}",
+                      f"{sum(v[2] for v in per_lang.values()):,}", _usd(sum(costs) if costs else None), style="bold")
+    return table
+
+
+def judge_summary(cfg, judge_plan, result) -> Text:
+    if not judge_plan.items:
+        text = Text(f"{cfg.name}: nothing to send, all {judge_plan.total} judgments are already stored")
+    else:
+        s = result.stats
+        text = Text(
+            f"{cfg.name}: {result.stored} judgments stored ({result.unscored} unscored, {result.flagged} with injection flags), "
+            f"{result.failures} failed; {s.sent} requests in {s.wall_s:.1f}s, {s.input_tokens:,} tokens in, {s.output_tokens:,} out"
+            + (f", ${s.cost:.4f}" if s.cost else "")
+        )
+        if result.failures:
+            text.append("\n  run the same command again to retry the failed ones", style="red")
+    if judge_plan.missing_answers:
+        text.append(f"\n  {judge_plan.missing_answers} items wait for answers that are not stored yet (run generate)")
+    return text

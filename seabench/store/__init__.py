@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import ConfigError
-from ..records import Answer, Bench, Failure, GenerationSettings, Question, Usage
+from ..records import Answer, Bench, Failure, GenerationSettings, Judgment, PairRating, Question, Rating, Usage
 from .keys import answer_key, content_key
 from .migrations import migrate
 
@@ -51,16 +51,9 @@ class Store:
     # questions -------------------------------------------------------------------------------------------
 
     def save_bench(self, bench: Bench) -> None:
-        rows = [
-            (
-                bench.name, q.id, q.lang, q.category, json.dumps(q.turns, ensure_ascii=False),
-                json.dumps(q.references, ensure_ascii=False) if q.references else None, q.answer_lang, q.baseline,
-            )
-            for q in bench.questions
-        ]
         with self.db:
             self.db.execute("BEGIN")
-            self.db.executemany("INSERT OR REPLACE INTO questions VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            self.db.executemany("INSERT OR REPLACE INTO questions VALUES (?, ?, ?, ?, ?, ?, ?, ?)", _question_rows(bench))
 
     def questions(self, bench: str | None = None) -> dict[tuple[str, str], Question]:
         sql, args = "SELECT * FROM questions", ()
@@ -148,6 +141,137 @@ class Store:
             Failure(key=k, bench=b, question_id=q, turn=t, model=m, error=e, attempts=a, updated_at=u)
             for k, b, q, t, m, e, a, u in self.db.execute(sql + " ORDER BY model, question_id, turn", args)
         ]
+
+
+    # judgments ---------------------------------------------------------------------------------------------
+
+    def judgment_keys(self, judge: str | None = None) -> set[str]:
+        sql, args = "SELECT key FROM judgments", ()
+        if judge:
+            sql, args = sql + " WHERE judge = ?", (judge,)
+        return {row[0] for row in self.db.execute(sql, args)}
+
+    def add_judgments(self, judgments: list[Judgment]) -> int:
+        """Commit together; keys already stored are left as they are. Returns how many were new."""
+        with self.db:
+            self.db.execute("BEGIN")
+            before = self.db.total_changes
+            self.db.executemany(f"INSERT OR IGNORE INTO judgments VALUES ({', '.join('?' * 21)})", [_judgment_row(j) for j in judgments])
+            return self.db.total_changes - before
+
+    def judgments(self, judge: str | None = None, kind: str | None = None) -> list[Judgment]:
+        where, args = [], []
+        for column, value in (("judge", judge), ("kind", kind)):
+            if value:
+                where.append(f"{column} = ?")
+                args.append(value)
+        sql = "SELECT * FROM judgments" + (" WHERE " + " AND ".join(where) if where else "")
+        out = []
+        for row in self.db.execute(sql + " ORDER BY judge, bench, question_id, turn, model, model_b, sample", args):
+            (key, kind_, judge_, prompt, bench, qid, turn, model, model_b, sample, score, winner, text, problem, flags,
+             attempts, tin, tout, cost, source, created) = row
+            out.append(Judgment(
+                key=key, kind=kind_, judge=judge_, prompt=prompt, bench=bench, question_id=qid, turn=turn, model=model,
+                model_b=model_b, sample=sample, score=score, winner=winner, judgment=text, problem=problem,
+                flags=tuple(json.loads(flags)), attempts=attempts, usage=Usage(input_tokens=tin, output_tokens=tout),
+                cost_usd=cost, source=source, created_at=created,
+            ))
+        return out
+
+    # checks ------------------------------------------------------------------------------------------------
+
+    def checked_keys(self, kind: str) -> set[str]:
+        return {row[0] for row in self.db.execute("SELECT answer_key FROM checks WHERE kind = ?", (kind,))}
+
+    def add_checks(self, kind: str, results: dict[str, str]) -> None:
+        """`results`: answer key → the check record as JSON."""
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.executemany("INSERT OR REPLACE INTO checks VALUES (?, ?, ?)", [(k, kind, v) for k, v in results.items()])
+
+    def checks(self, kind: str) -> dict[str, str]:
+        return dict(self.db.execute("SELECT answer_key, result FROM checks WHERE kind = ?", (kind,)))
+
+    # human ratings -----------------------------------------------------------------------------------------
+
+    def human_items(self) -> dict[str, tuple[str, str, int, str]]:
+        """Blind item id → (bench, question id, turn, model)."""
+        return {r[0]: (r[1], r[2], r[3], r[4]) for r in self.db.execute("SELECT item_id, bench, question_id, turn, model FROM human_items")}
+
+    def add_human_items(self, items: dict[str, tuple[str, str, int, str]]) -> None:
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.executemany(
+                "INSERT OR IGNORE INTO human_items VALUES (?, ?, ?, ?, ?, ?)",
+                [(item, b, q, t, m, now()) for item, (b, q, t, m) in items.items()],
+            )
+
+    def ratings(self) -> list[Rating]:
+        return [
+            Rating(annotator=a, bench=b, question_id=q, turn=t, model=m, score=s, comment=c)
+            for a, b, q, t, m, s, c in self.db.execute(
+                "SELECT annotator, bench, question_id, turn, model, score, comment FROM ratings ORDER BY annotator, bench, question_id, turn, model"
+            )
+        ]
+
+    def pair_ratings(self) -> list[PairRating]:
+        return [
+            PairRating(annotator=a, bench=b, question_id=q, turn=t, model_a=ma, model_b=mb, winner=w, comment=c)
+            for a, b, q, t, ma, mb, w, c in self.db.execute(
+                "SELECT annotator, bench, question_id, turn, model_a, model_b, winner, comment FROM human_pairwise ORDER BY 1, 2, 3, 4, 5, 6"
+            )
+        ]
+
+    def add_human(self, ratings: list[Rating], pairs: list[PairRating], source_file: str) -> int:
+        """All of one file's rows in one transaction: a file is imported whole or not at all."""
+        stamp = now()
+        with self.db:
+            self.db.execute("BEGIN")
+            before = self.db.total_changes
+            self.db.executemany(
+                "INSERT OR IGNORE INTO ratings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(r.annotator, r.bench, r.question_id, r.turn, r.model, r.score, r.comment, source_file, stamp) for r in ratings],
+            )
+            self.db.executemany(
+                "INSERT OR IGNORE INTO human_pairwise VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(p.annotator, p.bench, p.question_id, p.turn, p.model_a, p.model_b, p.winner, p.comment, source_file, stamp) for p in pairs],
+            )
+            return self.db.total_changes - before
+
+    def add_imported(self, bench: Bench, answers: list[Answer], judgments: list[Judgment]) -> int:
+        """Questions, answers and judgments from another tool's files, in one transaction; returns rows added."""
+        with self.db:
+            self.db.execute("BEGIN")
+            before = self.db.total_changes
+            self.db.executemany("INSERT OR REPLACE INTO questions VALUES (?, ?, ?, ?, ?, ?, ?, ?)", _question_rows(bench))
+            self.db.executemany(
+                "INSERT OR IGNORE INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (a.key, a.bench, a.question_id, a.turn, a.model, a.spec, a.text, a.usage.input_tokens,
+                     a.usage.output_tokens, a.latency_s, a.cost_usd, a.finish_reason, a.created_at or now())
+                    for a in answers
+                ],
+            )
+            self.db.executemany(f"INSERT OR IGNORE INTO judgments VALUES ({', '.join('?' * 21)})", [_judgment_row(j) for j in judgments])
+            return self.db.total_changes - before - len(bench.questions)
+
+
+def _question_rows(bench: Bench) -> list[tuple]:
+    return [
+        (
+            bench.name, q.id, q.lang, q.category, json.dumps(q.turns, ensure_ascii=False),
+            json.dumps(q.references, ensure_ascii=False) if q.references else None, q.answer_lang, q.baseline,
+        )
+        for q in bench.questions
+    ]
+
+
+def _judgment_row(j: Judgment) -> tuple:
+    return (
+        j.key, j.kind, j.judge, j.prompt, j.bench, j.question_id, j.turn, j.model, j.model_b, j.sample, j.score,
+        j.winner, j.judgment, j.problem, json.dumps(list(j.flags)), j.attempts, j.usage.input_tokens,
+        j.usage.output_tokens, j.cost_usd, j.source, j.created_at or now(),
+    )
 
 
 def _answer(row: tuple) -> Answer:

@@ -51,7 +51,74 @@ M001_INITIAL = """
         );
 """
 
-MIGRATIONS = [("m001_initial", M001_INITIAL)]
+M002_JUDGING = """
+CREATE TABLE judgments (
+    key TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,               -- single | pairwise
+    judge TEXT NOT NULL,              -- the judge's name (its spec, or the name an import gave it)
+    prompt TEXT NOT NULL,             -- judge prompt name
+    bench TEXT NOT NULL,
+    question_id TEXT NOT NULL,
+    turn INTEGER NOT NULL,
+    model TEXT NOT NULL,              -- single: the model judged; pairwise: the model shown as A
+    model_b TEXT,                     -- pairwise: the model shown as B
+    sample INTEGER NOT NULL DEFAULT 0,
+    score REAL,                       -- single, NULL when unscored
+    winner TEXT,                      -- pairwise, positional A | B | tie, NULL when unscored
+    judgment TEXT NOT NULL,           -- the judge's full text: rationale and verdict
+    problem TEXT,                     -- why it is unscored
+    flags TEXT NOT NULL DEFAULT '[]', -- JSON list: injection flags of the judged answers
+    attempts INTEGER NOT NULL DEFAULT 1,
+    input_tokens INTEGER,
+    output_tokens INTEGER,
+    cost_usd REAL,
+    source TEXT NOT NULL DEFAULT 'seabench',
+    created_at TEXT NOT NULL
+);
+CREATE INDEX judgments_by_item ON judgments (judge, kind, bench, question_id, turn);
+CREATE TABLE checks (
+    answer_key TEXT NOT NULL,
+    kind TEXT NOT NULL,               -- language, script-health, …
+    result TEXT NOT NULL,             -- JSON of the check's record
+    PRIMARY KEY (answer_key, kind)
+);
+CREATE TABLE human_items (
+    item_id TEXT PRIMARY KEY,         -- opaque id on a blind sheet
+    bench TEXT NOT NULL,
+    question_id TEXT NOT NULL,
+    turn INTEGER NOT NULL,
+    model TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (bench, question_id, turn, model)
+);
+CREATE TABLE ratings (
+    annotator TEXT NOT NULL,
+    bench TEXT NOT NULL,
+    question_id TEXT NOT NULL,
+    turn INTEGER NOT NULL,
+    model TEXT NOT NULL,
+    score REAL NOT NULL,
+    comment TEXT,
+    source_file TEXT NOT NULL,
+    imported_at TEXT NOT NULL,
+    PRIMARY KEY (annotator, bench, question_id, turn, model)
+);
+CREATE TABLE human_pairwise (
+    annotator TEXT NOT NULL,
+    bench TEXT NOT NULL,
+    question_id TEXT NOT NULL,
+    turn INTEGER NOT NULL,
+    model_a TEXT NOT NULL,
+    model_b TEXT NOT NULL,
+    winner TEXT NOT NULL,             -- A | B | tie
+    comment TEXT,
+    source_file TEXT NOT NULL,
+    imported_at TEXT NOT NULL,
+    PRIMARY KEY (annotator, bench, question_id, turn, model_a, model_b)
+);
+"""
+
+MIGRATIONS = [("m001_initial", M001_INITIAL), ("m002_judging", M002_JUDGING)]
 
 
 def migrate(db: sqlite3.Connection) -> None:

@@ -1,0 +1,1 @@
+"""Stage 2: judgments — LLM judges, checks without an LLM, human ratings."""

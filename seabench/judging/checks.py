@@ -1,0 +1,113 @@
+"""Checks that need no LLM: is each answer in the language and script it should be?
+
+Thai, Lao, Khmer and Burmese are told apart by Unicode script. The Latin-script languages (English, Vietnamese,
+Indonesian, Malay, Tagalog) go to py3langid, which ships its model inside the package. Indonesian and Malay are too
+close to separate reliably, so the check reports `id/ms` instead of guessing between them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from ..languages import SCRIPTS
+from ..records import LanguageCheck
+from ..store import Store
+
+SCRIPT_RANGES = [
+    ("Thai", 0x0E00, 0x0E7F), ("Lao", 0x0E80, 0x0EFF), ("Khmer", 0x1780, 0x17FF), ("Khmer", 0x19E0, 0x19FF),
+    ("Myanmar", 0x1000, 0x109F), ("Myanmar", 0xA9E0, 0xA9FF), ("Myanmar", 0xAA60, 0xAA7F),
+    ("Latin", 0x0041, 0x024F), ("Latin", 0x1E00, 0x1EFF), ("Han", 0x3400, 0x9FFF),
+]
+SCRIPT_LANG = {"Thai": "th", "Lao": "lo", "Khmer": "km", "Myanmar": "my", "Han": "zh"}
+LATIN_LANGS = ["en", "vi", "id", "ms", "tl"]
+CLOSE = {"id", "ms"}
+OK_SHARE, MIXED_SHARE = 0.6, 0.3
+MIN_LETTERS = 20
+_CODE = re.compile(r"```.*?(```|$)|`[^`\n]*`|https?://\S+", re.S)
+
+
+def script_of(ch: str) -> str | None:
+    if not unicodedata.category(ch).startswith(("L", "M")):
+        return None  # digits, punctuation, spaces, emoji: no script vote
+    cp = ord(ch)
+    for name, lo, hi in SCRIPT_RANGES:
+        if lo <= cp <= hi:
+            return name
+    return "other"
+
+
+def script_counts(text: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for ch in _CODE.sub(" ", text):
+        script = script_of(ch)
+        if script:
+            counts[script] = counts.get(script, 0) + 1
+    return counts
+
+
+@lru_cache(maxsize=1)
+def _identifier():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def latin_language(text: str) -> tuple[str, float]:
+    """The most likely language of Latin-script text, with its probability; id and ms come back as `id/ms`."""
+    ranked = _identifier().rank(_CODE.sub(" ", text))
+    lang, prob = ranked[0]
+    if lang in CLOSE:
+        prob = sum(p for l, p in ranked if l in CLOSE)
+        lang = "id/ms"
+    return lang, float(prob)
+
+
+def check_language(text: str, expected: str) -> LanguageCheck:
+    counts = script_counts(text)
+    letters = sum(counts.values())
+    want = SCRIPTS.get(expected, "Latin")
+    if letters == 0:
+        verdict, note = ("empty", "") if not text.strip() else ("uncertain", "no letters: numbers or symbols only")
+        return LanguageCheck(expected=expected, detected="unknown", script="none", script_share=0.0, verdict=verdict, note=note)
+    main = max(counts, key=counts.get)
+    share = counts.get(want, 0) / letters
+    if share < MIXED_SHARE:
+        detected = SCRIPT_LANG.get(main) or (latin_language(text)[0] if main == "Latin" else "unknown")
+        # Thai for Lao, or Lao for Thai: a neighbour's script, not just another language.
+        verdict = "wrong-script" if main in SCRIPT_LANG and want != "Latin" else "wrong-language"
+        return LanguageCheck(expected=expected, detected=detected, script=main, script_share=round(share, 3), verdict=verdict)
+    if share < OK_SHARE:
+        return LanguageCheck(expected=expected, detected=SCRIPT_LANG.get(want, expected), script=main,
+                             script_share=round(share, 3), verdict="mixed", note=_mix_note(counts, letters))
+    if want != "Latin":
+        return LanguageCheck(expected=expected, detected=expected, script=want, script_share=round(share, 3), verdict="ok")
+    if counts.get("Latin", 0) < MIN_LETTERS:
+        return LanguageCheck(expected=expected, detected="unknown", script="Latin", script_share=round(share, 3),
+                             verdict="uncertain", note="too short to identify")
+    detected, prob = latin_language(text)
+    if detected == expected or (detected == "id/ms" and expected in CLOSE):
+        note = "Indonesian and Malay are not told apart" if detected == "id/ms" else ""
+        return LanguageCheck(expected=expected, detected=detected, script="Latin", script_share=round(share, 3), verdict="ok", note=note)
+    return LanguageCheck(expected=expected, detected=detected, script="Latin", script_share=round(share, 3),
+                         verdict="wrong-language" if prob >= 0.5 else "uncertain", note=f"p={prob:.2f}")
+
+
+def _mix_note(counts: dict[str, int], letters: int) -> str:
+    return ", ".join(f"{s} {n / letters:.0%}" for s, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+
+
+def run_language_checks(store: Store) -> int:
+    """Check every stored answer that has no language check yet; returns how many were checked."""
+    done = store.checked_keys("language")
+    questions = store.questions()
+    results = {}
+    for a in store.answers():
+        q = questions.get((a.bench, a.question_id))
+        if a.key in done or q is None:
+            continue
+        results[a.key] = check_language(a.text, q.expected_lang).model_dump_json()
+    if results:
+        store.add_checks("language", results)
+    return len(results)

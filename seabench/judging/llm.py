@@ -1,0 +1,287 @@
+"""LLM judges: single 1–10 grading and pairwise A/B/tie, per turn, with or without a reference; any backend judges.
+
+Resumable like `generate`: each judgment's key hashes the judge, its settings, the rendered prompt and the sample
+number, so a re-run sends only what is missing. Pairwise always plays both orders; combining them is
+`pair_outcomes`. A reply without a usable verdict is re-asked a bounded number of times, then stored unscored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Literal
+
+from ..backends import BackendOptions, make_backend, parse_spec
+from ..errors import ConfigError
+from ..pricing import PriceTable
+from ..records import Answer, Completion, GenerationSettings, Judgment, Message, Question, Record, Usage
+from ..runner import Job, Outcome, Progress, RetryPolicy, Runner, RunStats
+from ..store import Store, content_key
+from .prompts import JudgePrompt, PromptSet, item_values
+from .verdicts import injection_flags, parse_score, parse_winner
+
+REASK = (
+    "Your reply has no verdict in the required format. Reply again with your verdict only, exactly in the format "
+    "the instructions ask for ({fmt})."
+)
+
+
+class JudgeConfig(Record):
+    spec: str
+    name: str
+    """The judge's name in the store and reports (default: the spec)."""
+    mode: Literal["single", "pairwise"] = "single"
+    baseline: str | None = None
+    all_pairs: bool = False
+    models: tuple[str, ...] | None = None
+    samples: int = 1
+    settings: GenerationSettings = GenerationSettings(temperature=0.0, max_tokens=2048)
+    max_reasks: int = 2
+
+
+@dataclass
+class JudgeItem:
+    key: str
+    kind: str
+    question: Question
+    bench: str
+    turn: int
+    models: tuple[str, ...]
+    sample: int
+    prompt: JudgePrompt
+    messages: list[Message]
+    flags: tuple[str, ...]
+    attempts: int = 1
+    replies: list[str] = field(default_factory=list)
+
+
+@dataclass
+class JudgePlan:
+    items: list[JudgeItem]
+    total: int
+    """Items in scope, judged before or not."""
+    missing_answers: int
+    """Items skipped because an answer they need is not stored yet."""
+
+
+@dataclass
+class JudgeResult:
+    stats: RunStats
+    stored: int = 0
+    unscored: int = 0
+    flagged: int = 0
+    failures: int = 0
+
+
+def latest_answers(store: Store, models: list[str] | None = None) -> dict[tuple[str, str, str, int], Answer]:
+    """(model, bench, question id, turn) → the most recent stored answer."""
+    out: dict[tuple[str, str, str, int], Answer] = {}
+    for a in store.answers():
+        if models and a.model not in models:
+            continue
+        key = (a.model, a.bench, a.question_id, a.turn)
+        if key not in out or a.created_at >= out[key].created_at:
+            out[key] = a
+    return out
+
+
+def _pairs(cfg: JudgeConfig, models: list[str]) -> list[tuple[str, str]]:
+    if cfg.baseline:
+        return [(m, cfg.baseline) for m in models if m != cfg.baseline]
+    if cfg.all_pairs:
+        return list(itertools.combinations(models, 2))
+    raise ConfigError("pairwise judging needs --baseline NAME or --all-pairs")
+
+
+def plan(store: Store, cfg: JudgeConfig, prompts: PromptSet) -> JudgePlan:
+    prompts.require(cfg.mode)
+    parse_spec(cfg.spec)
+    answers = latest_answers(store)
+    stored_models = sorted({m for m, *_ in answers})
+    models = list(cfg.models) if cfg.models else stored_models
+    unknown = [m for m in models if m not in stored_models]
+    if unknown:
+        raise ConfigError(f"no stored answers for model(s) {', '.join(unknown)}; stored: {', '.join(stored_models) or 'none'}")
+    if cfg.mode == "pairwise" and cfg.baseline:
+        if cfg.baseline not in stored_models:
+            raise ConfigError(f"baseline '{cfg.baseline}' has no stored answers; stored models: {', '.join(stored_models)}")
+        if cfg.baseline not in models:
+            models.append(cfg.baseline)
+    done = store.judgment_keys(cfg.name)
+    questions = store.questions()
+    items, total, missing = [], 0, 0
+    groups = [(m,) for m in models] if cfg.mode == "single" else [g for a, b in _pairs(cfg, models) for g in ((a, b), (b, a))]
+    for (bench, qid), q in sorted(questions.items()):
+        for turn in range(1, min(len(q.turns), 2) + 1):
+            for group in groups:
+                texts = [[answers.get((m, bench, qid, t)) for t in range(1, turn + 1)] for m in group]
+                if any(a is None for chain in texts for a in chain):
+                    if any(a is not None for chain in texts for a in chain):
+                        missing += cfg.samples
+                    continue
+                chains = [[a.text for a in chain] for chain in texts]  # type: ignore[union-attr]
+                prompt = prompts.pick("single" if cfg.mode == "single" else "pairwise", turn, q.reference(turn) is not None)
+                assert prompt is not None  # require() made sure
+                values = item_values(prompt, prompts, q, turn) | _answer_values(cfg.mode, turn, chains)
+                _check_aspects(prompt, prompts, q)
+                system, user = prompt.render(values)
+                messages = [Message(role="system", content=system), Message(role="user", content=user)]
+                flags = tuple(sorted({
+                    (f"{'AB'[i]}:" if cfg.mode == "pairwise" else "") + flag
+                    for i, chain in enumerate(chains) for flag in injection_flags(chain[-1])
+                }))
+                for sample in range(cfg.samples):
+                    total += 1
+                    key = content_key("judgment/v1", {
+                        "judge": cfg.name, "spec": cfg.spec, "settings": cfg.settings.model_dump(), "prompt": prompt.name,
+                        "system": system, "user": user, "sample": sample,
+                    })
+                    if key not in done:
+                        items.append(JudgeItem(key, cfg.mode, q, bench, turn, group, sample, prompt, messages, flags))
+    return JudgePlan(items, total, missing)
+
+
+def _answer_values(mode: str, turn: int, chains: list[list[str]]) -> dict[str, str]:
+    if mode == "single":
+        (chain,) = chains
+        return {"answer": chain[0], "answer_1": chain[0]} | ({"answer_2": chain[1]} if turn == 2 else {})
+    a, b = chains
+    values = {"answer_a": a[0], "answer_b": b[0], "answer_a_1": a[0], "answer_b_1": b[0]}
+    if turn == 2:
+        values |= {"answer_a_2": a[1], "answer_b_2": b[1]}
+    return values
+
+
+def _check_aspects(prompt: JudgePrompt, prompts: PromptSet, q: Question) -> None:
+    if "priority_aspect" in prompt.fields and prompts.aspects and q.category not in prompts.aspects:
+        raise ConfigError(
+            f"{prompts.source}: prompt '{prompt.name}' needs a priority aspect for category '{q.category}', "
+            f"which the aspects file lacks (it has: {', '.join(sorted(prompts.aspects))})"
+        )
+
+
+async def run_plan(
+    store: Store,
+    cfg: JudgeConfig,
+    judge_plan: JudgePlan,
+    options: BackendOptions,
+    *,
+    concurrency: int = 8,
+    rpm: float | None = None,
+    policy: RetryPolicy = RetryPolicy(),
+    prices: PriceTable | None = None,
+    show_progress: bool = True,
+) -> JudgeResult:
+    result = JudgeResult(RunStats())
+    if not judge_plan.items:
+        return result
+    price = (prices or PriceTable()).lookup(cfg.spec)
+    backend = make_backend(parse_spec(cfg.spec), options)
+    usage_so_far: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+
+    def on_success(job: Job, completion: Completion, latency: float) -> Outcome:
+        item: JudgeItem = job.payload
+        item.replies.append(completion.text)
+        tokens = usage_so_far[item.key]
+        tokens[0] += completion.usage.input_tokens or 0
+        tokens[1] += completion.usage.output_tokens or 0
+        verdict = parse_score(completion.text) if item.kind == "single" else parse_winner(completion.text)
+        cost = price.cost_of(*tokens) if price else None
+        outcome = Outcome(input_tokens=completion.usage.input_tokens or 0, output_tokens=completion.usage.output_tokens or 0,
+                          cost=price.cost(completion.usage) or 0.0 if price else 0.0)
+        if verdict.problem and item.attempts <= cfg.max_reasks:
+            item.attempts += 1
+            fmt = "[[rating]], a number from 1 to 10" if item.kind == "single" else "[[A]], [[B]] or [[C]]"
+            item.messages = [*item.messages, Message(role="assistant", content=completion.text),
+                             Message(role="user", content=REASK.format(fmt=fmt))]
+            outcome.follow_ups.append(Job(messages=item.messages, payload=item, size=job.size))
+            return outcome
+        judgment = Judgment(
+            key=item.key, kind=item.kind, judge=cfg.name, prompt=item.prompt.name, bench=item.bench,
+            question_id=item.question.id, turn=item.turn, model=item.models[0],
+            model_b=item.models[1] if len(item.models) > 1 else None, sample=item.sample, score=verdict.score,
+            winner=verdict.winner, judgment="\n\n[re-asked for the verdict]\n\n".join(item.replies), problem=verdict.problem,
+            flags=item.flags, attempts=item.attempts, usage=Usage(input_tokens=tokens[0], output_tokens=tokens[1]), cost_usd=cost,
+        )
+        store.add_judgments([judgment])
+        result.stored += 1
+        result.unscored += not judgment.scored
+        result.flagged += bool(judgment.flags)
+        return outcome
+
+    def on_failure(job: Job, error: str, attempts: int) -> int:
+        result.failures += 1
+        return 0
+
+    runner = Runner(backend, cfg.settings, concurrency=concurrency, rpm=rpm, policy=policy,
+                    progress=Progress(f"judge {cfg.name}", enabled=show_progress))
+    jobs = [Job(messages=i.messages, payload=i, size=sum(len(m.content) for m in i.messages)) for i in judge_plan.items]
+    try:
+        result.stats = await runner.run(jobs, on_success, on_failure)
+    finally:
+        await backend.aclose()
+    return result
+
+
+def judge(store: Store, cfg: JudgeConfig, prompts: PromptSet, options: BackendOptions, **kwargs) -> tuple[JudgePlan, JudgeResult]:
+    judge_plan = plan(store, cfg, prompts)
+    return judge_plan, asyncio.run(run_plan(store, cfg, judge_plan, options, **kwargs))
+
+
+def estimate(cfg: JudgeConfig, judge_plan: JudgePlan, prices: PriceTable | None = None) -> dict[str, tuple[int, int, int, float | None]]:
+    """Per language: (requests, estimated input tokens (UTF-8 bytes ÷ 4), max output tokens, max cost)."""
+    price = (prices or PriceTable()).lookup(cfg.spec)
+    out: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for item in judge_plan.items:
+        cell = out[item.question.lang]
+        cell[0] += 1
+        cell[1] += sum(math.ceil(len(m.content.encode("utf-8")) / 4) + 4 for m in item.messages)
+        cell[2] += cfg.settings.max_tokens
+    return {lang: (n, tin, tout, price.cost_of(tin, tout) if price else None) for lang, (n, tin, tout) in out.items()}
+
+
+# -- combining the two orders of a pairwise game -----------------------------------------------------------------
+
+
+class PairOutcome(Record):
+    """One pairwise item after both orders: who won, in model names."""
+
+    judge: str
+    bench: str
+    question_id: str
+    turn: int
+    model_a: str
+    model_b: str
+    sample: int
+    winner: Literal["A", "B", "tie"] | None
+    """In terms of model_a/model_b; None when a game was unscored or missing."""
+    inconsistent: bool
+    """The two orders disagreed (counted as a tie)."""
+
+
+def pair_outcomes(judgments: list[Judgment]) -> list[PairOutcome]:
+    """Pair each game with its swapped twin. Disagreement between the orders is a tie, and is counted."""
+    games: dict[tuple, dict[tuple[str, str], Judgment]] = defaultdict(dict)
+    for j in judgments:
+        if j.kind != "pairwise" or j.model_b is None:
+            continue
+        first, second = sorted((j.model, j.model_b))
+        games[(j.judge, j.bench, j.question_id, j.turn, first, second, j.sample)][(j.model, j.model_b)] = j
+    out = []
+    for (judge, bench, qid, turn, a, b, sample), both in sorted(games.items()):
+        g1, g2 = both.get((a, b)), both.get((b, a))
+        # Each game's positional winner, said in names: in g2, position A shows model b.
+        w1 = None if g1 is None or g1.winner is None else {"A": a, "B": b, "tie": "tie"}[g1.winner]
+        w2 = None if g2 is None or g2.winner is None else {"A": b, "B": a, "tie": "tie"}[g2.winner]
+        if w1 is None or w2 is None:
+            winner, inconsistent = None, False
+        elif w1 == w2:
+            winner, inconsistent = ("A" if w1 == a else "B" if w1 == b else "tie"), False
+        else:
+            winner, inconsistent = "tie", True
+        out.append(PairOutcome(judge=judge, bench=bench, question_id=qid, turn=turn, model_a=a, model_b=b, sample=sample,
+                               winner=winner, inconsistent=inconsistent))
+    return out
