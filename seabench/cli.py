@@ -202,7 +202,7 @@ def judge_cmd(
     from .judging.prompts import default_prompts, load_prompts
     from .pricing import PriceTable
     from .records import GenerationSettings
-    from .report.terminal import console, judge_plan_table, judge_summary
+    from .report.terminal import console, judge_cost_table, judge_plan_caption, judge_summary
     from .runner import RetryPolicy
     from .store import Store
 
@@ -220,7 +220,8 @@ def judge_cmd(
     table = PriceTable(prices)
     with Store(db, create=False) as store:
         if dry_run:
-            console().print(judge_plan_table(cfg, plan(store, cfg, prompt_set), estimate(cfg, plan(store, cfg, prompt_set), table)))
+            judge_plan = plan(store, cfg, prompt_set)
+            console().print(judge_cost_table(cfg, estimate(cfg, judge_plan, table), judge_plan_caption(judge_plan)))
             return
         run_language_checks(store)
         options = BackendOptions(base_url=base_url, timeout=timeout, batch_size=batch_size)
@@ -309,6 +310,167 @@ def export_fastchat_cmd(
     with Store(db, create=False) as store:
         counts = export_fastchat(store, folder, bench)
     typer.echo(f"wrote {folder}: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()))
+
+
+FormatOpt = Annotated[str, typer.Option("--format", help="terminal, markdown, html, csv or json.")]
+RoundsOpt = Annotated[int, typer.Option("--rounds", min=100, help="Bootstrap rounds.")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Bootstrap seed.")]
+
+
+@app.command("report")
+def report_cmd(
+    db: DbOpt = None,
+    models: Annotated[Optional[list[str]], typer.Option("--models", help="Only these models (comma-separated).")] = None,
+    judge: Annotated[Optional[str], typer.Option("--judge", help="Only this judge's name (or 'human').")] = None,
+    fmt: FormatOpt = "terminal",
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write here instead of stdout (html defaults to report.html).")] = None,
+    rounds: RoundsOpt = 1000,
+    seed: SeedOpt = 0,
+):
+    """Scores per language × category with confidence intervals, pairwise results, agreement, language fidelity."""
+    from .aggregate import Settings
+    from .judging.checks import run_language_checks
+    from .results import build
+    from .store import Store
+
+    if fmt not in FORMATS:
+        raise _user_error(f"--format must be one of {', '.join(FORMATS)}, not '{fmt}'")
+    with Store(db, create=False) as store:
+        run_language_checks(store)
+        report = build(store, models=_split(models), judge=judge, settings=Settings(rounds=rounds, seed=seed), browser=fmt == "html")
+    _emit(report, fmt, out)
+
+
+FORMATS = ("terminal", "markdown", "html", "csv", "json")
+
+
+def _emit(report, fmt: str, out: Optional[Path]) -> None:
+    from .report import formats
+
+    if fmt == "terminal":
+        from .report.terminal import console
+
+        formats.to_terminal(report, console())
+        return
+    if fmt == "html":
+        from .report.html import to_html
+
+        text, out = to_html(report), out or Path("report.html")
+    else:
+        text = {"markdown": formats.to_markdown, "csv": formats.to_csv, "json": formats.to_json}[fmt](report)
+    if out is None:
+        sys.stdout.write(text)
+        return
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise _user_error(f"{out}: cannot write ({e.strerror})")
+    typer.echo(f"wrote {out}")
+
+
+@app.command("compare")
+def compare_cmd(
+    model_a: Annotated[str, typer.Argument(help="The candidate, e.g. the new checkpoint.")],
+    model_b: Annotated[str, typer.Argument(help="What it is compared with, e.g. the previous checkpoint.")],
+    judge: Annotated[Optional[str], typer.Option("--judge", help="Judge name (or 'human'); needed when several scored both.")] = None,
+    db: DbOpt = None,
+    min_n: Annotated[int, typer.Option("--min-n", help="Cells with fewer paired items are marked underpowered.")] = 30,
+    fmt: Annotated[str, typer.Option("--format", help="terminal, csv or json.")] = "terminal",
+    rounds: RoundsOpt = 1000,
+    seed: SeedOpt = 0,
+):
+    """Paired A − B per language × category: bootstrap interval, Wilcoxon p, Holm-adjusted; regressions first."""
+    from .aggregate import Settings
+    from .report.compare import compare_csv, compare_terminal
+    from .results import compare_models
+    from .store import Store
+
+    with Store(db, create=False) as store:
+        judge_name, cells = compare_models(store, model_a, model_b, judge, Settings(rounds=rounds, seed=seed), min_n)
+    if fmt == "json":
+        typer.echo(json.dumps([c.model_dump() for c in cells], indent=1))
+    elif fmt == "csv":
+        sys.stdout.write(compare_csv(cells))
+    else:
+        from .report.terminal import console
+
+        compare_terminal(console(), model_a, model_b, judge_name, cells)
+
+
+@app.command("agreement")
+def agreement_cmd(
+    db: DbOpt = None,
+    fmt: Annotated[str, typer.Option("--format", help="terminal, csv or json.")] = "terminal",
+):
+    """Judge vs human and annotator vs annotator, per language and category."""
+    from .aggregate import agreement, outcomes
+    from .judging.llm import pair_outcomes
+    from .report.tables import Table
+    from .store import Store
+
+    with Store(db, create=False) as store:
+        judgments = store.judgments()
+        rows = agreement(judgments, store.ratings(), outcomes(pair_outcomes(judgments), store.pair_ratings()), store.questions())
+    if not rows:
+        raise _user_error("nothing to compare: agreement needs human ratings (seabench human import) on judged answers, or two annotators")
+    if fmt == "json":
+        typer.echo(json.dumps([r.model_dump() for r in rows], indent=1))
+        return
+    if fmt == "csv":
+        import csv as csv_module
+
+        writer = csv_module.DictWriter(sys.stdout, fieldnames=list(rows[0].model_dump()), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(r.model_dump() for r in rows)
+        return
+    from .report.formats import to_terminal_tables
+    from .report.tables import agreement_table
+    from .report.terminal import console
+
+    to_terminal_tables([agreement_table(rows)], console())
+
+
+@app.command("eval")
+def eval_cmd(
+    model: Annotated[Optional[list[str]], typer.Option("--model", help="Candidate model spec; repeatable.")] = None,
+    judge: Annotated[Optional[str], typer.Option("--judge", help="Judge model spec.")] = None,
+    mode: Annotated[Optional[str], typer.Option("--mode", help="single or pairwise.")] = None,
+    baseline: Annotated[Optional[str], typer.Option("--baseline", help="Pairwise baseline (default: all pairs).")] = None,
+    bench: BenchOpt = None,
+    db: DbOpt = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="HTML report to write (default report.html).")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", help="A TOML file with the same settings (models with their own base URLs…).")] = None,
+    base_url: BaseUrlOpt = None,
+    lang: Annotated[Optional[list[str]], typer.Option("--lang", help="Only these languages.")] = None,
+    category: Annotated[Optional[list[str]], typer.Option("--category", help="Only these categories.")] = None,
+    limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="Only the first N questions.")] = None,
+    prompts: Annotated[Optional[Path], typer.Option("--prompts", help="Judge prompts file.")] = None,
+    concurrency: Annotated[Optional[int], typer.Option("--concurrency", min=1, help="Requests in flight per model.")] = None,
+    dry_run: DryRunOpt = False,
+):
+    """generate → judge → report in one command; every step resumes from the store."""
+    from .config import load_config
+    from .pipeline import dry_run as plan_eval, from_options, run_eval
+    from .report.terminal import console, eval_summary, judge_cost_table, plan_table
+
+    settings = load_config(config) if config else {}
+    spec = from_options(
+        settings, models=model, judge=judge, mode=mode, baseline=baseline, bench=bench, db=str(db) if db else None,
+        out=str(out) if out else None, base_url=base_url, lang=_split(lang), category=_split(category), limit=limit,
+        prompts=str(prompts) if prompts else None, concurrency=concurrency,
+    )
+    if spec.judge.mode not in ("single", "pairwise"):
+        raise _user_error(f"--mode must be single or pairwise, not '{spec.judge.mode}'")
+    if dry_run:
+        rows, judged = plan_eval(spec)
+        console().print(plan_table(rows))
+        console().print(judge_cost_table(spec.judge, judged, "judge requests once the answers exist; every answer counted at --max-tokens"))
+        return
+    result = run_eval(spec)
+    _emit(result.report, "html", spec.out)
+    console().print(eval_summary(result))
+    if result.failed:
+        raise typer.Exit(1)
 
 
 def _user_error(message: str):

@@ -7,6 +7,7 @@ the model's own earlier answers, and a re-run recognises every finished request.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -26,6 +27,8 @@ class ModelRun(Record):
     """Name it is stored and reported under."""
     spec: str
     settings: GenerationSettings = GenerationSettings()
+    base_url: str | None = None
+    """This model's own endpoint (from an eval config); not part of any key."""
 
 
 @dataclass
@@ -108,6 +111,8 @@ async def generate_model(
     if not plan.start:
         return ModelResult(run.name, RunStats(), 0, [])
     price: Price | None = (prices or PriceTable()).lookup(run.spec)
+    if run.base_url:
+        options = dataclasses.replace(options, base_url=run.base_url)
     backend = make_backend(parse_spec(run.spec), options)
     failures: list[Failure] = []
 

@@ -285,3 +285,24 @@ def pair_outcomes(judgments: list[Judgment]) -> list[PairOutcome]:
         out.append(PairOutcome(judge=judge, bench=bench, question_id=qid, turn=turn, model_a=a, model_b=b, sample=sample,
                                winner=winner, inconsistent=inconsistent))
     return out
+
+
+def estimate_unanswered(cfg: JudgeConfig, prompts: PromptSet, questions: list[Question], models: list[str],
+                        answer_tokens: int, prices: PriceTable | None = None) -> dict[str, tuple[int, int, int, float | None]]:
+    """Before any answer exists: judge requests per language, with every answer counted at `answer_tokens`."""
+    price = (prices or PriceTable()).lookup(cfg.spec)
+    groups = len(models) if cfg.mode == "single" else 2 * len(_pairs(cfg, models))
+    out: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for q in questions:
+        for turn in range(1, min(len(q.turns), 2) + 1):
+            prompt = prompts.pick("single" if cfg.mode == "single" else "pairwise", turn, q.reference(turn) is not None)
+            if prompt is None:
+                continue
+            text = prompt.system + prompt.template + "".join(q.turns[:turn]) + "".join(r or "" for r in (q.references or ())[:turn])
+            answers = turn * (1 if cfg.mode == "single" else 2) * answer_tokens
+            n = groups * cfg.samples
+            cell = out[q.lang]
+            cell[0] += n
+            cell[1] += n * (math.ceil(len(text.encode("utf-8")) / 4) + answers)
+            cell[2] += n * cfg.settings.max_tokens
+    return {lang: (n, tin, tout, price.cost_of(tin, tout) if price else None) for lang, (n, tin, tout) in out.items()}

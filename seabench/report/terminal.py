@@ -129,12 +129,13 @@ def generate_summary(results, total_questions: int) -> Group:
     return Group(*lines)
 
 
-def judge_plan_table(cfg, judge_plan, per_lang) -> Table:
-    table = Table(
-        title=f"Judge plan for {cfg.name} ({cfg.mode}; nothing sent)",
-        caption=f"{judge_plan.total} items in scope, {judge_plan.total - len(judge_plan.items)} already judged, "
-        f"{judge_plan.missing_answers} waiting for answers; input tokens estimated as UTF-8 bytes ÷ 4",
-    )
+def judge_plan_caption(judge_plan) -> str:
+    return (f"{judge_plan.total} items in scope, {judge_plan.total - len(judge_plan.items)} already judged, "
+            f"{judge_plan.missing_answers} waiting for answers; input tokens estimated as UTF-8 bytes ÷ 4")
+
+
+def judge_cost_table(cfg, per_lang, caption: str) -> Table:
+    table = Table(title=f"Judge plan for {cfg.name} ({cfg.mode}; nothing sent)", caption=caption)
     for col in ("lang", "requests", "input tok", "max output tok", "max cost"):
         table.add_column(col, justify="left" if col == "lang" else "right")
     for lang in sorted(per_lang, key=lang_sort_key):
@@ -162,3 +163,16 @@ def judge_summary(cfg, judge_plan, result) -> Text:
     if judge_plan.missing_answers:
         text.append(f"\n  {judge_plan.missing_answers} items wait for answers that are not stored yet (run generate)")
     return text
+
+
+def eval_summary(result) -> Group:
+    parts = [generate_summary(result.generated, total_questions=0)] if result.generated else []
+    if result.judge_plan is not None and result.judged is not None:
+        from types import SimpleNamespace
+
+        parts.append(judge_summary(SimpleNamespace(name=result.report.judges[0] if result.report and result.report.judges else "judge"),
+                                   result.judge_plan, result.judged))
+    for row in result.report.leaderboard if result.report else ():
+        ci = f" [{row.ci_low:.2f}, {row.ci_high:.2f}]" if row.ci_low is not None else ""
+        parts.append(Text(f"{row.model}: {row.mean:.2f}{ci} n={row.n} (judge {row.judge})" if row.mean is not None else f"{row.model}: no scores"))
+    return Group(*parts)

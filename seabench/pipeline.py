@@ -1,0 +1,136 @@
+"""`seabench eval`: generate → judge → report over one store, each step resumable, in one call."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .aggregate import Settings
+from .backends import BackendOptions, parse_spec
+from .bench import load_bench
+from .errors import ConfigError
+from .generate import ModelRun, ModelResult, check_names, estimate_plan, generate, make_plans, select_questions
+from .judging.checks import run_language_checks
+from .judging.llm import JudgeConfig, JudgePlan, JudgeResult, estimate_unanswered, judge
+from .judging.prompts import PromptSet, default_prompts, load_prompts
+from .pricing import PriceTable
+from .records import GenerationSettings
+from .results import Report, build
+from .runner import RetryPolicy
+from .store import Store
+
+
+@dataclass
+class EvalSpec:
+    models: list[ModelRun]
+    judge: JudgeConfig
+    judge_base_url: str | None = None
+    bench: str | None = None
+    db: Path | None = None
+    out: Path = Path("report.html")
+    langs: list[str] | None = None
+    categories: list[str] | None = None
+    limit: int | None = None
+    prompts: Path | None = None
+    concurrency: int = 8
+    rpm: float | None = None
+    timeout: float = 120.0
+    max_attempts: int = 6
+    batch_size: int = 8
+    base_url: str | None = None
+    prices: Path | None = None
+
+
+@dataclass
+class EvalResult:
+    generated: list[ModelResult] = field(default_factory=list)
+    judge_plan: JudgePlan | None = None
+    judged: JudgeResult | None = None
+    report: Report | None = None
+
+    @property
+    def failed(self) -> bool:
+        return any(r.failures for r in self.generated) or bool(self.judged and self.judged.failures)
+
+
+def from_options(config: dict, **cli) -> EvalSpec:
+    """CLI options win over the config file; each model may carry its own base URL and system prompt."""
+    def pick(key, default=None):
+        value = cli.get(key)
+        return value if value not in (None, [], ()) else config.get(key, default)
+
+    settings = GenerationSettings(
+        temperature=pick("temperature", 0.0), max_tokens=pick("max_tokens", 1024), system_prompt=pick("system_prompt")
+    )
+    runs = []
+    if cli.get("models"):
+        for spec in cli["models"]:
+            runs.append(ModelRun(name=str(parse_spec(spec)), spec=str(parse_spec(spec)), settings=settings))
+    else:
+        for m in config.get("models", []):
+            spec = str(parse_spec(m["spec"]))
+            own = settings.model_copy(update={k: m[k] for k in ("temperature", "max_tokens", "system_prompt") if k in m})
+            runs.append(ModelRun(name=m.get("name", spec), spec=spec, settings=own, base_url=m.get("base_url")))
+    if not runs:
+        raise ConfigError("no models: give --model SPEC (repeatable) or [[models]] in --config")
+    check_names(runs)
+    jconf = dict(config.get("judge", {}))
+    judge_spec = cli.get("judge") or jconf.get("spec")
+    if not judge_spec:
+        raise ConfigError("no judge: give --judge SPEC or [judge] spec in --config")
+    mode = cli.get("mode") or jconf.get("mode", "single")
+    baseline = cli.get("baseline") or jconf.get("baseline")
+    all_pairs = bool(jconf.get("all_pairs")) or (mode == "pairwise" and not baseline)
+    spec = str(parse_spec(judge_spec))
+    judge_cfg = JudgeConfig(
+        spec=spec, name=jconf.get("name", spec), mode=mode, baseline=baseline, all_pairs=all_pairs if mode == "pairwise" else False,
+        samples=int(jconf.get("samples", 1)),
+        settings=GenerationSettings(temperature=float(jconf.get("temperature", 0.0)), max_tokens=int(jconf.get("max_tokens", 2048))),
+    )
+    prompts = cli.get("prompts") or jconf.get("prompts")
+    return EvalSpec(
+        models=runs, judge=judge_cfg, judge_base_url=jconf.get("base_url") or cli.get("base_url"), bench=pick("bench"),
+        db=Path(pick("db")) if pick("db") else None, out=Path(pick("out", "report.html")), langs=pick("lang"),
+        categories=pick("category"), limit=pick("limit"), prompts=Path(prompts) if prompts else None,
+        concurrency=pick("concurrency", 8), rpm=pick("rpm"), timeout=pick("timeout", 120.0), max_attempts=pick("max_attempts", 6),
+        batch_size=pick("batch_size", 8), base_url=cli.get("base_url"), prices=Path(pick("prices")) if pick("prices") else None,
+    )
+
+
+def _prompts(spec: EvalSpec) -> PromptSet:
+    return load_prompts(spec.prompts) if spec.prompts else default_prompts()
+
+
+def dry_run(spec: EvalSpec):
+    """The plan and its most expensive outcome, per model and language, for both answers and judgments."""
+    prompts = _prompts(spec)  # a bad prompt file fails here, before anything else
+    bench = load_bench(spec.bench)
+    questions = select_questions(bench, spec.langs, spec.categories, spec.limit)
+    table = PriceTable(spec.prices)
+    with Store(spec.db) as store:
+        plans = make_plans(store, spec.models, questions)
+    rows = estimate_plan(plans, table)
+    answer_tokens = max(r.settings.max_tokens for r in spec.models)
+    judged = estimate_unanswered(spec.judge, prompts, questions, [r.name for r in spec.models], answer_tokens, table)
+    return rows, judged
+
+
+def run_eval(spec: EvalSpec, *, show_progress: bool = True, settings: Settings = Settings()) -> EvalResult:
+    prompts = _prompts(spec)
+    bench = load_bench(spec.bench)
+    questions = select_questions(bench, spec.langs, spec.categories, spec.limit)
+    table = PriceTable(spec.prices)
+    policy = RetryPolicy(max_attempts=spec.max_attempts)
+    options = BackendOptions(base_url=spec.base_url, timeout=spec.timeout, batch_size=spec.batch_size)
+    result = EvalResult()
+    with Store(spec.db) as store:
+        result.generated = generate(store, bench, spec.models, questions, options, show_progress=show_progress,
+                                    concurrency=spec.concurrency, rpm=spec.rpm, policy=policy, prices=table)
+        run_language_checks(store)
+        judge_cfg = spec.judge.model_copy(update={"models": tuple(r.name for r in spec.models)})
+        judge_options = dataclasses.replace(options, base_url=spec.judge_base_url)
+        result.judge_plan, result.judged = judge(store, judge_cfg, prompts, judge_options, concurrency=spec.concurrency,
+                                                 rpm=spec.rpm, policy=policy, prices=table, show_progress=show_progress)
+        result.report = build(store, models=[r.name for r in spec.models], judge=judge_cfg.name, settings=settings, browser=True)
+    return result

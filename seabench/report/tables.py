@@ -1,0 +1,141 @@
+"""The report's tables, as plain data: titles, columns, and cells already formatted.
+
+The terminal, Markdown and HTML renderers all draw these, so the numbers they show are the same numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..aggregate import ALL
+from ..languages import NAMES, lang_sort_key
+
+
+@dataclass
+class Table:
+    title: str
+    columns: list[str]
+    rows: list[list[str]] = field(default_factory=list)
+    caption: str = ""
+
+
+def num(x: float | None, digits: int = 2) -> str:
+    return "–" if x is None else f"{x:.{digits}f}"
+
+
+def ci(low: float | None, high: float | None, digits: int = 2) -> str:
+    return "" if low is None or high is None else f"[{low:.{digits}f}, {high:.{digits}f}]"
+
+
+def mean_cell(mean, low, high, n) -> str:
+    if mean is None:
+        return f"– (n={n})"
+    return f"{mean:.2f} {ci(low, high)} n={n}"
+
+
+def leaderboard(report) -> list[Table]:
+    out = []
+    for judge in report.judges:
+        rows = [r for r in report.leaderboard if r.judge == judge]
+        if not rows:
+            continue
+        t = Table(
+            f"Leaderboard — judge: {judge}",
+            ["model", "n", "mean [95% CI]", "turn 1", "turn 2", "SeaBench avg", "macro over languages [95% CI]", "unscored"],
+            caption="mean pools every scored judgment; SeaBench avg = (turn 1 + turn 2) / 2; macro = mean of per-language means",
+        )
+        for r in rows:
+            t.rows.append([r.model, str(r.n), f"{num(r.mean)} {ci(r.ci_low, r.ci_high)}", num(r.turn1), num(r.turn2),
+                           num(r.seabench_avg), f"{num(r.macro_lang)} {ci(r.macro_low, r.macro_high)} ({r.languages} lang)", str(r.unscored)])
+        out.append(t)
+    return out
+
+
+def by_dimension(report, dimension: str) -> list[Table]:
+    """Model × language or model × category, turn `all`, with intervals and n in every cell."""
+    out = []
+    for judge in report.judges:
+        cells = [c for c in report.cells if c.judge == judge and c.turn == ALL]
+        if not cells:
+            continue
+        if dimension == "lang":
+            keys = sorted({c.lang for c in cells if c.lang != ALL}, key=lang_sort_key) + [ALL]
+            pick = {(c.model, c.lang): c for c in cells if c.category == ALL}
+            title = f"Model × language — judge: {judge}"
+        else:
+            keys = sorted({c.category for c in cells if c.category != ALL}) + [ALL]
+            pick = {(c.model, c.category): c for c in cells if c.lang == ALL}
+            title = f"Model × category — judge: {judge}"
+        t = Table(title, ["model", *keys], caption="mean [95% bootstrap CI] n=scored judgments; both turns")
+        for model in sorted({c.model for c in cells}):
+            row = [model]
+            for k in keys:
+                c = pick.get((model, k))
+                row.append(mean_cell(c.mean, c.ci_low, c.ci_high, c.n) if c else "")
+            t.rows.append(row)
+        out.append(t)
+    return out
+
+
+def pairwise_tables(report) -> list[Table]:
+    out = []
+    for judge in sorted({p.judge for p in report.pairs}):
+        t = Table(f"Pairwise — judge: {judge}", ["model", "vs", "n", "win / tie / loss", "adjusted win rate [95% CI]", "inconsistent", "unscored"],
+                  caption="adjusted = (wins + ½ ties) / n; the two orders disagreeing counts as a tie (inconsistent)")
+        for p in report.pairs:
+            if p.judge == judge and p.lang == ALL and p.category == ALL:
+                rate = f"{p.inconsistent} ({p.inconsistent / p.n:.0%})" if p.n else "0"
+                t.rows.append([p.model, p.opponent, str(p.n), f"{p.wins} / {p.ties} / {p.losses}", f"{num(p.adjusted)} {ci(p.ci_low, p.ci_high)}", rate, str(p.unscored)])
+        out.append(t)
+    for judge in sorted({r.judge for r in report.ratings}):
+        t = Table(f"Bradley–Terry ratings — judge: {judge}", ["model", "rating [95% CI]", "games"], caption="Elo scale, mean 1000; ties count half")
+        for r in report.ratings:
+            if r.judge == judge:
+                t.rows.append([r.model, f"{r.rating:.0f} [{r.ci_low:.0f}, {r.ci_high:.0f}]", str(r.games)])
+        out.append(t)
+    return out
+
+
+def agreement_tables(report) -> list[Table]:
+    return [agreement_table(report.agreement)] if report.agreement else []
+
+
+def agreement_table(rows) -> Table:
+    t = Table("Agreement", ["kind", "a", "b", "lang", "category", "n", "Spearman", "Kendall", "kappa", "exact", "±1", "Krippendorff α"],
+              caption="kappa: quadratic-weighted on 1–10 scores (rounded), unweighted on A/B/tie; α: interval, across annotators")
+    for a in rows:
+        t.rows.append([a.kind, a.a, a.b, a.lang, a.category, str(a.n), num(a.spearman), num(a.kendall), num(a.kappa),
+                       num(a.exact), num(a.within_one), num(a.alpha)])
+    return t
+
+
+def language_table(report) -> list[Table]:
+    if not report.language:
+        return []
+    langs = sorted({r.lang for r in report.language if r.lang != ALL}, key=lang_sort_key) + [ALL]
+    by = {(r.model, r.lang): r for r in report.language}
+    t = Table("Wrong-language rate", ["model", *langs], caption="(wrong language or script + mixed) / answers checked")
+    for model in sorted({r.model for r in report.language}):
+        row = [model]
+        for lang in langs:
+            r = by.get((model, lang))
+            row.append(f"{r.rate:.0%} ({r.wrong + r.mixed}/{r.checked})" if r and r.rate is not None else "")
+        t.rows.append(row)
+    return [t]
+
+
+def usage_table(report) -> list[Table]:
+    t = Table("Usage", ["name", "role", "stored", "failures", "unscored", "injection-flagged", "tokens in", "tokens out", "cost"])
+    for u in report.usage:
+        t.rows.append([u.name, u.role, str(u.items), str(u.failures), str(u.unscored), str(u.flagged), f"{u.input_tokens:,}",
+                       f"{u.output_tokens:,}", f"${u.cost_usd:.4f}" if u.cost_usd is not None else "–"])
+    return [t]
+
+
+def all_tables(report) -> list[Table]:
+    return [*leaderboard(report), *by_dimension(report, "lang"), *by_dimension(report, "category"), *pairwise_tables(report),
+            *agreement_tables(report), *language_table(report), *usage_table(report)]
+
+
+def lang_label(code: str) -> str:
+    return f"{code} ({NAMES[code]})" if code in NAMES else code

@@ -1,0 +1,176 @@
+"""Everything a report shows, read from the store and put through the statistics once.
+
+Terminal, CSV, JSON, Markdown and HTML are all formatted from the `Report` this returns, so they never disagree.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+from .aggregate import (
+    AgreementRow, CompareCell, LanguageRate, LeaderRow, PairCell, RatingRow, ScoreCell, Settings, agreement, compare,
+    language_rates, observations, outcomes, pairwise, single_scores,
+)
+from .errors import ConfigError
+from .judging.llm import pair_outcomes
+from .records import Record
+from .store import Store
+
+
+class UsageRow(Record):
+    name: str
+    role: str
+    """`candidate` or `judge`."""
+    items: int
+    """Answers stored (candidate) or judgments stored (judge)."""
+    failures: int
+    unscored: int
+    flagged: int
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float | None
+
+
+class BrowserJudgment(Record):
+    judge: str
+    verdict: str
+    """The score, `A`/`B`/`tie` with the opponent, or `unscored`."""
+    text: str
+    flags: tuple[str, ...] = ()
+
+
+class BrowserAnswer(Record):
+    model: str
+    turn: int
+    text: str
+    language: str
+    """The language check's verdict (and what it detected)."""
+    judgments: tuple[BrowserJudgment, ...] = ()
+
+
+class BrowserQuestion(Record):
+    bench: str
+    question_id: str
+    lang: str
+    category: str
+    turns: tuple[str, ...]
+    references: tuple[str | None, ...] | None
+    answers: tuple[BrowserAnswer, ...]
+
+
+class Report(Record):
+    settings: Settings
+    models: tuple[str, ...]
+    judges: tuple[str, ...]
+    leaderboard: tuple[LeaderRow, ...]
+    cells: tuple[ScoreCell, ...]
+    pairs: tuple[PairCell, ...]
+    ratings: tuple[RatingRow, ...]
+    agreement: tuple[AgreementRow, ...]
+    language: tuple[LanguageRate, ...]
+    usage: tuple[UsageRow, ...]
+    browser: tuple[BrowserQuestion, ...] = ()
+
+
+def build(store: Store, *, models: list[str] | None = None, judge: str | None = None, settings: Settings = Settings(),
+          browser: bool = False) -> Report:
+    questions = store.questions()
+    answers = [a for a in store.answers() if not models or a.model in models]
+    judgments = [j for j in store.judgments() if _keep(j.judge, judge) and _in(models, j.model, j.model_b)]
+    ratings = [r for r in store.ratings() if _keep("human", judge) and _in(models, r.model)]
+    pair_ratings = [p for p in store.pair_ratings() if _keep("human", judge) and _in(models, p.model_a, p.model_b)]
+    if judge and not judgments and not ratings and not pair_ratings:
+        known = sorted({j.judge for j in store.judgments()} | ({"human"} if store.ratings() or store.pair_ratings() else set()))
+        raise ConfigError(f"no judgments by '{judge}' in {store.path}; judges there: {', '.join(known) or 'none'}")
+    cells, leaders = single_scores(observations(judgments, ratings), questions, settings)
+    pair_cells, bt = pairwise(outcomes(pair_outcomes(judgments), pair_ratings), questions, settings)
+    agree = agreement(judgments, ratings, outcomes(pair_outcomes(judgments), pair_ratings), questions)
+    index = {a.key: (a.model, questions[(a.bench, a.question_id)].lang) for a in answers if (a.bench, a.question_id) in questions}
+    checks = store.checks("language")
+    return Report(
+        settings=settings,
+        models=tuple(sorted({a.model for a in answers} | {c.model for c in cells})),
+        judges=tuple(sorted({j.judge for j in judgments} | ({"human"} if ratings or pair_ratings else set()))),
+        leaderboard=tuple(leaders), cells=tuple(cells), pairs=tuple(pair_cells), ratings=tuple(bt), agreement=tuple(agree),
+        language=tuple(language_rates(checks, index)),
+        usage=tuple(_usage(store, answers, judgments)),
+        browser=tuple(_browser(questions, answers, judgments, checks)) if browser else (),
+    )
+
+
+def _keep(name: str, wanted: str | None) -> bool:
+    return wanted is None or name == wanted
+
+
+def _in(models: list[str] | None, *names: str | None) -> bool:
+    return not models or all(n in models for n in names if n is not None)
+
+
+def _usage(store: Store, answers, judgments) -> list[UsageRow]:
+    failures = defaultdict(int)
+    for f in store.failures():
+        failures[f.model] += 1
+    rows = []
+    by_model = defaultdict(list)
+    for a in answers:
+        by_model[a.model].append(a)
+    for model, items in sorted(by_model.items()):
+        costs = [a.cost_usd for a in items if a.cost_usd is not None]
+        rows.append(UsageRow(name=model, role="candidate", items=len(items), failures=failures[model], unscored=0, flagged=0,
+                             input_tokens=sum(a.usage.input_tokens or 0 for a in items), output_tokens=sum(a.usage.output_tokens or 0 for a in items),
+                             cost_usd=sum(costs) if costs else None))
+    by_judge = defaultdict(list)
+    for j in judgments:
+        by_judge[j.judge].append(j)
+    for judge, items in sorted(by_judge.items()):
+        costs = [j.cost_usd for j in items if j.cost_usd is not None]
+        rows.append(UsageRow(name=judge, role="judge", items=len(items), failures=0, unscored=sum(not j.scored for j in items),
+                             flagged=sum(bool(j.flags) for j in items), input_tokens=sum(j.usage.input_tokens or 0 for j in items),
+                             output_tokens=sum(j.usage.output_tokens or 0 for j in items), cost_usd=sum(costs) if costs else None))
+    return rows
+
+
+def _browser(questions, answers, judgments, checks) -> list[BrowserQuestion]:
+    verdicts: dict[tuple, list[BrowserJudgment]] = defaultdict(list)
+    for j in judgments:
+        if j.kind == "single":
+            verdict = f"{j.score:g}" if j.score is not None else "unscored"
+            verdicts[(j.bench, j.question_id, j.turn, j.model)].append(BrowserJudgment(judge=j.judge, verdict=verdict, text=j.judgment, flags=j.flags))
+        else:
+            for model, pos in ((j.model, "A"), (j.model_b, "B")):
+                other = j.model_b if pos == "A" else j.model
+                verdict = "unscored" if j.winner is None else ("tie" if j.winner == "tie" else ("won" if j.winner == pos else "lost"))
+                verdicts[(j.bench, j.question_id, j.turn, model)].append(
+                    BrowserJudgment(judge=j.judge, verdict=f"{verdict} vs {other} (shown {pos})", text=j.judgment, flags=j.flags))
+    by_q: dict[tuple, list[BrowserAnswer]] = defaultdict(list)
+    for a in answers:
+        check = json.loads(checks[a.key]) if a.key in checks else None
+        lang = f"{check['verdict']} ({check['detected']})" if check else "not checked"
+        by_q[(a.bench, a.question_id)].append(BrowserAnswer(model=a.model, turn=a.turn, text=a.text, language=lang,
+                                                            judgments=tuple(verdicts.get((a.bench, a.question_id, a.turn, a.model), ()))))
+    out = []
+    for (bench, qid), items in sorted(by_q.items()):
+        q = questions.get((bench, qid))
+        if q is None:
+            continue
+        out.append(BrowserQuestion(bench=bench, question_id=qid, lang=q.lang, category=q.category, turns=q.turns,
+                                   references=q.references, answers=tuple(sorted(items, key=lambda x: (x.model, x.turn)))))
+    return out
+
+
+def compare_models(store: Store, model_a: str, model_b: str, judge: str | None = None, settings: Settings = Settings(), min_n: int = 30) -> tuple[str, list[CompareCell]]:
+    judgments = store.judgments(kind="single")
+    ratings = store.ratings()
+    obs = observations(judgments, ratings)
+    judges = sorted({o.judge for o in obs if o.model in (model_a, model_b)})
+    for m in (model_a, model_b):
+        if not any(o.model == m for o in obs):
+            raise ConfigError(f"no single-score judgments for model '{m}' in {store.path}")
+    if judge is None:
+        if len(judges) != 1:
+            raise ConfigError(f"several judges scored these models ({', '.join(judges)}); choose one with --judge")
+        judge = judges[0]
+    elif judge not in judges:
+        raise ConfigError(f"judge '{judge}' scored neither model; judges: {', '.join(judges)}")
+    return judge, compare(obs, store.questions(), model_a, model_b, judge, settings, min_n=min_n)

@@ -1,0 +1,194 @@
+"""Reports from one store in five formats, `seabench eval` end to end, `compare` and `agreement` from the CLI."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import subprocess
+from collections import defaultdict
+from statistics import mean
+
+import numpy as np
+import pytest
+from scipy import stats as sps
+
+from seabench.stats import holm
+
+from .fakes import FakeServer
+
+ENV = {"OPENAI_API_KEY": "k"}
+CSV_HEAD = "model,judge,lang,category,turn,n,mean,ci_low,ci_high"
+ATTACK = "<script>document.body.setAttribute('data-pwned','1')</script><img src=x onerror=\"document.body.setAttribute('data-pwned2','1')\">"
+
+
+@pytest.fixture
+def example_db(cli, shared_data, tmp_path):
+    db = tmp_path / "fc.db"
+    result = cli("import", "fastchat", shared_data / "mt-bench-example-run", "--questions", shared_data / "mt-bench" / "question.jsonl", "--db", db)
+    assert result.exit_code == 0
+    return db
+
+
+def test_report_csv_shows_fastchats_means(cli, example_db, shared_data):
+    out = cli("report", "--db", example_db, "--format", "csv", "--rounds", "200").stdout
+    assert out.splitlines()[0].startswith(CSV_HEAD + ",")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    per_turn, overall = defaultdict(list), defaultdict(list)
+    for line in (shared_data / "mt-bench-example-run" / "model_judgment" / "gpt-4_single.jsonl").read_text(encoding="utf-8").splitlines():
+        rec = json.loads(line)
+        if rec["score"] != -1:
+            per_turn[rec["model"], str(rec["turn"])].append(rec["score"])
+            overall[rec["model"], "all"].append(rec["score"])
+    got = {(r["model"], r["turn"]): (float(r["mean"]), int(r["n"])) for r in rows if r["lang"] == "all" and r["category"] == "all"}
+    for key, scores in {**per_turn, **overall}.items():
+        assert got[key] == (pytest.approx(mean(scores)), len(scores)), key
+    assert all(float(r["ci_low"]) <= float(r["mean"]) <= float(r["ci_high"]) for r in rows if r["mean"])
+
+
+def test_compare_cli_leads_with_significant_cells_and_matches_scipy(cli, example_db, shared_data):
+    out = cli("compare", "mistral-orpo-trl", "mistral-orpo", "--db", example_db, "--format", "json", "--rounds", "500").stdout
+    cells = json.loads(out)
+    assert cells[0]["significant"] and all(c["significant"] for c in cells[: sum(c["significant"] for c in cells)])
+    scores = defaultdict(list)
+    for line in (shared_data / "mt-bench-example-run" / "model_judgment" / "gpt-4_single.jsonl").read_text(encoding="utf-8").splitlines():
+        rec = json.loads(line)
+        if rec["score"] != -1:
+            scores[rec["model"], rec["question_id"], rec["turn"]].append(rec["score"])
+    items = [k[1:] for k in scores if k[0] == "mistral-orpo-trl" and ("mistral-orpo", *k[1:]) in scores]
+    d = np.array([mean(scores["mistral-orpo-trl", *i]) - mean(scores["mistral-orpo", *i]) for i in items])
+    overall = next(c for c in cells if c["lang"] == "all" and c["category"] == "all")
+    assert overall["n"] == len(d) and overall["diff"] == pytest.approx(d.mean()) and overall["p"] == pytest.approx(sps.wilcoxon(d).pvalue)
+    assert [c["p_adj"] for c in cells] == pytest.approx(holm([c["p"] for c in cells]))
+    text = cli("compare", "mistral-orpo-trl", "mistral-orpo", "--db", example_db, "--rounds", "500").stdout
+    assert text.splitlines()[1].startswith("improvement en / ") and "p_adj = " in text.splitlines()[1]
+
+
+def _eval_store(cli, tmp_path, reply=None):
+    db = tmp_path / "s.db"
+    with FakeServer("openai", reply=reply) if reply else FakeServer("openai") as cand, FakeServer(
+        "openai", reply=lambda body: f"Fine. Rating: [[{1 + len(body['messages'][1]['content']) % 10}]]"
+    ) as judge:
+        config = tmp_path / "eval.toml"
+        config.write_text(f"""
+db = "{db}"
+out = "{tmp_path / 'report.html'}"
+lang = ["th", "km", "en"]
+category = ["math-reasoning", "safety"]
+
+[judge]
+spec = "openai:judge-1"
+base_url = "{judge.url}"
+
+[[models]]
+spec = "openai:cand-a"
+name = "cand-a"
+base_url = "{cand.url}"
+system_prompt = "ตอบให้สุภาพ"
+
+[[models]]
+spec = "openai:cand-b"
+name = "cand-b"
+base_url = "{cand.url}"
+""", encoding="utf-8")
+        result = cli("eval", "--config", config, env=ENV)
+        assert result.exit_code == 0, result.stdout + result.stderr
+        systems = {r["body"]["model"]: r["body"]["messages"][0]["content"] for r in cand.requests}
+    assert systems["cand-a"] == "ตอบให้สุภาพ" and systems["cand-b"] != "ตอบให้สุภาพ"  # per-model settings from the file
+    return db, result
+
+
+def test_eval_end_to_end_and_all_five_formats_agree(cli, tmp_path):
+    db, result = _eval_store(cli, tmp_path)
+    assert (tmp_path / "report.html").exists() and "cand-a:" in result.stdout
+    outputs = {fmt: cli("report", "--db", db, "--format", fmt, "--rounds", "300").stdout for fmt in ("terminal", "markdown", "csv", "json")}
+    rows = list(csv.DictReader(io.StringIO(outputs["csv"])))
+    data = json.loads(outputs["json"])
+    assert len(rows) == len(data["cells"]) > 0
+    for row, cell in zip(rows, data["cells"]):
+        assert (row["model"], row["lang"], row["category"], row["turn"], int(row["n"])) == (cell["model"], cell["lang"], cell["category"], cell["turn"], cell["n"])
+        assert float(row["mean"]) == pytest.approx(cell["mean"])
+    lead = next(r for r in data["leaderboard"] if r["model"] == "cand-a")
+    shown = f"{lead['mean']:.2f} [{lead['ci_low']:.2f}, {lead['ci_high']:.2f}]"
+    assert shown in outputs["markdown"]
+    assert f"{lead['mean']:.2f}" in outputs["terminal"] and "Leaderboard — judge: openai:judge-1" in outputs["terminal"]
+    for lang in ("th", "km", "en"):
+        assert f"| {lang} |" in outputs["markdown"] or f" {lang} |" in outputs["markdown"]
+    assert cli("report", "--db", db, "--format", "html", "--out", tmp_path / "r300.html", "--rounds", "300").exit_code == 0
+    assert shown in (tmp_path / "r300.html").read_text(encoding="utf-8")
+    # a second eval resumes: nothing is sent again
+    again_db, again = _eval_store_rerun(cli, tmp_path)
+    assert "nothing to send" in again.stdout
+
+
+def _eval_store_rerun(cli, tmp_path):
+    config = tmp_path / "eval.toml"
+    with FakeServer("openai") as cand, FakeServer("openai") as judge:
+        text = config.read_text(encoding="utf-8")
+        import re
+
+        text = re.sub(r'base_url = "http://127\.0\.0\.1:\d+/v1"', f'base_url = "{cand.url}"', text)
+        config.write_text(text, encoding="utf-8")
+        result = cli("eval", "--config", config, env=ENV)
+        assert cand.requests == [] and judge.requests == []
+    return None, result
+
+
+def test_eval_config_errors_name_file_and_line(cli, tmp_path):
+    config = tmp_path / "eval.toml"
+    config.write_text('bench = "x"\n\n[judge]\nspec = "openai:j"\nmodde = "single"\n', encoding="utf-8")
+    result = cli("eval", "--config", config)
+    assert result.exit_code == 2 and result.stderr.startswith(f"error: {config}:5: unknown setting 'judge.modde'")
+    config.write_text('bench = "x\n', encoding="utf-8")
+    assert cli("eval", "--config", config).stderr.startswith(f"error: {config}:1: invalid TOML")
+
+
+def test_eval_dry_run_sends_nothing(cli, tmp_path):
+    with FakeServer("openai") as server:
+        result = cli("eval", "--model", "openai:gpt-4o-mini", "--judge", "openai:gpt-4o", "--base-url", server.url, "--db", tmp_path / "s.db",
+                     "--lang", "my", "--dry-run", env=ENV)
+        assert result.exit_code == 0, result.stderr
+        assert server.requests == []
+    assert "Plan (nothing sent)" in result.stdout and "Judge plan for openai:gpt-4o" in result.stdout and "≤ $" in result.stdout
+
+
+@pytest.mark.skipif(not shutil.which("chromium") and not os.environ.get("CI"), reason="Debian's chromium is not installed (.ci/run installs it)")
+def test_html_renders_offline_and_answers_cannot_run_script(cli, tmp_path):
+    db, _ = _eval_store(cli, tmp_path, reply=lambda body: "คำตอบ " + ATTACK)
+    html_path = tmp_path / "report.html"
+    html = html_path.read_text(encoding="utf-8")
+    assert "&lt;script&gt;document.body.setAttribute" in html and ATTACK not in html
+    assert "<script src" not in html and "<link" not in html  # plotly.js is inlined: nothing to fetch
+    dom = subprocess.run(
+        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", f"--user-data-dir={tmp_path / 'chrome'}", "--virtual-time-budget=5000",
+         "--dump-dom", html_path.as_uri()],
+        capture_output=True, text=True, timeout=120,
+    ).stdout
+    assert 'class="main-svg"' in dom  # plotly drew the charts
+    assert "data-pwned" not in dom.split("<body", 1)[1].split(">", 1)[0]  # neither payload ran
+    assert "data-pwned2" not in dom.split("<body", 1)[1].split(">", 1)[0]
+    assert "&lt;script&gt;document.body.setAttribute" in dom  # shown as text
+    assert "Leaderboard — judge: openai:judge-1" in dom and 'id="f-lang"' in dom
+
+
+def test_agreement_cli(cli, tmp_path):
+    db, _ = _eval_store(cli, tmp_path)
+    sheet = tmp_path / "sheet.csv"
+    assert cli("human", "export", "--models", "cand-a", "--out", sheet, "--db", db).exit_code == 0
+    rows = list(csv.DictReader(open(sheet, encoding="utf-8-sig")))
+    with open(sheet, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        for i, row in enumerate(rows):
+            writer.writerow({**row, "annotator": "a1", "score": str(1 + i % 10)})
+            writer.writerow({**row, "annotator": "a2", "score": str(1 + (i + 1) % 10)})
+    assert cli("human", "import", sheet, "--db", db).exit_code == 0
+    out = json.loads(cli("agreement", "--db", db, "--format", "json").stdout)
+    kinds = {r["kind"] for r in out}
+    assert kinds == {"judge-human", "annotator-annotator"}
+    overall = next(r for r in out if r["kind"] == "annotator-annotator" and r["lang"] == "all" and r["category"] == "all")
+    assert overall["n"] == len(rows) and overall["alpha"] is not None
+    assert cli("agreement", "--db", db).exit_code == 0
