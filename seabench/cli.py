@@ -197,7 +197,7 @@ def judge_cmd(
 ):
     """Judge stored answers with an LLM; a re-run sends only what is missing."""
     from .backends import BackendOptions, parse_spec
-    from .judging.checks import run_language_checks
+    from .judging.checks import run_checks
     from .judging.llm import JudgeConfig, estimate, judge as run_judge, plan
     from .judging.prompts import default_prompts, load_prompts
     from .pricing import PriceTable
@@ -223,7 +223,7 @@ def judge_cmd(
             judge_plan = plan(store, cfg, prompt_set)
             console().print(judge_cost_table(cfg, estimate(cfg, judge_plan, table), judge_plan_caption(judge_plan)))
             return
-        run_language_checks(store)
+        run_checks(store)
         options = BackendOptions(base_url=base_url, timeout=timeout, batch_size=batch_size)
         judge_plan, result = run_judge(store, cfg, prompt_set, options, concurrency=concurrency, rpm=rpm,
                                        policy=RetryPolicy(max_attempts=max_attempts), prices=table)
@@ -232,14 +232,51 @@ def judge_cmd(
         raise typer.Exit(1)
 
 
+@app.command("tokens")
+def tokens_cmd(
+    model: Annotated[list[str], typer.Option("--model", help="A model spec whose tokenizer to measure (hf:PATH_OR_ID, openai:MODEL); repeatable.")],
+    bench: BenchOpt = None,
+    db: DbOpt = None,
+    fmt: Annotated[str, typer.Option("--format", help="terminal, csv or json.")] = "terminal",
+    prices: PricesOpt = None,
+):
+    """Tokens per character and per word in each language, the ratio to English, and what prompts and answers cost."""
+    from .bench import load_bench
+    from .fertility import run_tokens
+    from .pricing import PriceTable
+    from .store import Store
+
+    if fmt not in ("terminal", "csv", "json"):
+        raise _user_error(f"--format must be terminal, csv or json, not '{fmt}'")
+    loaded = load_bench(bench)
+    with Store(db) as store:
+        store.save_bench(loaded)
+        rows = run_tokens(model, loaded, store, PriceTable(prices))
+    if fmt == "json":
+        typer.echo(json.dumps([r.model_dump() for r in rows], ensure_ascii=False, indent=1))
+    elif fmt == "csv":
+        import csv as csv_module
+
+        writer = csv_module.DictWriter(sys.stdout, fieldnames=list(rows[0].model_dump()), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(r.model_dump() for r in rows)
+    else:
+        from .report.formats import to_terminal_tables
+        from .report.tables import tokens_table
+        from .report.terminal import console
+
+        to_terminal_tables([tokens_table(rows)], console())
+
+
 @app.command("check")
 def check_cmd(db: DbOpt = None):
-    """Run the checks that need no LLM (language and script of every answer) on what is not checked yet."""
-    from .judging.checks import run_language_checks
+    """Run the checks that need no LLM (language, script health) on every answer not checked yet."""
+    from .judging.checks import run_checks
     from .store import Store
 
     with Store(db, create=False) as store:
-        typer.echo(f"language checked on {run_language_checks(store)} new answers")
+        done = run_checks(store)
+    typer.echo(", ".join(f"{kind} checked on {n} new answers" for kind, n in done.items()))
 
 
 human_app = typer.Typer(help="Rating sheets for human annotators, and their ratings back in.", no_args_is_help=True, rich_markup_mode=None)
@@ -329,14 +366,14 @@ def report_cmd(
 ):
     """Scores per language × category with confidence intervals, pairwise results, agreement, language fidelity."""
     from .aggregate import Settings
-    from .judging.checks import run_language_checks
+    from .judging.checks import run_checks
     from .results import build
     from .store import Store
 
     if fmt not in FORMATS:
         raise _user_error(f"--format must be one of {', '.join(FORMATS)}, not '{fmt}'")
     with Store(db, create=False) as store:
-        run_language_checks(store)
+        run_checks(store)
         report = build(store, models=_split(models), judge=judge, settings=Settings(rounds=rounds, seed=seed), browser=fmt == "html")
     _emit(report, fmt, out)
 

@@ -11,7 +11,7 @@ from .backends import BackendOptions, parse_spec
 from .bench import load_bench
 from .errors import ConfigError
 from .generate import ModelRun, ModelResult, check_names, estimate_plan, generate, make_plans, select_questions
-from .judging.checks import run_language_checks
+from .judging.checks import run_checks
 from .judging.llm import JudgeConfig, JudgePlan, JudgeResult, estimate_unanswered, judge
 from .judging.prompts import PromptSet, default_prompts, load_prompts
 from .pricing import PriceTable
@@ -127,7 +127,7 @@ def run_eval(spec: EvalSpec, *, show_progress: bool = True, settings: Settings =
     with Store(spec.db) as store:
         result.generated = generate(store, bench, spec.models, questions, options, show_progress=show_progress,
                                     concurrency=spec.concurrency, rpm=spec.rpm, policy=policy, prices=table)
-        run_language_checks(store)
+        run_checks(store)
         judge_cfg = spec.judge.model_copy(update={"models": tuple(r.name for r in spec.models)})
         judge_options = dataclasses.replace(options, base_url=spec.judge_base_url)
         result.judge_plan, result.judged = judge(store, judge_cfg, prompts, judge_options, concurrency=spec.concurrency,

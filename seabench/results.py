@@ -9,10 +9,11 @@ import json
 from collections import defaultdict
 
 from .aggregate import (
-    AgreementRow, CompareCell, LanguageRate, LeaderRow, PairCell, RatingRow, ScoreCell, Settings, agreement, compare,
+    AgreementRow, CompareCell, HealthRate, LanguageRate, health_rates, LeaderRow, PairCell, RatingRow, ScoreCell, Settings, agreement, compare,
     language_rates, observations, outcomes, pairwise, single_scores,
 )
 from .errors import ConfigError
+from .fertility import FertilityRow
 from .judging.llm import pair_outcomes
 from .records import Record
 from .store import Store
@@ -46,6 +47,8 @@ class BrowserAnswer(Record):
     text: str
     language: str
     """The language check's verdict (and what it detected)."""
+    health: tuple[str, ...] = ()
+    """Script-health flags: not-nfc, zawgyi, truncated, broken-cluster, cut-mid-word, repetitive."""
     judgments: tuple[BrowserJudgment, ...] = ()
 
 
@@ -69,6 +72,9 @@ class Report(Record):
     ratings: tuple[RatingRow, ...]
     agreement: tuple[AgreementRow, ...]
     language: tuple[LanguageRate, ...]
+    health: tuple[HealthRate, ...] = ()
+    tokens: tuple[FertilityRow, ...] = ()
+    """The latest `seabench tokens` measurement in the store."""
     usage: tuple[UsageRow, ...]
     browser: tuple[BrowserQuestion, ...] = ()
 
@@ -88,14 +94,17 @@ def build(store: Store, *, models: list[str] | None = None, judge: str | None = 
     agree = agreement(judgments, ratings, outcomes(pair_outcomes(judgments), pair_ratings), questions)
     index = {a.key: (a.model, questions[(a.bench, a.question_id)].lang) for a in answers if (a.bench, a.question_id) in questions}
     checks = store.checks("language")
+    health = store.checks("script-health")
     return Report(
         settings=settings,
         models=tuple(sorted({a.model for a in answers} | {c.model for c in cells})),
         judges=tuple(sorted({j.judge for j in judgments} | ({"human"} if ratings or pair_ratings else set()))),
         leaderboard=tuple(leaders), cells=tuple(cells), pairs=tuple(pair_cells), ratings=tuple(bt), agreement=tuple(agree),
         language=tuple(language_rates(checks, index)),
+        health=tuple(health_rates(health, checks, index)),
+        tokens=tuple(FertilityRow.model_validate_json(r) for r in store.token_stats()),
         usage=tuple(_usage(store, answers, judgments)),
-        browser=tuple(_browser(questions, answers, judgments, checks)) if browser else (),
+        browser=tuple(_browser(questions, answers, judgments, checks, health)) if browser else (),
     )
 
 
@@ -131,7 +140,9 @@ def _usage(store: Store, answers, judgments) -> list[UsageRow]:
     return rows
 
 
-def _browser(questions, answers, judgments, checks) -> list[BrowserQuestion]:
+def _browser(questions, answers, judgments, checks, health) -> list[BrowserQuestion]:
+    from .judging.health import ScriptHealth
+
     verdicts: dict[tuple, list[BrowserJudgment]] = defaultdict(list)
     for j in judgments:
         if j.kind == "single":
@@ -147,7 +158,8 @@ def _browser(questions, answers, judgments, checks) -> list[BrowserQuestion]:
     for a in answers:
         check = json.loads(checks[a.key]) if a.key in checks else None
         lang = f"{check['verdict']} ({check['detected']})" if check else "not checked"
-        by_q[(a.bench, a.question_id)].append(BrowserAnswer(model=a.model, turn=a.turn, text=a.text, language=lang,
+        flags = tuple(ScriptHealth.model_validate_json(health[a.key]).flags) if a.key in health else ()
+        by_q[(a.bench, a.question_id)].append(BrowserAnswer(model=a.model, turn=a.turn, text=a.text, language=lang, health=flags,
                                                             judgments=tuple(verdicts.get((a.bench, a.question_id, a.turn, a.model), ()))))
     out = []
     for (bench, qid), items in sorted(by_q.items()):

@@ -124,18 +124,20 @@ class FakeServer:
         await self._send(writer, 200, payload)
         return True
 
-    def _ok(self, body: dict, text: str) -> dict:
+    def _ok(self, body: dict, text: str | tuple[str, str]) -> dict:
+        """`text`, or (text, finish_reason) to script a reply cut at the token limit."""
+        text, finish = text if isinstance(text, tuple) else (text, "stop")
         prompt = sum(len(str(m.get("content", ""))) for m in body.get("messages", [])) // 4 + 1
         completion = len(text) // 4 + 1
         if self.kind == "openai":
             return {
                 "id": "chatcmpl-fake", "object": "chat.completion", "created": int(time.time()), "model": body.get("model"),
-                "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": finish}],
                 "usage": {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion},
             }
         return {
             "id": "msg_fake", "type": "message", "role": "assistant", "model": body.get("model"),
-            "content": [{"type": "text", "text": text}], "stop_reason": "end_turn", "stop_sequence": None,
+            "content": [{"type": "text", "text": text}], "stop_reason": "max_tokens" if finish == "length" else "end_turn", "stop_sequence": None,
             "usage": {"input_tokens": prompt, "output_tokens": completion},
         }
 

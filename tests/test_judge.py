@@ -246,8 +246,8 @@ def test_bad_prompt_file_fails_before_any_call(cli, bench, tmp_path):
 def test_language_checks_are_stored_per_answer(cli, bench, tmp_path):
     db = tmp_path / "s.db"
     _generate(cli, bench, db, models=("openai:cand-a",), reply=lambda body: "Chào buổi sáng" if "good morning" in json.dumps(body) else "This is an English answer to the question, sadly.")
-    assert cli("check", "--db", db).stdout.strip() == "language checked on 4 new answers"
-    assert cli("check", "--db", db).stdout.strip() == "language checked on 0 new answers"
+    assert cli("check", "--db", db).stdout.strip() == "language checked on 4 new answers, script-health checked on 4 new answers"
+    assert cli("check", "--db", db).stdout.strip() == "language checked on 0 new answers, script-health checked on 0 new answers"
     with Store(db) as store:
         checks = {k: json.loads(v) for k, v in store.checks("language").items()}
         answers = {(a.question_id, a.turn): a.key for a in store.answers()}

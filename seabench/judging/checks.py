@@ -111,3 +111,10 @@ def run_language_checks(store: Store) -> int:
     if results:
         store.add_checks("language", results)
     return len(results)
+
+
+def run_checks(store: Store) -> dict[str, int]:
+    """Every check that needs no LLM, on the answers that lack it: {kind: answers checked now}."""
+    from .health import run_health_checks
+
+    return {"language": run_language_checks(store), "script-health": run_health_checks(store)}

@@ -8,6 +8,9 @@ import io
 from .tables import all_tables
 
 CSV_COLUMNS = ["model", "judge", "lang", "category", "turn", "n", "mean", "ci_low", "ci_high", "items", "unscored"]
+# Per model × language, so filled on the rows with category = turn = all.
+RATE_COLUMNS = ["wrong_language_rate", "mixed_rate", "not_nfc_rate", "zawgyi_rate", "truncated_rate", "broken_cluster_rate",
+                "cut_mid_word_rate", "repetitive_rate"]
 
 
 def to_terminal(report, console) -> None:
@@ -30,6 +33,8 @@ def to_terminal_tables(tables, console) -> None:
 
 def _stack(cell: str) -> str:
     """`6.82 [6.27, 7.36] n=160` as three short lines, so wide grids fit a terminal."""
+    if " [" not in cell:
+        return cell
     return cell.replace(" [", "\n[").replace(", ", ",").replace(" n=", "\nn=")
 
 
@@ -54,10 +59,25 @@ def _md(text: str) -> str:
 def to_csv(report) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(CSV_COLUMNS + RATE_COLUMNS)
+    rates = _rates(report)
     for c in report.cells:
-        writer.writerow([c.model, c.judge, c.lang, c.category, c.turn, c.n, _f(c.mean), _f(c.ci_low), _f(c.ci_high), c.items, c.unscored])
+        extra = rates.get((c.model, c.lang), [""] * len(RATE_COLUMNS)) if c.category == "all" and c.turn == "all" else [""] * len(RATE_COLUMNS)
+        writer.writerow([c.model, c.judge, c.lang, c.category, c.turn, c.n, _f(c.mean), _f(c.ci_low), _f(c.ci_high), c.items, c.unscored, *extra])
     return buf.getvalue()
+
+
+def _rates(report) -> dict[tuple[str, str], list[str]]:
+    lang = {(r.model, r.lang): r for r in report.language}
+    health = {(r.model, r.lang): r for r in report.health}
+    out = {}
+    for key in set(lang) | set(health):
+        l, h = lang.get(key), health.get(key)
+        row = [_f(l.wrong / l.checked) if l and l.checked else "", _f(l.mixed / l.checked) if l and l.checked else ""]
+        row += [_f(getattr(h, f) / h.checked) if h and h.checked else "" for f in
+                ("not_nfc", "zawgyi", "truncated", "broken_cluster", "cut_mid_word", "repetitive")]
+        out[key] = row
+    return out
 
 
 def _f(x: float | None) -> str:

@@ -124,6 +124,37 @@ def language_table(report) -> list[Table]:
     return [t]
 
 
+def health_table(report) -> list[Table]:
+    if not report.health:
+        return []
+    t = Table("Script health", ["model", "lang", "answers", "not NFC", "Zawgyi", "truncated", "broken cluster", "cut mid-word",
+                                "repetitive", "wrong script", "mixed script"],
+              caption="answers with each problem (share); truncated = stopped at the token limit; wrong and mixed script come from the language check")
+    for r in report.health:
+        cells = [r.not_nfc, r.zawgyi, r.truncated, r.broken_cluster, r.cut_mid_word, r.repetitive, r.wrong_script, r.mixed]
+        t.rows.append([r.model, r.lang, str(r.checked), *(f"{c} ({c / r.checked:.0%})" if c else "0" for c in cells)])
+    return [t]
+
+
+def tokens_table(rows) -> Table:
+    t = Table("Tokens per language", ["model", "lang", "tokens", "per char", "per word", "× en per word", "× en per text",
+                                      "prompt cost", "answer tokens", "answer cost", "word unit"],
+              caption="per word: Thai and Lao words from PyThaiNLP and LaoNLP, whitespace words elsewhere, syllables for Vietnamese; "
+                      "Khmer and Burmese have no well-kept segmenter, so they count grapheme clusters and get no per-word ratio; "
+                      "× English (per text) compares the bench's comparable questions")
+    notes = {r.model: r.note for r in rows if r.tokens is None}
+    for model, note in notes.items():
+        t.caption += f". No counts for {model}: {note}"
+    for r in rows:
+        if r.tokens is None:
+            continue
+        usd = lambda x: f"${x:.4f}" if x is not None else "–"  # noqa: E731
+        t.rows.append([r.model, r.lang, f"{r.tokens:,}", num(r.tokens_per_char), num(r.tokens_per_word), num(r.ratio_to_en),
+                       num(r.ratio_to_en_per_text), usd(r.prompt_cost_usd), f"{r.answer_tokens:,}" if r.answer_tokens is not None else "–",
+                       usd(r.answer_cost_usd), r.word_unit])
+    return t
+
+
 def usage_table(report) -> list[Table]:
     t = Table("Usage", ["name", "role", "stored", "failures", "unscored", "injection-flagged", "tokens in", "tokens out", "cost"])
     for u in report.usage:
@@ -134,7 +165,8 @@ def usage_table(report) -> list[Table]:
 
 def all_tables(report) -> list[Table]:
     return [*leaderboard(report), *by_dimension(report, "lang"), *by_dimension(report, "category"), *pairwise_tables(report),
-            *agreement_tables(report), *language_table(report), *usage_table(report)]
+            *agreement_tables(report), *language_table(report), *health_table(report),
+            *([tokens_table(report.tokens)] if report.tokens else []), *usage_table(report)]
 
 
 def lang_label(code: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
@@ -78,7 +80,9 @@ def question_view(question: Question) -> Group:
 
 
 def console(stderr: bool = False) -> Console:
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+    """A console for our output; when it goes to a file or a pipe, wide enough for the report's grids."""
+    stream = sys.stderr if stderr else sys.stdout
+    return Console(stderr=stderr, highlight=False, soft_wrap=True, width=None if stream.isatty() else 160)
 
 
 def plan_table(rows) -> Table:

@@ -192,6 +192,15 @@ class Store:
     def checks(self, kind: str) -> dict[str, str]:
         return dict(self.db.execute("SELECT answer_key, result FROM checks WHERE kind = ?", (kind,)))
 
+    def save_token_stats(self, rows: dict[tuple[str, str], str]) -> None:
+        """(model spec, lang) → a FertilityRow as JSON; a new measurement replaces the old one."""
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.executemany("INSERT OR REPLACE INTO token_stats VALUES (?, ?, ?, ?)", [(m, l, r, now()) for (m, l), r in rows.items()])
+
+    def token_stats(self) -> list[str]:
+        return [row[0] for row in self.db.execute("SELECT result FROM token_stats ORDER BY model, lang")]
+
     # human ratings -----------------------------------------------------------------------------------------
 
     def human_items(self) -> dict[str, tuple[str, str, int, str]]:

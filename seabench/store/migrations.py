@@ -118,7 +118,17 @@ CREATE TABLE human_pairwise (
 );
 """
 
-MIGRATIONS = [("m001_initial", M001_INITIAL), ("m002_judging", M002_JUDGING)]
+M003_TOKENS = """
+CREATE TABLE token_stats (
+    model TEXT NOT NULL,              -- the tokenizer's model spec
+    lang TEXT NOT NULL,
+    result TEXT NOT NULL,             -- JSON of the FertilityRow
+    computed_at TEXT NOT NULL,
+    PRIMARY KEY (model, lang)
+);
+"""
+
+MIGRATIONS = [("m001_initial", M001_INITIAL), ("m002_judging", M002_JUDGING), ("m003_tokens", M003_TOKENS)]
 
 
 def migrate(db: sqlite3.Connection) -> None:

@@ -1,0 +1,97 @@
+"""Script health of every answer, without an LLM: the ways answers in Thai, Lao, Khmer and Burmese break.
+
+- not in Unicode NFC;
+- Burmese in the Zawgyi font encoding instead of Unicode (Google's myanmartools detector);
+- cut off at the token limit, and whether the cut fell inside a grapheme cluster or a word;
+- degenerate repetition (the same n-gram looping);
+- wrong or mixed script comes from the language check (`checks.py`) and is reported beside these.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+from ..records import Record
+from ..segment import clusters
+from ..store import Store
+
+ZAWGYI_THRESHOLD = 0.95  # myanmartools' own guidance: above 0.95 is Zawgyi, below 0.05 Unicode
+# A cluster cannot end on these: Myanmar virama and Khmer coeng stack the next consonant, ZWJ joins to the next
+# character, Thai and Lao preposed vowels are written before the consonant they belong to.
+DANGLING = {"\u1039", "\u17d2", "\u200d", "\u0e40", "\u0e41", "\u0e42", "\u0e43", "\u0e44", "\u0ec0", "\u0ec1", "\u0ec2", "\u0ec3", "\u0ec4"}
+REPEAT_SHARE = 0.5
+MIN_NGRAMS = 20
+
+
+class ScriptHealth(Record):
+    not_nfc: bool
+    zawgyi: bool
+    zawgyi_probability: float | None
+    """None when the answer has no Myanmar-script text."""
+    truncated: bool
+    """The model stopped at the token limit."""
+    broken_cluster: bool
+    """The text ends inside a grapheme cluster (a dangling stacker or preposed vowel, a lone mark, U+FFFD)."""
+    cut_mid_word: bool
+    """Truncated, and the last character is a letter or mark: it stopped inside a word."""
+    repetition: float
+    """Share of repeated n-grams (words where the text has spaces, grapheme clusters where it does not)."""
+    repetitive: bool
+
+    @property
+    def flags(self) -> list[str]:
+        names = ["not_nfc", "zawgyi", "truncated", "broken_cluster", "cut_mid_word", "repetitive"]
+        return [n.replace("_", "-") for n in names if getattr(self, n)]
+
+
+@lru_cache(maxsize=1)
+def _zawgyi_detector():
+    from myanmartools import ZawgyiDetector
+
+    return ZawgyiDetector()
+
+
+def check_health(text: str, finish_reason: str | None = None) -> ScriptHealth:
+    zawgyi_p = None
+    if any("\u1000" <= ch <= "\u109f" for ch in text):
+        zawgyi_p = float(_zawgyi_detector().get_zawgyi_probability(text))
+    truncated = finish_reason == "length"
+    stripped = text.rstrip()
+    broken = bool(stripped) and (stripped[-1] in DANGLING or stripped[-1] == "\ufffd" or _orphan_marks(stripped))
+    last = stripped[-1] if stripped else ""
+    mid_word = truncated and bool(last) and text == stripped and (last == "\ufffd" or unicodedata.category(last)[0] in "LM")
+    share = repetition_share(text)
+    return ScriptHealth(
+        not_nfc=not unicodedata.is_normalized("NFC", text), zawgyi=zawgyi_p is not None and zawgyi_p > ZAWGYI_THRESHOLD,
+        zawgyi_probability=zawgyi_p, truncated=truncated, broken_cluster=broken, cut_mid_word=mid_word,
+        repetition=round(share, 3), repetitive=share >= REPEAT_SHARE,
+    )
+
+
+def _orphan_marks(text: str) -> bool:
+    """The text ends in combining marks with no letter to sit on (what is left when a cut drops the base)."""
+    i = len(text)
+    while i > 0 and unicodedata.category(text[i - 1]).startswith("M"):
+        i -= 1
+    return i < len(text) and (i == 0 or not unicodedata.category(text[i - 1]).startswith("L"))
+
+
+def repetition_share(text: str) -> float:
+    """1 − distinct n-grams / n-grams: near 0 for ordinary prose, near 1 for a loop."""
+    spaced = text.count(" ") >= max(3, len(text) // 40)
+    units = text.split() if spaced else [c for c in clusters(text) if not c.isspace()]
+    n = 4 if spaced else 12
+    grams = [tuple(units[i : i + n]) for i in range(len(units) - n + 1)]
+    if len(grams) < MIN_NGRAMS:
+        return 0.0
+    return 1 - len(set(grams)) / len(grams)
+
+
+def run_health_checks(store: Store) -> int:
+    """Check every stored answer that has no script-health check yet; returns how many were checked."""
+    done = store.checked_keys("script-health")
+    results = {a.key: check_health(a.text, a.finish_reason).model_dump_json() for a in store.answers() if a.key not in done}
+    if results:
+        store.add_checks("script-health", results)
+    return len(results)
