@@ -1,3 +1,44 @@
-"""seabench: evaluate chat models on Sea-bench across Southeast-Asian languages."""
+"""seabench: evaluate chat models on Sea-bench across Southeast-Asian languages.
+
+The library behind the `seabench` command. Names load on first use, so importing the package stays cheap:
+
+    from seabench import Store, load_bench, generate, judge, build_report
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
 
 __version__ = "0.1.0"
+
+_EXPORTS = {
+    "load_bench": "seabench.bench",
+    "Bench": "seabench.records",
+    "Question": "seabench.records",
+    "Answer": "seabench.records",
+    "Judgment": "seabench.records",
+    "GenerationSettings": "seabench.records",
+    "Store": "seabench.store",
+    "ModelRun": "seabench.generate",
+    "generate": "seabench.generate",
+    "JudgeConfig": "seabench.judging.llm",
+    "judge": "seabench.judging.llm",
+    "default_prompts": "seabench.judging.prompts",
+    "load_prompts": "seabench.judging.prompts",
+    "check_language": "seabench.judging.checks",
+    "check_health": "seabench.judging.health",
+    "Settings": "seabench.aggregate",
+    "build_report": ("seabench.results", "build"),
+    "compare_models": "seabench.results",
+    "SeabenchError": "seabench.errors",
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str):
+    target = _EXPORTS.get(name)
+    if target is None:
+        raise AttributeError(f"module 'seabench' has no attribute {name!r}")
+    module, attr = target if isinstance(target, tuple) else (target, name)
+    return getattr(import_module(module), attr)

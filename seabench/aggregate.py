@@ -16,6 +16,7 @@ from typing import Iterable, Literal
 import numpy as np
 from scipy import sparse
 
+from .judging.llm import PairOutcome as Outcome
 from .languages import lang_sort_key
 from .records import Judgment, PairRating, Question, Rating, Record
 from .stats import (
@@ -260,25 +261,10 @@ def _order(lang: str) -> tuple:
 # -- pairwise -------------------------------------------------------------------------------------------------------
 
 
-class Outcome(Record):
-    """One pairwise result in model names: from a judge (both orders combined) or one annotator."""
-
-    judge: str
-    bench: str
-    question_id: str
-    turn: int
-    model_a: str
-    model_b: str
-    winner: Literal["A", "B", "tie"] | None
-    inconsistent: bool = False
-
-
-def outcomes(pair_outcomes: Iterable, pair_ratings: Iterable[PairRating] = ()) -> list[Outcome]:
-    out = [Outcome(judge=o.judge, bench=o.bench, question_id=o.question_id, turn=o.turn, model_a=o.model_a, model_b=o.model_b,
-                   winner=o.winner, inconsistent=o.inconsistent) for o in pair_outcomes]
-    out += [Outcome(judge=HUMAN, bench=p.bench, question_id=p.question_id, turn=p.turn, model_a=p.model_a, model_b=p.model_b,
-                    winner=p.winner) for p in pair_ratings]
-    return out
+def outcomes(pair_outcomes: Iterable[Outcome], pair_ratings: Iterable[PairRating] = ()) -> list[Outcome]:
+    """A judge's combined games and the annotators' choices, as one kind of record."""
+    return [*pair_outcomes, *(Outcome(judge=HUMAN, bench=p.bench, question_id=p.question_id, turn=p.turn, model_a=p.model_a,
+                                      model_b=p.model_b, winner=p.winner) for p in pair_ratings)]
 
 
 def pairwise(results: list[Outcome], questions: dict[tuple[str, str], Question], settings: Settings = Settings()) -> tuple[list[PairCell], list[RatingRow]]:

@@ -227,7 +227,7 @@ def judge_cmd(
         options = BackendOptions(base_url=base_url, timeout=timeout, batch_size=batch_size)
         judge_plan, result = run_judge(store, cfg, prompt_set, options, concurrency=concurrency, rpm=rpm,
                                        policy=RetryPolicy(max_attempts=max_attempts), prices=table)
-    console().print(judge_summary(cfg, judge_plan, result))
+    console().print(judge_summary(cfg.name, judge_plan, result))
     if result.failures:
         raise typer.Exit(1)
 

@@ -44,6 +44,7 @@ class EvalSpec:
 
 @dataclass
 class EvalResult:
+    judge_name: str = ""
     generated: list[ModelResult] = field(default_factory=list)
     judge_plan: JudgePlan | None = None
     judged: JudgeResult | None = None
@@ -123,7 +124,7 @@ def run_eval(spec: EvalSpec, *, show_progress: bool = True, settings: Settings =
     table = PriceTable(spec.prices)
     policy = RetryPolicy(max_attempts=spec.max_attempts)
     options = BackendOptions(base_url=spec.base_url, timeout=spec.timeout, batch_size=spec.batch_size)
-    result = EvalResult()
+    result = EvalResult(judge_name=spec.judge.name)
     with Store(spec.db) as store:
         result.generated = generate(store, bench, spec.models, questions, options, show_progress=show_progress,
                                     concurrency=spec.concurrency, rpm=spec.rpm, policy=policy, prices=table)

@@ -73,3 +73,18 @@ def test_dry_run_counts_with_the_models_tokenizer(tmp_path, tiny_model, cli):
     result = cli("generate", "--model", f"hf:{tiny_model}", "--db", tmp_path / "s.db", "--lang", "km", "--dry-run")
     assert result.exit_code == 0
     assert "the model's tokenizer" in result.stdout and "no price" in result.stdout
+
+
+def test_a_local_model_can_judge_and_its_noise_is_never_a_score(tmp_path, tiny_model, cli):
+    from .fakes import FakeServer
+
+    db = tmp_path / "s.db"
+    with FakeServer("openai") as cand:
+        assert cli("generate", "--model", "openai:cand", "--base-url", cand.url, "--db", db, "--lang", "km", "--limit", "2", env={"OPENAI_API_KEY": "k"}).exit_code == 0
+    result = cli("judge", "--judge", f"hf:{tiny_model}", "--max-tokens", "16", "--db", db)
+    assert result.exit_code == 0, result.stderr
+    with Store(db) as store:
+        judgments = store.judgments()
+    assert len(judgments) == 3  # km-task-1 has two turns, km-task-2 one
+    # A random model writes no [[rating]]: every judgment is unscored, re-asked twice, its text kept.
+    assert all(j.score is None and j.attempts == 3 and j.problem for j in judgments)

@@ -118,11 +118,17 @@ def _turn(rec: dict, path: Path, line: int, problems: list[Problem]) -> int | No
     return turn
 
 
+def _judgment_lines(path: Path, known: set[str], problems: list[Problem]):
+    """Each line of a judgment file, with (question id, [judge, prompt], turn) when all three are valid, else None."""
+    for line, rec in read_jsonl(path, problems):
+        common = (_qid(rec, path, line, known, problems), _judge(rec, path, line, problems), _turn(rec, path, line, problems))
+        yield line, rec, None if None in common else common
+
+
 def _single(path: Path, bench: str, known: set[str], texts: dict, problems: list[Problem]) -> list[Judgment]:
     seen: Counter[tuple] = Counter()
     out = []
-    for line, rec in read_jsonl(path, problems):
-        qid, judge, turn = _qid(rec, path, line, known, problems), _judge(rec, path, line, problems), _turn(rec, path, line, problems)
+    for line, rec, common in _judgment_lines(path, known, problems):
         model, score, text = rec.get("model"), rec.get("score"), rec.get("judgment", "")
         if not isinstance(model, str) or not isinstance(text, str):
             problems.append(Problem(str(path), line, "'model' and 'judgment' must be strings"))
@@ -130,8 +136,9 @@ def _single(path: Path, bench: str, known: set[str], texts: dict, problems: list
         if isinstance(score, bool) or not isinstance(score, (int, float)):
             problems.append(Problem(str(path), line, f"'score' must be a number, got {json_type(score)}"))
             continue
-        if None in (qid, judge, turn):
+        if common is None:
             continue
+        qid, judge, turn = common
         item = (judge, qid, turn, model)
         sample = seen[item]
         seen[item] += 1
@@ -150,14 +157,14 @@ def _pairs(path: Path, bench: str, known: set[str], texts: dict, problems: list[
     """Each line holds both games; each becomes a positional judgment (game 2 shows model_2 first)."""
     seen: Counter[tuple] = Counter()
     out = []
-    for line, rec in read_jsonl(path, problems):
-        qid, judge, turn = _qid(rec, path, line, known, problems), _judge(rec, path, line, problems), _turn(rec, path, line, problems)
+    for line, rec, common in _judgment_lines(path, known, problems):
         m1, m2 = rec.get("model_1"), rec.get("model_2")
         if not isinstance(m1, str) or not isinstance(m2, str):
             problems.append(Problem(str(path), line, "'model_1' and 'model_2' must be strings"))
             continue
-        if None in (qid, judge, turn):
+        if common is None:
             continue
+        qid, judge, turn = common
         item = (judge, qid, turn, m1, m2)
         sample = seen[item]
         seen[item] += 1

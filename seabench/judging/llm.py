@@ -247,7 +247,7 @@ def estimate(cfg: JudgeConfig, judge_plan: JudgePlan, prices: PriceTable | None 
 
 
 class PairOutcome(Record):
-    """One pairwise item after both orders: who won, in model names."""
+    """One pairwise result in model names: a judge's item after both orders, or one annotator's choice."""
 
     judge: str
     bench: str
@@ -255,10 +255,10 @@ class PairOutcome(Record):
     turn: int
     model_a: str
     model_b: str
-    sample: int
     winner: Literal["A", "B", "tie"] | None
     """In terms of model_a/model_b; None when a game was unscored or missing."""
-    inconsistent: bool
+    sample: int = 0
+    inconsistent: bool = False
     """The two orders disagreed (counted as a tie)."""
 
 

@@ -152,13 +152,13 @@ def judge_cost_table(cfg, per_lang, caption: str) -> Table:
     return table
 
 
-def judge_summary(cfg, judge_plan, result) -> Text:
+def judge_summary(name: str, judge_plan, result) -> Text:
     if not judge_plan.items:
-        text = Text(f"{cfg.name}: nothing to send, all {judge_plan.total} judgments are already stored")
+        text = Text(f"{name}: nothing to send, all {judge_plan.total} judgments are already stored")
     else:
         s = result.stats
         text = Text(
-            f"{cfg.name}: {result.stored} judgments stored ({result.unscored} unscored, {result.flagged} with injection flags), "
+            f"{name}: {result.stored} judgments stored ({result.unscored} unscored, {result.flagged} with injection flags), "
             f"{result.failures} failed; {s.sent} requests in {s.wall_s:.1f}s, {s.input_tokens:,} tokens in, {s.output_tokens:,} out"
             + (f", ${s.cost:.4f}" if s.cost else "")
         )
@@ -172,10 +172,7 @@ def judge_summary(cfg, judge_plan, result) -> Text:
 def eval_summary(result) -> Group:
     parts = [generate_summary(result.generated, total_questions=0)] if result.generated else []
     if result.judge_plan is not None and result.judged is not None:
-        from types import SimpleNamespace
-
-        parts.append(judge_summary(SimpleNamespace(name=result.report.judges[0] if result.report and result.report.judges else "judge"),
-                                   result.judge_plan, result.judged))
+        parts.append(judge_summary(result.judge_name, result.judge_plan, result.judged))
     for row in result.report.leaderboard if result.report else ():
         ci = f" [{row.ci_low:.2f}, {row.ci_high:.2f}]" if row.ci_low is not None else ""
         parts.append(Text(f"{row.model}: {row.mean:.2f}{ci} n={row.n} (judge {row.judge})" if row.mean is not None else f"{row.model}: no scores"))
