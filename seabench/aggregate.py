@@ -188,15 +188,23 @@ def _frame(obs: list[Obs], questions: dict[tuple[str, str], Question]):
 
 
 def _cells(keys: list[tuple[str, str, str]]) -> tuple[list[tuple[str, str, str]], sparse.csr_matrix]:
-    """Each key (lang, category, turn) sits in its own cell and in every `all` margin: 8 cells."""
-    index: dict[tuple[str, str, str], int] = {}
-    rows, cols = [], []
-    for i, (lang, cat, turn) in enumerate(keys):
-        for cell in itertools.product((lang, ALL), (cat, ALL), (turn, ALL)):
-            rows.append(i)
-            cols.append(index.setdefault(cell, len(index)))
-    m = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(keys), len(index)))
-    return list(index), m
+    """Each key (lang, category, turn) sits in its own cell and in every `all` margin: 8 cells per item."""
+    axes = [sorted(set(k[d] for k in keys)) + [ALL] for d in range(3)]
+    codes = []
+    for d, axis in enumerate(axes):
+        index = {v: i for i, v in enumerate(axis)}
+        codes.append(np.fromiter((index[k[d]] for k in keys), dtype=np.int64, count=len(keys)))
+    sizes = [len(a) for a in axes]
+    combos = []
+    for use in itertools.product((True, False), repeat=3):
+        parts = [c if u else np.full(len(keys), n - 1) for c, u, n in zip(codes, use, sizes)]
+        combos.append((parts[0] * sizes[1] + parts[1]) * sizes[2] + parts[2])
+    flat = np.concatenate(combos)
+    unique, columns = np.unique(flat, return_inverse=True)
+    rows = np.tile(np.arange(len(keys)), 8)
+    cells = [(axes[0][u // (sizes[1] * sizes[2])], axes[1][(u // sizes[2]) % sizes[1]], axes[2][u % sizes[2]]) for u in unique]
+    m = sparse.csr_matrix((np.ones(len(flat)), (rows, columns.ravel())), shape=(len(keys), len(unique)))
+    return cells, m
 
 
 def _num(x) -> float | None:

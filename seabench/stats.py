@@ -35,30 +35,34 @@ def bootstrap_ratio(
         mean = np.where(denom > 0, (m_t @ sums) / np.where(denom > 0, denom, 1), np.nan)
     n = len(sums)
     _, inverse, sizes = np.unique(strata, return_inverse=True, return_counts=True)
-    order = np.argsort(inverse, kind="stable")  # items grouped by stratum
+    inverse = inverse.ravel()
+    order = np.argsort(inverse, kind="stable")  # slots grouped by stratum
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     slot_start, slot_size = starts[inverse[order]], sizes[inverse[order]]
+    # Items of one stratum share their cells, so resampled sums are added up per stratum, then per cell.
+    cell_of_stratum = membership[order[starts]].toarray()  # strata × cells
     reps = np.empty((membership.shape[1], rounds), dtype=np.float64)
     for done in range(0, rounds, chunk):
         k = min(chunk, rounds - done)
         picks = order[slot_start + (rng.random((k, n)) * slot_size).astype(np.int64)]
-        weights = np.bincount((picks + (np.arange(k) * n)[:, None]).ravel(), minlength=k * n).reshape(k, n).T
-        num, den = m_t @ (weights * sums[:, None]), m_t @ (weights * counts[:, None])
+        num = np.add.reduceat(sums[picks], starts, axis=1) @ cell_of_stratum
+        den = np.add.reduceat(counts[picks], starts, axis=1) @ cell_of_stratum
         with np.errstate(invalid="ignore", divide="ignore"):
-            reps[:, done : done + k] = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
+            reps[:, done : done + k] = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan).T
     low, high = percentile_interval(reps, confidence)
     return mean, low, high, reps
 
 
 def percentile_interval(replicates: np.ndarray, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     alpha = (1 - confidence) / 2
-    with np.errstate(invalid="ignore"):
-        ok = ~np.all(np.isnan(replicates), axis=-1)
-        low = np.full(replicates.shape[:-1], np.nan)
-        high = np.full(replicates.shape[:-1], np.nan)
-        if ok.any():
-            low[ok] = np.nanpercentile(replicates[ok], 100 * alpha, axis=-1)
-            high[ok] = np.nanpercentile(replicates[ok], 100 * (1 - alpha), axis=-1)
+    nan = np.isnan(replicates)
+    full, partial = ~nan.any(axis=-1), nan.any(axis=-1) & ~nan.all(axis=-1)
+    low = np.full(replicates.shape[:-1], np.nan)
+    high = np.full(replicates.shape[:-1], np.nan)
+    # np.percentile on the rows without gaps; the slower nan-aware one only where a resample left a cell empty
+    for rows, func in ((full, np.percentile), (partial, np.nanpercentile)):
+        if rows.any():
+            low[rows], high[rows] = func(replicates[rows], [100 * alpha, 100 * (1 - alpha)], axis=-1)
     return low, high
 
 
