@@ -48,6 +48,8 @@ class Outcome:
     """What the stage did with a result, for the progress line."""
 
     follow_ups: list[Job] = field(default_factory=list)
+    finished: bool = True
+    """False when the result only led to asking again (a judge re-asked for its verdict): not progress."""
     input_tokens: int = 0
     output_tokens: int = 0
     cost: float = 0.0
@@ -103,7 +105,8 @@ class Runner:
     ):
         self.backend = backend
         self.settings = settings
-        self.concurrency = max(1, concurrency)
+        # A local model runs one batch at a time (batching is its parallelism); an HTTP API takes many requests.
+        self.concurrency = max(1, min(concurrency, getattr(backend, "max_concurrency", concurrency)))
         self.limiter = RateLimiter(rpm)
         self.policy = policy
         self.progress = progress or Progress(enabled=False)
@@ -170,14 +173,16 @@ class Runner:
                 return self._fail(batch, str(e), attempt)
             latency = time.perf_counter() - started
             follow_ups: list[Job] = []
+            finished = 0
             for job, completion in zip(batch, completions):
                 outcome = self._on_success(job, completion, latency)
                 follow_ups += outcome.follow_ups
-                self.stats.done += 1
+                finished += outcome.finished
                 self.stats.input_tokens += outcome.input_tokens
                 self.stats.output_tokens += outcome.output_tokens
                 self.stats.cost += outcome.cost
-            self.progress.update(self.stats, advance=len(batch))
+            self.stats.done += finished
+            self.progress.update(self.stats, advance=finished)
             return follow_ups
         return []  # pragma: no cover - the loop always returns
 

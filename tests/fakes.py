@@ -23,6 +23,7 @@ FAULTS = ("429", "500", "503", "hang", "drop", "malformed")
 class Fault:
     kind: str
     retry_after: float | None = 0.2
+    message: str | None = None
 
 
 def default_reply(body: dict) -> str:
@@ -152,7 +153,7 @@ class FakeServer:
             await self._send(writer, 200, b'{"id": "chatcmpl-broken", "choices": [{"index": 0, "mess')
             return True
         status = int(fault.kind)
-        error = {"message": f"fake {status}", "type": "rate_limit_error" if status == 429 else "server_error"}
+        error = {"message": fault.message or f"fake {status}", "type": "rate_limit_error" if status == 429 else "server_error"}
         payload = {"error": error} if self.kind == "openai" else {"type": "error", "error": error}
         extra = {"retry-after": str(fault.retry_after)} if status == 429 and fault.retry_after is not None else {}
         await self._send(writer, status, payload, extra)

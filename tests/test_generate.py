@@ -260,3 +260,19 @@ def test_rate_limit_spaces_requests(tmp_path, small_bench):
         _run(store, small_bench, server, rpm=300, concurrency=8)  # one request per 0.2 s
         starts = sorted(r["t"] for r in server.requests)
     assert len(starts) == 5 and all(b - a >= 0.17 for a, b in zip(starts, starts[1:]))
+
+
+def test_a_server_that_echoes_the_key_cannot_leak_it(tmp_path, small_bench, cli):
+    secret = "sk-test-echoed-4b7d9e"
+    echo = Fault("401", message=f"Incorrect API key provided: {secret}")
+    with FakeServer("openai", reply=lambda body: echo) as server:
+        result = cli("generate", "--model", "openai:m", "--base-url", server.url, "--bench", small_bench, "--db", tmp_path / "s.db",
+                     env={"OPENAI_API_KEY": secret})
+    assert result.exit_code == 2 and "Incorrect API key provided: [key]" in result.stderr and secret not in result.stderr
+
+
+def test_a_file_that_is_not_a_store(tmp_path, cli):
+    bad = tmp_path / "notes.db"
+    bad.write_text("these are my notes, not a database " * 100, encoding="utf-8")
+    result = cli("answers", "--db", bad)
+    assert result.exit_code == 2 and result.stderr.startswith(f"error: {bad}: not a usable seabench store")

@@ -7,7 +7,7 @@ from typing import Sequence
 
 from ..records import Completion, GenerationSettings, Message, Usage
 from .base import AbortRun, BackendOptions, Fatal, Retryable, get_key, parse_retry_after
-from .base import describe_error as _describe
+from .base import describe_error
 
 
 class AnthropicBackend:
@@ -19,7 +19,7 @@ class AnthropicBackend:
         self._anthropic = anthropic
         self.model = model
         base_url = options.base_url or os.environ.get("ANTHROPIC_BASE_URL") or None
-        key = get_key("ANTHROPIC_API_KEY", base_url=base_url, hint="or pass --base-url for a compatible server")
+        key = self._key = get_key("ANTHROPIC_API_KEY", base_url=base_url, hint="or pass --base-url for a compatible server")
         self.client = anthropic.AsyncAnthropic(
             api_key=key, base_url=base_url, max_retries=0, timeout=options.timeout, http_client=anthropic.DefaultAioHttpClient()
         )
@@ -42,18 +42,21 @@ class AnthropicBackend:
             # The client's own `post`, as in the OpenAI backend: same headers and errors, no typed-parameter walk.
             response = await self.client.post("/v1/messages", body=body, cast_to=object)
         except (anthropic.AuthenticationError, anthropic.PermissionDeniedError, anthropic.NotFoundError) as e:
-            raise AbortRun(f"anthropic:{self.model}: {_describe(e)}") from None
+            raise AbortRun(f"anthropic:{self.model}: {self._describe(e)}") from None
         except anthropic.RateLimitError as e:
-            raise Retryable(_describe(e), parse_retry_after(e.response.headers)) from None
+            raise Retryable(self._describe(e), parse_retry_after(e.response.headers)) from None
         except anthropic.APIStatusError as e:
             if e.status_code >= 500 or e.status_code in (408, 409, 529):
-                raise Retryable(_describe(e), parse_retry_after(e.response.headers)) from None
-            raise Fatal(_describe(e)) from None
+                raise Retryable(self._describe(e), parse_retry_after(e.response.headers)) from None
+            raise Fatal(self._describe(e)) from None
         except anthropic.APIError as e:
-            raise Retryable(_describe(e)) from None
+            raise Retryable(self._describe(e)) from None
         except ValueError as e:
             raise Retryable(f"malformed response: {e}") from None
         return [_read_message(response)]
+
+    def _describe(self, e: Exception) -> str:
+        return describe_error(e, self._key)
 
     async def aclose(self) -> None:
         await self.client.close()

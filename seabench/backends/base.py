@@ -13,6 +13,7 @@ from ..records import Completion, GenerationSettings, Message
 class Backend(Protocol):
     batch_size: int
     """How many conversations one `complete` call may carry (1 for HTTP APIs; the batch size for local models)."""
+    # Optional `max_concurrency`: at most this many calls in flight (a local model says 1).
 
     async def complete(self, conversations: Sequence[Sequence[Message]], settings: GenerationSettings) -> list[Completion]:
         """One completion per conversation, in order. Raise `Retryable` or `Fatal` on failure."""
@@ -86,9 +87,14 @@ def parse_retry_after(headers) -> float | None:
             return None
 
 
-def describe_error(e: Exception) -> str:
-    """One line for an SDK exception: its class, HTTP status and the first line of its message."""
+def describe_error(e: Exception, secret: str | None = None) -> str:
+    """One line for an SDK exception: its class, HTTP status and the first line of its message.
+
+    A server may echo the key it was sent; `secret` is cut out so it cannot reach the store or the terminal.
+    """
     status = getattr(e, "status_code", None)
     name = type(e).__name__
     message = str(e).splitlines()[0][:300] if str(e) else ""
+    if secret and len(secret) > 4:
+        message = message.replace(secret, "[key]")
     return f"{name} ({status}): {message}" if status else f"{name}: {message}"

@@ -7,7 +7,7 @@ from typing import Sequence
 
 from ..records import Completion, GenerationSettings, Message, Usage
 from .base import AbortRun, BackendOptions, Fatal, Retryable, get_key, parse_retry_after
-from .base import describe_error as _describe
+from .base import describe_error
 
 
 class OpenAIBackend:
@@ -19,7 +19,7 @@ class OpenAIBackend:
         self._openai = openai
         self.model = model
         base_url = options.base_url or os.environ.get("OPENAI_BASE_URL") or None
-        key = get_key("OPENAI_API_KEY", base_url=base_url, hint="or pass --base-url for a local OpenAI-compatible server")
+        key = self._key = get_key("OPENAI_API_KEY", base_url=base_url, hint="or pass --base-url for a local OpenAI-compatible server")
         # One client and one connection pool for the whole run; the runner does the retrying. The SDK's aiohttp
         # transport costs about half the CPU per request of its default httpx one, which matters at 100+ requests/s.
         self.client = openai.AsyncOpenAI(
@@ -43,18 +43,21 @@ class OpenAIBackend:
                 cast_to=object,  # the JSON as sent; read strictly below
             )
         except (openai.AuthenticationError, openai.PermissionDeniedError, openai.NotFoundError) as e:
-            raise AbortRun(f"openai:{self.model}: {_describe(e)}") from None
+            raise AbortRun(f"openai:{self.model}: {self._describe(e)}") from None
         except openai.RateLimitError as e:
-            raise Retryable(_describe(e), parse_retry_after(e.response.headers)) from None
+            raise Retryable(self._describe(e), parse_retry_after(e.response.headers)) from None
         except openai.APIStatusError as e:
             if e.status_code >= 500 or e.status_code in (408, 409):
-                raise Retryable(_describe(e), parse_retry_after(e.response.headers)) from None
-            raise Fatal(_describe(e)) from None
+                raise Retryable(self._describe(e), parse_retry_after(e.response.headers)) from None
+            raise Fatal(self._describe(e)) from None
         except openai.APIError as e:  # connection dropped, timeout, unreadable body
-            raise Retryable(_describe(e)) from None
+            raise Retryable(self._describe(e)) from None
         except ValueError as e:  # a body the SDK could not decode
             raise Retryable(f"malformed response: {e}") from None
         return [_read_chat_completion(response)]
+
+    def _describe(self, e: Exception) -> str:
+        return describe_error(e, self._key)
 
     async def aclose(self) -> None:
         await self.client.close()

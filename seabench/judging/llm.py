@@ -198,6 +198,7 @@ async def run_plan(
             item.messages = [*item.messages, Message(role="assistant", content=completion.text),
                              Message(role="user", content=REASK.format(fmt=fmt))]
             outcome.follow_ups.append(Job(messages=item.messages, payload=item, size=job.size))
+            outcome.finished = False
             return outcome
         judgment = Judgment(
             key=item.key, kind=item.kind, judge=cfg.name, prompt=item.prompt.name, bench=item.bench,
