@@ -146,11 +146,16 @@ def generate_cmd(
     questions = select_questions(loaded, _split(lang), _split(category), limit)
     table = PriceTable(prices)
     options = BackendOptions(base_url=base_url, timeout=timeout, batch_size=batch_size, chat_template=str(chat_template) if chat_template else None)
-    with Store(db) as store:
-        if dry_run:
+    if dry_run:
+        store = Store.existing(db)
+        try:
             plans = make_plans(store, runs, questions)
-            console().print(plan_table(estimate_plan(plans, table, chat_template=options.chat_template)))
-            return
+        finally:
+            if store:
+                store.close()
+        console().print(plan_table(estimate_plan(plans, table, chat_template=options.chat_template)))
+        return
+    with Store(db) as store:
         results = generate(store, loaded, runs, questions, options, concurrency=concurrency, rpm=rpm, policy=RetryPolicy(max_attempts=max_attempts), prices=table)
     console().print(generate_summary(results, total_questions=len(questions)))
     if any(r.failures for r in results):

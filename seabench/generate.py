@@ -88,10 +88,11 @@ def plan_model(run: ModelRun, questions: list[Question], stored: dict[str, str])
     return ModelPlan(run=run, start=start, remaining=remaining, stored=stored)
 
 
-def make_plans(store: Store, runs: list[ModelRun], questions: list[Question]) -> list[ModelPlan]:
+def make_plans(store: Store | None, runs: list[ModelRun], questions: list[Question]) -> list[ModelPlan]:
+    """What each model still needs; with no store yet (a dry run before the first run), everything."""
     for run in runs:
         parse_spec(run.spec)
-    return [plan_model(run, questions, store.answer_texts(run.name)) for run in runs]
+    return [plan_model(run, questions, store.answer_texts(run.name) if store else {}) for run in runs]
 
 
 async def generate_model(

@@ -109,8 +109,12 @@ def dry_run(spec: EvalSpec):
     bench = load_bench(spec.bench)
     questions = select_questions(bench, spec.langs, spec.categories, spec.limit)
     table = PriceTable(spec.prices)
-    with Store(spec.db) as store:
+    store = Store.existing(spec.db)  # a dry run creates no file
+    try:
         plans = make_plans(store, spec.models, questions)
+    finally:
+        if store:
+            store.close()
     rows = estimate_plan(plans, table)
     answer_tokens = max(r.settings.max_tokens for r in spec.models)
     judged = estimate_unanswered(spec.judge, prompts, questions, [r.name for r in spec.models], answer_tokens, table)

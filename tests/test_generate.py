@@ -166,6 +166,7 @@ def test_dry_run_sends_nothing(tmp_path, small_bench, cli):
     with FakeServer("openai") as server:
         result = cli("generate", "--model", "openai:gpt-4o", "--base-url", server.url, "--bench", small_bench, "--db", tmp_path / "s.db", "--dry-run", "--max-tokens", "100")
         assert result.exit_code == 0 and server.requests == []
+    assert not (tmp_path / "s.db").exists()  # a dry run leaves nothing behind
     out = result.stdout
     assert "Plan (nothing sent)" in out
     for lang, requests in (("th", 2), ("km", 2), ("my", 1)):

@@ -39,6 +39,12 @@ class Store:
         except sqlite3.DatabaseError as e:
             raise ConfigError(f"{self.path}: not a usable seabench store ({e})") from None
 
+    @classmethod
+    def existing(cls, path: str | os.PathLike[str] | None = None) -> "Store | None":
+        """The store at `path` if there is one; None, without creating a file, if not (dry runs)."""
+        resolved = Path(path) if path else default_db_path()
+        return cls(resolved) if resolved.exists() else None
+
     def close(self) -> None:
         self.db.close()
 
