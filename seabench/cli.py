@@ -28,6 +28,9 @@ class _Group(TyperGroup):
             for line in e.lines():
                 click.echo(f"error: {line}", err=True)
             raise typer.Exit(2) from None
+        except KeyboardInterrupt:
+            click.echo("interrupted: everything finished so far is stored; run the same command again to go on", err=True)
+            raise typer.Exit(130) from None
 
 
 app = typer.Typer(
