@@ -28,7 +28,7 @@ def synthetic(n_models: int = 10, per_cell: int = 111) -> tuple[list[Obs], dict]
                 qid = f"{lang}-{cat}-{i}"
                 questions[("synthetic", qid)] = Question(id=qid, lang=lang, category=cat, turns=("a", "b"))
     for m in range(n_models):
-        for (_, qid), q in questions.items():
+        for _, qid in questions:
             for turn in (1, 2):
                 score = float(np.clip(np.rint(rng.normal(6 + m * 0.1, 2)), 1, 10))
                 obs.append(Obs(model=f"model-{m}", judge="judge", bench="synthetic", question_id=qid, turn=turn, score=score))

@@ -409,7 +409,7 @@ def _emit(report, fmt: str, out: Optional[Path]) -> None:
     try:
         out.write_text(text, encoding="utf-8")
     except OSError as e:
-        raise _user_error(f"{out}: cannot write ({e.strerror})")
+        raise _user_error(f"{out}: cannot write ({e.strerror})") from None
     typer.echo(f"wrote {out}")
 
 
@@ -450,7 +450,6 @@ def agreement_cmd(
     """Judge vs human and annotator vs annotator, per language and category."""
     from .aggregate import agreement, outcomes
     from .judging.llm import pair_outcomes
-    from .report.tables import Table
     from .store import Store
 
     with Store(db, create=False) as store:

@@ -128,7 +128,7 @@ def cohen_kappa(a: list, b: list) -> float:
 
 def krippendorff_interval(data: np.ndarray) -> float:
     """Krippendorff's alpha, interval metric. `data`: raters × units, NaN where a rater did not rate a unit."""
-    values, weights = [], []
+    values = []
     for unit in data.T:
         present = unit[~np.isnan(unit)]
         if len(present) >= 2:

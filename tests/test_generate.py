@@ -15,7 +15,7 @@ import pytest
 
 from seabench.backends import BackendOptions
 from seabench.bench import load_bench
-from seabench.generate import ModelRun, generate, make_plans, select_questions
+from seabench.generate import ModelRun, generate
 from seabench.records import GenerationSettings
 from seabench.runner import RetryPolicy
 from seabench.store import Store
@@ -103,7 +103,7 @@ def test_retry_after_is_honoured(tmp_path, small_bench):
 
 def test_failures_are_stored_and_only_they_are_retried(tmp_path, small_bench, cli):
     def broken_for_khmer(body):
-        return Fault("500") if "កំពត" in json.dumps(body, ensure_ascii=False) else f"ok"
+        return Fault("500") if "កំពត" in json.dumps(body, ensure_ascii=False) else "ok"
 
     db = tmp_path / "s.db"
     with FakeServer("openai", reply=broken_for_khmer) as server:

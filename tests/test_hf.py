@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
-import pytest
 
 from seabench.backends import BackendOptions
 from seabench.bench import load_bench
-from seabench.generate import ModelRun, generate, select_questions
+from seabench.generate import ModelRun, generate
 from seabench.records import GenerationSettings
 from seabench.store import Store
 

@@ -58,7 +58,7 @@ def test_compare_cli_leads_with_significant_cells_and_matches_scipy(cli, example
         if rec["score"] != -1:
             scores[rec["model"], rec["question_id"], rec["turn"]].append(rec["score"])
     items = [k[1:] for k in scores if k[0] == "mistral-orpo-trl" and ("mistral-orpo", *k[1:]) in scores]
-    d = np.array([mean(scores["mistral-orpo-trl", *i]) - mean(scores["mistral-orpo", *i]) for i in items])
+    d = np.array([mean(scores[("mistral-orpo-trl", *i)]) - mean(scores[("mistral-orpo", *i)]) for i in items])
     overall = next(c for c in cells if c["lang"] == "all" and c["category"] == "all")
     assert overall["n"] == len(d) and overall["diff"] == pytest.approx(d.mean()) and overall["p"] == pytest.approx(sps.wilcoxon(d).pvalue)
     assert [c["p_adj"] for c in cells] == pytest.approx(holm([c["p"] for c in cells]))

@@ -250,18 +250,22 @@ def _pair_rows(judgments: list[Judgment]) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = defaultdict(list)
     for (judge, prompt, qid, turn, m1, m2, _), both in sorted(games.items()):
         g1, g2 = both.get((m1, m2)), both.get((m2, m1))
-
-        def named(g: Judgment | None, first: str, second: str) -> str:
-            if g is None or g.winner is None:
-                return "error"
-            return {"A": "model_1" if first == m1 else "model_2", "B": "model_2" if second == m2 else "model_1", "tie": "tie"}[g.winner]
-
         out[judge].append({
-            "question_id": _fc_id(qid), "model_1": m1, "model_2": m2, "g1_winner": named(g1, m1, m2), "g2_winner": named(g2, m2, m1),
+            "question_id": _fc_id(qid), "model_1": m1, "model_2": m2, "g1_winner": _named(g1, m1), "g2_winner": _named(g2, m1),
             "judge": [judge, prompt], "g1_user_prompt": "", "g1_judgment": g1.judgment if g1 else "",
             "g2_user_prompt": "", "g2_judgment": g2.judgment if g2 else "", "turn": turn, "tstamp": time.time(),
         })
     return out
+
+
+def _named(game: Judgment | None, model_1: str) -> str:
+    """A game's positional winner in FastChat's words: model_1, model_2, tie, or error when it has none."""
+    if game is None or game.winner is None:
+        return "error"
+    if game.winner == "tie":
+        return "tie"
+    winner = game.model if game.winner == "A" else game.model_b
+    return "model_1" if winner == model_1 else "model_2"
 
 
 def _fc_id(qid: str) -> int | str:
