@@ -296,15 +296,16 @@ def human_export(
     models: Annotated[list[str], typer.Option("--models", help="Models to rate (comma-separated).")],
     out: Annotated[Path, typer.Option("--out", help="CSV file to write.")],
     blind: Annotated[bool, typer.Option("--blind", help="Hide model names behind opaque item ids (the mapping stays in the store).")] = False,
-    seed: Annotated[int, typer.Option("--seed", help="Row shuffle seed for blind sheets.")] = 0,
+    pairwise: Annotated[bool, typer.Option("--pairwise", help="Two models side by side, to choose A, B or tie.")] = False,
+    seed: Annotated[int, typer.Option("--seed", help="Row shuffle (and, pairwise, A/B order) seed for blind sheets.")] = 0,
     db: DbOpt = None,
 ):
-    """Write a rating sheet: one row per answer (model × question × turn) with the text to rate."""
-    from .judging.human import export_sheet
+    """Write a rating sheet: a 1–10 score per answer, or (--pairwise) a choice between two models' answers."""
+    from .judging.human import export_pair_sheet, export_sheet
     from .store import Store
 
     with Store(db, create=False) as store:
-        n = export_sheet(store, _split(models) or [], out, blind=blind, seed=seed)
+        n = (export_pair_sheet if pairwise else export_sheet)(store, _split(models) or [], out, blind=blind, seed=seed)
     typer.echo(f"wrote {n} rows to {out}" + (" (blind)" if blind else ""))
 
 

@@ -146,3 +146,40 @@ def test_changed_score_for_a_stored_rating_is_refused(cli, db, tmp_path):
     second = _write(tmp_path / "b.csv", PLAIN, [["q1", "1", "model-a", "ann", "9"]])
     result = cli("human", "import", second, "--db", db)
     assert result.exit_code == 2 and "already has 5.0 for this item in the store, not 9.0" in result.stderr
+
+
+def test_blind_pairwise_round_trip(cli, db, tmp_path):
+    sheet = tmp_path / "pairs.csv"
+    result = cli("human", "export", "--models", "model-a,model-b", "--pairwise", "--blind", "--out", sheet, "--db", db, "--seed", "3")
+    assert result.exit_code == 0 and "wrote 3 rows" in result.stdout  # q1 turns 1 and 2, q2 turn 1
+    raw = sheet.read_bytes()
+    assert b"model-a" not in raw and b"model-b" not in raw
+    rows = _read(sheet)
+    assert set(rows[0]) >= {"item_id", "answer_a", "answer_b", "context_a", "context_b", "winner"} and "model_a" not in rows[0]
+    with Store(db) as store:
+        items = store.human_pair_items()
+    assert {items[r["item_id"]][3] for r in rows} == {"model-a", "model-b"}  # A is not always the same model
+    for row, choice in zip(rows, ["A", "B", "tie"]):
+        row["annotator"], row["winner"] = "somchai", choice
+    filled = tmp_path / "filled.csv"
+    with open(filled, "w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\r\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    result = cli("human", "import", filled, "--db", db)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("imported 3 blind pairwise ratings from 1 annotator(s)")
+    with Store(db) as store:
+        stored = {(p.question_id, p.turn): p for p in store.pair_ratings()}
+    for row, choice in zip(rows, ["A", "B", "tie"]):
+        bench, qid, turn, a, b = items[row["item_id"]]
+        p = stored[(qid, turn)]
+        assert (p.model_a, p.model_b, p.winner) == (a, b, choice)  # the choice lands on the models as they were shown
+
+
+def test_plain_pairwise_sheet_names_the_models(cli, db, tmp_path):
+    sheet = tmp_path / "pairs.csv"
+    assert cli("human", "export", "--models", "model-a,model-b", "--pairwise", "--out", sheet, "--db", db).exit_code == 0
+    rows = _read(sheet)
+    assert {(r["model_a"], r["model_b"]) for r in rows} == {("model-a", "model-b")}
+    assert cli("human", "export", "--models", "model-a", "--pairwise", "--out", sheet, "--db", db).exit_code == 2

@@ -21,59 +21,117 @@ from .llm import latest_answers
 
 PLAIN_COLUMNS = ["question_id", "turn", "lang", "category", "model", "context", "question", "reference", "answer", "annotator", "score", "comment"]
 BLIND_COLUMNS = ["item_id", "lang", "category", "turn", "context", "question", "reference", "answer", "annotator", "score", "comment"]
+PAIR_COLUMNS = ["question_id", "turn", "lang", "category", "question", "reference", "model_a", "context_a", "answer_a", "model_b", "context_b",
+                "answer_b", "annotator", "winner", "comment"]
+BLIND_PAIR_COLUMNS = ["item_id", "lang", "category", "turn", "question", "reference", "context_a", "answer_a", "context_b", "answer_b",
+                      "annotator", "winner", "comment"]
 SHEETS = {
+    "blind pairwise": ({"item_id", "annotator", "winner"}, "item_id, annotator, winner (A, B or tie)[, comment]"),
     "blind": ({"item_id", "annotator", "score"}, "item_id, annotator, score[, comment]"),
     "pairwise": ({"question_id", "model_a", "model_b", "annotator", "winner"}, "question_id, turn, model_a, model_b, annotator, winner"),
     "plain": ({"question_id", "model", "annotator", "score"}, "question_id, turn, model, annotator, score[, comment]"),
 }
 
 
-def export_sheet(store: Store, models: list[str], out: Path, *, blind: bool = False, seed: int = 0) -> int:
-    """One row per model × question × turn with the text to rate; returns the number of rows written."""
-    answers = latest_answers(store, models)
-    stored = sorted({m for m, *_ in latest_answers(store)})
+def _check_models(store: Store, models: list[str]) -> dict:
+    answers = latest_answers(store)
+    stored = sorted({m for m, *_ in answers})
     unknown = [m for m in models if m not in stored]
     if unknown:
         raise ConfigError(f"no stored answers for model(s) {', '.join(unknown)}; stored: {', '.join(stored) or 'none'}")
+    return {k: v for k, v in answers.items() if k[0] in models}
+
+
+def _context(q, answers: dict, model: str, bench: str, qid: str, turn: int) -> str:
+    """The conversation before `turn`, with this model's own earlier answers."""
+    earlier = [answers.get((model, bench, qid, t)) for t in range(1, turn)]
+    return "\n\n".join(f"User: {q.turns[t - 1]}\nAssistant: {a.text if a else '(no answer)'}" for t, a in enumerate(earlier, start=1))
+
+
+def _item_id() -> str:
+    # Random, not a hash of the model names: an annotator must not be able to work it out.
+    return f"it-{secrets.token_hex(5)}"
+
+
+def export_sheet(store: Store, models: list[str], out: Path, *, blind: bool = False, seed: int = 0) -> int:
+    """One row per model × question × turn with the text to rate; returns the number of rows written."""
+    answers = _check_models(store, models)
     questions = store.questions()
-    items = store.human_items()
-    by_item = {v: k for k, v in items.items()}
+    by_item = {v: k for k, v in store.human_items().items()}
     new_items: dict[str, tuple[str, str, int, str]] = {}
     rows = []
     for (model, bench, qid, turn), answer in sorted(answers.items()):
         q = questions.get((bench, qid))
         if q is None or turn > len(q.turns):
             continue
-        earlier = [answers.get((model, bench, qid, t)) for t in range(1, turn)]
-        context = "\n\n".join(
-            f"User: {q.turns[t - 1]}\nAssistant: {a.text if a else '(no answer)'}" for t, a in enumerate(earlier, start=1)
-        )
         row = {
-            "question_id": qid, "turn": turn, "lang": q.lang, "category": q.category, "model": model, "context": context,
-            "question": q.turns[turn - 1], "reference": q.reference(turn) or "", "answer": answer.text,
-            "annotator": "", "score": "", "comment": "",
+            "question_id": qid, "turn": turn, "lang": q.lang, "category": q.category, "model": model,
+            "context": _context(q, answers, model, bench, qid, turn), "question": q.turns[turn - 1],
+            "reference": q.reference(turn) or "", "answer": answer.text,
         }
         if blind:
-            item = by_item.get((bench, qid, turn, model))
-            if item is None:
-                # Random, not a hash of the model name: an annotator must not be able to work it out.
-                item = f"it-{secrets.token_hex(5)}"
-                new_items[item] = (bench, qid, turn, model)
-                by_item[(bench, qid, turn, model)] = item
-            row["item_id"] = item
+            key = (bench, qid, turn, model)
+            if key not in by_item:
+                by_item[key] = item = _item_id()
+                new_items[item] = key
+            row["item_id"] = by_item[key]
         rows.append(row)
     if blind:
         random.Random(seed).shuffle(rows)  # models interleaved, so position gives nothing away
         store.add_human_items(new_items)
-    columns = BLIND_COLUMNS if blind else PLAIN_COLUMNS
+    _write_sheet(out, BLIND_COLUMNS if blind else PLAIN_COLUMNS, rows)
+    return len(rows)
+
+
+def export_pair_sheet(store: Store, models: list[str], out: Path, *, blind: bool = False, seed: int = 0) -> int:
+    """One row per question × turn with two models' answers side by side, to pick the better (A, B or tie).
+
+    Blind sheets hide the names and, row by row, which model is A (seeded), so position tells nothing.
+    """
+    if len(models) != 2:
+        raise ConfigError(f"a pairwise sheet compares two models; got {len(models)}: {', '.join(models)}")
+    answers = _check_models(store, models)
+    questions = store.questions()
+    rng = random.Random(seed)
+    known = {frozenset(((b, q, t, ma), (b, q, t, mb))): (item, ma, mb) for item, (b, q, t, ma, mb) in store.human_pair_items().items()}
+    new_items: dict[str, tuple[str, str, int, str, str]] = {}
+    rows = []
+    first, second = models
+    for (model, bench, qid, turn), _ in sorted(answers.items()):
+        q = questions.get((bench, qid))
+        if model != first or q is None or turn > len(q.turns) or (second, bench, qid, turn) not in answers:
+            continue
+        a, b = (first, second)
+        item = None
+        if blind:
+            found = known.get(frozenset(((bench, qid, turn, a), (bench, qid, turn, b))))
+            if found:
+                item, a, b = found
+            else:
+                a, b = (a, b) if rng.random() < 0.5 else (b, a)
+                item = _item_id()
+                new_items[item] = (bench, qid, turn, a, b)
+        rows.append({
+            "item_id": item, "question_id": qid, "turn": turn, "lang": q.lang, "category": q.category, "question": q.turns[turn - 1],
+            "reference": q.reference(turn) or "", "model_a": a, "context_a": _context(q, answers, a, bench, qid, turn),
+            "answer_a": answers[(a, bench, qid, turn)].text, "model_b": b, "context_b": _context(q, answers, b, bench, qid, turn),
+            "answer_b": answers[(b, bench, qid, turn)].text,
+        })
+    if blind:
+        rng.shuffle(rows)
+        store.add_human_pair_items(new_items)
+    _write_sheet(out, BLIND_PAIR_COLUMNS if blind else PAIR_COLUMNS, rows)
+    return len(rows)
+
+
+def _write_sheet(out: Path, columns: list[str], rows: list[dict]) -> None:
     try:
         with out.open("w", encoding="utf-8-sig", newline="") as f:  # the BOM makes Excel read UTF-8
-            writer = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore")
+            writer = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore", restval="")
             writer.writeheader()
             writer.writerows(rows)
     except OSError as e:
         raise ConfigError(f"{out}: cannot write ({e.strerror})") from None
-    return len(rows)
 
 
 @dataclass
@@ -117,6 +175,7 @@ class _Reader:
         self.answered = {(m, b, q, t) for m, b, q, t in latest_answers(store)}
         self.models = {m for m, *_ in self.answered}
         self.items = store.human_items() if kind == "blind" else {}
+        self.pair_items = store.human_pair_items() if kind == "blind pairwise" else {}
         self.stored_ratings = {(r.annotator, r.bench, r.question_id, r.turn, r.model): r.score for r in store.ratings()}
         self.stored_pairs = {(p.annotator, p.bench, p.question_id, p.turn, p.model_a, p.model_b): p.winner for p in store.pair_ratings()}
         self.ratings: dict[tuple, Rating] = {}
@@ -127,7 +186,7 @@ class _Reader:
         self.problems.append(Problem(str(self.path), line, message))
 
     def row(self, line: int, row: dict[str, str]) -> None:
-        value_col = "winner" if self.kind == "pairwise" else "score"
+        value_col = "winner" if "pairwise" in self.kind else "score"
         value = row.get(value_col, "").strip()
         annotator = row.get("annotator", "").strip()
         if not value:
@@ -138,13 +197,17 @@ class _Reader:
             self.fail(line, "annotator is empty")
             return
         comment = row.get("comment", "").strip() or None
-        if self.kind == "blind":
+        if self.kind.startswith("blind"):
             item = row.get("item_id", "").strip()
-            if item not in self.items:
-                self.fail(line, f"unknown item_id '{item}' (not from a blind sheet exported from this store)")
+            items = self.items if self.kind == "blind" else self.pair_items
+            if item not in items:
+                self.fail(line, f"unknown item_id '{item}' (not from a {self.kind} sheet exported from this store)")
                 return
-            bench, qid, turn, model = self.items[item]
-            self._rating(line, annotator, bench, qid, turn, model, value, comment)
+            if self.kind == "blind":
+                bench, qid, turn, model = self.items[item]
+                self._rating(line, annotator, bench, qid, turn, model, value, comment)
+            else:
+                self._pair(line, annotator, *self.pair_items[item], value, comment)
             return
         found = self._question(line, row)
         if found is None:
@@ -159,8 +222,10 @@ class _Reader:
         if a == b:
             self.fail(line, f"model_a and model_b are both '{a}'")
             return
-        if not (self._model(line, a, bench, qid, turn) and self._model(line, b, bench, qid, turn)):
-            return
+        if self._model(line, a, bench, qid, turn) and self._model(line, b, bench, qid, turn):
+            self._pair(line, annotator, bench, qid, turn, a, b, value, comment)
+
+    def _pair(self, line: int, annotator: str, bench: str, qid: str, turn: int, a: str, b: str, value: str, comment: str | None) -> None:
         winner = {"a": "A", "b": "B", "tie": "tie"}.get(value.lower())
         if winner is None:
             self.fail(line, f"winner must be A, B or tie, not '{value}'")

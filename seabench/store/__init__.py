@@ -221,6 +221,16 @@ class Store:
                 [(item, b, q, t, m, now()) for item, (b, q, t, m) in items.items()],
             )
 
+    def human_pair_items(self) -> dict[str, tuple[str, str, int, str, str]]:
+        """Blind pairwise item id → (bench, question id, turn, model shown as A, model shown as B)."""
+        return {r[0]: tuple(r[1:6]) for r in self.db.execute("SELECT item_id, bench, question_id, turn, model_a, model_b FROM human_pair_items")}
+
+    def add_human_pair_items(self, items: dict[str, tuple[str, str, int, str, str]]) -> None:
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.executemany("INSERT OR IGNORE INTO human_pair_items VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                [(item, *values, now()) for item, values in items.items()])
+
     def ratings(self) -> list[Rating]:
         return [
             Rating(annotator=a, bench=b, question_id=q, turn=t, model=m, score=s, comment=c)

@@ -128,7 +128,24 @@ CREATE TABLE token_stats (
 );
 """
 
-MIGRATIONS = [("m001_initial", M001_INITIAL), ("m002_judging", M002_JUDGING), ("m003_tokens", M003_TOKENS)]
+M004_PAIR_SHEETS = """
+CREATE TABLE human_pair_items (
+    item_id TEXT PRIMARY KEY,         -- opaque id on a blind pairwise sheet
+    bench TEXT NOT NULL,
+    question_id TEXT NOT NULL,
+    turn INTEGER NOT NULL,
+    model_a TEXT NOT NULL,            -- the model shown as answer A on the sheet
+    model_b TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+"""
+
+MIGRATIONS = [
+    ("m001_initial", M001_INITIAL),
+    ("m002_judging", M002_JUDGING),
+    ("m003_tokens", M003_TOKENS),
+    ("m004_pair_sheets", M004_PAIR_SHEETS),
+]
 
 
 def migrate(db: sqlite3.Connection) -> None:
