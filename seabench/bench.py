@@ -372,12 +372,13 @@ def stats(bench: Bench) -> list[BenchCell]:
         counts[key] += 1
         multi[key] += len(q.turns) > 1
         refs[key] += q.has_reference
-    order = _category_order(bench)
+    order = category_order(bench)
     keys = sorted(counts, key=lambda k: (lang_sort_key(k[0]), order.index(k[1]) if k[1] in order else len(order), k[1]))
     return [BenchCell(lang=l, category=c, questions=counts[l, c], multi_turn=multi[l, c], with_reference=refs[l, c]) for l, c in keys]
 
 
-def _category_order(bench: Bench) -> tuple[str, ...]:
+def category_order(bench: Bench) -> tuple[str, ...]:
+    """The bench shape's categories, in that shape's own order."""
     return SHAPES.get(bench.shape, SHAPES["sea-bench"])[1]
 
 

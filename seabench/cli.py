@@ -160,7 +160,7 @@ def generate_cmd(
         return
     with Store(db) as store:
         results = generate(store, loaded, runs, questions, options, concurrency=concurrency, rpm=rpm, policy=RetryPolicy(max_attempts=max_attempts), prices=table)
-    console().print(generate_summary(results, total_questions=len(questions)))
+    console().print(generate_summary(results))
     if any(r.failures for r in results):
         raise typer.Exit(1)
 

@@ -90,8 +90,9 @@ def build(store: Store, *, models: list[str] | None = None, judge: str | None = 
         known = sorted({j.judge for j in store.judgments()} | ({"human"} if store.ratings() or store.pair_ratings() else set()))
         raise ConfigError(f"no judgments by '{judge}' in {store.path}; judges there: {', '.join(known) or 'none'}")
     cells, leaders = single_scores(observations(judgments, ratings), questions, settings)
-    pair_cells, bt = pairwise(outcomes(pair_outcomes(judgments), pair_ratings), questions, settings)
-    agree = agreement(judgments, ratings, outcomes(pair_outcomes(judgments), pair_ratings), questions)
+    pair_results = outcomes(pair_outcomes(judgments), pair_ratings)
+    pair_cells, bt = pairwise(pair_results, questions, settings)
+    agree = agreement(judgments, ratings, pair_results, questions)
     index = {a.key: (a.model, questions[(a.bench, a.question_id)].lang) for a in answers if (a.bench, a.question_id) in questions}
     checks = store.checks("language")
     health = store.checks("script-health")

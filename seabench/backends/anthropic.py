@@ -6,8 +6,7 @@ import os
 from typing import Sequence
 
 from ..records import Completion, GenerationSettings, Message, Usage
-from .base import AbortRun, BackendOptions, Fatal, Retryable, get_key, parse_retry_after
-from .base import describe_error
+from .base import BackendOptions, Retryable, get_key, raise_sdk_error
 
 
 class AnthropicBackend:
@@ -26,7 +25,6 @@ class AnthropicBackend:
 
     async def complete(self, conversations: Sequence[Sequence[Message]], settings: GenerationSettings) -> list[Completion]:
         (messages,) = conversations
-        anthropic = self._anthropic
         # Anthropic takes the system prompt apart from the turns.
         system = "\n\n".join(m.content for m in messages if m.role == "system")
         body = {
@@ -41,22 +39,10 @@ class AnthropicBackend:
         try:
             # The client's own `post`, as in the OpenAI backend: same headers and errors, no typed-parameter walk.
             response = await self.client.post("/v1/messages", body=body, cast_to=object)
-        except (anthropic.AuthenticationError, anthropic.PermissionDeniedError, anthropic.NotFoundError) as e:
-            raise AbortRun(f"anthropic:{self.model}: {self._describe(e)}") from None
-        except anthropic.RateLimitError as e:
-            raise Retryable(self._describe(e), parse_retry_after(e.response.headers)) from None
-        except anthropic.APIStatusError as e:
-            if e.status_code >= 500 or e.status_code in (408, 409, 529):
-                raise Retryable(self._describe(e), parse_retry_after(e.response.headers)) from None
-            raise Fatal(self._describe(e)) from None
-        except anthropic.APIError as e:
-            raise Retryable(self._describe(e)) from None
-        except ValueError as e:
-            raise Retryable(f"malformed response: {e}") from None
+        except (self._anthropic.APIError, ValueError) as e:
+            # 529 is Anthropic's "overloaded": worth another try.
+            raise_sdk_error(self._anthropic, e, f"anthropic:{self.model}", self._key, retry_statuses=(408, 409, 529))
         return [_read_message(response)]
-
-    def _describe(self, e: Exception) -> str:
-        return describe_error(e, self._key)
 
     async def aclose(self) -> None:
         await self.client.close()

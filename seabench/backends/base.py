@@ -98,3 +98,21 @@ def describe_error(e: Exception, secret: str | None = None) -> str:
     if secret and len(secret) > 4:
         message = message.replace(secret, "[key]")
     return f"{name} ({status}): {message}" if status else f"{name}: {message}"
+
+
+def raise_sdk_error(sdk, e: Exception, label: str, secret: str | None, retry_statuses: tuple[int, ...] = (408, 409)) -> None:
+    """Turn an OpenAI- or Anthropic-SDK exception (the two share their class names) into ours, and raise it.
+
+    Bad key, no access or no such model: every request would fail, so the run stops. 429, 5xx, timeouts, dropped
+    connections and undecodable bodies are retried; any other refusal fails just this request.
+    """
+    message = describe_error(e, secret)
+    if isinstance(e, (sdk.AuthenticationError, sdk.PermissionDeniedError, sdk.NotFoundError)):
+        raise AbortRun(f"{label}: {message}") from None
+    if isinstance(e, sdk.RateLimitError) or (isinstance(e, sdk.APIStatusError) and (e.status_code >= 500 or e.status_code in retry_statuses)):
+        raise Retryable(message, parse_retry_after(e.response.headers)) from None
+    if isinstance(e, sdk.APIStatusError):
+        raise Fatal(message) from None
+    if isinstance(e, sdk.APIError):
+        raise Retryable(message) from None
+    raise Retryable(f"malformed response: {e}") from None  # a ValueError: a body the SDK could not decode

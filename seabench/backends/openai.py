@@ -6,8 +6,7 @@ import os
 from typing import Sequence
 
 from ..records import Completion, GenerationSettings, Message, Usage
-from .base import AbortRun, BackendOptions, Fatal, Retryable, get_key, parse_retry_after
-from .base import describe_error
+from .base import BackendOptions, Retryable, get_key, raise_sdk_error
 
 
 class OpenAIBackend:
@@ -28,7 +27,6 @@ class OpenAIBackend:
 
     async def complete(self, conversations: Sequence[Sequence[Message]], settings: GenerationSettings) -> list[Completion]:
         (messages,) = conversations
-        openai = self._openai
         try:
             # The client's own `post` with a plain JSON body: `chat.completions.create` walks every message through
             # its typed-parameter transform, which costs more CPU than the HTTP exchange itself.
@@ -42,22 +40,9 @@ class OpenAIBackend:
                 },
                 cast_to=object,  # the JSON as sent; read strictly below
             )
-        except (openai.AuthenticationError, openai.PermissionDeniedError, openai.NotFoundError) as e:
-            raise AbortRun(f"openai:{self.model}: {self._describe(e)}") from None
-        except openai.RateLimitError as e:
-            raise Retryable(self._describe(e), parse_retry_after(e.response.headers)) from None
-        except openai.APIStatusError as e:
-            if e.status_code >= 500 or e.status_code in (408, 409):
-                raise Retryable(self._describe(e), parse_retry_after(e.response.headers)) from None
-            raise Fatal(self._describe(e)) from None
-        except openai.APIError as e:  # connection dropped, timeout, unreadable body
-            raise Retryable(self._describe(e)) from None
-        except ValueError as e:  # a body the SDK could not decode
-            raise Retryable(f"malformed response: {e}") from None
+        except (self._openai.APIError, ValueError) as e:
+            raise_sdk_error(self._openai, e, f"openai:{self.model}", self._key)
         return [_read_chat_completion(response)]
-
-    def _describe(self, e: Exception) -> str:
-        return describe_error(e, self._key)
 
     async def aclose(self) -> None:
         await self.client.close()

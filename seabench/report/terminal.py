@@ -15,7 +15,10 @@ from ..records import Bench, BenchCell, Question
 def bench_stats_table(bench: Bench, cells: list[BenchCell]) -> Table:
     """A language × category grid, the shorter dimension across; each cell: n (2+ turns · with reference)."""
     langs = list(dict.fromkeys(c.lang for c in cells))
-    cats = sorted(dict.fromkeys(c.category for c in cells), key=lambda c: _cat_rank(bench, c))
+    from ..bench import category_order
+
+    order = category_order(bench)
+    cats = sorted(dict.fromkeys(c.category for c in cells), key=lambda c: order.index(c) if c in order else len(order))
     by_key = {(c.lang, c.category): c for c in cells}
     lang_rows = len(cats) <= len(langs)
     rows, cols = (langs, cats) if lang_rows else (cats, langs)
@@ -46,13 +49,6 @@ SHORT = {
     "natural-question": "natural-q",
     "safety": "safety",
 }
-
-
-def _cat_rank(bench: Bench, category: str) -> int:
-    from ..bench import SHAPES
-
-    order = SHAPES.get(bench.shape, SHAPES["sea-bench"])[1]
-    return order.index(category) if category in order else len(order)
 
 
 def _cell_text(cell: BenchCell) -> Text:
@@ -110,12 +106,12 @@ def _usd(cost: float | None) -> str:
     return f"≤ ${cost:,.4f}" if cost is not None else "no price"
 
 
-def generate_summary(results, total_questions: int) -> Group:
+def generate_summary(results) -> Group:
     lines = []
     for r in results:
         s = r.stats
         if s.sent == 0 and not r.failures:
-            lines.append(Text(f"{r.name}: nothing to send, all answers for {total_questions} questions are already stored"))
+            lines.append(Text(f"{r.name}: nothing to send, every answer is already stored"))
             continue
         line = Text(f"{r.name}: {s.done} answers stored, {len(r.failures)} failed")
         if s.blocked:
@@ -170,7 +166,7 @@ def judge_summary(name: str, judge_plan, result) -> Text:
 
 
 def eval_summary(result) -> Group:
-    parts = [generate_summary(result.generated, total_questions=0)] if result.generated else []
+    parts = [generate_summary(result.generated)] if result.generated else []
     if result.judge_plan is not None and result.judged is not None:
         parts.append(judge_summary(result.judge_name, result.judge_plan, result.judged))
     for row in result.report.leaderboard if result.report else ():
