@@ -55,6 +55,7 @@ class ModelResult:
     name: str
     stats: RunStats
     answers_stored: int
+    """Rows this run wrote; fewer than the answers it received when another process stored some first."""
     failures: list[Failure]
 
 
@@ -116,14 +117,16 @@ async def generate_model(
         options = dataclasses.replace(options, base_url=run.base_url)
     backend = make_backend(parse_spec(run.spec), options)
     failures: list[Failure] = []
+    written = 0
 
     def to_job(p: _Pending) -> Job:
         return Job(messages=p.messages, payload=p, size=sum(len(m.content) for m in p.messages))
 
     def on_success(job: Job, completion: Completion, latency: float) -> Outcome:
         p: _Pending = job.payload
+        nonlocal written
         cost = price.cost(completion.usage) if price else None
-        store.add_answer(
+        written += store.add_answer(
             Answer(
                 key=p.key, bench=bench.name, question_id=p.question.id, turn=p.turn, model=run.name, spec=run.spec,
                 text=completion.text, usage=completion.usage, latency_s=round(latency, 4), cost_usd=cost,
@@ -155,7 +158,7 @@ async def generate_model(
         stats = await runner.run([to_job(p) for p in plan.start], on_success, on_failure, total=plan.remaining)
     finally:
         await backend.aclose()
-    return ModelResult(run.name, stats, stats.done, failures)
+    return ModelResult(run.name, stats, written, failures)
 
 
 def check_names(runs: list[ModelRun]) -> None:

@@ -175,6 +175,10 @@ class Judgment(Record):
     cost_usd: float | None = None
     source: str = "seabench"
     created_at: str = ""
+    request_key: str | None = None
+    """Hash of the request that was sent (judge, settings, rendered prompt, sample); judgments of alike answers share it."""
+    answer_keys: tuple[tuple[str, ...], ...] = ()
+    """Per judged model, in position order: the keys of the answers the prompt showed (turn 1 first)."""
 
     @property
     def scored(self) -> bool:

@@ -1,7 +1,8 @@
 """LLM judges: single 1–10 grading and pairwise A/B/tie, per turn, with or without a reference; any backend judges.
 
-Resumable like `generate`: each judgment's key hashes the judge, its settings, the rendered prompt and the sample
-number, so a re-run sends only what is missing. Pairwise always plays both orders; combining them is
+Resumable like `generate`: each judgment's key hashes the request (judge, settings, rendered prompt, sample) and what
+is judged (the models in position order and their answers' keys), so a re-run sends only what is missing and two
+models that answered alike still get a judgment each. Pairwise always plays both orders; combining them is
 `pair_outcomes`. A reply without a usable verdict is re-asked a bounded number of times, then stored unscored.
 """
 
@@ -19,7 +20,7 @@ from ..errors import ConfigError
 from ..pricing import PriceTable
 from ..records import Answer, Completion, GenerationSettings, Judgment, Message, Question, Record, Usage
 from ..runner import Job, Outcome, Progress, RetryPolicy, Runner, RunStats
-from ..store import Store, content_key
+from ..store import Store, content_key, judgment_key
 from .prompts import JudgePrompt, PromptSet, item_values
 from .verdicts import injection_flags, parse_score, parse_winner
 
@@ -45,6 +46,8 @@ class JudgeConfig(Record):
 @dataclass
 class JudgeItem:
     key: str
+    request_key: str
+    answer_keys: tuple[tuple[str, ...], ...]
     kind: str
     question: Question
     bench: str
@@ -71,6 +74,9 @@ class JudgePlan:
 class JudgeResult:
     stats: RunStats
     stored: int = 0
+    """Rows this run wrote to the store."""
+    already: int = 0
+    """Judgments this run made whose row another process had written meanwhile (not written again)."""
     unscored: int = 0
     flagged: int = 0
     failures: int = 0
@@ -133,14 +139,16 @@ def plan(store: Store, cfg: JudgeConfig, prompts: PromptSet) -> JudgePlan:
                     (f"{'AB'[i]}:" if cfg.mode == "pairwise" else "") + flag
                     for i, chain in enumerate(chains) for flag in injection_flags(chain[-1])
                 }))
+                answer_keys = tuple(tuple(a.key for a in chain) for chain in texts)  # type: ignore[union-attr]
                 for sample in range(cfg.samples):
                     total += 1
-                    key = content_key("judgment/v1", {
+                    request = content_key("judgment/v1", {
                         "judge": cfg.name, "spec": cfg.spec, "settings": cfg.settings.model_dump(), "prompt": prompt.name,
                         "system": system, "user": user, "sample": sample,
                     })
+                    key = judgment_key(request, group, answer_keys)
                     if key not in done:
-                        items.append(JudgeItem(key, cfg.mode, q, bench, turn, group, sample, prompt, messages, flags))
+                        items.append(JudgeItem(key, request, answer_keys, cfg.mode, q, bench, turn, group, sample, prompt, messages, flags))
     return JudgePlan(items, total, missing)
 
 
@@ -206,11 +214,13 @@ async def run_plan(
             model_b=item.models[1] if len(item.models) > 1 else None, sample=item.sample, score=verdict.score,
             winner=verdict.winner, judgment="\n\n[re-asked for the verdict]\n\n".join(item.replies), problem=verdict.problem,
             flags=item.flags, attempts=item.attempts, usage=Usage(input_tokens=tokens[0], output_tokens=tokens[1]), cost_usd=cost,
+            request_key=item.request_key, answer_keys=item.answer_keys,
         )
-        store.add_judgments([judgment])
-        result.stored += 1
-        result.unscored += not judgment.scored
-        result.flagged += bool(judgment.flags)
+        written = store.add_judgments([judgment])
+        result.stored += written
+        result.already += 1 - written
+        result.unscored += written and not judgment.scored
+        result.flagged += written and bool(judgment.flags)
         return outcome
 
     def on_failure(job: Job, error: str, attempts: int) -> int:

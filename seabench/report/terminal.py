@@ -113,7 +113,9 @@ def generate_summary(results) -> Group:
         if s.sent == 0 and not r.failures:
             lines.append(Text(f"{r.name}: nothing to send, every answer is already stored"))
             continue
-        line = Text(f"{r.name}: {s.done} answers stored, {len(r.failures)} failed")
+        line = Text(f"{r.name}: {r.answers_stored} answers stored, {len(r.failures)} failed")
+        if r.answers_stored < s.done:
+            line.append(f" ({s.done - r.answers_stored} of the {s.done} received were already stored by another run)")
         if s.blocked:
             line.append(f" ({s.blocked} later turns not asked)")
         line.append(f"; {s.sent} requests in {s.wall_s:.1f}s, {s.input_tokens:,} tokens in, {s.output_tokens:,} out")
@@ -158,6 +160,8 @@ def judge_summary(name: str, judge_plan, result) -> Text:
             f"{result.failures} failed; {s.sent} requests in {s.wall_s:.1f}s, {s.input_tokens:,} tokens in, {s.output_tokens:,} out"
             + (f", ${s.cost:.4f}" if s.cost else "")
         )
+        if result.already:
+            text.append(f"\n  {result.already} of the {len(judge_plan.items)} judgments asked for were already stored by another run")
         if result.failures:
             text.append("\n  run the same command again to retry the failed ones", style="red")
     if judge_plan.missing_answers:

@@ -10,10 +10,10 @@ from pathlib import Path
 
 from ..errors import ConfigError
 from ..records import Answer, Bench, Failure, GenerationSettings, Judgment, PairRating, Question, Rating, Usage
-from .keys import answer_key, content_key
-from .migrations import migrate
+from .keys import answer_key, content_key, judgment_key
+from .migrations import NewerStore, migrate
 
-__all__ = ["Store", "default_db_path", "answer_key", "content_key"]
+__all__ = ["Store", "default_db_path", "answer_key", "content_key", "judgment_key"]
 
 
 def default_db_path() -> Path:
@@ -31,11 +31,14 @@ class Store:
             raise ConfigError(f"{self.path}: no seabench store here yet (run `seabench generate` first, or pass --db)")
         try:
             self.db = sqlite3.connect(self.path, isolation_level=None)
+            # Before anything that may wait on another process's lock.
+            self.db.execute("PRAGMA busy_timeout=10000")
             self.db.execute("PRAGMA journal_mode=WAL")
             # NORMAL in WAL mode survives a killed process (only power loss can drop the last commits).
             self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.execute("PRAGMA busy_timeout=10000")
             migrate(self.db)
+        except NewerStore as e:
+            raise ConfigError(f"{self.path}: written by a newer seabench (it has migration {e}); upgrade seabench to use it") from None
         except sqlite3.DatabaseError as e:
             raise ConfigError(f"{self.path}: not a usable seabench store ({e})") from None
 
@@ -100,11 +103,12 @@ class Store:
         """Every stored answer of one model, by key (what resume needs: which requests are done, and their text)."""
         return dict(self.db.execute("SELECT key, text FROM answers WHERE model = ?", (model,)))
 
-    def add_answer(self, answer: Answer) -> None:
-        """Commit one answer now; a second write of the same key changes nothing."""
+    def add_answer(self, answer: Answer) -> int:
+        """Commit one answer now; a second write of the same key changes nothing. Returns 1 if it was written."""
         u = answer.usage
         with self.db:
             self.db.execute("BEGIN")
+            before = self.db.total_changes
             self.db.execute(
                 "INSERT OR IGNORE INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
@@ -113,7 +117,9 @@ class Store:
                     answer.created_at or now(),
                 ),
             )
+            written = self.db.total_changes - before
             self.db.execute("DELETE FROM failures WHERE key = ?", (answer.key,))
+            return written
 
     def add_failure(self, failure: Failure) -> None:
         with self.db:
@@ -158,11 +164,15 @@ class Store:
         return {row[0] for row in self.db.execute(sql, args)}
 
     def add_judgments(self, judgments: list[Judgment]) -> int:
-        """Commit together; keys already stored are left as they are. Returns how many were new."""
+        """Commit together; keys already stored are left as they are. Returns how many were written.
+
+        A stored key must hold the same item: two different judgments under one key is a keying bug that would lose
+        data silently, so it stops the write instead."""
         with self.db:
             self.db.execute("BEGIN")
+            _check_identity(self.db, judgments)
             before = self.db.total_changes
-            self.db.executemany(f"INSERT OR IGNORE INTO judgments VALUES ({', '.join('?' * 21)})", [_judgment_row(j) for j in judgments])
+            self.db.executemany(f"INSERT OR IGNORE INTO judgments VALUES ({', '.join('?' * JUDGMENT_COLUMNS)})", [_judgment_row(j) for j in judgments])
             return self.db.total_changes - before
 
     def judgments(self, judge: str | None = None, kind: str | None = None) -> list[Judgment]:
@@ -175,12 +185,13 @@ class Store:
         out = []
         for row in self.db.execute(sql + " ORDER BY judge, bench, question_id, turn, model, model_b, sample", args):
             (key, kind_, judge_, prompt, bench, qid, turn, model, model_b, sample, score, winner, text, problem, flags,
-             attempts, tin, tout, cost, source, created) = row
+             attempts, tin, tout, cost, source, created, request_key, answer_keys) = row
             out.append(Judgment(
                 key=key, kind=kind_, judge=judge_, prompt=prompt, bench=bench, question_id=qid, turn=turn, model=model,
                 model_b=model_b, sample=sample, score=score, winner=winner, judgment=text, problem=problem,
                 flags=tuple(json.loads(flags)), attempts=attempts, usage=Usage(input_tokens=tin, output_tokens=tout),
-                cost_usd=cost, source=source, created_at=created,
+                cost_usd=cost, source=source, created_at=created, request_key=request_key,
+                answer_keys=tuple(tuple(c) for c in json.loads(answer_keys)),
             ))
         return out
 
@@ -277,7 +288,8 @@ class Store:
                     for a in answers
                 ],
             )
-            self.db.executemany(f"INSERT OR IGNORE INTO judgments VALUES ({', '.join('?' * 21)})", [_judgment_row(j) for j in judgments])
+            _check_identity(self.db, judgments)
+            self.db.executemany(f"INSERT OR IGNORE INTO judgments VALUES ({', '.join('?' * JUDGMENT_COLUMNS)})", [_judgment_row(j) for j in judgments])
             return self.db.total_changes - before - len(bench.questions)
 
 
@@ -291,12 +303,28 @@ def _question_rows(bench: Bench) -> list[tuple]:
     ]
 
 
+JUDGMENT_COLUMNS = 23
+_IDENTITY = ("kind", "judge", "bench", "question_id", "turn", "model", "model_b", "sample")
+
+
 def _judgment_row(j: Judgment) -> tuple:
     return (
         j.key, j.kind, j.judge, j.prompt, j.bench, j.question_id, j.turn, j.model, j.model_b, j.sample, j.score,
         j.winner, j.judgment, j.problem, json.dumps(list(j.flags)), j.attempts, j.usage.input_tokens,
-        j.usage.output_tokens, j.cost_usd, j.source, j.created_at or now(),
+        j.usage.output_tokens, j.cost_usd, j.source, j.created_at or now(), j.request_key,
+        json.dumps([list(c) for c in j.answer_keys]),
     )
+
+
+def _check_identity(db: sqlite3.Connection, judgments: list[Judgment]) -> None:
+    wanted = {j.key: tuple(getattr(j, f) for f in _IDENTITY) for j in judgments}
+    keys = list(wanted)
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        sql = f"SELECT key, {', '.join(_IDENTITY)} FROM judgments WHERE key IN ({', '.join('?' * len(chunk))})"
+        for key, *stored in db.execute(sql, chunk):
+            if tuple(stored) != wanted[key]:
+                raise RuntimeError(f"judgment key {key[:12]}… already holds {tuple(stored)}, not {wanted[key]}: a keying bug")
 
 
 def _answer(row: tuple) -> Answer:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
+from typing import Any, Iterable, Sequence
 
 
 def content_key(kind: str, payload: Any) -> str:
@@ -15,3 +15,12 @@ def content_key(kind: str, payload: Any) -> str:
 
 def answer_key(model: str, spec: str, settings: dict[str, Any], messages: list[dict[str, str]]) -> str:
     return content_key("answer/v1", {"model": model, "spec": spec, "settings": settings, "messages": messages})
+
+
+def judgment_key(request: str, models: Sequence[str], answer_keys: Iterable[Sequence[str | None]]) -> str:
+    """A judgment is one request about one group of answers, in one order.
+
+    `request` hashes what is sent (judge, settings, prompt, sample); two models that answered alike send the same
+    request, so the judged models (in position order) and their answers' keys are what keep their judgments apart.
+    """
+    return content_key("judgment/v2", {"request": request, "models": list(models), "answers": [list(c) for c in answer_keys]})

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import datetime, timezone
+from typing import Callable, Union
 
 
 M001_INITIAL = """
@@ -140,25 +142,78 @@ CREATE TABLE human_pair_items (
 );
 """
 
-MIGRATIONS = [
+def m005_judgment_identity(db: sqlite3.Connection) -> None:
+    """Judgment keys now name the judged models and their answers (they hashed only the request before, so two models
+    that answered alike shared one key and the second judgment was dropped). Re-key what is stored the way `judge`
+    keys it now, so nothing is sent twice and exactly the dropped judgments are sent on the next run."""
+    from .keys import judgment_key
+
+    db.execute("ALTER TABLE judgments ADD COLUMN request_key TEXT")
+    db.execute("ALTER TABLE judgments ADD COLUMN answer_keys TEXT NOT NULL DEFAULT '[]'")
+    latest: dict[tuple, str] = {}  # the answer `judge` showed: the most recent for (model, bench, question, turn)
+    for key, model, bench, qid, turn in db.execute(
+        "SELECT key, model, bench, question_id, turn FROM answers ORDER BY created_at, rowid"
+    ):
+        latest[model, bench, qid, turn] = key
+    rows = db.execute("SELECT key, model, model_b, bench, question_id, turn FROM judgments WHERE source = 'seabench'").fetchall()
+    for old, model, model_b, bench, qid, turn in rows:
+        group = (model,) if model_b is None else (model, model_b)
+        chains = [[latest.get((m, bench, qid, t)) for t in range(1, turn + 1)] for m in group]
+        if any(k is None for chain in chains for k in chain):
+            continue  # its answers are gone: it keeps its old key and is simply never matched again
+        db.execute(
+            "UPDATE judgments SET key = ?, request_key = ?, answer_keys = ? WHERE key = ?",
+            (judgment_key(old, group, chains), old, json.dumps(chains), old),
+        )
+
+
+Migration = Union[str, Callable[[sqlite3.Connection], None]]
+
+MIGRATIONS: list[tuple[str, Migration]] = [
     ("m001_initial", M001_INITIAL),
     ("m002_judging", M002_JUDGING),
     ("m003_tokens", M003_TOKENS),
     ("m004_pair_sheets", M004_PAIR_SHEETS),
+    ("m005_judgment_identity", m005_judgment_identity),
 ]
 
 
+def _statements(script: str) -> list[str]:
+    """Split a script into statements (executescript would commit our transaction; comments may hold `;`)."""
+    out, current = [], ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            out.append(current)
+            current = ""
+    return out
+
+
+class NewerStore(Exception):
+    """The store was written by a newer seabench: it has migrations this one does not know."""
+
+
 def migrate(db: sqlite3.Connection) -> None:
-    db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-    done = {row[0] for row in db.execute("SELECT name FROM _migrations")}
-    for name, sql in MIGRATIONS:
-        if name in done:
-            continue
+    """Apply what is missing, all in one immediate transaction: a second process waits, then finds nothing to do."""
+    known = {name for name, _ in MIGRATIONS}
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+        done = {row[0] for row in db.execute("SELECT name FROM _migrations")}
+        if done - known:
+            raise NewerStore(", ".join(sorted(done - known)))
         applied = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        # Each migration and its record commit together or not at all.
-        try:
-            db.executescript(f"BEGIN;\n{sql}\nINSERT INTO _migrations VALUES ('{name}', '{applied}');\nCOMMIT;")
-        except sqlite3.Error:
-            if db.in_transaction:
-                db.rollback()
-            raise
+        for name, step in MIGRATIONS:
+            if name in done:
+                continue
+            if callable(step):
+                step(db)
+            else:
+                for statement in _statements(step):
+                    db.execute(statement)
+            db.execute("INSERT INTO _migrations VALUES (?, ?)", (name, applied))
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
