@@ -177,7 +177,7 @@ def answers_cmd(
 
     if fmt not in ("table", "jsonl", "csv"):
         raise _user_error(f"--format must be table, jsonl or csv, not '{fmt}'")
-    with Store(db, create=False) as store:
+    with Store(db, readonly=True) as store:
         write_answers(store, model, fmt, sys.stdout)
 
 
@@ -340,7 +340,10 @@ def import_fastchat_cmd(
     with Store(db) as store:
         s = import_fastchat(store, folder, questions)
     typer.echo(f"imported bench {s.bench}: {s.questions} questions, {s.answers} answers, {s.judgments} judgments "
-               f"({s.unscored} unscored); {s.new} new rows")
+               f"({s.unscored} unscored: FastChat's -1, and {s.out_of_range} scores outside 1–10); {s.new} new rows")
+    if s.repeated:
+        typer.echo(f"{s.repeated} items were judged more than once: each judgment is kept as a sample and every one counts "
+                   "in the item's pooled mean, as in FastChat's show_result.py")
 
 
 @export_app.command("fastchat")
@@ -353,7 +356,7 @@ def export_fastchat_cmd(
     from .judging.fastchat import export_fastchat
     from .store import Store
 
-    with Store(db, create=False) as store:
+    with Store(db, readonly=True) as store:
         counts = export_fastchat(store, folder, bench)
     typer.echo(f"wrote {folder}: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()))
 
@@ -372,18 +375,17 @@ def report_cmd(
     out: Annotated[Optional[Path], typer.Option("--out", help="Write here instead of stdout (html defaults to report.html).")] = None,
     rounds: RoundsOpt = 1000,
     seed: SeedOpt = 0,
+    min_n: Annotated[int, typer.Option("--min-n", min=0, help="Mark cells with fewer questions than this.")] = 10,
 ):
     """Scores per language × category with confidence intervals, pairwise results, agreement, language fidelity."""
     from .aggregate import Settings
-    from .judging.checks import run_checks
     from .results import build
     from .store import Store
 
     if fmt not in FORMATS:
         raise _user_error(f"--format must be one of {', '.join(FORMATS)}, not '{fmt}'")
-    with Store(db, create=False) as store:
-        run_checks(store)
-        report = build(store, models=_split(models), judge=judge, settings=Settings(rounds=rounds, seed=seed), browser=fmt == "html")
+    with Store(db, readonly=True) as store:  # a report never writes: checks are stored by `check`, `judge` and `eval`
+        report = build(store, models=_split(models), judge=judge, settings=Settings(rounds=rounds, seed=seed, min_n=min_n), browser=fmt == "html")
     _emit(report, fmt, out)
 
 
@@ -431,7 +433,7 @@ def compare_cmd(
     from .results import compare_models
     from .store import Store
 
-    with Store(db, create=False) as store:
+    with Store(db, readonly=True) as store:
         judge_name, cells = compare_models(store, model_a, model_b, judge, Settings(rounds=rounds, seed=seed), min_n)
     if fmt == "json":
         typer.echo(json.dumps([c.model_dump() for c in cells], indent=1))
@@ -447,15 +449,17 @@ def compare_cmd(
 def agreement_cmd(
     db: DbOpt = None,
     fmt: Annotated[str, typer.Option("--format", help="terminal, csv or json.")] = "terminal",
+    rounds: RoundsOpt = 1000,
+    seed: SeedOpt = 0,
 ):
     """Judge vs human and annotator vs annotator, per language and category."""
-    from .aggregate import agreement, outcomes
-    from .judging.llm import pair_outcomes
+    from .aggregate import Settings, agreement, outcomes, pair_outcomes
     from .store import Store
 
-    with Store(db, create=False) as store:
+    with Store(db, readonly=True) as store:
         judgments = store.judgments()
-        rows = agreement(judgments, store.ratings(), outcomes(pair_outcomes(judgments), store.pair_ratings()), store.questions())
+        rows = agreement(judgments, store.ratings(), outcomes(pair_outcomes(judgments), store.pair_ratings()), store.questions(),
+                         Settings(rounds=rounds, seed=seed))
     if not rows:
         raise _user_error("nothing to compare: agreement needs human ratings (seabench human import) on judged answers, or two annotators")
     if fmt == "json":
@@ -486,6 +490,7 @@ def eval_cmd(
     out: Annotated[Optional[Path], typer.Option("--out", help="HTML report to write (default report.html).")] = None,
     config: Annotated[Optional[Path], typer.Option("--config", help="A TOML file with the same settings (models with their own base URLs…).")] = None,
     base_url: BaseUrlOpt = None,
+    judge_base_url: Annotated[Optional[str], typer.Option("--judge-base-url", help="The judge's API base URL (the candidates' --base-url is never used for the judge).")] = None,
     lang: Annotated[Optional[list[str]], typer.Option("--lang", help="Only these languages.")] = None,
     category: Annotated[Optional[list[str]], typer.Option("--category", help="Only these categories.")] = None,
     limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="Only the first N questions.")] = None,
@@ -501,7 +506,7 @@ def eval_cmd(
     settings = load_config(config) if config else {}
     spec = from_options(
         settings, models=model, judge=judge, mode=mode, baseline=baseline, bench=bench, db=str(db) if db else None,
-        out=str(out) if out else None, base_url=base_url, lang=_split(lang), category=_split(category), limit=limit,
+        out=str(out) if out else None, base_url=base_url, judge_base_url=judge_base_url, lang=_split(lang), category=_split(category), limit=limit,
         prompts=str(prompts) if prompts else None, concurrency=concurrency,
     )
     if spec.judge.mode not in ("single", "pairwise"):

@@ -26,6 +26,7 @@ class EvalSpec:
     models: list[ModelRun]
     judge: JudgeConfig
     judge_base_url: str | None = None
+    """The judge's own endpoint; a candidate's --base-url never routes judge calls."""
     bench: str | None = None
     db: Path | None = None
     out: Path = Path("report.html")
@@ -91,7 +92,7 @@ def from_options(config: dict, **cli) -> EvalSpec:
     )
     prompts = cli.get("prompts") or jconf.get("prompts")
     return EvalSpec(
-        models=runs, judge=judge_cfg, judge_base_url=jconf.get("base_url") or cli.get("base_url"), bench=pick("bench"),
+        models=runs, judge=judge_cfg, judge_base_url=cli.get("judge_base_url") or jconf.get("base_url"), bench=pick("bench"),
         db=Path(pick("db")) if pick("db") else None, out=Path(pick("out", "report.html")), langs=pick("lang"),
         categories=pick("category"), limit=pick("limit"), prompts=Path(prompts) if prompts else None,
         concurrency=pick("concurrency", 8), rpm=pick("rpm"), timeout=pick("timeout", 120.0), max_attempts=pick("max_attempts", 6),

@@ -223,3 +223,21 @@ class PairRating(Record):
     model_b: str
     winner: Literal["A", "B", "tie"]
     comment: str | None = None
+
+
+class PairOutcome(Record):
+    """One pairwise result in model names: a judge's item after both orders, or one annotator's choice."""
+
+    judge: str
+    bench: str
+    question_id: str
+    turn: int
+    model_a: str
+    model_b: str
+    winner: Literal["A", "B", "tie"] | None
+    """In terms of model_a/model_b; None when a game was unscored or missing."""
+    sample: int = 0
+    inconsistent: bool = False
+    """The two orders disagreed (counted as a tie)."""
+    annotator: str | None = None
+    """For a human's choice (judge `human`): who made it."""

@@ -10,11 +10,10 @@ from collections import defaultdict
 
 from .aggregate import (
     AgreementRow, CompareCell, HealthRate, LanguageRate, health_rates, LeaderRow, PairCell, RatingRow, ScoreCell, Settings, agreement, compare,
-    language_rates, observations, outcomes, pairwise, single_scores,
+    language_rates, observations, outcomes, pair_outcomes, pairwise, single_scores,
 )
 from .errors import ConfigError
 from .fertility import FertilityRow
-from .judging.llm import pair_outcomes
 from .records import Record
 from .store import Store
 
@@ -92,7 +91,7 @@ def build(store: Store, *, models: list[str] | None = None, judge: str | None = 
     cells, leaders = single_scores(observations(judgments, ratings), questions, settings)
     pair_results = outcomes(pair_outcomes(judgments), pair_ratings)
     pair_cells, bt = pairwise(pair_results, questions, settings)
-    agree = agreement(judgments, ratings, pair_results, questions)
+    agree = agreement(judgments, ratings, pair_results, questions, settings)
     index = {a.key: (a.model, questions[(a.bench, a.question_id)].lang) for a in answers if (a.bench, a.question_id) in questions}
     checks = store.checks("language")
     health = store.checks("script-health")

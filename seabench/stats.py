@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import hashlib
 import math
+import warnings
+from typing import NamedTuple
 
 import numpy as np
-from scipy import sparse
 
 
 def rng_for(seed: int, *names: str) -> np.random.Generator:
@@ -17,62 +18,149 @@ def rng_for(seed: int, *names: str) -> np.random.Generator:
     return np.random.default_rng([seed, int.from_bytes(digest[:8], "little")])
 
 
-def bootstrap_ratio(
-    sums: np.ndarray, counts: np.ndarray, membership: sparse.csr_matrix, strata: np.ndarray, *, rounds: int,
-    rng: np.random.Generator, confidence: float = 0.95, chunk: int = 200,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Pooled means Σsum/Σcount of groups of items (cells), with percentile bootstrap intervals.
+class Interval(NamedTuple):
+    """An estimate with its two-sided interval; low/high are None where there is no honest interval."""
 
-    `sums`/`counts` are per item (an item's samples pooled); `membership` is items × cells (an item sits in its
-    own cell and in every margin); `strata` gives each item's innermost cell. Each round resamples every stratum's
-    items with replacement, keeping its size, so an innermost cell gets the ordinary bootstrap and a margin the
-    stratified one (a bench fixes how many questions each cell has). One draw per round serves every cell.
-    Returns (mean, low, high, replicates: cells × rounds).
+    estimate: float | None
+    low: float | None
+    high: float | None
+    clusters: int
+    """Independent units (questions) behind the estimate."""
+    df: float | None
+    """Degrees of freedom of the t quantile used."""
+    scheme: str
+    """How the variance was estimated: `questions`, `stratified`, `stratified, N thin strata pooled`; `none` (under two
+    questions) or `none (no spread)` where there is no interval."""
+    variance: float | None = None
+
+
+NO_SPREAD = 1e-24
+"""Every question gave the same value (common with integer scores and two or three questions): a zero-width interval
+and a p of 0 would claim certainty the data cannot give, so such a cell gets neither, like a one-question cell."""
+
+MIN_STRATUM = 2
+"""A stratum needs two questions to estimate its own variance; thinner ones are pooled (collapsed strata)."""
+
+
+def cluster_variance(e: np.ndarray, strata: np.ndarray | None = None) -> tuple[float, float, str]:
+    """Variance of Σe over clusters, from one linearised value per cluster (a question with all its turns and samples).
+
+    Unstratified: n/(n−1)·Σ(e−ē)². Stratified (a bench fixes how many questions each language × category cell has):
+    the same within each stratum, summed; strata under MIN_STRATUM questions are pooled into one (and that into the
+    smallest other stratum if it is still thin), the standard collapsed-strata estimator, slightly conservative.
+    Returns (variance, degrees of freedom, scheme).
     """
-    m_t = membership.T.tocsr()
-    denom = m_t @ counts
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(denom > 0, (m_t @ sums) / np.where(denom > 0, denom, 1), np.nan)
-    n = len(sums)
-    _, inverse, sizes = np.unique(strata, return_inverse=True, return_counts=True)
+    n = len(e)
+    groups = _collapse(strata) if strata is not None else None
+    if groups is None or len(groups) <= 1:
+        return float(n / (n - 1) * np.sum((e - e.mean()) ** 2)), n - 1.0, "questions"
+    var = 0.0
+    for g in groups:
+        eg = e[g]
+        var += len(eg) / (len(eg) - 1) * float(np.sum((eg - eg.mean()) ** 2))
+    thin = int(sum(c < MIN_STRATUM for c in np.unique(strata, return_counts=True)[1]))
+    scheme = "stratified" + (f", {thin} thin strata pooled" if thin else "")
+    return var, float(n - len(groups)), scheme
+
+
+def _collapse(strata: np.ndarray) -> list[np.ndarray] | None:
+    labels, inverse, counts = np.unique(strata, return_inverse=True, return_counts=True)
     inverse = inverse.ravel()
-    order = np.argsort(inverse, kind="stable")  # slots grouped by stratum
-    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    slot_start, slot_size = starts[inverse[order]], sizes[inverse[order]]
-    # Items of one stratum share their cells, so resampled sums are added up per stratum, then per cell.
-    cell_of_stratum = membership[order[starts]].toarray()  # strata × cells
-    reps = np.empty((membership.shape[1], rounds), dtype=np.float64)
-    for done in range(0, rounds, chunk):
-        k = min(chunk, rounds - done)
-        picks = order[slot_start + (rng.random((k, n)) * slot_size).astype(np.int64)]
-        num = np.add.reduceat(sums[picks], starts, axis=1) @ cell_of_stratum
-        den = np.add.reduceat(counts[picks], starts, axis=1) @ cell_of_stratum
-        with np.errstate(invalid="ignore", divide="ignore"):
-            reps[:, done : done + k] = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan).T
-    low, high = percentile_interval(reps, confidence)
-    return mean, low, high, reps
+    if len(labels) <= 1:
+        return None
+    groups = [np.flatnonzero(inverse == i) for i in range(len(labels)) if counts[i] >= MIN_STRATUM]
+    thin = np.flatnonzero(np.isin(inverse, np.flatnonzero(counts < MIN_STRATUM)))
+    if len(thin) >= MIN_STRATUM or (len(thin) and not groups):
+        groups.append(thin)
+    elif len(thin):
+        smallest = min(range(len(groups)), key=lambda i: len(groups[i]))
+        groups[smallest] = np.concatenate([groups[smallest], thin])
+    return groups if len(groups) > 1 else None
+
+
+def t_interval(estimate: float, variance: float, df: float, confidence: float, bounds: tuple[float, float] | None) -> tuple[float, float]:
+    from scipy.stats import t
+
+    half = float(t.ppf(0.5 + confidence / 2, df)) * math.sqrt(max(variance, 0.0))
+    low, high = estimate - half, estimate + half
+    if bounds:  # the scale's own limits: clipping never moves the interval away from a true value inside them
+        low, high = max(low, bounds[0]), min(high, bounds[1])
+    return low, high
+
+
+def ratio_mean(
+    sums: np.ndarray, counts: np.ndarray, strata: np.ndarray | None = None, *, confidence: float = 0.95,
+    bounds: tuple[float, float] | None = None,
+) -> Interval:
+    """Pooled mean Σsums/Σcounts over clusters, with a cluster-robust t interval (linearised ratio variance).
+
+    `sums`/`counts` hold one row per cluster (a question: its scored judgments in the cell, every turn and sample).
+    Fewer than two clusters: the estimate, no interval. With one judgment per question this is the textbook
+    t interval on the mean.
+    """
+    keep = counts > 0
+    s, c = sums[keep], counts[keep]
+    st = strata[keep] if strata is not None else None
+    n = len(s)
+    if n == 0:
+        return Interval(None, None, None, 0, None, "none")
+    total = float(c.sum())
+    mean = float(s.sum()) / total
+    if n < 2:
+        return Interval(mean, None, None, n, None, "none")
+    var, df, scheme = cluster_variance((s - mean * c) / total, st)
+    if var <= NO_SPREAD:
+        return Interval(mean, None, None, n, None, "none (no spread)")
+    low, high = t_interval(mean, var, df, confidence, bounds)
+    return Interval(mean, low, high, n, df, scheme, var)
+
+
+def paired_difference(
+    sums_a: np.ndarray, counts_a: np.ndarray, sums_b: np.ndarray, counts_b: np.ndarray, strata: np.ndarray | None = None,
+    *, confidence: float = 0.95, bounds: tuple[float, float] | None = None,
+) -> tuple[Interval, float | None]:
+    """Difference of two pooled means over the same clusters (questions both were scored on), its t interval, and the
+    two-sided p-value of the matching t test (so p < α exactly when the (1−α) interval excludes 0)."""
+    from scipy.stats import t
+
+    keep = (counts_a > 0) & (counts_b > 0)
+    sa, ca, sb, cb = sums_a[keep], counts_a[keep], sums_b[keep], counts_b[keep]
+    st = strata[keep] if strata is not None else None
+    n = len(sa)
+    if n == 0:
+        return Interval(None, None, None, 0, None, "none"), None
+    ta, tb = float(ca.sum()), float(cb.sum())
+    ra, rb = float(sa.sum()) / ta, float(sb.sum()) / tb
+    diff = ra - rb
+    if n < 2:
+        return Interval(diff, None, None, n, None, "none"), None
+    var, df, scheme = cluster_variance((sa - ra * ca) / ta - (sb - rb * cb) / tb, st)
+    if var <= NO_SPREAD:
+        return Interval(diff, None, None, n, None, "none (no spread)"), None
+    low, high = t_interval(diff, var, df, confidence, bounds)
+    return Interval(diff, low, high, n, df, scheme, var), float(2 * t.sf(abs(diff) / math.sqrt(var), df))
+
+
+def satterthwaite(variances: list[float], dfs: list[float]) -> float:
+    """Degrees of freedom of a sum of independent variance estimates."""
+    num = sum(variances) ** 2
+    den = sum(v * v / d for v, d in zip(variances, dfs) if d > 0)
+    return num / den if den > 0 else float(min(dfs))
+
+
+def cluster_weights(clusters: np.ndarray, *, rounds: int, rng: np.random.Generator) -> np.ndarray:
+    """Bootstrap weights (rounds × rows): each cluster drawn with replacement, carrying all its rows."""
+    labels, inverse = np.unique(clusters, return_inverse=True)
+    counts = rng.multinomial(len(labels), np.full(len(labels), 1 / len(labels)), size=rounds)
+    return counts[:, inverse.ravel()].astype(float)
 
 
 def percentile_interval(replicates: np.ndarray, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     alpha = (1 - confidence) / 2
-    nan = np.isnan(replicates)
-    full, partial = ~nan.any(axis=-1), nan.any(axis=-1) & ~nan.all(axis=-1)
-    low = np.full(replicates.shape[:-1], np.nan)
-    high = np.full(replicates.shape[:-1], np.nan)
-    # np.percentile on the rows without gaps; the slower nan-aware one only where a resample left a cell empty
-    for rows, func in ((full, np.percentile), (partial, np.nanpercentile)):
-        if rows.any():
-            low[rows], high[rows] = func(replicates[rows], [100 * alpha, 100 * (1 - alpha)], axis=-1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a row no replicate could compute stays NaN
+        low, high = np.nanpercentile(replicates, [100 * alpha, 100 * (1 - alpha)], axis=-1)
     return low, high
-
-
-def paired_bootstrap(diffs: np.ndarray, *, rounds: int, rng: np.random.Generator, confidence: float = 0.95) -> tuple[float, float]:
-    """Percentile interval of the mean paired difference, resampling items with replacement."""
-    if len(diffs) == 0:
-        return math.nan, math.nan
-    idx = rng.integers(0, len(diffs), size=(rounds, len(diffs)))
-    low, high = percentile_interval(diffs[idx].mean(axis=1), confidence)
-    return float(low), float(high)
 
 
 def holm(pvalues: list[float | None]) -> list[float | None]:
@@ -85,17 +173,6 @@ def holm(pvalues: list[float | None]) -> list[float | None]:
         running = max(running, min(1.0, (m - rank) * p))
         out[i] = running
     return out
-
-
-def wilcoxon_p(diffs: np.ndarray) -> float | None:
-    """Two-sided Wilcoxon signed-rank p-value; 1.0 when every difference is zero, None with no pairs."""
-    from scipy.stats import wilcoxon
-
-    if len(diffs) == 0:
-        return None
-    if np.all(diffs == 0):
-        return 1.0
-    return float(wilcoxon(diffs).pvalue)
 
 
 def quadratic_kappa(a: np.ndarray, b: np.ndarray, labels: np.ndarray) -> float:

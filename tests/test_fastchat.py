@@ -7,7 +7,7 @@ import shutil
 from collections import defaultdict
 from statistics import mean
 
-from seabench.judging.llm import pair_outcomes
+from seabench.aggregate import pair_outcomes
 from seabench.store import Store
 
 from .fakes import FakeServer
@@ -119,3 +119,27 @@ def test_pairwise_file_import_and_export_round_trip(cli, tmp_path):
         assert first == second and all(w == "A" for *_, w, _ in first)
         assert {q.lang for q in two.questions().values()} == {"th"}  # languages survive the trip
         assert sorted(a.text for a in one.answers()) == sorted(a.text for a in two.answers())
+
+
+def test_scores_outside_1_to_10_are_unscored_and_repeats_are_reported(cli, tmp_path):
+    folder = tmp_path / "run"
+    (folder / "model_answer").mkdir(parents=True)
+    (folder / "model_judgment").mkdir()
+    (folder / "question.jsonl").write_text("\n".join(json.dumps({"question_id": i, "category": "writing", "turns": [f"q{i}"]}) for i in (1, 2, 3)))
+    (folder / "model_answer" / "m.jsonl").write_text("\n".join(json.dumps(
+        {"question_id": i, "model_id": "m", "choices": [{"index": 0, "turns": [f"a{i}"]}]}) for i in (1, 2, 3)))
+    lines = [(1, 11), (2, -1), (3, 7), (3, 8), (1, 0)]  # 11 and 0 are out of range; q3 was judged twice
+    (folder / "model_judgment" / "gpt-4_single.jsonl").write_text("\n".join(json.dumps(
+        {"question_id": q, "model": "m", "judge": ["gpt-4", "single-v1"], "turn": 1, "score": s, "judgment": f"Rating: [[{s}]]"})
+        for q, s in lines))
+    db = tmp_path / "s.db"
+    result = cli("import", "fastchat", folder, "--db", db)
+    assert result.exit_code == 0, result.stderr
+    assert "5 judgments (3 unscored: FastChat's -1, and 2 scores outside 1–10)" in result.stdout
+    assert "2 items were judged more than once" in result.stdout  # q1 (11, then 0) and q3 (7, then 8)
+    with Store(db) as store:
+        scores = sorted(j.score for j in store.judgments() if j.score is not None)
+    assert scores == [7.0, 8.0]
+    report = json.loads(cli("report", "--db", db, "--format", "json").stdout)
+    overall = next(c for c in report["cells"] if c["lang"] == "all" and c["category"] == "all" and c["turn"] == "all")
+    assert (overall["n"], overall["unscored"], overall["mean"]) == (2, 3, 7.5)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from seabench.judging.llm import pair_outcomes
+from seabench.aggregate import pair_outcomes
 from seabench.store import Store
 from seabench.store.migrations import MIGRATIONS, _statements
 

@@ -48,19 +48,54 @@ def test_report_csv_shows_fastchats_means(cli, example_db, shared_data):
     assert all(float(r["ci_low"]) <= float(r["mean"]) <= float(r["ci_high"]) for r in rows if r["mean"])
 
 
+def test_seabench_v2_table_in_terminal_markdown_and_html(cli, example_db, shared_data, tmp_path):
+    turn_means = defaultdict(list)
+    for line in (shared_data / "mt-bench-example-run" / "model_judgment" / "gpt-4_single.jsonl").read_text(encoding="utf-8").splitlines():
+        rec = json.loads(line)
+        if rec["score"] != -1 and rec["model"] == "mistral-orpo-trl":
+            turn_means[rec["turn"]].append(rec["score"])
+    t1, t2 = mean(turn_means[1]), mean(turn_means[2])
+    row = f"| mistral-orpo-trl | macro | {t1:.2f} | {t2:.2f} | {(t1 + t2) / 2:.2f} |"
+    markdown = cli("report", "--db", example_db, "--format", "markdown", "--rounds", "100").stdout
+    assert "## SeaBench v2 table — judge: gpt-4" in markdown and row in markdown
+    terminal = cli("report", "--db", example_db, "--rounds", "100").stdout
+    assert "SeaBench v2 table" in terminal and f"{(t1 + t2) / 2:.2f}" in terminal
+    html = tmp_path / "r.html"
+    assert cli("report", "--db", example_db, "--format", "html", "--out", html, "--rounds", "100").exit_code == 0
+    assert "SeaBench v2 table — judge: gpt-4" in html.read_text(encoding="utf-8")
+
+
 def test_compare_cli_leads_with_significant_cells_and_matches_scipy(cli, example_db, shared_data):
     out = cli("compare", "mistral-orpo-trl", "mistral-orpo", "--db", example_db, "--format", "json", "--rounds", "500").stdout
     cells = json.loads(out)
     assert cells[0]["significant"] and all(c["significant"] for c in cells[: sum(c["significant"] for c in cells)])
-    scores = defaultdict(list)
+    scores, category = defaultdict(list), {}
     for line in (shared_data / "mt-bench-example-run" / "model_judgment" / "gpt-4_single.jsonl").read_text(encoding="utf-8").splitlines():
         rec = json.loads(line)
         if rec["score"] != -1:
-            scores[rec["model"], rec["question_id"], rec["turn"]].append(rec["score"])
-    items = [k[1:] for k in scores if k[0] == "mistral-orpo-trl" and ("mistral-orpo", *k[1:]) in scores]
-    d = np.array([mean(scores[("mistral-orpo-trl", *i)]) - mean(scores[("mistral-orpo", *i)]) for i in items])
+            scores[rec["model"], str(rec["question_id"])].append(rec["score"])  # a question's turns and samples pooled
+    for line in (shared_data / "mt-bench" / "question.jsonl").read_text(encoding="utf-8").splitlines():
+        rec = json.loads(line)
+        category[str(rec["question_id"])] = rec["category"]
+    shared = [q for m, q in scores if m == "mistral-orpo-trl" and ("mistral-orpo", q) in scores]
+    pooled = lambda m, qs: sum(sum(scores[m, q]) for q in qs) / sum(len(scores[m, q]) for q in qs)  # noqa: E731
     overall = next(c for c in cells if c["lang"] == "all" and c["category"] == "all")
-    assert overall["n"] == len(d) and overall["diff"] == pytest.approx(d.mean()) and overall["p"] == pytest.approx(sps.wilcoxon(d).pvalue)
+    # the same pooling rule as `report`: compare's means are the report's means over the same questions
+    assert overall["n"] == len(shared) and overall["mean_a"] == pytest.approx(pooled("mistral-orpo-trl", shared))
+    assert overall["diff"] == pytest.approx(pooled("mistral-orpo-trl", shared) - pooled("mistral-orpo", shared))
+    assert overall["scheme"].startswith("stratified")
+    # where every question holds the same number of judgments the pooled paired test is scipy's paired t test on questions
+    for cell in (c for c in cells if c["lang"] == "en" and c["category"] != "all"):
+        qs = [q for q in shared if category[q] == cell["category"]]
+        if len({len(scores["mistral-orpo-trl", q]) for q in qs}) == 1 and len({len(scores["mistral-orpo", q]) for q in qs}) == 1:
+            a = [mean(scores["mistral-orpo-trl", q]) for q in qs]
+            b = [mean(scores["mistral-orpo", q]) for q in qs]
+            assert cell["p"] == pytest.approx(sps.ttest_rel(a, b).pvalue), cell
+            ref = sps.ttest_rel(a, b).confidence_interval(0.95)
+            assert (cell["ci_low"], cell["ci_high"]) == (pytest.approx(max(ref.low, -9)), pytest.approx(min(ref.high, 9)))
+            break
+    else:
+        raise AssertionError("no MT-bench category with complete judgments")
     assert [c["p_adj"] for c in cells] == pytest.approx(holm([c["p"] for c in cells]))
     text = cli("compare", "mistral-orpo-trl", "mistral-orpo", "--db", example_db, "--rounds", "500").stdout
     assert text.splitlines()[1].startswith("improvement en / ") and "p_adj = " in text.splitlines()[1]
@@ -192,3 +227,38 @@ def test_agreement_cli(cli, tmp_path):
     overall = next(r for r in out if r["kind"] == "annotator-annotator" and r["lang"] == "all" and r["category"] == "all")
     assert overall["n"] == len(rows) and overall["alpha"] is not None
     assert cli("agreement", "--db", db).exit_code == 0
+
+
+def test_eval_never_sends_judge_calls_to_the_candidates_base_url(cli, tmp_path):
+    bench = tmp_path / "b.jsonl"
+    bench.write_text(json.dumps({"question_id": "q1", "category": "safety", "lang": "th", "turns": ["สวัสดี"]}, ensure_ascii=False), encoding="utf-8")
+    with FakeServer("openai") as cand, FakeServer("openai", reply=lambda body: "Rating: [[6]]") as judge:
+        result = cli("eval", "--model", "openai:local", "--base-url", cand.url, "--judge", "openai:gpt-4o", "--judge-base-url", judge.url,
+                     "--bench", bench, "--db", tmp_path / "s.db", "--out", tmp_path / "r.html", env=ENV)
+        assert result.exit_code == 0, result.stdout + result.stderr
+        assert {r["body"]["model"] for r in cand.requests} == {"local"}
+        assert {r["body"]["model"] for r in judge.requests} == {"gpt-4o"}
+
+
+def test_reading_commands_never_write_the_store(cli, tmp_path):
+    import hashlib
+
+    db, _ = _eval_store(cli, tmp_path)
+    answers = json.loads("[" + ",".join(cli("answers", "--db", db, "--format", "jsonl").stdout.splitlines()) + "]")
+    import sqlite3
+
+    con = sqlite3.connect(db)  # answers not checked yet: a report used to run (and store) the checks
+    con.execute("DELETE FROM checks")
+    con.commit()
+    con.close()
+    db.chmod(0o444)
+    before = hashlib.sha256(db.read_bytes()).hexdigest()
+    for args in (("report",), ("report", "--format", "json"), ("report", "--format", "html", "--out", tmp_path / "x.html"),
+                 ("compare", "cand-a", "cand-b"), ("answers",), ("export", "fastchat", tmp_path / "fc")):
+        result = cli(*args, "--db", db, "--rounds", "100") if args[0] in ("report", "compare") else cli(*args, "--db", db)
+        assert result.exit_code == 0, (args, result.stderr)
+    assert hashlib.sha256(db.read_bytes()).hexdigest() == before
+    assert not (tmp_path / "s.db-wal").exists() or (tmp_path / "s.db-wal").stat().st_size == 0
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
+        assert con.execute("SELECT count(*) FROM checks").fetchone()[0] == 0
+    assert len(answers) > 0

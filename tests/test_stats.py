@@ -6,13 +6,12 @@ import math
 
 import numpy as np
 import pytest
-from scipy import sparse, stats as sps
+from scipy import stats as sps
 
-from seabench.aggregate import ALL, Obs, Outcome, Settings, agreement, bradley_terry_ratings, compare, single_scores
-from seabench.records import Judgment, Question, Rating
-from seabench.stats import (
-    bootstrap_ratio, cohen_kappa, holm, krippendorff_interval, paired_bootstrap, quadratic_kappa, rng_for, wilcoxon_p,
-)
+from seabench.aggregate import ALL, Obs, Settings, agreement, bradley_terry_ratings, compare, single_scores
+from seabench.aggregate.agreement import _weighted_alpha, _weighted_kappa, _weighted_spearman, half_up
+from seabench.records import Judgment, PairOutcome as Outcome, Question, Rating
+from seabench.stats import cluster_variance, cohen_kappa, holm, krippendorff_interval, paired_difference, quadratic_kappa, ratio_mean
 
 
 def _questions(n_per_cell=40, langs=("th", "km"), cats=("safety", "math-reasoning")):
@@ -25,15 +24,45 @@ def _questions(n_per_cell=40, langs=("th", "km"), cats=("safety", "math-reasonin
     return qs
 
 
-def test_bootstrap_matches_scipy_on_one_cell():
-    rng = np.random.default_rng(1)
-    scores = rng.integers(1, 11, size=60).astype(float)
-    m = sparse.csr_matrix(np.ones((60, 1)))
-    mean, low, high, _ = bootstrap_ratio(scores, np.ones(60), m, np.zeros(60), rounds=4000, rng=rng_for(0, "t"))
-    ref = sps.bootstrap((scores,), np.mean, n_resamples=4000, method="percentile", random_state=np.random.default_rng(2)).confidence_interval
-    assert mean[0] == pytest.approx(scores.mean())
-    # Different random streams: the intervals agree to Monte-Carlo error, not to the last digit.
-    assert low[0] == pytest.approx(ref.low, abs=0.12) and high[0] == pytest.approx(ref.high, abs=0.12)
+def test_one_judgment_per_question_gives_scipys_t_interval():
+    scores = np.random.default_rng(1).integers(1, 11, size=12).astype(float)
+    iv = ratio_mean(scores, np.ones(12))
+    low, high = sps.t.interval(0.95, 11, loc=scores.mean(), scale=sps.sem(scores))
+    assert (iv.estimate, iv.low, iv.high, iv.df, iv.scheme) == (pytest.approx(scores.mean()), pytest.approx(low), pytest.approx(high), 11, "questions")
+
+
+def test_turns_of_one_question_are_one_unit():
+    """Two turns per question: the interval is the t interval on the questions' means, not on 2n independent scores."""
+    rng = np.random.default_rng(2)
+    t1 = rng.integers(1, 11, 15).astype(float)
+    t2 = np.clip(t1 + rng.integers(-1, 2, 15), 1, 10)
+    iv = ratio_mean(t1 + t2, np.full(15, 2.0))
+    per_question = (t1 + t2) / 2
+    low, high = sps.t.interval(0.95, 14, loc=per_question.mean(), scale=sps.sem(per_question))
+    assert (iv.low, iv.high) == (pytest.approx(low), pytest.approx(high))
+    naive = sps.t.interval(0.95, 29, loc=per_question.mean(), scale=sps.sem(np.concatenate([t1, t2])))
+    assert high - low > naive[1] - naive[0]  # correlated turns: treating them as independent is too narrow
+
+
+def test_stratified_variance_by_hand():
+    e = np.array([1.0, 3.0, 10.0, 14.0, 12.0])
+    strata = np.array(["a", "a", "b", "b", "b"])
+    var, df, scheme = cluster_variance(e, strata)
+    by_hand = 2 / 1 * ((1 - 2) ** 2 + (3 - 2) ** 2) + 3 / 2 * ((10 - 12) ** 2 + (14 - 12) ** 2 + 0)
+    assert (var, df, scheme) == (pytest.approx(by_hand), 3.0, "stratified")
+
+
+def test_one_question_has_no_interval_and_thin_strata_are_pooled_not_zero():
+    qs = {("b", f"w{i}"): Question(id=f"w{i}", lang="en", category="writing", turns=("x",)) for i in range(11)}
+    qs[("b", "m")] = Question(id="m", lang="en", category="math", turns=("x",))
+    obs = [Obs(model="m", judge="j", bench="b", question_id=qid, turn=1, score=2.0 if qid == "m" else 7.0) for _, qid in qs]
+    cells, _ = single_scores(obs, qs, Settings())
+    by = {(c.lang, c.category, c.turn): c for c in cells}
+    math = by[("en", "math", "1")]
+    assert (math.mean, math.ci_low, math.ci_high, math.questions, math.scheme, math.low_n) == (2.0, None, None, 1, "none", True)
+    margin = by[("en", ALL, ALL)]
+    assert margin.ci_low < margin.mean < margin.ci_high  # the old scheme printed 6.58 [6.58, 6.58] here
+    assert margin.scheme == "questions"  # a one-question stratum cannot stand alone: pooled into the other, which leaves one
 
 
 def test_pooled_means_n_unscored_and_margins_by_hand():
@@ -48,7 +77,7 @@ def test_pooled_means_n_unscored_and_margins_by_hand():
     cells, (lead,) = single_scores(obs, qs, Settings(rounds=200))
     by = {(c.lang, c.category, c.turn): c for c in cells}
     t1 = by[("th", "safety", "1")]
-    assert (t1.n, t1.items, t1.mean, t1.unscored) == (3, 2, pytest.approx(6.0), 0)
+    assert (t1.n, t1.questions, t1.mean, t1.unscored) == (3, 2, pytest.approx(6.0), 0)
     t2 = by[("th", "safety", "2")]
     assert (t2.n, t2.mean, t2.unscored) == (1, 10.0, 1)
     total = by[(ALL, ALL, ALL)]
@@ -65,13 +94,13 @@ def test_macro_average_over_languages_is_not_dominated_by_the_bigger_one():
     assert lead.macro_lang == pytest.approx(5.0) and lead.languages == 2
 
 
-def test_results_are_seeded():
-    qs = _questions(10)
+def test_bootstrap_results_are_seeded():
     rng = np.random.default_rng(3)
-    obs = [Obs(model="m", judge="j", bench="b", question_id=qid, turn=1, score=float(rng.integers(1, 11))) for _, qid in qs]
-    a, _ = single_scores(obs, qs, Settings(rounds=300, seed=7))
-    b, _ = single_scores(obs, qs, Settings(rounds=300, seed=7))
-    c, _ = single_scores(obs, qs, Settings(rounds=300, seed=8))
+    results = [Outcome(judge="j", bench="b", question_id=str(k), turn=1, model_a=x, model_b=y, winner=str(rng.choice(["A", "B", "tie"])))
+               for k in range(60) for x, y in (("a", "b"), ("b", "c"), ("a", "c"))]
+    a = bradley_terry_ratings(results, None, Settings(rounds=200, seed=7))
+    b = bradley_terry_ratings(results, None, Settings(rounds=200, seed=7))
+    c = bradley_terry_ratings(results, None, Settings(rounds=200, seed=8))
     assert a == b and a != c
 
 
@@ -103,10 +132,15 @@ def test_holm_by_hand():
     assert holm([0.5, 0.6]) == [pytest.approx(1.0), pytest.approx(1.0)]
 
 
-def test_wilcoxon_matches_scipy():
-    d = np.array([1.5, -0.5, 2.0, 1.0, 0.5, 3.0, -1.0, 2.5])
-    assert wilcoxon_p(d) == pytest.approx(sps.wilcoxon(d).pvalue)
-    assert wilcoxon_p(np.zeros(5)) == 1.0 and wilcoxon_p(np.array([])) is None
+def test_paired_difference_is_scipys_paired_t_test():
+    rng = np.random.default_rng(10)
+    a, b = rng.integers(1, 11, 25).astype(float), rng.integers(1, 11, 25).astype(float)
+    iv, p = paired_difference(a, np.ones(25), b, np.ones(25))
+    ref = sps.ttest_rel(a, b)
+    ci = ref.confidence_interval(0.95)
+    assert (iv.estimate, iv.low, iv.high, p) == (pytest.approx((a - b).mean()), pytest.approx(ci.low), pytest.approx(ci.high), pytest.approx(ref.pvalue))
+    same, p_same = paired_difference(a, np.ones(25), a + 1, np.ones(25))
+    assert (same.estimate, same.low, p_same, same.scheme) == (-1.0, None, None, "none (no spread)")  # no spread: no test
 
 
 def test_compare_gives_the_reference_numbers():
@@ -118,7 +152,7 @@ def test_compare_gives_the_reference_numbers():
         drop = 2 if (q.lang, q.category) == ("km", "math-reasoning") else 0  # a real regression in one cell
         obs.append(Obs(model="new", judge="j", bench="b", question_id=qid, turn=1, score=float(np.clip(base - drop + rng.integers(-1, 2), 1, 10))))
         obs.append(Obs(model="old", judge="j", bench="b", question_id=qid, turn=1, score=base))
-    cells = compare(obs, qs, "new", "old", "j", Settings(rounds=2000))
+    cells = compare(obs, qs, "new", "old", "j", Settings())
     first = cells[0]
     assert (first.lang, first.category, first.significant) == ("km", "math-reasoning", True) and first.diff < 0
     # The same numbers from scipy, and Holm by hand over the cells reported.
@@ -127,7 +161,7 @@ def test_compare_gives_the_reference_numbers():
     ids = [qid for (_, qid), q in qs.items() if (q.lang, q.category) == ("km", "math-reasoning")]
     d = np.array([new[i] - old[i] for i in ids])
     assert first.diff == pytest.approx(d.mean()) and first.n == 40
-    assert first.p == pytest.approx(sps.wilcoxon(d).pvalue)
+    assert first.p == pytest.approx(sps.ttest_1samp(d, 0).pvalue)
     ps = [c.p for c in cells]
     assert [c.p_adj for c in cells] == pytest.approx(holm(ps))
     assert first.ci_low < first.diff < first.ci_high < 0
@@ -135,13 +169,6 @@ def test_compare_gives_the_reference_numbers():
     assert not any(c.underpowered for c in cells)
     small = compare(obs, qs, "new", "old", "j", Settings(rounds=200), min_n=50)
     assert all(c.underpowered == (c.n < 50) for c in small)
-
-
-def test_paired_bootstrap_brackets_the_mean():
-    d = np.random.default_rng(7).normal(1, 1, 100)
-    low, high = paired_bootstrap(d, rounds=2000, rng=rng_for(0, "x"))
-    ref = sps.bootstrap((d,), np.mean, n_resamples=2000, method="percentile", random_state=1).confidence_interval
-    assert low == pytest.approx(ref.low, abs=0.06) and high == pytest.approx(ref.high, abs=0.06)
 
 
 def test_bradley_terry_matches_logistic_regression():
@@ -155,17 +182,58 @@ def test_bradley_terry_matches_logistic_regression():
         x, y = rng.choice(models, 2, replace=False)
         p = 1 / (1 + math.exp(strength[y] - strength[x]))
         results.append(Outcome(judge="j", bench="b", question_id=str(k), turn=1, model_a=x, model_b=y, winner="A" if rng.random() < p else "B"))
-    ratings = {r.model: r.rating for r in bradley_terry_ratings(results, Settings(rounds=100))}
-    # The reference: logistic regression on +1/−1 design rows, no intercept, no penalty.
-    rows, labels = [], []
-    for o in results:
+    ratings = {r.model: r.rating for r in bradley_terry_ratings(results, None, Settings(rounds=100))}
+    # The reference: logistic regression on +1/−1 design rows, no intercept, no penalty, and the prior's one virtual
+    # tie between every two models as a half-weight win and a half-weight loss.
+    rows, labels, weights = [], [], []
+    pairs = [(x, y, label, 0.5) for i, x in enumerate(models) for y in models[i + 1:] for label in (1, 0)]
+    for x, y, label, weight in [(o.model_a, o.model_b, 1 if o.winner == "A" else 0, 1.0) for o in results] + pairs:
         row = np.zeros(len(models))
-        row[models.index(o.model_a)], row[models.index(o.model_b)] = 1, -1
+        row[models.index(x)], row[models.index(y)] = 1, -1
         rows.append(row)
-        labels.append(1 if o.winner == "A" else 0)
-    coef = LogisticRegression(fit_intercept=False, C=np.inf, tol=1e-10, max_iter=10000).fit(np.array(rows), labels).coef_[0]
+        labels.append(label)
+        weights.append(weight)
+    fit = LogisticRegression(fit_intercept=False, C=np.inf, tol=1e-10, max_iter=10000)
+    coef = fit.fit(np.array(rows), labels, sample_weight=weights).coef_[0]
     ref = 1000 + 400 / math.log(10) * (coef - coef.mean())
     assert [ratings[m] for m in models] == pytest.approx(list(ref), abs=0.5)
+
+
+def test_a_model_that_never_wins_gets_a_finite_flagged_rating_with_a_real_interval():
+    results = []
+    for k in range(30):
+        results += [Outcome(judge="j", bench="b", question_id=str(k), turn=1, model_a="a", model_b="loser", winner="A"),
+                    Outcome(judge="j", bench="b", question_id=str(k), turn=1, model_a="b", model_b="loser", winner="A"),
+                    Outcome(judge="j", bench="b", question_id=str(k), turn=1, model_a="a", model_b="b", winner="A" if k % 3 else "B")]
+    rows = {r.model: r for r in bradley_terry_ratings(results, None, Settings(rounds=300))}
+    loser = rows["loser"]
+    assert loser.note == "never won" and rows["a"].note is None
+    assert -1000 < loser.rating < rows["b"].rating and loser.ci_low < loser.rating < loser.ci_high
+
+
+def test_weighted_replicate_statistics_match_the_references_at_unit_weights():
+    import krippendorff
+    from sklearn.metrics import cohen_kappa_score
+
+    rng = np.random.default_rng(11)
+    x = rng.integers(1, 11, 40).astype(float)
+    y = np.clip(x + rng.integers(-2, 3, 40), 1, 10)
+    ones = np.ones((1, 40))
+    assert _weighted_spearman(x, y, ones)[0] == pytest.approx(sps.spearmanr(x, y).statistic)
+    assert _weighted_kappa(x - 1, y - 1, ones, 10, quadratic=True)[0] == pytest.approx(
+        cohen_kappa_score(x, y, weights="quadratic", labels=list(range(1, 11))))
+    data = np.stack([x, y, np.clip(x + 1, 1, 10)])
+    data[2, :6] = np.nan
+    assert _weighted_alpha(data.T, ones)[0] == pytest.approx(krippendorff.alpha(reliability_data=data, level_of_measurement="interval"))
+    # a weight of 2 is the same as the row twice
+    twice = np.ones((1, 40))
+    twice[0, 0] = 2
+    xx, yy = np.append(x, x[0]), np.append(y, y[0])
+    assert _weighted_spearman(x, y, twice)[0] == pytest.approx(sps.spearmanr(xx, yy).statistic)
+
+
+def test_rounding_for_kappa_is_half_up():
+    assert list(half_up(np.array([8.5, 7.5, 7.49, 0.2, 10.6]))) == [9, 8, 7, 1, 10]
 
 
 def test_agreement_matches_scipy_sklearn_and_krippendorff():
@@ -182,7 +250,7 @@ def test_agreement_matches_scipy_sklearn_and_krippendorff():
                                   score=float(np.clip(truth[qid] + rng.integers(-1, 2), 1, 10)), judgment="x"))
         for ann in ("ann1", "ann2", "ann3"):
             ratings.append(Rating(annotator=ann, bench="b", question_id=qid, turn=1, model="m", score=float(np.clip(truth[qid] + rng.integers(-2, 3), 1, 10))))
-    rows = agreement(judgments, ratings, [], qs)
+    rows = agreement(judgments, ratings, [], qs, Settings(rounds=300))
     jh = next(r for r in rows if r.kind == "judge-human" and r.lang == ALL and r.category == ALL)
     js = {j.question_id: j.score for j in judgments}
     x = [js[r.question_id] for r in ratings]
@@ -193,10 +261,18 @@ def test_agreement_matches_scipy_sklearn_and_krippendorff():
     assert jh.kappa == pytest.approx(cohen_kappa_score(x, y, weights="quadratic", labels=list(range(1, 11))))
     assert jh.exact == pytest.approx(np.mean(np.array(x) == np.array(y)))
     assert jh.within_one == pytest.approx(np.mean(np.abs(np.array(x) - np.array(y)) <= 1))
-    aa = next(r for r in rows if r.kind == "annotator-annotator" and r.lang == ALL and r.category == ALL)
-    matrix = np.array([[next(r.score for r in ratings if r.annotator == a and r.question_id == qid) for (_, qid) in qs] for a in ("ann1", "ann2", "ann3")])
-    assert aa.alpha == pytest.approx(krippendorff.alpha(reliability_data=matrix, level_of_measurement="interval"))
-    assert aa.n == 45  # three annotator pairs × 15 items
+    assert jh.spearman_low < jh.spearman < jh.spearman_high and jh.kappa_low < jh.kappa < jh.kappa_high
+    assert jh.items == 15  # three ratings of one answer are resampled together
+    score = {(r.annotator, r.question_id): r.score for r in ratings}
+    pairs = [(r.a, r.b) for r in rows if r.kind == "annotator-annotator" and r.lang == ALL and r.category == ALL]
+    assert pairs == [("ann1", "ann2"), ("ann1", "ann3"), ("ann2", "ann3")]  # named, one row per pair
+    one = next(r for r in rows if r.kind == "annotator-annotator" and (r.a, r.b) == ("ann1", "ann3") and r.lang == ALL and r.category == ALL)
+    a1, a3 = [score["ann1", qid] for _, qid in qs], [score["ann3", qid] for _, qid in qs]
+    assert one.n == 15 and one.kappa == pytest.approx(cohen_kappa_score(a1, a3, weights="quadratic", labels=list(range(1, 11))))
+    panel = next(r for r in rows if r.kind == "annotator panel" and r.lang == ALL and r.category == ALL)
+    matrix = np.array([[score[a, qid] for (_, qid) in qs] for a in ("ann1", "ann2", "ann3")])
+    assert panel.alpha == pytest.approx(krippendorff.alpha(reliability_data=matrix, level_of_measurement="interval"))
+    assert panel.a == "ann1, ann2, ann3" and panel.alpha_low < panel.alpha < panel.alpha_high
 
 
 def test_pairwise_agreement_with_humans():
@@ -206,9 +282,24 @@ def test_pairwise_agreement_with_humans():
     judge = [Outcome(judge="j", bench="b", question_id=qid, turn=1, model_a="x", model_b="y", winner=w) for (_, qid), w in zip(qs, ["A", "A", "B", "B", "A", "tie", "A", "B", "tie", "B"])]
     human = [Outcome(judge="human", bench="b", question_id=o.question_id, turn=1, model_a="y", model_b="x",  # the other way round
                      winner={"A": "B", "B": "A", "tie": "tie"}[o.winner] if i % 3 else "A") for i, o in enumerate(judge)]
-    rows = agreement([], [], judge + human, qs)
+    rows = agreement([], [], judge + human, qs, Settings(rounds=200))
     (row,) = [r for r in rows if r.lang == ALL and r.category == ALL]
     jw = [o.winner for o in judge]
     hw = [{"A": "B", "B": "A", "tie": "tie"}[o.winner] for o in human]  # in the judge's orientation
     assert row.exact == pytest.approx(np.mean([a == b for a, b in zip(jw, hw)]))
     assert row.kappa == pytest.approx(cohen_kappa_score(jw, hw))
+
+
+def test_pairwise_judge_samples_take_the_majority_and_annotators_are_compared_by_name():
+    qs = _questions(4, ("vi",), ("safety",))
+    ids = [qid for _, qid in qs]
+    judge = []
+    for qid in ids:  # three samples: A, A, B → A
+        judge += [Outcome(judge="j", bench="b", question_id=qid, turn=1, model_a="x", model_b="y", winner=w, sample=s) for s, w in enumerate("AAB")]
+    human = [Outcome(judge="human", bench="b", question_id=qid, turn=1, model_a="x", model_b="y", winner=w, annotator=ann)
+             for qid in ids for ann, w in (("ana", "A"), ("ben", "A" if qid != ids[0] else "B"))]
+    rows = agreement([], [], judge + human, qs, Settings(rounds=100))
+    jh = next(r for r in rows if r.kind == "pairwise judge-human" and r.lang == ALL and r.category == ALL)
+    assert jh.n == 8 and jh.exact == pytest.approx(7 / 8)  # the majority A, not the last sample B
+    aa = next(r for r in rows if r.kind == "pairwise annotator-annotator" and r.lang == ALL and r.category == ALL)
+    assert (aa.a, aa.b, aa.n, aa.exact) == ("ana", "ben", 4, pytest.approx(3 / 4))

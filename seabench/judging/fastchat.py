@@ -24,6 +24,9 @@ from .verdicts import injection_flags
 SIDECAR = "seabench.json"
 
 
+OUTSIDE = "outside 1–10"
+
+
 @dataclass
 class ImportSummary:
     bench: str
@@ -31,6 +34,11 @@ class ImportSummary:
     answers: int
     judgments: int
     unscored: int
+    """FastChat's −1 and any score outside 1–10: stored unscored, never a number."""
+    out_of_range: int
+    """Of those, scores other than −1 outside 1–10."""
+    repeated: int
+    """Items (judge, question, turn, model or pair) judged more than once: kept as samples, pooled in the mean."""
     new: int
 
 
@@ -53,7 +61,10 @@ def import_fastchat(store: Store, folder: Path, questions_file: Path | None = No
     if problems:
         raise InputError(problems)
     new = store.add_imported(bench, answers, judgments)
-    return ImportSummary(bench.name, len(bench.questions), len(answers), len(judgments), sum(not j.scored for j in judgments), new)
+    repeated = len({(j.judge, j.kind, j.question_id, j.turn, *sorted((j.model, j.model_b or ""))) for j in judgments if j.sample > 0})
+    out_of_range = sum(j.problem is not None and OUTSIDE in j.problem for j in judgments)
+    return ImportSummary(bench.name, len(bench.questions), len(answers), len(judgments), sum(not j.scored for j in judgments),
+                         out_of_range, repeated, new)
 
 
 def _with_languages(bench: Bench, folder: Path) -> Bench:
@@ -143,11 +154,12 @@ def _single(path: Path, bench: str, known: set[str], texts: dict, problems: list
         sample = seen[item]
         seen[item] += 1
         unscored = score == -1 or not 1 <= score <= 10
+        problem = f"FastChat recorded {score}" + ("" if score == -1 else f", {OUTSIDE}") + ": no usable rating"
         out.append(Judgment(
             key=content_key("judgment/fastchat", {"bench": bench, "item": item, "sample": sample, "score": score, "text": text}),
             kind="single", judge=judge[0], prompt=judge[1], bench=bench, question_id=qid, turn=turn, model=model,
             sample=sample, score=None if unscored else float(score), judgment=text,
-            problem=(f"FastChat recorded {score}: no usable rating" if unscored else None),
+            problem=problem if unscored else None,
             flags=tuple(injection_flags(texts.get((model, qid, turn), ""))), source="fastchat",
         ))
     return out

@@ -254,50 +254,6 @@ def estimate(cfg: JudgeConfig, judge_plan: JudgePlan, prices: PriceTable | None 
     return {lang: (n, tin, tout, price.cost_of(tin, tout) if price else None) for lang, (n, tin, tout) in out.items()}
 
 
-# -- combining the two orders of a pairwise game -----------------------------------------------------------------
-
-
-class PairOutcome(Record):
-    """One pairwise result in model names: a judge's item after both orders, or one annotator's choice."""
-
-    judge: str
-    bench: str
-    question_id: str
-    turn: int
-    model_a: str
-    model_b: str
-    winner: Literal["A", "B", "tie"] | None
-    """In terms of model_a/model_b; None when a game was unscored or missing."""
-    sample: int = 0
-    inconsistent: bool = False
-    """The two orders disagreed (counted as a tie)."""
-
-
-def pair_outcomes(judgments: list[Judgment]) -> list[PairOutcome]:
-    """Pair each game with its swapped twin. Disagreement between the orders is a tie, and is counted."""
-    games: dict[tuple, dict[tuple[str, str], Judgment]] = defaultdict(dict)
-    for j in judgments:
-        if j.kind != "pairwise" or j.model_b is None:
-            continue
-        first, second = sorted((j.model, j.model_b))
-        games[(j.judge, j.bench, j.question_id, j.turn, first, second, j.sample)][(j.model, j.model_b)] = j
-    out = []
-    for (judge, bench, qid, turn, a, b, sample), both in sorted(games.items()):
-        g1, g2 = both.get((a, b)), both.get((b, a))
-        # Each game's positional winner, said in names: in g2, position A shows model b.
-        w1 = None if g1 is None or g1.winner is None else {"A": a, "B": b, "tie": "tie"}[g1.winner]
-        w2 = None if g2 is None or g2.winner is None else {"A": b, "B": a, "tie": "tie"}[g2.winner]
-        if w1 is None or w2 is None:
-            winner, inconsistent = None, False
-        elif w1 == w2:
-            winner, inconsistent = ("A" if w1 == a else "B" if w1 == b else "tie"), False
-        else:
-            winner, inconsistent = "tie", True
-        out.append(PairOutcome(judge=judge, bench=bench, question_id=qid, turn=turn, model_a=a, model_b=b, sample=sample,
-                               winner=winner, inconsistent=inconsistent))
-    return out
-
-
 def estimate_unanswered(cfg: JudgeConfig, prompts: PromptSet, questions: list[Question], models: list[str],
                         answer_tokens: int, prices: PriceTable | None = None) -> dict[str, tuple[int, int, int, float | None]]:
     """Before any answer exists: judge requests per language, with every answer counted at `answer_tokens`."""

@@ -22,12 +22,12 @@ def headline(cell) -> str:
 
 def compare_terminal(console, model_a: str, model_b: str, judge: str, cells) -> None:
     significant = [c for c in cells if c.significant]
-    console.print(Text(f"{model_a} − {model_b}, judge {judge}: paired by item; Holm-adjusted over {len(cells)} cells", style="bold"))
+    console.print(Text(f"{model_a} − {model_b}, judge {judge}: paired by question (turns and samples pooled per question, as in the report); paired t test, Holm-adjusted over {len(cells)} cells", style="bold"))
     if not significant:
         console.print("No significant differences at p_adj < 0.05.")
     for c in significant:
         console.print(Text(("regression  " if c.diff < 0 else "improvement ") + headline(c), style="red" if c.diff < 0 else "green"))
-    table = Table(caption="cells under the --min-n paired items are underpowered: read their intervals, not their p-values")
+    table = Table(caption="cells under --min-n paired questions are underpowered: read their intervals, not their p-values")
     for col in ("lang", "category", "n", model_a, model_b, "A − B [95% CI]", "p", "p_adj", ""):
         table.add_column(col, justify="left" if col in ("lang", "category", "") else "right", overflow="fold")
     for c in cells:

@@ -7,7 +7,7 @@ import io
 
 from .tables import all_tables
 
-CSV_COLUMNS = ["model", "judge", "lang", "category", "turn", "n", "mean", "ci_low", "ci_high", "items", "unscored"]
+CSV_COLUMNS = ["model", "judge", "lang", "category", "turn", "n", "mean", "ci_low", "ci_high", "questions", "unscored", "scheme", "low_n"]
 # Per model × language, so filled on the rows with category = turn = all.
 RATE_COLUMNS = ["wrong_language_rate", "mixed_rate", "not_nfc_rate", "zawgyi_rate", "truncated_rate", "broken_cluster_rate",
                 "cut_mid_word_rate", "repetitive_rate"]
@@ -40,7 +40,8 @@ def _stack(cell: str) -> str:
 
 def to_markdown(report) -> str:
     out = [f"# seabench report\n\n{len(report.models)} models, judges: {', '.join(report.judges) or 'none'}; "
-           f"{report.settings.rounds} bootstrap rounds, seed {report.settings.seed}, {report.settings.confidence:.0%} intervals.\n"]
+           f"{report.settings.confidence:.0%} intervals: means and win rates from t intervals over questions, Bradley–Terry and "
+           f"agreement from {report.settings.rounds} bootstrap rounds over questions (seed {report.settings.seed}).\n"]
     for t in all_tables(report):
         out.append(f"## {t.title}\n")
         out.append("| " + " | ".join(_md(c) for c in t.columns) + " |")
@@ -63,7 +64,7 @@ def to_csv(report) -> str:
     rates = _rates(report)
     for c in report.cells:
         extra = rates.get((c.model, c.lang), [""] * len(RATE_COLUMNS)) if c.category == "all" and c.turn == "all" else [""] * len(RATE_COLUMNS)
-        writer.writerow([c.model, c.judge, c.lang, c.category, c.turn, c.n, _f(c.mean), _f(c.ci_low), _f(c.ci_high), c.items, c.unscored, *extra])
+        writer.writerow([c.model, c.judge, c.lang, c.category, c.turn, c.n, _f(c.mean), _f(c.ci_low), _f(c.ci_high), c.questions, c.unscored, c.scheme, int(c.low_n), *extra])
     return buf.getvalue()
 
 

@@ -73,8 +73,9 @@ def charts(report) -> list[tuple[str, object]]:
         if rows:
             fig = go.Figure(go.Bar(
                 x=[p.model for p in rows], y=[p.adjusted for p in rows],
-                error_y=dict(type="data", symmetric=False, array=[(p.ci_high or 0) - (p.adjusted or 0) for p in rows],
-                             arrayminus=[(p.adjusted or 0) - (p.ci_low or 0) for p in rows]),
+                error_y=dict(type="data", symmetric=False,
+                             array=[None if p.ci_high is None or p.adjusted is None else p.ci_high - p.adjusted for p in rows],
+                             arrayminus=[None if p.ci_low is None or p.adjusted is None else p.adjusted - p.ci_low for p in rows]),
                 customdata=[[p.wins, p.ties, p.losses] for p in rows],
                 hovertemplate="%{x}: %{y:.2f} (W %{customdata[0]} / T %{customdata[1]} / L %{customdata[2]})<extra></extra>",
             ))

@@ -24,13 +24,21 @@ def num(x: float | None, digits: int = 2) -> str:
 
 
 def ci(low: float | None, high: float | None, digits: int = 2) -> str:
-    return "" if low is None or high is None else f"[{low:.{digits}f}, {high:.{digits}f}]"
+    """`[6.27, 7.36]`, or `[—]` where there is no interval (fewer than two questions)."""
+    return "[—]" if low is None or high is None else f"[{low:.{digits}f}, {high:.{digits}f}]"
 
 
-def mean_cell(mean, low, high, n) -> str:
-    if mean is None:
-        return f"– (n={n})"
-    return f"{mean:.2f} {ci(low, high)} n={n}"
+LOW_N = "†"
+INTERVALS = ("95% t intervals over questions (turns and samples pooled per question; margins stratified by language × "
+             "category); [—] = fewer than two questions, no interval")
+
+
+def mean_cell(c) -> str:
+    """A score cell: `6.82 [6.27, 7.36] n=160`, with † when it has fewer questions than --min-n."""
+    mark = LOW_N if c.low_n else ""
+    if c.mean is None:
+        return f"– (n={c.n}){mark}"
+    return f"{c.mean:.2f} {ci(c.ci_low, c.ci_high)} n={c.n}{mark}"
 
 
 def leaderboard(report) -> list[Table]:
@@ -42,7 +50,7 @@ def leaderboard(report) -> list[Table]:
         t = Table(
             f"Leaderboard — judge: {judge}",
             ["model", "n", "mean [95% CI]", "turn 1", "turn 2", "SeaBench avg", "macro over languages [95% CI]", "unscored"],
-            caption="mean pools every scored judgment; SeaBench avg = (turn 1 + turn 2) / 2; macro = mean of per-language means",
+            caption="mean pools every scored judgment; SeaBench avg = (turn 1 + turn 2) / 2; macro = mean of per-language means; " + INTERVALS,
         )
         for r in rows:
             t.rows.append([r.model, str(r.n), f"{num(r.mean)} {ci(r.ci_low, r.ci_high)}", num(r.turn1), num(r.turn2),
@@ -66,15 +74,43 @@ def by_dimension(report, dimension: str) -> list[Table]:
             keys = sorted({c.category for c in cells if c.category != ALL}) + [ALL]
             pick = {(c.model, c.category): c for c in cells if c.lang == ALL}
             title = f"Model × category — judge: {judge}"
-        t = Table(title, ["model", *keys], caption="mean [95% bootstrap CI] n=scored judgments; both turns")
+        t = Table(title, ["model", *keys], caption=f"mean [95% CI] n=scored judgments; both turns; {LOW_N} = fewer questions "
+                  f"than --min-n ({report.settings.min_n}); " + INTERVALS)
         for model in sorted({c.model for c in cells}):
             row = [model]
             for k in keys:
                 c = pick.get((model, k))
-                row.append(mean_cell(c.mean, c.ci_low, c.ci_high, c.n) if c else "")
+                row.append(mean_cell(c) if c else "")
             t.rows.append(row)
         out.append(t)
     return out
+
+
+def seabench_v2(report) -> list[Table]:
+    """SeaBench v2's own table: per language, turn 1, turn 2 and their average, and the macro row over languages."""
+    out = []
+    for judge in report.judges:
+        cells = {(c.model, c.lang, c.turn): c for c in report.cells if c.judge == judge and c.category == ALL}
+        models = sorted({m for m, _, t in cells if t == "2"})
+        if not models:
+            continue  # single-turn benches have no turn-2 column to show
+        langs = sorted({l for _, l, _ in cells if l != ALL}, key=lang_sort_key)
+        t = Table(f"SeaBench v2 table — judge: {judge}", ["model", "lang", "turn 1", "turn 2", "average"],
+                  caption="average = (turn 1 + turn 2) / 2; macro = mean over languages of each column")
+        for model in models:
+            cols = {turn: [cells[model, l, turn].mean if (model, l, turn) in cells else None for l in langs] for turn in ("1", "2")}
+            for i, lang in enumerate(langs):
+                t1, t2 = cols["1"][i], cols["2"][i]
+                t.rows.append([model, lang, num(t1), num(t2), num((t1 + t2) / 2 if t1 is not None and t2 is not None else None)])
+            m1 = _mean([v for v in cols["1"] if v is not None])
+            m2 = _mean([v for v in cols["2"] if v is not None])
+            t.rows.append([model, "macro", num(m1), num(m2), num((m1 + m2) / 2 if m1 is not None and m2 is not None else None)])
+        out.append(t)
+    return out
+
+
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
 
 
 def pairwise_tables(report) -> list[Table]:
@@ -88,10 +124,12 @@ def pairwise_tables(report) -> list[Table]:
                 t.rows.append([p.model, p.opponent, str(p.n), f"{p.wins} / {p.ties} / {p.losses}", f"{num(p.adjusted)} {ci(p.ci_low, p.ci_high)}", rate, str(p.unscored)])
         out.append(t)
     for judge in sorted({r.judge for r in report.ratings}):
-        t = Table(f"Bradley–Terry ratings — judge: {judge}", ["model", "rating [95% CI]", "games"], caption="Elo scale, mean 1000; ties count half")
+        t = Table(f"Bradley–Terry ratings — judge: {judge}", ["model", "rating [95% CI]", "games", "note"],
+                  caption="Elo scale, mean 1000; ties count half; a weak prior of one virtual tie between every two models keeps a "
+                          "model that never won or never lost finite; intervals resample questions")
         for r in report.ratings:
             if r.judge == judge:
-                t.rows.append([r.model, f"{r.rating:.0f} [{r.ci_low:.0f}, {r.ci_high:.0f}]", str(r.games)])
+                t.rows.append([r.model, f"{r.rating:.0f} [{r.ci_low:.0f}, {r.ci_high:.0f}]", str(r.games), r.note or ""])
         out.append(t)
     return out
 
@@ -101,12 +139,20 @@ def agreement_tables(report) -> list[Table]:
 
 
 def agreement_table(rows) -> Table:
+    from ..aggregate import ROUNDING
+
     t = Table("Agreement", ["kind", "a", "b", "lang", "category", "n", "Spearman", "Kendall", "kappa", "exact", "±1", "Krippendorff α"],
-              caption="kappa: quadratic-weighted on 1–10 scores (rounded), unweighted on A/B/tie; α: interval, across annotators")
+              caption="kappa: quadratic-weighted on 1–10 scores, unweighted on A/B/tie; α: interval; " + ROUNDING
+                      + "; a judge's repeated samples are averaged (scores) or take the majority (pairwise); 95% intervals resample items")
     for a in rows:
-        t.rows.append([a.kind, a.a, a.b, a.lang, a.category, str(a.n), num(a.spearman), num(a.kendall), num(a.kappa),
-                       num(a.exact), num(a.within_one), num(a.alpha)])
+        t.rows.append([a.kind, a.a, a.b, a.lang, a.category, str(a.n), _with_ci(a.spearman, a.spearman_low, a.spearman_high),
+                       num(a.kendall), _with_ci(a.kappa, a.kappa_low, a.kappa_high), num(a.exact), num(a.within_one),
+                       _with_ci(a.alpha, a.alpha_low, a.alpha_high)])
     return t
+
+
+def _with_ci(x, low, high) -> str:
+    return "–" if x is None else f"{x:.2f} {ci(low, high)}"
 
 
 def language_table(report) -> list[Table]:
@@ -164,7 +210,7 @@ def usage_table(report) -> list[Table]:
 
 
 def all_tables(report) -> list[Table]:
-    return [*leaderboard(report), *by_dimension(report, "lang"), *by_dimension(report, "category"), *pairwise_tables(report),
+    return [*leaderboard(report), *seabench_v2(report), *by_dimension(report, "lang"), *by_dimension(report, "category"), *pairwise_tables(report),
             *agreement_tables(report), *language_table(report), *health_table(report),
             *([tokens_table(report.tokens)] if report.tokens else []), *usage_table(report)]
 

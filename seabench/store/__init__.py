@@ -11,7 +11,7 @@ from pathlib import Path
 from ..errors import ConfigError
 from ..records import Answer, Bench, Failure, GenerationSettings, Judgment, PairRating, Question, Rating, Usage
 from .keys import answer_key, content_key, judgment_key
-from .migrations import NewerStore, migrate
+from .migrations import NewerStore, check_version, migrate
 
 __all__ = ["Store", "default_db_path", "answer_key", "content_key", "judgment_key"]
 
@@ -25,10 +25,15 @@ def now() -> str:
 
 
 class Store:
-    def __init__(self, path: str | os.PathLike[str] | None = None, *, create: bool = True):
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, create: bool = True, readonly: bool = False):
+        """`readonly`: for everything that only reads (reports, exports, comparisons): SQLite opens the file read-only,
+        so reading can never change a store, and a store shared read-only works."""
         self.path = Path(path) if path else default_db_path()
-        if not create and not self.path.exists():
+        if (readonly or not create) and not self.path.exists():
             raise ConfigError(f"{self.path}: no seabench store here yet (run `seabench generate` first, or pass --db)")
+        if readonly:
+            self._open_readonly()
+            return
         try:
             self.db = sqlite3.connect(self.path, isolation_level=None)
             # Before anything that may wait on another process's lock.
@@ -41,6 +46,19 @@ class Store:
             raise ConfigError(f"{self.path}: written by a newer seabench (it has migration {e}); upgrade seabench to use it") from None
         except sqlite3.DatabaseError as e:
             raise ConfigError(f"{self.path}: not a usable seabench store ({e})") from None
+
+    def _open_readonly(self) -> None:
+        try:
+            self.db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+            self.db.execute("PRAGMA busy_timeout=10000")
+            missing = check_version(self.db)
+        except NewerStore as e:
+            raise ConfigError(f"{self.path}: written by a newer seabench (it has migration {e}); upgrade seabench to use it") from None
+        except sqlite3.DatabaseError as e:
+            raise ConfigError(f"{self.path}: not a usable seabench store ({e})") from None
+        if missing:
+            raise ConfigError(f"{self.path}: written by an older seabench; any command that writes (e.g. `seabench check`) "
+                              f"upgrades it first ({', '.join(missing)})")
 
     @classmethod
     def existing(cls, path: str | os.PathLike[str] | None = None) -> "Store | None":

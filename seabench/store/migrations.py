@@ -193,6 +193,15 @@ class NewerStore(Exception):
     """The store was written by a newer seabench: it has migrations this one does not know."""
 
 
+def check_version(db: sqlite3.Connection) -> list[str]:
+    """For a read-only store: the migrations it lacks (it must not be written); NewerStore if it has unknown ones."""
+    known = [name for name, _ in MIGRATIONS]
+    done = {row[0] for row in db.execute("SELECT name FROM _migrations")}
+    if done - set(known):
+        raise NewerStore(", ".join(sorted(done - set(known))))
+    return [name for name in known if name not in done]
+
+
 def migrate(db: sqlite3.Connection) -> None:
     """Apply what is missing, all in one immediate transaction: a second process waits, then finds nothing to do."""
     known = {name for name, _ in MIGRATIONS}

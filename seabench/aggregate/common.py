@@ -1,0 +1,71 @@
+"""What every statistic shares: settings, the `all` margin, and the cells a question counts in."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+
+from ..languages import lang_sort_key
+from ..records import Question, Record
+
+ALL = "all"
+HUMAN = "human"
+
+
+class Settings(Record):
+    rounds: int = 1000
+    """Bootstrap rounds (Bradley–Terry and agreement; means use a closed-form interval)."""
+    seed: int = 0
+    confidence: float = 0.95
+    min_n: int = 10
+    """Cells with fewer questions than this are marked `low_n` in every format."""
+
+
+POOLING = (
+    "a question is the unit: its turns and samples are pooled into it, every scored judgment counting once, and "
+    "intervals treat questions (not judgments) as independent"
+)
+
+
+def order(lang: str) -> tuple:
+    return (lang == ALL, lang_sort_key(lang))
+
+
+def num(x) -> float | None:
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
+
+
+class Clusters:
+    """Questions as clusters: an index per question, and each question's stratum (its language × category cell)."""
+
+    def __init__(self, questions: dict[tuple[str, str], Question]):
+        self.index: dict[tuple[str, str], int] = {}
+        self.strata: list[str] = []
+        self.questions: list[Question] = []
+        self._questions = questions
+
+    def of(self, bench: str, qid: str) -> int | None:
+        key = (bench, qid)
+        if key not in self.index:
+            q = self._questions.get(key)
+            if q is None:
+                return None
+            self.index[key] = len(self.questions)
+            self.questions.append(q)
+            self.strata.append(f"{q.lang}\x00{q.category}")
+        return self.index[key]
+
+    def strata_array(self) -> np.ndarray:
+        return np.array(self.strata, dtype=object)
+
+
+def margins(lang: str, category: str) -> list[tuple[str, str]]:
+    return list(itertools.product((lang, ALL), (category, ALL)))
+
+
+def per_cluster(cluster: np.ndarray, values: np.ndarray, weights: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per-question sums of scored values and counts of scored rows."""
+    return (np.bincount(cluster, weights=values * weights, minlength=size),
+            np.bincount(cluster, weights=weights, minlength=size))

@@ -1,0 +1,81 @@
+"""Checkpoint comparison: paired A − B per language × category over the questions both models were scored on."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+
+from ..records import Question, Record
+from ..stats import holm, paired_difference
+from .common import ALL, Clusters, Settings, margins, num, order, per_cluster
+from .scores import Obs
+
+
+class CompareCell(Record):
+    lang: str
+    category: str
+    n: int
+    """Questions scored for both models (each question's turns and samples pooled into it)."""
+    mean_a: float | None
+    """Pooled mean of A over those questions: the same rule as the report's means."""
+    mean_b: float | None
+    diff: float | None
+    """mean_a − mean_b."""
+    ci_low: float | None
+    """None with fewer than two questions."""
+    ci_high: float | None
+    p: float | None
+    """Two-sided paired t test on questions, the test that matches the interval (p < 0.05 exactly when the 95%
+    interval excludes 0)."""
+    p_adj: float | None
+    """Holm-adjusted over every cell reported."""
+    underpowered: bool
+    significant: bool
+    scheme: str
+    """How the variance was estimated (see ScoreCell.scheme)."""
+
+
+def compare(obs: list[Obs], questions: dict[tuple[str, str], Question], model_a: str, model_b: str, judge: str,
+            settings: Settings = Settings(), min_n: int = 30, alpha: float = 0.05) -> list[CompareCell]:
+    """Paired differences A − B per language × category and margins, Holm-adjusted across cells; regressions first."""
+    clusters = Clusters(questions)
+    rows: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    for o in obs:
+        if o.judge == judge and o.model in (model_a, model_b) and o.score is not None:
+            c = clusters.of(o.bench, o.question_id)
+            if c is not None:
+                rows[o.model].append((c, o.score))
+    size = len(clusters.questions)
+    sums = {}
+    for m in (model_a, model_b):
+        idx = np.array([c for c, _ in rows[m]], dtype=int)
+        sums[m] = per_cluster(idx, np.array([s for _, s in rows[m]]), np.ones(len(idx)), size)
+    (sa, ca), (sb, cb) = sums[model_a], sums[model_b]
+    shared = (ca > 0) & (cb > 0)
+    members: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i in np.flatnonzero(shared):
+        q = clusters.questions[i]
+        for cell in margins(q.lang, q.category):
+            members[cell].append(i)
+    strata = clusters.strata_array()
+    cells = []
+    # A margin over a single language or category repeats a cell; testing it twice would only inflate the family.
+    seen: set[frozenset] = set()
+    # Keep the overall cell, then language × category cells, before margins that merely repeat one of them.
+    for (lang, cat), idx in sorted(members.items(), key=lambda kv: (kv[0] != (ALL, ALL), ALL in kv[0])):
+        if frozenset(idx) in seen:
+            continue
+        seen.add(frozenset(idx))
+        pick = np.array(idx)
+        leaf = lang != ALL and cat != ALL
+        iv, p = paired_difference(sa[pick], ca[pick], sb[pick], cb[pick], None if leaf else strata[pick],
+                                  confidence=settings.confidence, bounds=(-9.0, 9.0))
+        cells.append(dict(lang=lang, category=cat, n=iv.clusters, mean_a=float(sa[pick].sum() / ca[pick].sum()),
+                          mean_b=float(sb[pick].sum() / cb[pick].sum()), diff=num(iv.estimate), ci_low=num(iv.low),
+                          ci_high=num(iv.high), p=p, scheme=iv.scheme))
+    out = []
+    for cell, p_adj in zip(cells, holm([c["p"] for c in cells])):
+        out.append(CompareCell(**cell, p_adj=p_adj, underpowered=cell["n"] < min_n, significant=p_adj is not None and p_adj < alpha))
+    # Significant regressions first, then significant improvements, then the rest by language and category.
+    return sorted(out, key=lambda c: (not c.significant, (c.diff or 0) > 0 if c.significant else 0, order(c.lang), c.category == ALL, c.category))

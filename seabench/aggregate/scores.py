@@ -1,0 +1,152 @@
+"""1–10 scores: pooled means per model × judge × language × category × turn, with `all` margins and intervals."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from typing import Iterable
+
+import numpy as np
+
+from ..records import Judgment, Question, Rating, Record
+from ..stats import ratio_mean, satterthwaite, t_interval
+from .common import ALL, HUMAN, Clusters, Settings, num, order, per_cluster
+
+SCALE = (1.0, 10.0)
+
+
+class Obs(Record):
+    """One score observation: a single judgment, or one annotator's rating."""
+
+    model: str
+    judge: str
+    bench: str
+    question_id: str
+    turn: int
+    score: float | None
+    """None when the judgment is unscored: counted, never averaged."""
+
+
+class ScoreCell(Record):
+    """Mean 1–10 score of one model under one judge in one language × category × turn cell (or an `all` margin)."""
+
+    model: str
+    judge: str
+    """The judge's name, or `human` for imported ratings."""
+    lang: str
+    category: str
+    turn: str
+    """`1`, `2` or `all`."""
+    n: int
+    """Scored judgments averaged (every sample and every annotator of an item counts once)."""
+    questions: int
+    """Questions behind them: the independent units the interval is built on."""
+    mean: float | None
+    ci_low: float | None
+    """None with fewer than two questions: there is no honest interval."""
+    ci_high: float | None
+    unscored: int
+    scheme: str
+    """How the interval's variance was estimated: `questions` (one cell), `stratified` by language × category (a
+    margin), `stratified, N thin strata pooled`, or `none`."""
+    low_n: bool
+    """Fewer questions than the report's --min-n."""
+
+
+class LeaderRow(Record):
+    model: str
+    judge: str
+    n: int
+    questions: int
+    mean: float | None
+    """Pooled over every scored judgment."""
+    ci_low: float | None
+    ci_high: float | None
+    turn1: float | None
+    turn2: float | None
+    seabench_avg: float | None
+    """SeaBench v2's overall figure: (mean of turn 1 + mean of turn 2) / 2."""
+    macro_lang: float | None
+    """Mean of the per-language means, so a language with more questions does not dominate."""
+    macro_low: float | None
+    macro_high: float | None
+    languages: int
+    unscored: int
+
+
+def observations(judgments: Iterable[Judgment], ratings: Iterable[Rating] = ()) -> list[Obs]:
+    out = [Obs(model=j.model, judge=j.judge, bench=j.bench, question_id=j.question_id, turn=j.turn, score=j.score)
+           for j in judgments if j.kind == "single"]
+    out += [Obs(model=r.model, judge=HUMAN, bench=r.bench, question_id=r.question_id, turn=r.turn, score=r.score) for r in ratings]
+    return out
+
+
+def single_scores(obs: list[Obs], questions: dict[tuple[str, str], Question], settings: Settings = Settings()) -> tuple[list[ScoreCell], list[LeaderRow]]:
+    groups: dict[tuple[str, str], list[Obs]] = defaultdict(list)
+    for o in obs:
+        groups[o.model, o.judge].append(o)
+    cells_out: list[ScoreCell] = []
+    leaders: list[LeaderRow] = []
+    for (model, judge), group in sorted(groups.items()):
+        cells, leader = _one_model(model, judge, group, questions, settings)
+        cells_out += cells
+        if leader:
+            leaders.append(leader)
+    cells_out.sort(key=lambda c: (c.judge, c.model, order(c.lang), c.category == ALL, c.category, c.turn))
+    leaders.sort(key=lambda r: (r.judge, -(r.mean if r.mean is not None else -1)))
+    return cells_out, leaders
+
+
+def _one_model(model: str, judge: str, obs: list[Obs], questions, settings: Settings) -> tuple[list[ScoreCell], LeaderRow | None]:
+    clusters = Clusters(questions)
+    rows = [(clusters.of(o.bench, o.question_id), o) for o in obs]
+    rows = [(c, o) for c, o in rows if c is not None]
+    if not rows:
+        return [], None
+    qs = clusters.questions
+    cluster = np.array([c for c, _ in rows])
+    lang = np.array([qs[c].lang for c, _ in rows], dtype=object)
+    cat = np.array([qs[c].category for c, _ in rows], dtype=object)
+    turn = np.array([str(o.turn) for _, o in rows], dtype=object)
+    score = np.array([math.nan if o.score is None else o.score for _, o in rows])
+    scored = ~np.isnan(score)
+    values, weights = np.where(scored, score, 0.0), scored.astype(float)
+    strata = clusters.strata_array()
+    out: dict[tuple[str, str, str], ScoreCell] = {}
+    variances: dict[tuple[str, str, str], tuple[float | None, float | None]] = {}
+    for lv in [*sorted(set(lang)), ALL]:
+        lmask = np.ones(len(rows), bool) if lv == ALL else lang == lv
+        for cv in [*sorted(set(cat[lmask])), ALL]:
+            cmask = lmask if cv == ALL else lmask & (cat == cv)
+            for tv in [*sorted(set(turn[cmask])), ALL]:
+                mask = cmask if tv == ALL else cmask & (turn == tv)
+                if not mask.any():
+                    continue
+                s, c = per_cluster(cluster[mask], values[mask], weights[mask], len(qs))
+                leaf = lv != ALL and cv != ALL
+                iv = ratio_mean(s, c, None if leaf else strata, confidence=settings.confidence, bounds=SCALE)
+                variances[lv, cv, tv] = (iv.variance, iv.df)
+                out[lv, cv, tv] = ScoreCell(
+                    model=model, judge=judge, lang=lv, category=cv, turn=tv, n=int(c.sum()), questions=iv.clusters,
+                    mean=num(iv.estimate), ci_low=num(iv.low), ci_high=num(iv.high), unscored=int((mask & ~scored).sum()),
+                    scheme=iv.scheme, low_n=iv.clusters < settings.min_n,
+                )
+    total = out[ALL, ALL, ALL]
+    t1, t2 = out.get((ALL, ALL, "1")), out.get((ALL, ALL, "2"))
+    both = [c.mean for c in (t1, t2) if c is not None and c.mean is not None]
+    langs = [k for k in out if k[1] == ALL and k[2] == ALL and k[0] != ALL and out[k].mean is not None]
+    macro = macro_low = macro_high = None
+    if langs:
+        macro = float(np.mean([out[k].mean for k in langs]))
+        var = [variances[k] for k in langs]
+        if all(v is not None for v, _ in var):
+            total_var = sum(v for v, _ in var) / len(langs) ** 2  # languages hold disjoint questions
+            df = satterthwaite([v for v, _ in var], [d for _, d in var])
+            macro_low, macro_high = t_interval(macro, total_var, df, settings.confidence, SCALE)
+    leader = LeaderRow(
+        model=model, judge=judge, n=total.n, questions=total.questions, mean=total.mean, ci_low=total.ci_low,
+        ci_high=total.ci_high, turn1=t1.mean if t1 else None, turn2=t2.mean if t2 else None,
+        seabench_avg=sum(both) / len(both) if both else None, macro_lang=macro, macro_low=macro_low, macro_high=macro_high,
+        languages=len(langs), unscored=total.unscored,
+    )
+    return list(out.values()), leader
