@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from seabench.bench import load_bench  # noqa: E402
-from seabench.judging.checks import check_language  # noqa: E402
+from seabench.checks.language import check_language  # noqa: E402
 
 LANGS = ["en", "vi", "id", "ms", "tl", "th", "km", "lo", "my"]
 

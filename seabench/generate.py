@@ -13,22 +13,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from .backends import BackendOptions, make_backend, parse_spec
+from .backends.tokens import chat_counter
 from .errors import ConfigError
 from .pricing import Price, PriceTable
-from .records import Answer, Bench, Completion, Failure, GenerationSettings, Message, Question, Record
+from .records import Answer, Bench, Completion, Failure, GenerationSettings, Message, ModelRun, PlanRow, Question
 from .runner import Job, Outcome, Progress, RetryPolicy, Runner, RunStats
 from .store import Store, answer_key
-
-
-class ModelRun(Record):
-    """One candidate model to collect answers from."""
-
-    name: str
-    """Name it is stored and reported under."""
-    spec: str
-    settings: GenerationSettings = GenerationSettings()
-    base_url: str | None = None
-    """This model's own endpoint (from an eval config); not part of any key."""
 
 
 @dataclass
@@ -191,26 +181,12 @@ def generate(
 # -- dry run -------------------------------------------------------------------------------------------------
 
 
-class PlanRow(Record):
-    """One model × language line of a dry-run plan."""
-
-    model: str
-    lang: str
-    requests: int
-    input_tokens: int
-    """Estimated; earlier answers not yet stored are counted at --max-tokens, so this is an upper bound."""
-    max_output_tokens: int
-    max_cost_usd: float | None
-    token_source: str
-    """`tokenizer` (the model's own) or `estimate` (UTF-8 bytes ÷ 4)."""
-
-
 def estimate_plan(plans: list[ModelPlan], prices: PriceTable | None = None, chat_template: str | None = None) -> list[PlanRow]:
     prices = prices or PriceTable()
     rows = []
     for plan in plans:
         run = plan.run
-        counter, source = _token_counter(run.spec, chat_template)
+        counter, source = chat_counter(run.spec, chat_template)
         price = prices.lookup(run.spec)
         per_lang: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
         for p in plan.start:
@@ -227,23 +203,3 @@ def estimate_plan(plans: list[ModelPlan], prices: PriceTable | None = None, chat
             cost = price.cost_of(tin, tout) if price else None
             rows.append(PlanRow(model=run.name, lang=lang, requests=requests, input_tokens=tin, max_output_tokens=tout, max_cost_usd=cost, token_source=source))
     return rows
-
-
-def _token_counter(spec: str, chat_template: str | None):
-    parsed = parse_spec(spec)
-    if parsed.provider == "hf":
-        from .backends.hf import load_tokenizer
-
-        tokenizer = load_tokenizer(parsed.model, chat_template)
-        if tokenizer.chat_template:
-
-            def count(messages: list[Message]) -> int:
-                text = tokenizer.apply_chat_template([m.model_dump() for m in messages], add_generation_prompt=True, tokenize=False)
-                return len(tokenizer(text, add_special_tokens=False).input_ids)
-
-            return count, "tokenizer"
-
-    def estimate(messages: list[Message]) -> int:
-        return sum(math.ceil(len(m.content.encode("utf-8")) / 4) + 4 for m in messages)
-
-    return estimate, "estimate"

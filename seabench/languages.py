@@ -1,32 +1,7 @@
-"""The languages Sea-bench covers, their names and the scripts they are written in."""
+"""The languages Sea-bench covers (ISO 639-1 codes as bare strings: beware, `my` is Burmese and `ms` Malay), their
+names and the scripts they are written in."""
 
 from __future__ import annotations
-
-from enum import Enum
-
-
-class Language(str, Enum):
-    """ISO 639-1 codes as Sea-bench writes them. Beware: `my` is Burmese, `ms` is Malay."""
-
-    en = "en"
-    vi = "vi"
-    id = "id"
-    ms = "ms"
-    tl = "tl"
-    th = "th"
-    km = "km"
-    lo = "lo"
-    my = "my"
-    zh = "zh"
-
-    @property
-    def english_name(self) -> str:
-        return NAMES[self.value]
-
-    @property
-    def script(self) -> str:
-        return SCRIPTS[self.value]
-
 
 NAMES = {
     "en": "English",

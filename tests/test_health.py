@@ -10,7 +10,7 @@ import unicodedata
 import pytest
 
 from seabench.bench import load_bench
-from seabench.judging.health import check_health, repetition_share
+from seabench.checks.script_health import check_health, repetition_share
 
 from .fakes import FakeServer
 

@@ -248,7 +248,7 @@ def test_language_checks_are_stored_per_answer(cli, bench, tmp_path):
     assert cli("check", "--db", db).stdout.strip() == "language checked on 4 new answers, script-health checked on 4 new answers"
     assert cli("check", "--db", db).stdout.strip() == "language checked on 0 new answers, script-health checked on 0 new answers"
     with Store(db) as store:
-        checks = {k: json.loads(v) for k, v in store.checks("language").items()}
+        checks = store.language_checks()
         answers = {(a.question_id, a.turn): a.key for a in store.answers()}
-    assert checks[answers["th-m", 1]]["verdict"] == "wrong-language" and checks[answers["th-m", 1]]["detected"] == "en"
-    assert checks[answers["en-t", 1]]["expected"] == "vi"  # a translation is checked against its target language
+    assert checks[answers["th-m", 1]].verdict == "wrong-language" and checks[answers["th-m", 1]].detected == "en"
+    assert checks[answers["en-t", 1]].expected == "vi"  # a translation is checked against its target language

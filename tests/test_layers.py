@@ -1,4 +1,8 @@
-"""Data moves one way: a stage may import shared modules and earlier stages, never a later one."""
+"""Data moves one way: a stage may import the shared layer and earlier stages, never a later stage or a sibling.
+
+Every import form counts (`import seabench.cli`, `from seabench import evaluate`, `from .. import records`, and
+imports inside functions); the shared modules have an order of their own.
+"""
 
 from __future__ import annotations
 
@@ -6,46 +10,81 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "seabench"
-SHARED = {"records", "errors", "languages", "textio", "resources", "store", "backends", "runner", "pricing", "segment", "stats", "config"}
-STAGES = {"bench": 1, "generate": 2, "judging": 3, "fertility": 3, "aggregate": 4, "results": 5, "report": 6, "pipeline": 7, "cli": 8, "__main__": 9}
+
+# The shared layer, lowest first: a shared module imports only shared modules before it.
+SHARED = ["errors", "languages", "records", "textio", "resources", "segment", "stats", "pricing", "config", "store", "backends", "runner"]
+# The flow. Stages of one rank are siblings and never import each other.
+STAGES = {"bench": 1, "generate": 2, "tokens": 2, "checks": 3, "judging": 4, "interop": 5, "aggregate": 6, "summarize": 7,
+          "report": 8, "evaluate": 9, "cli": 10, "__main__": 11}
+# Couplings the order alone would allow, and which the design forbids.
+FORBIDDEN = {
+    ("report", "store"): "the report layer formats what it is given; it never reads the store",
+    ("report", "summarize"): "the report layer formats what it is given",
+    ("aggregate", "judging"): "statistics are pure functions of records",
+    ("aggregate", "store"): "statistics are pure functions of records",
+    ("aggregate", "backends"): "statistics are pure functions of records",
+    ("aggregate", "runner"): "statistics are pure functions of records",
+}
 
 
 def _component(module: Path) -> str:
-    parts = module.relative_to(PACKAGE).with_suffix("").parts
-    return parts[0]
+    return module.relative_to(PACKAGE).with_suffix("").parts[0]
 
 
-def _imports(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    own = path.relative_to(PACKAGE).with_suffix("").parts
+def imports_of(path: Path) -> set[str]:
+    """The top-level seabench components `path` imports, in any form, anywhere in the file."""
+    own = list(path.relative_to(PACKAGE).with_suffix("").parts)
+    package = own[:-1] if own[-1] != "__init__" else own[:-1]
     found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom):
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                parts = alias.name.split(".")
+                if parts[0] == "seabench" and len(parts) > 1:
+                    found.add(parts[1])
+        elif isinstance(node, ast.ImportFrom):
             if node.level:
-                base = list(own[: len(own) - node.level])
-                target = base + (node.module.split(".") if node.module else [alias.name for alias in node.names][:1])
-            elif node.module and node.module.startswith("seabench."):
+                base = package[: len(package) - (node.level - 1)] if node.level > 1 else package
+                target = base + (node.module.split(".") if node.module else [])
+            elif node.module and (node.module == "seabench" or node.module.startswith("seabench.")):
                 target = node.module.split(".")[1:]
             else:
                 continue
             if target:
                 found.add(target[0])
+            else:  # `from seabench import x` / `from .. import x` at the top: each name is a component
+                found.update(alias.name for alias in node.names)
     return found
 
 
-def test_stages_never_import_later_stages():
+def test_the_import_reader_sees_every_form(tmp_path):
+    sample = PACKAGE / "report" / "_probe_for_test.py"
+    sample.write_text("import seabench.cli\nfrom seabench import evaluate\nfrom .. import store\n"
+                      "def f():\n    from ..judging import llm\n    from .tables import x\n", encoding="utf-8")
+    try:
+        assert imports_of(sample) == {"cli", "evaluate", "store", "judging", "report"}
+    finally:
+        sample.unlink()
+
+
+def test_stages_never_import_later_stages_or_siblings():
     problems = []
-    for path in PACKAGE.rglob("*.py"):
+    for path in sorted(PACKAGE.rglob("*.py")):
         me = _component(path)
         if me == "__init__":
             continue
-        for other in _imports(path) - {me, "__init__"}:
-            if me in SHARED and other not in SHARED:
-                problems.append(f"{path.relative_to(PACKAGE)}: shared module imports stage '{other}'")
-            elif me in STAGES and other in STAGES and STAGES[other] > STAGES[me]:
-                problems.append(f"{path.relative_to(PACKAGE)}: stage '{me}' imports later stage '{other}'")
-            elif other not in SHARED and other not in STAGES:
-                problems.append(f"{path.relative_to(PACKAGE)}: unknown component '{other}' (add it to this test's map)")
+        for other in sorted(imports_of(path) - {me, "__init__"}):
+            where = path.relative_to(PACKAGE)
+            if other not in SHARED and other not in STAGES:
+                problems.append(f"{where}: unknown component '{other}' (add it to this test's map)")
+            elif me in SHARED and other not in SHARED:
+                problems.append(f"{where}: shared module imports stage '{other}'")
+            elif me in SHARED and SHARED.index(other) > SHARED.index(me):
+                problems.append(f"{where}: shared module '{me}' imports '{other}', which comes after it")
+            elif me in STAGES and other in STAGES and STAGES[other] >= STAGES[me]:
+                problems.append(f"{where}: stage '{me}' imports {'sibling' if STAGES[other] == STAGES[me] else 'later stage'} '{other}'")
+            elif (me, other) in FORBIDDEN:
+                problems.append(f"{where}: '{me}' imports '{other}': {FORBIDDEN[me, other]}")
     assert problems == []
 
 

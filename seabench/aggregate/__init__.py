@@ -5,15 +5,14 @@ mean, so an imported FastChat run gives exactly FastChat's means) and intervals 
 One module per job: scores, pairwise (with Bradley–Terry), compare, agreement, rates.
 """
 
-from .agreement import ROUNDING, AgreementRow, agreement
+from .agreement import ROUNDING, agreement
 from .common import ALL, HUMAN, POOLING, Settings
-from .compare import CompareCell, compare
-from .pairwise import PairCell, RatingRow, bradley_terry_ratings, outcomes, pair_outcomes, pairwise
-from .rates import HEALTH_FIELDS, HealthRate, LanguageRate, health_rates, language_rates
-from .scores import LeaderRow, Obs, ScoreCell, observations, single_scores
+from .compare import compare
+from .pairwise import bradley_terry_ratings, outcomes, pair_outcomes, pairwise
+from .rates import HEALTH_FIELDS, health_rates, language_rates
+from .scores import Obs, observations, single_scores
 
 __all__ = [
-    "ALL", "HUMAN", "POOLING", "ROUNDING", "Settings", "AgreementRow", "agreement", "CompareCell", "compare", "PairCell",
-    "RatingRow", "bradley_terry_ratings", "outcomes", "pair_outcomes", "pairwise", "HEALTH_FIELDS", "HealthRate",
-    "LanguageRate", "health_rates", "language_rates", "LeaderRow", "Obs", "ScoreCell", "observations", "single_scores",
+    "ALL", "HUMAN", "POOLING", "ROUNDING", "Settings", "agreement", "compare", "bradley_terry_ratings", "outcomes",
+    "pair_outcomes", "pairwise", "HEALTH_FIELDS", "health_rates", "language_rates", "Obs", "observations", "single_scores",
 ]

@@ -8,43 +8,14 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter, defaultdict
-from typing import Literal
-
 import numpy as np
 
-from ..records import Judgment, PairOutcome, Question, Rating, Record
+from ..records import AgreementRow, Judgment, PairOutcome, Question, Rating
 from ..stats import cluster_weights, cohen_kappa, krippendorff_interval, percentile_interval, quadratic_kappa, rng_for
 from .common import ALL, HUMAN, Settings, margins, num, order
 
 LABELS = np.arange(1, 11)
 ROUNDING = "1–10 scores are rounded half up (8.5 → 9) for kappa, exact and ±1; Spearman, Kendall and α use them as given"
-
-
-class AgreementRow(Record):
-    kind: Literal["judge-human", "annotator-annotator", "annotator panel", "pairwise judge-human", "pairwise annotator-annotator"]
-    a: str
-    """A judge or an annotator; a panel row lists its annotators."""
-    b: str
-    lang: str
-    category: str
-    n: int
-    """Rating pairs compared (a panel row: items rated by two or more annotators)."""
-    items: int
-    """Distinct items behind them: the intervals resample these."""
-    spearman: float | None = None
-    spearman_low: float | None = None
-    spearman_high: float | None = None
-    kendall: float | None = None
-    kappa: float | None = None
-    """Quadratic-weighted on rounded 1–10 scores; unweighted on A/B/tie for pairwise."""
-    kappa_low: float | None = None
-    kappa_high: float | None = None
-    exact: float | None = None
-    within_one: float | None = None
-    alpha: float | None = None
-    """Krippendorff's alpha (interval): on annotator pairs and panels."""
-    alpha_low: float | None = None
-    alpha_high: float | None = None
 
 
 def half_up(x: np.ndarray) -> np.ndarray:

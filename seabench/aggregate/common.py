@@ -8,19 +8,9 @@ import math
 import numpy as np
 
 from ..languages import lang_sort_key
-from ..records import Question, Record
+from ..records import ALL, HUMAN, Question, Settings
 
-ALL = "all"
-HUMAN = "human"
-
-
-class Settings(Record):
-    rounds: int = 1000
-    """Bootstrap rounds (Bradley–Terry and agreement; means use a closed-form interval)."""
-    seed: int = 0
-    confidence: float = 0.95
-    min_n: int = 10
-    """Cells with fewer questions than this are marked `low_n` in every format."""
+__all__ = ["ALL", "HUMAN", "Settings", "POOLING", "Clusters", "margins", "num", "order", "per_cluster"]
 
 
 POOLING = (

@@ -6,34 +6,10 @@ from collections import defaultdict
 
 import numpy as np
 
-from ..records import Question, Record
+from ..records import CompareCell, Question
 from ..stats import holm, paired_difference
 from .common import ALL, Clusters, Settings, margins, num, order, per_cluster
 from .scores import Obs
-
-
-class CompareCell(Record):
-    lang: str
-    category: str
-    n: int
-    """Questions scored for both models (each question's turns and samples pooled into it)."""
-    mean_a: float | None
-    """Pooled mean of A over those questions: the same rule as the report's means."""
-    mean_b: float | None
-    diff: float | None
-    """mean_a − mean_b."""
-    ci_low: float | None
-    """None with fewer than two questions."""
-    ci_high: float | None
-    p: float | None
-    """Two-sided paired t test on questions, the test that matches the interval (p < 0.05 exactly when the 95%
-    interval excludes 0)."""
-    p_adj: float | None
-    """Holm-adjusted over every cell reported."""
-    underpowered: bool
-    significant: bool
-    scheme: str
-    """How the variance was estimated (see ScoreCell.scheme)."""
 
 
 def compare(obs: list[Obs], questions: dict[tuple[str, str], Question], model_a: str, model_b: str, judge: str,

@@ -8,49 +8,11 @@ from typing import Iterable
 
 import numpy as np
 
-from ..records import Judgment, PairOutcome, PairRating, Question, Record
+from ..records import Judgment, PairCell, PairOutcome, PairRating, Question, RatingRow
 from ..stats import ELO_SCALE, bradley_terry, cluster_weights, percentile_interval, ratio_mean, rng_for
 from .common import ALL, HUMAN, Clusters, Settings, num, order, per_cluster
 
 VALUE = {"A": 1.0, "B": 0.0, "tie": 0.5}
-
-
-class PairCell(Record):
-    model: str
-    opponent: str
-    """Another model, or `all` (every opponent pooled)."""
-    judge: str
-    lang: str
-    category: str
-    n: int
-    """Scored outcomes (items × samples)."""
-    questions: int
-    """Questions behind them: the interval's independent units."""
-    wins: int
-    ties: int
-    losses: int
-    adjusted: float | None
-    """(wins + ½ ties) / n."""
-    ci_low: float | None
-    ci_high: float | None
-    inconsistent: int
-    """Items whose two orders disagreed (counted as ties)."""
-    unscored: int
-    scheme: str
-    """How the interval's variance was estimated (see ScoreCell.scheme)."""
-
-
-class RatingRow(Record):
-    """Bradley–Terry rating on the Elo scale (mean 1000), from pairwise outcomes."""
-
-    model: str
-    judge: str
-    rating: float
-    ci_low: float
-    ci_high: float
-    games: int
-    note: str | None = None
-    """`never won` / `never lost`: its rating rests on the prior (one virtual tie with each opponent)."""
 
 
 def pair_outcomes(judgments: list[Judgment]) -> list[PairOutcome]:

@@ -2,34 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 
-from ..records import Record
+from ..records import HealthRate, LanguageCheck, LanguageRate, ScriptHealth
 from .common import ALL, order as _order
 
 
-class LanguageRate(Record):
-    model: str
-    lang: str
-    checked: int
-    ok: int
-    wrong: int
-    """wrong-language or wrong-script."""
-    mixed: int
-    uncertain: int
-    rate: float | None
-    """(wrong + mixed) / checked."""
-
-
-def language_rates(checks: dict[str, str], answer_index: dict[str, tuple[str, str]]) -> list[LanguageRate]:
-    """`checks`: answer key → LanguageCheck JSON; `answer_index`: answer key → (model, lang)."""
+def language_rates(checks: dict[str, LanguageCheck], answer_index: dict[str, tuple[str, str]]) -> list[LanguageRate]:
+    """`checks`: answer key → its check; `answer_index`: answer key → (model, lang)."""
     counts: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for key, raw in checks.items():
+    for key, check in checks.items():
         if key not in answer_index:
             continue
         model, lang = answer_index[key]
-        verdict = json.loads(raw)["verdict"]
+        verdict = check.verdict
         for cell in ((model, lang), (model, ALL)):
             counts[cell][verdict] += 1
     out = []
@@ -41,40 +27,24 @@ def language_rates(checks: dict[str, str], answer_index: dict[str, tuple[str, st
     return sorted(out, key=lambda r: (r.model, _order(r.lang)))
 
 
-class HealthRate(Record):
-    """How many of a model's answers in one language show each script problem."""
-
-    model: str
-    lang: str
-    checked: int
-    not_nfc: int
-    zawgyi: int
-    truncated: int
-    broken_cluster: int
-    cut_mid_word: int
-    repetitive: int
-    wrong_script: int
-    """From the language check: written in another language's script (a Lao question answered in Thai)."""
-    mixed: int
-
-
 HEALTH_FIELDS = ("not_nfc", "zawgyi", "truncated", "broken_cluster", "cut_mid_word", "repetitive")
 
 
-def health_rates(health: dict[str, str], language: dict[str, str], answer_index: dict[str, tuple[str, str]]) -> list[HealthRate]:
+def health_rates(health: dict[str, ScriptHealth], language: dict[str, LanguageCheck], answer_index: dict[str, tuple[str, str]]) -> list[HealthRate]:
     counts: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for key, raw in health.items():
+    for key, found in health.items():
         if key not in answer_index:
             continue
         model, lang = answer_index[key]
-        data = json.loads(raw)
-        verdict = json.loads(language[key])["verdict"] if key in language else None
+        verdict = language[key].verdict if key in language else None
         for cell in ((model, lang), (model, ALL)):
             c = counts[cell]
             c["checked"] += 1
             for f in HEALTH_FIELDS:
-                c[f] += bool(data[f])
+                c[f] += bool(getattr(found, f))
             c["wrong_script"] += verdict == "wrong-script"
             c["mixed"] += verdict == "mixed"
-    rows = [HealthRate(model=m, lang=l, **{k: c[k] for k in ("checked", *HEALTH_FIELDS, "wrong_script", "mixed")}) for (m, l), c in counts.items()]
+    rows = [HealthRate(model=m, lang=lang, checked=c["checked"], not_nfc=c["not_nfc"], zawgyi=c["zawgyi"], truncated=c["truncated"],
+                       broken_cluster=c["broken_cluster"], cut_mid_word=c["cut_mid_word"], repetitive=c["repetitive"],
+                       wrong_script=c["wrong_script"], mixed=c["mixed"]) for (m, lang), c in counts.items()]
     return sorted(rows, key=lambda r: (r.model, _order(r.lang)))

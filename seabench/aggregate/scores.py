@@ -8,7 +8,7 @@ from typing import Iterable
 
 import numpy as np
 
-from ..records import Judgment, Question, Rating, Record
+from ..records import Judgment, LeaderRow, Question, Rating, Record, ScoreCell
 from ..stats import ratio_mean, satterthwaite, t_interval
 from .common import ALL, HUMAN, Clusters, Settings, num, order, per_cluster
 
@@ -25,53 +25,6 @@ class Obs(Record):
     turn: int
     score: float | None
     """None when the judgment is unscored: counted, never averaged."""
-
-
-class ScoreCell(Record):
-    """Mean 1–10 score of one model under one judge in one language × category × turn cell (or an `all` margin)."""
-
-    model: str
-    judge: str
-    """The judge's name, or `human` for imported ratings."""
-    lang: str
-    category: str
-    turn: str
-    """`1`, `2` or `all`."""
-    n: int
-    """Scored judgments averaged (every sample and every annotator of an item counts once)."""
-    questions: int
-    """Questions behind them: the independent units the interval is built on."""
-    mean: float | None
-    ci_low: float | None
-    """None with fewer than two questions: there is no honest interval."""
-    ci_high: float | None
-    unscored: int
-    scheme: str
-    """How the interval's variance was estimated: `questions` (one cell), `stratified` by language × category (a
-    margin), `stratified, N thin strata pooled`, or `none`."""
-    low_n: bool
-    """Fewer questions than the report's --min-n."""
-
-
-class LeaderRow(Record):
-    model: str
-    judge: str
-    n: int
-    questions: int
-    mean: float | None
-    """Pooled over every scored judgment."""
-    ci_low: float | None
-    ci_high: float | None
-    turn1: float | None
-    turn2: float | None
-    seabench_avg: float | None
-    """SeaBench v2's overall figure: (mean of turn 1 + mean of turn 2) / 2."""
-    macro_lang: float | None
-    """Mean of the per-language means, so a language with more questions does not dominate."""
-    macro_low: float | None
-    macro_high: float | None
-    languages: int
-    unscored: int
 
 
 def observations(judgments: Iterable[Judgment], ratings: Iterable[Rating] = ()) -> list[Obs]:

@@ -77,9 +77,6 @@ class HFBackend:
         except Exception as e:  # jinja raises for roles a template refuses (e.g. no system role)
             raise Fatal(f"chat template failed: {e}") from None
 
-    def count_tokens(self, messages: Sequence[Message]) -> int:
-        return len(self.tokenizer(self.prompt(messages), add_special_tokens=False).input_ids)
-
     async def complete(self, conversations: Sequence[Sequence[Message]], settings: GenerationSettings) -> list[Completion]:
         prompts = [self.prompt(c) for c in conversations]
         # Generation runs on the calling thread and blocks the loop, on purpose: the runner gives a local model one

@@ -17,7 +17,6 @@ from ..errors import ConfigError, InputError, Problem
 from ..records import PairRating, Rating
 from ..store import Store
 from ..textio import read_csv
-from .llm import latest_answers
 
 PLAIN_COLUMNS = ["question_id", "turn", "lang", "category", "model", "context", "question", "reference", "answer", "annotator", "score", "comment"]
 BLIND_COLUMNS = ["item_id", "lang", "category", "turn", "context", "question", "reference", "answer", "annotator", "score", "comment"]
@@ -34,7 +33,7 @@ SHEETS = {
 
 
 def _check_models(store: Store, models: list[str]) -> dict:
-    answers = latest_answers(store)
+    answers = store.latest_answers()
     stored = sorted({m for m, *_ in answers})
     unknown = [m for m in models if m not in stored]
     if unknown:
@@ -172,7 +171,7 @@ class _Reader:
         self.by_id: dict[str, list[tuple[str, str]]] = {}
         for bench, qid in self.questions:
             self.by_id.setdefault(qid, []).append((bench, qid))
-        self.answered = {(m, b, q, t) for m, b, q, t in latest_answers(store)}
+        self.answered = {(m, b, q, t) for m, b, q, t in store.latest_answers()}
         self.models = {m for m, *_ in self.answered}
         self.items = store.human_items() if kind == "blind" else {}
         self.pair_items = store.human_pair_items() if kind == "blind pairwise" else {}

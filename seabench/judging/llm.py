@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ..backends import BackendOptions, make_backend, parse_spec
+from ..backends.tokens import estimate as estimate_tokens
 from ..errors import ConfigError
 from ..pricing import PriceTable
-from ..records import Answer, Completion, GenerationSettings, Judgment, Message, Question, Record, Usage
+from ..records import Completion, JudgeConfig, Judgment, Message, Question, Usage
 from ..runner import Job, Outcome, Progress, RetryPolicy, Runner, RunStats
 from ..store import Store, content_key, judgment_key
 from .prompts import JudgePrompt, PromptSet, item_values
@@ -28,19 +29,6 @@ REASK = (
     "Your reply has no verdict in the required format. Reply again with your verdict only, exactly in the format "
     "the instructions ask for ({fmt})."
 )
-
-
-class JudgeConfig(Record):
-    spec: str
-    name: str
-    """The judge's name in the store and reports (default: the spec)."""
-    mode: Literal["single", "pairwise"] = "single"
-    baseline: str | None = None
-    all_pairs: bool = False
-    models: tuple[str, ...] | None = None
-    samples: int = 1
-    settings: GenerationSettings = GenerationSettings(temperature=0.0, max_tokens=2048)
-    max_reasks: int = 2
 
 
 @dataclass
@@ -82,18 +70,6 @@ class JudgeResult:
     failures: int = 0
 
 
-def latest_answers(store: Store, models: list[str] | None = None) -> dict[tuple[str, str, str, int], Answer]:
-    """(model, bench, question id, turn) → the most recent stored answer."""
-    out: dict[tuple[str, str, str, int], Answer] = {}
-    for a in store.answers():
-        if models and a.model not in models:
-            continue
-        key = (a.model, a.bench, a.question_id, a.turn)
-        if key not in out or a.created_at >= out[key].created_at:
-            out[key] = a
-    return out
-
-
 def _pairs(cfg: JudgeConfig, models: list[str]) -> list[tuple[str, str]]:
     if cfg.baseline:
         return [(m, cfg.baseline) for m in models if m != cfg.baseline]
@@ -105,7 +81,7 @@ def _pairs(cfg: JudgeConfig, models: list[str]) -> list[tuple[str, str]]:
 def plan(store: Store, cfg: JudgeConfig, prompts: PromptSet) -> JudgePlan:
     prompts.require(cfg.mode)
     parse_spec(cfg.spec)
-    answers = latest_answers(store)
+    answers = store.latest_answers()
     stored_models = sorted({m for m, *_ in answers})
     models = list(cfg.models) if cfg.models else stored_models
     unknown = [m for m in models if m not in stored_models]
@@ -249,7 +225,7 @@ def estimate(cfg: JudgeConfig, judge_plan: JudgePlan, prices: PriceTable | None 
     for item in judge_plan.items:
         cell = out[item.question.lang]
         cell[0] += 1
-        cell[1] += sum(math.ceil(len(m.content.encode("utf-8")) / 4) + 4 for m in item.messages)
+        cell[1] += estimate_tokens(item.messages)
         cell[2] += cfg.settings.max_tokens
     return {lang: (n, tin, tout, price.cost_of(tin, tout) if price else None) for lang, (n, tin, tout) in out.items()}
 
@@ -270,6 +246,6 @@ def estimate_unanswered(cfg: JudgeConfig, prompts: PromptSet, questions: list[Qu
             n = groups * cfg.samples
             cell = out[q.lang]
             cell[0] += n
-            cell[1] += n * (math.ceil(len(text.encode("utf-8")) / 4) + answers)
+            cell[1] += n * (estimate_tokens([Message(role="user", content=text)]) + answers)
             cell[2] += n * cfg.settings.max_tokens
     return {lang: (n, tin, tout, price.cost_of(tin, tout) if price else None) for lang, (n, tin, tout) in out.items()}

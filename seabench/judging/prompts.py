@@ -49,11 +49,6 @@ class JudgePrompt:
     template: str
     fields: frozenset[str]
 
-    @property
-    def fingerprint(self) -> str:
-        """Changes whenever the wording changes, so edited prompts are judged afresh."""
-        return hashlib.sha256((self.system + "\x00" + self.template).encode()).hexdigest()[:16]
-
     def render(self, values: dict[str, str]) -> tuple[str, str]:
         """(system, user) with every placeholder filled; answers have this template's delimiters defused."""
         delimiters = _delimiters(self.template)

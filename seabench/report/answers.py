@@ -1,12 +1,12 @@
-"""`seabench answers`: stored answers as a terminal table, JSON lines or CSV."""
+"""`seabench answers`: stored answers as a terminal table, JSON lines or CSV. Formatting only: the CLI reads them."""
 
 from __future__ import annotations
 
 import csv
 import json
-from typing import TextIO
+from typing import Any, TextIO
 
-from ..store import Store
+from ..records import Answer, Question
 
 CSV_COLUMNS = [
     "model", "bench", "question_id", "lang", "category", "turn", "text", "input_tokens", "output_tokens",
@@ -14,25 +14,23 @@ CSV_COLUMNS = [
 ]
 
 
-def answer_rows(store: Store, model: str | None) -> list[dict]:
-    questions = store.questions()
+def answer_rows(answers: list[Answer], questions: dict[tuple[str, str], Question]) -> list[dict[str, Any]]:
+    """One flat row per answer, with its question's language and category (the CSV and JSON lines columns)."""
     rows = []
-    for a in store.answers(model=model):
+    for a in answers:
         q = questions.get((a.bench, a.question_id))
-        rows.append(
-            {
-                "model": a.model, "bench": a.bench, "question_id": a.question_id,
-                "lang": q.lang if q else None, "category": q.category if q else None, "turn": a.turn, "text": a.text,
-                "input_tokens": a.usage.input_tokens, "output_tokens": a.usage.output_tokens, "latency_s": a.latency_s,
-                "cost_usd": a.cost_usd, "finish_reason": a.finish_reason, "created_at": a.created_at, "key": a.key,
-            }
-        )
+        rows.append({
+            "model": a.model, "bench": a.bench, "question_id": a.question_id,
+            "lang": q.lang if q else None, "category": q.category if q else None, "turn": a.turn, "text": a.text,
+            "input_tokens": a.usage.input_tokens, "output_tokens": a.usage.output_tokens, "latency_s": a.latency_s,
+            "cost_usd": a.cost_usd, "finish_reason": a.finish_reason, "created_at": a.created_at, "key": a.key,
+        })
     return rows
 
 
-def write_answers(store: Store, model: str | None, fmt: str, out: TextIO) -> None:
-    rows = answer_rows(store, model)
-    if fmt == "jsonl":
+def write_answers(answers: list[Answer], questions: dict[tuple[str, str], Question], fmt: str, out: TextIO, console=None) -> None:
+    rows = answer_rows(answers, questions)
+    if fmt in ("json", "jsonl"):
         for row in rows:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
     elif fmt == "csv":
@@ -42,8 +40,6 @@ def write_answers(store: Store, model: str | None, fmt: str, out: TextIO) -> Non
     else:
         from rich.table import Table
         from rich.text import Text
-
-        from .terminal import console
 
         table = Table(title=f"{len(rows)} stored answers")
         for col in ("model", "question", "lang", "turn", "tokens in/out", "latency", "finish", "answer"):
@@ -55,4 +51,4 @@ def write_answers(store: Store, model: str | None, fmt: str, out: TextIO) -> Non
                 f"{r['input_tokens'] or '–'}/{r['output_tokens'] or '–'}",
                 f"{r['latency_s']:.2f}s" if r["latency_s"] is not None else "–", r["finish_reason"] or "–", Text(preview),
             )
-        console().print(table)
+        console.print(table)

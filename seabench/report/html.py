@@ -6,7 +6,7 @@ Every string from models, judges and users goes through Jinja's autoescaping; ch
 
 from __future__ import annotations
 
-from ..aggregate import ALL
+from ..records import ALL
 from ..languages import lang_sort_key
 from ..resources import resource_dir
 from .tables import all_tables, leaderboard

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..aggregate import ALL
+from ..records import ALL
 from ..languages import NAMES, lang_sort_key
 
 
@@ -213,7 +213,3 @@ def all_tables(report) -> list[Table]:
     return [*leaderboard(report), *seabench_v2(report), *by_dimension(report, "lang"), *by_dimension(report, "category"), *pairwise_tables(report),
             *agreement_tables(report), *language_table(report), *health_table(report),
             *([tokens_table(report.tokens)] if report.tokens else []), *usage_table(report)]
-
-
-def lang_label(code: str) -> str:
-    return f"{code} ({NAMES[code]})" if code in NAMES else code

@@ -9,7 +9,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import ConfigError
-from ..records import Answer, Bench, Failure, GenerationSettings, Judgment, PairRating, Question, Rating, Usage
+from ..records import (
+    Answer, Bench, Failure, GenerationSettings, Judgment, LanguageCheck, PairRating, Question, Rating, ScriptHealth, TokenRow, Usage,
+)
 from .keys import answer_key, content_key, judgment_key
 from .migrations import NewerStore, check_version, migrate
 
@@ -149,6 +151,17 @@ class Store:
                  failure.attempts, failure.updated_at or now()),
             )
 
+    def latest_answers(self, models: list[str] | None = None) -> dict[tuple[str, str, str, int], Answer]:
+        """(model, bench, question id, turn) → the most recent stored answer: what a judge or a rating sheet shows."""
+        out: dict[tuple[str, str, str, int], Answer] = {}
+        for a in self.answers():
+            if models and a.model not in models:
+                continue
+            key = (a.model, a.bench, a.question_id, a.turn)
+            if key not in out or a.created_at >= out[key].created_at:
+                out[key] = a
+        return out
+
     def answers(self, model: str | None = None, bench: str | None = None) -> list[Answer]:
         sql = "SELECT * FROM answers"
         where, args = [], []
@@ -216,25 +229,31 @@ class Store:
     # checks ------------------------------------------------------------------------------------------------
 
     def checked_keys(self, kind: str) -> set[str]:
+        """Answer keys that already have a check of `kind` (`language` or `script-health`)."""
         return {row[0] for row in self.db.execute("SELECT answer_key FROM checks WHERE kind = ?", (kind,))}
 
-    def add_checks(self, kind: str, results: dict[str, str]) -> None:
-        """`results`: answer key → the check record as JSON."""
+    def add_checks(self, results: dict[str, LanguageCheck | ScriptHealth]) -> None:
+        """Answer key → its check; a new check of the same kind replaces the old one."""
         with self.db:
             self.db.execute("BEGIN")
-            self.db.executemany("INSERT OR REPLACE INTO checks VALUES (?, ?, ?)", [(k, kind, v) for k, v in results.items()])
+            self.db.executemany("INSERT OR REPLACE INTO checks VALUES (?, ?, ?)",
+                                [(k, CHECK_KINDS[type(v)], v.model_dump_json()) for k, v in results.items()])
 
-    def checks(self, kind: str) -> dict[str, str]:
-        return dict(self.db.execute("SELECT answer_key, result FROM checks WHERE kind = ?", (kind,)))
+    def language_checks(self) -> dict[str, LanguageCheck]:
+        return {k: LanguageCheck.model_validate_json(v) for k, v in self.db.execute("SELECT answer_key, result FROM checks WHERE kind = 'language'")}
 
-    def save_token_stats(self, rows: dict[tuple[str, str], str]) -> None:
-        """(model spec, lang) → a FertilityRow as JSON; a new measurement replaces the old one."""
+    def script_health(self) -> dict[str, ScriptHealth]:
+        return {k: ScriptHealth.model_validate_json(v) for k, v in self.db.execute("SELECT answer_key, result FROM checks WHERE kind = 'script-health'")}
+
+    def save_token_stats(self, rows: list[TokenRow]) -> None:
+        """A new measurement of a (model spec, language) replaces the old one."""
         with self.db:
             self.db.execute("BEGIN")
-            self.db.executemany("INSERT OR REPLACE INTO token_stats VALUES (?, ?, ?, ?)", [(m, l, r, now()) for (m, l), r in rows.items()])
+            self.db.executemany("INSERT OR REPLACE INTO token_stats VALUES (?, ?, ?, ?)",
+                                [(r.model, r.lang, r.model_dump_json(), now()) for r in rows])
 
-    def token_stats(self) -> list[str]:
-        return [row[0] for row in self.db.execute("SELECT result FROM token_stats ORDER BY model, lang")]
+    def token_stats(self) -> list[TokenRow]:
+        return [TokenRow.model_validate_json(row[0]) for row in self.db.execute("SELECT result FROM token_stats ORDER BY model, lang")]
 
     # human ratings -----------------------------------------------------------------------------------------
 
@@ -309,6 +328,9 @@ class Store:
             _check_identity(self.db, judgments)
             self.db.executemany(f"INSERT OR IGNORE INTO judgments VALUES ({', '.join('?' * JUDGMENT_COLUMNS)})", [_judgment_row(j) for j in judgments])
             return self.db.total_changes - before - len(bench.questions)
+
+
+CHECK_KINDS = {LanguageCheck: "language", ScriptHealth: "script-health"}
 
 
 def _question_rows(bench: Bench) -> list[tuple]:

@@ -1,4 +1,4 @@
-"""`seabench eval`: generate → judge → report over one store, each step resumable, in one call."""
+"""The `seabench eval` engine: generate → check → judge → summarize over one store, each step resumable, in one call."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ from .aggregate import Settings
 from .backends import BackendOptions, parse_spec
 from .bench import load_bench
 from .errors import ConfigError
-from .generate import ModelRun, ModelResult, check_names, estimate_plan, generate, make_plans, select_questions
-from .judging.checks import run_checks
-from .judging.llm import JudgeConfig, JudgePlan, JudgeResult, estimate_unanswered, judge
+from .generate import ModelResult, check_names, estimate_plan, generate, make_plans, select_questions
+from .checks import run_checks
+from .judging.llm import JudgePlan, JudgeResult, estimate_unanswered, judge
 from .judging.prompts import PromptSet, default_prompts, load_prompts
 from .pricing import PriceTable
-from .records import GenerationSettings
-from .results import Report, build
+from .records import GenerationSettings, JudgeConfig, ModelRun, Report
+from .summarize import build
 from .runner import RetryPolicy
 from .store import Store
 

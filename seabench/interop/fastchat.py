@@ -18,8 +18,7 @@ from ..errors import InputError, Problem
 from ..records import Answer, Bench, Judgment
 from ..store import Store, content_key
 from ..textio import json_type, read_jsonl
-from .llm import latest_answers
-from .verdicts import injection_flags
+from ..judging.verdicts import injection_flags
 
 SIDECAR = "seabench.json"
 
@@ -220,7 +219,7 @@ def export_fastchat(store: Store, folder: Path, bench: str | None = None) -> dic
         "answer_languages": {qid: q.answer_lang for qid, q in qs if q.answer_lang},
     }, ensure_ascii=False, indent=1), encoding="utf-8")
     counts["questions"] = len(qs)
-    answers = latest_answers(store)
+    answers = store.latest_answers()
     per_model: dict[str, dict[str, dict[int, str]]] = defaultdict(lambda: defaultdict(dict))
     for (model, b, qid, turn), a in answers.items():
         if b == bench:

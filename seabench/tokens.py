@@ -8,67 +8,18 @@ is what a Burmese or Khmer user pays extra for the same amount of text.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Callable
 
 from .backends import parse_spec
+from .backends.tokens import text_counter
 from .errors import ConfigError
 from .languages import lang_sort_key
 from .pricing import PriceTable
-from .records import Bench, Record
+from .records import Bench, TokenRow
 from .segment import characters, unit, words
 from .store import Store
 
 
-class FertilityRow(Record):
-    model: str
-    lang: str
-    tokenizer: str
-    """What counted the tokens, or why nothing could (`note`)."""
-    texts: int
-    characters: int
-    words: int
-    word_unit: str
-    """What a "word" is in this language: segmenter words, whitespace words, syllables or grapheme clusters."""
-    tokens: int | None = None
-    tokens_per_char: float | None = None
-    tokens_per_word: float | None = None
-    ratio_to_en: float | None = None
-    """tokens_per_word ÷ English tokens_per_word for the same tokenizer; None where words are grapheme clusters."""
-    ratio_to_en_per_text: float | None = None
-    """Tokens per text ÷ English tokens per text: fair where the bench asks comparable things in each language."""
-    prompt_cost_usd: float | None = None
-    """The bench's user turns in this language, at the model's input price."""
-    answer_tokens: int | None = None
-    answer_cost_usd: float | None = None
-    """This model's stored answers in this language, at its output price."""
-    note: str = ""
-
-
-Counter = Callable[[str], int]
-
-
-def load_counter(spec: str) -> tuple[Counter | None, str]:
-    """A token counter for a model spec, or None with the reason."""
-    parsed = parse_spec(spec)
-    if parsed.provider == "hf":
-        from .backends.hf import load_tokenizer
-
-        tok = load_tokenizer(parsed.model)
-        return (lambda text: len(tok(text, add_special_tokens=False).input_ids)), f"{type(tok).__name__} from {parsed.model}"
-    if parsed.provider == "openai":
-        try:
-            import tiktoken
-
-            enc = tiktoken.encoding_for_model(parsed.model)
-            return (lambda text: len(enc.encode(text, disallowed_special=()))), f"tiktoken {enc.name}"
-        except ImportError:
-            return None, "no offline tokenizer: install tiktoken and cache its encodings (TIKTOKEN_CACHE_DIR) to count OpenAI tokens"
-        except Exception as e:  # unknown model, or the encoding is not cached and cannot be downloaded
-            return None, f"no offline tokenizer for {parsed.model}: tiktoken could not load one ({type(e).__name__})"
-    return None, f"{parsed.provider} publishes no tokenizer that runs offline; token counts come only from its API usage"
-
-
-def measure(specs: list[str], bench: Bench, store: Store | None = None, prices: PriceTable | None = None) -> list[FertilityRow]:
+def measure(specs: list[str], bench: Bench, store: Store | None = None, prices: PriceTable | None = None) -> list[TokenRow]:
     prices = prices or PriceTable()
     texts: dict[str, list[str]] = defaultdict(list)
     for q in bench.questions:
@@ -85,10 +36,10 @@ def measure(specs: list[str], bench: Bench, store: Store | None = None, prices: 
                     answers[(a.model, q.lang)].append(a.text)
     # Segmenting is the same for every model: do it once.
     units = {lang: (sum(characters(t) for t in texts[lang]), sum(len(words(t, lang)) for t in texts[lang])) for lang in langs}
-    rows: list[FertilityRow] = []
+    rows: list[TokenRow] = []
     for spec in specs:
         spec = str(parse_spec(spec))
-        count, name = load_counter(spec)
+        count, name = text_counter(spec)
         price = prices.lookup(spec)
         per_lang = []
         for lang in langs:
@@ -96,12 +47,12 @@ def measure(specs: list[str], bench: Bench, store: Store | None = None, prices: 
             row = dict(model=spec, lang=lang, tokenizer=name if count else "none", texts=len(texts[lang]), characters=chars,
                        words=n_words, word_unit=unit(lang))
             if count is None:
-                per_lang.append(FertilityRow(**row, note=name))
+                per_lang.append(TokenRow(**row, note=name))
                 continue
             tokens = sum(count(t) for t in texts[lang])
             stored = answers.get((spec, lang), [])
             answer_tokens = sum(count(t) for t in stored) if stored else None
-            per_lang.append(FertilityRow(
+            per_lang.append(TokenRow(
                 **row, tokens=tokens, tokens_per_char=tokens / chars if chars else None, tokens_per_word=tokens / n_words if n_words else None,
                 prompt_cost_usd=price.cost_of(tokens, 0) if price else None, answer_tokens=answer_tokens,
                 answer_cost_usd=price.cost_of(0, answer_tokens) if price and answer_tokens is not None else None,
@@ -118,9 +69,9 @@ def measure(specs: list[str], bench: Bench, store: Store | None = None, prices: 
     return rows
 
 
-def run_tokens(specs: list[str], bench: Bench, store: Store, prices: PriceTable | None = None) -> list[FertilityRow]:
+def run_tokens(specs: list[str], bench: Bench, store: Store, prices: PriceTable | None = None) -> list[TokenRow]:
     if not specs:
         raise ConfigError("give at least one --model SPEC (hf:PATH_OR_ID for a tokenizer)")
     rows = measure(specs, bench, store, prices)
-    store.save_token_stats({(r.model, r.lang): r.model_dump_json() for r in rows})
+    store.save_token_stats(rows)
     return rows

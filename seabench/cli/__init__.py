@@ -20,7 +20,7 @@ class _Group(TyperGroup):
     """Turns user errors raised anywhere below into one-line messages and exit code 2, with no traceback."""
 
     def invoke(self, ctx: click.Context):  # type: ignore[override]
-        from .errors import SeabenchError
+        from ..errors import SeabenchError
 
         try:
             return super().invoke(ctx)
@@ -55,8 +55,8 @@ BenchOpt = Annotated[
 @bench_app.command("stats")
 def bench_stats(bench: BenchOpt = None, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False):
     """Questions per language × category, with multi-turn and reference counts."""
-    from .bench import load_bench, stats
-    from .report.terminal import bench_stats_table, console
+    from ..bench import load_bench, stats
+    from .views import bench_stats_table, console
 
     loaded = load_bench(bench)
     cells = stats(loaded)
@@ -70,7 +70,7 @@ def bench_stats(bench: BenchOpt = None, as_json: Annotated[bool, typer.Option("-
 @bench_app.command("validate")
 def bench_validate(source: Annotated[str, typer.Argument(help="Bench file or folder, or hf:OWNER/NAME.")]):
     """Check a bench file; list every problem (file:line) or print a one-line summary."""
-    from .bench import load_bench
+    from ..bench import load_bench
 
     loaded = load_bench(source)
     langs = sorted({q.lang for q in loaded.questions})
@@ -85,8 +85,8 @@ def bench_validate(source: Annotated[str, typer.Argument(help="Bench file or fol
 @bench_app.command("show")
 def bench_show(question_id: Annotated[str, typer.Argument(help="Question id.")], bench: BenchOpt = None):
     """Print one question with every turn and reference."""
-    from .bench import find_question, load_bench
-    from .report.terminal import console, question_view
+    from ..bench import find_question, load_bench
+    from .views import console, question_view
 
     console().print(question_view(find_question(load_bench(bench), question_id)))
 
@@ -131,14 +131,15 @@ def generate_cmd(
     dry_run: DryRunOpt = False,
 ):
     """Collect answers from candidate models into the store; a re-run sends only what is missing or failed."""
-    from .bench import load_bench
-    from .generate import ModelRun, estimate_plan, generate, make_plans, select_questions, check_names
-    from .backends import BackendOptions, parse_spec
-    from .pricing import PriceTable
-    from .records import GenerationSettings
-    from .report.terminal import console, generate_summary, plan_table
-    from .runner import RetryPolicy
-    from .store import Store
+    from ..bench import load_bench
+    from ..records import ModelRun
+    from ..generate import estimate_plan, generate, make_plans, select_questions, check_names
+    from ..backends import BackendOptions, parse_spec
+    from ..pricing import PriceTable
+    from ..records import GenerationSettings
+    from .views import console, generate_summary, plan_table
+    from ..runner import RetryPolicy
+    from ..store import Store
 
     if name and len(model) > 1:
         raise _user_error("--name names one model; give each model its own run, or drop --name")
@@ -172,13 +173,15 @@ def answers_cmd(
     fmt: Annotated[str, typer.Option("--format", help="table, jsonl or csv.")] = "table",
 ):
     """List or export the stored answers."""
-    from .report.answers import write_answers
-    from .store import Store
+    from ..report.answers import write_answers
+    from ..store import Store
+    from .views import console
 
     if fmt not in ("table", "jsonl", "csv"):
         raise _user_error(f"--format must be table, jsonl or csv, not '{fmt}'")
     with Store(db, readonly=True) as store:
-        write_answers(store, model, fmt, sys.stdout)
+        answers, questions = store.answers(model=model), store.questions()
+    write_answers(answers, questions, fmt, sys.stdout, console())
 
 
 @app.command("judge")
@@ -204,15 +207,15 @@ def judge_cmd(
     dry_run: DryRunOpt = False,
 ):
     """Judge stored answers with an LLM; a re-run sends only what is missing."""
-    from .backends import BackendOptions, parse_spec
-    from .judging.checks import run_checks
-    from .judging.llm import JudgeConfig, estimate, judge as run_judge, plan
-    from .judging.prompts import default_prompts, load_prompts
-    from .pricing import PriceTable
-    from .records import GenerationSettings
-    from .report.terminal import console, judge_cost_table, judge_plan_caption, judge_summary
-    from .runner import RetryPolicy
-    from .store import Store
+    from ..backends import BackendOptions, parse_spec
+    from ..checks import run_checks
+    from ..judging.llm import JudgeConfig, estimate, judge as run_judge, plan
+    from ..judging.prompts import default_prompts, load_prompts
+    from ..pricing import PriceTable
+    from ..records import GenerationSettings
+    from .views import console, judge_cost_table, judge_plan_caption, judge_summary
+    from ..runner import RetryPolicy
+    from ..store import Store
 
     if mode not in ("single", "pairwise"):
         raise _user_error(f"--mode must be single or pairwise, not '{mode}'")
@@ -249,10 +252,10 @@ def tokens_cmd(
     prices: PricesOpt = None,
 ):
     """Tokens per character and per word in each language, the ratio to English, and what prompts and answers cost."""
-    from .bench import load_bench
-    from .fertility import run_tokens
-    from .pricing import PriceTable
-    from .store import Store
+    from ..bench import load_bench
+    from ..tokens import run_tokens
+    from ..pricing import PriceTable
+    from ..store import Store
 
     if fmt not in ("terminal", "csv", "json"):
         raise _user_error(f"--format must be terminal, csv or json, not '{fmt}'")
@@ -269,9 +272,9 @@ def tokens_cmd(
         writer.writeheader()
         writer.writerows(r.model_dump() for r in rows)
     else:
-        from .report.formats import to_terminal_tables
-        from .report.tables import tokens_table
-        from .report.terminal import console
+        from ..report.formats import to_terminal_tables
+        from ..report.tables import tokens_table
+        from .views import console
 
         to_terminal_tables([tokens_table(rows)], console())
 
@@ -279,8 +282,8 @@ def tokens_cmd(
 @app.command("check")
 def check_cmd(db: DbOpt = None):
     """Run the checks that need no LLM (language, script health) on every answer not checked yet."""
-    from .judging.checks import run_checks
-    from .store import Store
+    from ..checks import run_checks
+    from ..store import Store
 
     with Store(db, create=False) as store:
         done = run_checks(store)
@@ -301,8 +304,8 @@ def human_export(
     db: DbOpt = None,
 ):
     """Write a rating sheet: a 1–10 score per answer, or (--pairwise) a choice between two models' answers."""
-    from .judging.human import export_pair_sheet, export_sheet
-    from .store import Store
+    from ..judging.human import export_pair_sheet, export_sheet
+    from ..store import Store
 
     with Store(db, create=False) as store:
         n = (export_pair_sheet if pairwise else export_sheet)(store, _split(models) or [], out, blind=blind, seed=seed)
@@ -312,8 +315,8 @@ def human_export(
 @human_app.command("import")
 def human_import(file: Annotated[Path, typer.Argument(help="A filled rating sheet (blind, plain or pairwise CSV).")], db: DbOpt = None):
     """Import a filled sheet: all of it, or (on any error) none of it."""
-    from .judging.human import import_sheet
-    from .store import Store
+    from ..judging.human import import_sheet
+    from ..store import Store
 
     with Store(db, create=False) as store:
         summary = import_sheet(store, file)
@@ -334,8 +337,8 @@ def import_fastchat_cmd(
     db: DbOpt = None,
 ):
     """Import question.jsonl, model_answer/, reference_answer/ and model_judgment/ (single and pair)."""
-    from .judging.fastchat import import_fastchat
-    from .store import Store
+    from ..interop.fastchat import import_fastchat
+    from ..store import Store
 
     with Store(db) as store:
         s = import_fastchat(store, folder, questions)
@@ -353,8 +356,8 @@ def export_fastchat_cmd(
     db: DbOpt = None,
 ):
     """Write a FastChat llm_judge folder that FastChat's own scripts can read."""
-    from .judging.fastchat import export_fastchat
-    from .store import Store
+    from ..interop.fastchat import export_fastchat
+    from ..store import Store
 
     with Store(db, readonly=True) as store:
         counts = export_fastchat(store, folder, bench)
@@ -378,9 +381,9 @@ def report_cmd(
     min_n: Annotated[int, typer.Option("--min-n", min=0, help="Mark cells with fewer questions than this.")] = 10,
 ):
     """Scores per language × category with confidence intervals, pairwise results, agreement, language fidelity."""
-    from .aggregate import Settings
-    from .results import build
-    from .store import Store
+    from ..aggregate import Settings
+    from ..summarize import build
+    from ..store import Store
 
     if fmt not in FORMATS:
         raise _user_error(f"--format must be one of {', '.join(FORMATS)}, not '{fmt}'")
@@ -393,15 +396,15 @@ FORMATS = ("terminal", "markdown", "html", "csv", "json")
 
 
 def _emit(report, fmt: str, out: Optional[Path]) -> None:
-    from .report import formats
+    from ..report import formats
 
     if fmt == "terminal":
-        from .report.terminal import console
+        from .views import console
 
         formats.to_terminal(report, console())
         return
     if fmt == "html":
-        from .report.html import to_html
+        from ..report.html import to_html
 
         text, out = to_html(report), out or Path("report.html")
     else:
@@ -428,10 +431,10 @@ def compare_cmd(
     seed: SeedOpt = 0,
 ):
     """Paired A − B per language × category: bootstrap interval, Wilcoxon p, Holm-adjusted; regressions first."""
-    from .aggregate import Settings
-    from .report.compare import compare_csv, compare_terminal
-    from .results import compare_models
-    from .store import Store
+    from ..aggregate import Settings
+    from ..report.compare import compare_csv, compare_terminal
+    from ..summarize import compare_models
+    from ..store import Store
 
     with Store(db, readonly=True) as store:
         judge_name, cells = compare_models(store, model_a, model_b, judge, Settings(rounds=rounds, seed=seed), min_n)
@@ -440,7 +443,7 @@ def compare_cmd(
     elif fmt == "csv":
         sys.stdout.write(compare_csv(cells))
     else:
-        from .report.terminal import console
+        from .views import console
 
         compare_terminal(console(), model_a, model_b, judge_name, cells)
 
@@ -453,8 +456,8 @@ def agreement_cmd(
     seed: SeedOpt = 0,
 ):
     """Judge vs human and annotator vs annotator, per language and category."""
-    from .aggregate import Settings, agreement, outcomes, pair_outcomes
-    from .store import Store
+    from ..aggregate import Settings, agreement, outcomes, pair_outcomes
+    from ..store import Store
 
     with Store(db, readonly=True) as store:
         judgments = store.judgments()
@@ -472,9 +475,9 @@ def agreement_cmd(
         writer.writeheader()
         writer.writerows(r.model_dump() for r in rows)
         return
-    from .report.formats import to_terminal_tables
-    from .report.tables import agreement_table
-    from .report.terminal import console
+    from ..report.formats import to_terminal_tables
+    from ..report.tables import agreement_table
+    from .views import console
 
     to_terminal_tables([agreement_table(rows)], console())
 
@@ -499,9 +502,9 @@ def eval_cmd(
     dry_run: DryRunOpt = False,
 ):
     """generate → judge → report in one command; every step resumes from the store."""
-    from .config import load_config
-    from .pipeline import dry_run as plan_eval, from_options, run_eval
-    from .report.terminal import console, eval_summary, judge_cost_table, plan_table
+    from ..config import load_config
+    from ..evaluate import dry_run as plan_eval, from_options, run_eval
+    from .views import console, eval_summary, judge_cost_table, plan_table
 
     settings = load_config(config) if config else {}
     spec = from_options(
@@ -524,7 +527,7 @@ def eval_cmd(
 
 
 def _user_error(message: str):
-    from .errors import ConfigError
+    from ..errors import ConfigError
 
     return ConfigError(message)
 

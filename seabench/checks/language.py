@@ -12,7 +12,7 @@ import unicodedata
 from functools import lru_cache
 
 from ..languages import SCRIPTS
-from ..records import LanguageCheck
+from ..records import LanguageCheck, ScriptHealth
 from ..store import Store
 
 SCRIPT_RANGES = [
@@ -102,19 +102,12 @@ def run_language_checks(store: Store) -> int:
     """Check every stored answer that has no language check yet; returns how many were checked."""
     done = store.checked_keys("language")
     questions = store.questions()
-    results = {}
+    results: dict[str, LanguageCheck | ScriptHealth] = {}
     for a in store.answers():
         q = questions.get((a.bench, a.question_id))
         if a.key in done or q is None:
             continue
-        results[a.key] = check_language(a.text, q.expected_lang).model_dump_json()
+        results[a.key] = check_language(a.text, q.expected_lang)
     if results:
-        store.add_checks("language", results)
+        store.add_checks(results)
     return len(results)
-
-
-def run_checks(store: Store) -> dict[str, int]:
-    """Every check that needs no LLM, on the answers that lack it: {kind: answers checked now}."""
-    from .health import run_health_checks
-
-    return {"language": run_language_checks(store), "script-health": run_health_checks(store)}

@@ -4,7 +4,7 @@
 - Burmese in the Zawgyi font encoding instead of Unicode (Google's myanmartools detector);
 - cut off at the token limit, and whether the cut fell inside a grapheme cluster or a word;
 - degenerate repetition (the same n-gram looping);
-- wrong or mixed script comes from the language check (`checks.py`) and is reported beside these.
+- wrong or mixed script comes from the language check (`language.py`) and is reported beside these.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
-from ..records import Record
+from ..records import LanguageCheck, ScriptHealth
 from ..segment import clusters
 from ..store import Store
 
@@ -22,27 +22,6 @@ ZAWGYI_THRESHOLD = 0.95  # myanmartools' own guidance: above 0.95 is Zawgyi, bel
 DANGLING = {"\u1039", "\u17d2", "\u200d", "\u0e40", "\u0e41", "\u0e42", "\u0e43", "\u0e44", "\u0ec0", "\u0ec1", "\u0ec2", "\u0ec3", "\u0ec4"}
 REPEAT_SHARE = 0.5
 MIN_NGRAMS = 20
-
-
-class ScriptHealth(Record):
-    not_nfc: bool
-    zawgyi: bool
-    zawgyi_probability: float | None
-    """None when the answer has no Myanmar-script text."""
-    truncated: bool
-    """The model stopped at the token limit."""
-    broken_cluster: bool
-    """The text ends inside a grapheme cluster (a dangling stacker or preposed vowel, a lone mark, U+FFFD)."""
-    cut_mid_word: bool
-    """Truncated, and the last character is a letter or mark: it stopped inside a word."""
-    repetition: float
-    """Share of repeated n-grams (words where the text has spaces, grapheme clusters where it does not)."""
-    repetitive: bool
-
-    @property
-    def flags(self) -> list[str]:
-        names = ["not_nfc", "zawgyi", "truncated", "broken_cluster", "cut_mid_word", "repetitive"]
-        return [n.replace("_", "-") for n in names if getattr(self, n)]
 
 
 @lru_cache(maxsize=1)
@@ -91,7 +70,9 @@ def repetition_share(text: str) -> float:
 def run_health_checks(store: Store) -> int:
     """Check every stored answer that has no script-health check yet; returns how many were checked."""
     done = store.checked_keys("script-health")
-    results = {a.key: check_health(a.text, a.finish_reason).model_dump_json() for a in store.answers() if a.key not in done}
+    results: dict[str, LanguageCheck | ScriptHealth] = {
+        a.key: check_health(a.text, a.finish_reason) for a in store.answers() if a.key not in done
+    }
     if results:
-        store.add_checks("script-health", results)
+        store.add_checks(results)
     return len(results)

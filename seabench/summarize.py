@@ -1,81 +1,22 @@
-"""Everything a report shows, read from the store and put through the statistics once.
+"""Stage 5: read the store once, put everything through the statistics, and return one `Report`.
 
-Terminal, CSV, JSON, Markdown and HTML are all formatted from the `Report` this returns, so they never disagree.
+Terminal, CSV, JSON, Markdown and HTML are all formatted from that Report, so they never disagree; this is the only
+place between the store and the report layer.
 """
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 
 from .aggregate import (
-    AgreementRow, CompareCell, HealthRate, LanguageRate, health_rates, LeaderRow, PairCell, RatingRow, ScoreCell, Settings, agreement, compare,
-    language_rates, observations, outcomes, pair_outcomes, pairwise, single_scores,
+    Settings, agreement, compare, health_rates, language_rates, observations, outcomes, pair_outcomes, pairwise, single_scores,
 )
 from .errors import ConfigError
-from .fertility import FertilityRow
-from .records import Record
+from .records import (
+    Answer, BrowserAnswer, BrowserJudgment, BrowserQuestion, CompareCell, Judgment, LanguageCheck, Question, Report, ScriptHealth,
+    UsageRow,
+)
 from .store import Store
-
-
-class UsageRow(Record):
-    name: str
-    role: str
-    """`candidate` or `judge`."""
-    items: int
-    """Answers stored (candidate) or judgments stored (judge)."""
-    failures: int
-    unscored: int
-    flagged: int
-    input_tokens: int
-    output_tokens: int
-    cost_usd: float | None
-
-
-class BrowserJudgment(Record):
-    judge: str
-    verdict: str
-    """The score, `A`/`B`/`tie` with the opponent, or `unscored`."""
-    text: str
-    flags: tuple[str, ...] = ()
-
-
-class BrowserAnswer(Record):
-    model: str
-    turn: int
-    text: str
-    language: str
-    """The language check's verdict (and what it detected)."""
-    health: tuple[str, ...] = ()
-    """Script-health flags: not-nfc, zawgyi, truncated, broken-cluster, cut-mid-word, repetitive."""
-    judgments: tuple[BrowserJudgment, ...] = ()
-
-
-class BrowserQuestion(Record):
-    bench: str
-    question_id: str
-    lang: str
-    category: str
-    turns: tuple[str, ...]
-    references: tuple[str | None, ...] | None
-    answers: tuple[BrowserAnswer, ...]
-
-
-class Report(Record):
-    settings: Settings
-    models: tuple[str, ...]
-    judges: tuple[str, ...]
-    leaderboard: tuple[LeaderRow, ...]
-    cells: tuple[ScoreCell, ...]
-    pairs: tuple[PairCell, ...]
-    ratings: tuple[RatingRow, ...]
-    agreement: tuple[AgreementRow, ...]
-    language: tuple[LanguageRate, ...]
-    health: tuple[HealthRate, ...] = ()
-    tokens: tuple[FertilityRow, ...] = ()
-    """The latest `seabench tokens` measurement in the store."""
-    usage: tuple[UsageRow, ...]
-    browser: tuple[BrowserQuestion, ...] = ()
 
 
 def build(store: Store, *, models: list[str] | None = None, judge: str | None = None, settings: Settings = Settings(),
@@ -93,8 +34,8 @@ def build(store: Store, *, models: list[str] | None = None, judge: str | None = 
     pair_cells, bt = pairwise(pair_results, questions, settings)
     agree = agreement(judgments, ratings, pair_results, questions, settings)
     index = {a.key: (a.model, questions[(a.bench, a.question_id)].lang) for a in answers if (a.bench, a.question_id) in questions}
-    checks = store.checks("language")
-    health = store.checks("script-health")
+    checks = store.language_checks()
+    health = store.script_health()
     return Report(
         settings=settings,
         models=tuple(sorted({a.model for a in answers} | {c.model for c in cells})),
@@ -102,7 +43,7 @@ def build(store: Store, *, models: list[str] | None = None, judge: str | None = 
         leaderboard=tuple(leaders), cells=tuple(cells), pairs=tuple(pair_cells), ratings=tuple(bt), agreement=tuple(agree),
         language=tuple(language_rates(checks, index)),
         health=tuple(health_rates(health, checks, index)),
-        tokens=tuple(FertilityRow.model_validate_json(r) for r in store.token_stats()),
+        tokens=tuple(store.token_stats()),
         usage=tuple(_usage(store, answers, judgments)),
         browser=tuple(_browser(questions, answers, judgments, checks, health)) if browser else (),
     )
@@ -116,7 +57,7 @@ def _in(models: list[str] | None, *names: str | None) -> bool:
     return not models or all(n in models for n in names if n is not None)
 
 
-def _usage(store: Store, answers, judgments) -> list[UsageRow]:
+def _usage(store: Store, answers: list[Answer], judgments: list[Judgment]) -> list[UsageRow]:
     failures = defaultdict(int)
     for f in store.failures():
         failures[f.model] += 1
@@ -140,9 +81,8 @@ def _usage(store: Store, answers, judgments) -> list[UsageRow]:
     return rows
 
 
-def _browser(questions, answers, judgments, checks, health) -> list[BrowserQuestion]:
-    from .judging.health import ScriptHealth
-
+def _browser(questions: dict[tuple[str, str], Question], answers: list[Answer], judgments: list[Judgment],
+             checks: dict[str, LanguageCheck], health: dict[str, ScriptHealth]) -> list[BrowserQuestion]:
     verdicts: dict[tuple, list[BrowserJudgment]] = defaultdict(list)
     for j in judgments:
         if j.kind == "single":
@@ -156,9 +96,9 @@ def _browser(questions, answers, judgments, checks, health) -> list[BrowserQuest
                     BrowserJudgment(judge=j.judge, verdict=f"{verdict} vs {other} (shown {pos})", text=j.judgment, flags=j.flags))
     by_q: dict[tuple, list[BrowserAnswer]] = defaultdict(list)
     for a in answers:
-        check = json.loads(checks[a.key]) if a.key in checks else None
-        lang = f"{check['verdict']} ({check['detected']})" if check else "not checked"
-        flags = tuple(ScriptHealth.model_validate_json(health[a.key]).flags) if a.key in health else ()
+        check = checks.get(a.key)
+        lang = f"{check.verdict} ({check.detected})" if check else "not checked"
+        flags = tuple(health[a.key].flags) if a.key in health else ()
         by_q[(a.bench, a.question_id)].append(BrowserAnswer(model=a.model, turn=a.turn, text=a.text, language=lang, health=flags,
                                                             judgments=tuple(verdicts.get((a.bench, a.question_id, a.turn, a.model), ()))))
     out = []

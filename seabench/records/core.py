@@ -1,4 +1,4 @@
-"""Typed records that move between stages. Facts are frozen; nothing between stages is a dict."""
+"""Records of the inputs and facts every stage shares: questions, answers, judgments, ratings, checks, run settings."""
 
 from __future__ import annotations
 
@@ -241,3 +241,86 @@ class PairOutcome(Record):
     """The two orders disagreed (counted as a tie)."""
     annotator: str | None = None
     """For a human's choice (judge `human`): who made it."""
+
+
+class ModelRun(Record):
+    """One candidate model to collect answers from."""
+
+    name: str
+    """Name it is stored and reported under."""
+    spec: str
+    """`provider:model`."""
+    settings: GenerationSettings = GenerationSettings()
+    """What besides the model determines an answer (part of every answer's key)."""
+    base_url: str | None = None
+    """This model's own endpoint (from an eval config); not part of any key."""
+
+
+class JudgeConfig(Record):
+    """One LLM judge run: who judges, how, and which models."""
+
+    spec: str
+    """The judge's model spec, e.g. `openai:gpt-4o`."""
+    name: str
+    """The judge's name in the store and reports (default: the spec)."""
+    mode: Literal["single", "pairwise"] = "single"
+    """`single`: a 1–10 score per answer; `pairwise`: A/B/tie between two answers, both orders."""
+    baseline: str | None = None
+    """Pairwise: compare every model with this one."""
+    all_pairs: bool = False
+    """Pairwise: compare every pair of models."""
+    models: tuple[str, ...] | None = None
+    """Only these stored models (default: every model with answers)."""
+    samples: int = 1
+    """Judgments per item, kept apart as samples."""
+    settings: GenerationSettings = GenerationSettings(temperature=0.0, max_tokens=2048)
+    max_reasks: int = 2
+    """How often a reply without a usable verdict is asked again before it is stored unscored."""
+
+
+class ScriptHealth(Record):
+    not_nfc: bool
+    zawgyi: bool
+    zawgyi_probability: float | None
+    """None when the answer has no Myanmar-script text."""
+    truncated: bool
+    """The model stopped at the token limit."""
+    broken_cluster: bool
+    """The text ends inside a grapheme cluster (a dangling stacker or preposed vowel, a lone mark, U+FFFD)."""
+    cut_mid_word: bool
+    """Truncated, and the last character is a letter or mark: it stopped inside a word."""
+    repetition: float
+    """Share of repeated n-grams (words where the text has spaces, grapheme clusters where it does not)."""
+    repetitive: bool
+
+    @property
+    def flags(self) -> list[str]:
+        names = ["not_nfc", "zawgyi", "truncated", "broken_cluster", "cut_mid_word", "repetitive"]
+        return [n.replace("_", "-") for n in names if getattr(self, n)]
+
+
+class TokenRow(Record):
+    """One tokenizer's cost in one language (`seabench tokens`)."""
+
+    model: str
+    lang: str
+    tokenizer: str
+    """What counted the tokens, or why nothing could (`note`)."""
+    texts: int
+    characters: int
+    words: int
+    word_unit: str
+    """What a "word" is in this language: segmenter words, whitespace words, syllables or grapheme clusters."""
+    tokens: int | None = None
+    tokens_per_char: float | None = None
+    tokens_per_word: float | None = None
+    ratio_to_en: float | None = None
+    """tokens_per_word ÷ English tokens_per_word for the same tokenizer; None where words are grapheme clusters."""
+    ratio_to_en_per_text: float | None = None
+    """Tokens per text ÷ English tokens per text: fair where the bench asks comparable things in each language."""
+    prompt_cost_usd: float | None = None
+    """The bench's user turns in this language, at the model's input price."""
+    answer_tokens: int | None = None
+    answer_cost_usd: float | None = None
+    """This model's stored answers in this language, at its output price."""
+    note: str = ""

@@ -1,0 +1,21 @@
+"""Typed records that move between stages, in one home: inputs and facts (`core`), and results (`results`).
+
+Facts are frozen; nothing between stages is a dict.
+"""
+
+from .core import (
+    SEA_BENCH_CATEGORIES, Answer, Bench, BenchCell, Completion, Failure, GenerationSettings, JudgeConfig, Judgment,
+    LanguageCheck, Message, ModelRun, PairOutcome, PairRating, Question, Rating, Record, ScriptHealth, TokenRow, Usage,
+)
+from .results import (
+    ALL, HUMAN, AgreementRow, BrowserAnswer, BrowserJudgment, BrowserQuestion, CompareCell, HealthRate, LanguageRate, LeaderRow,
+    PairCell, PlanRow, RatingRow, Report, ScoreCell, Settings, UsageRow,
+)
+
+__all__ = [
+    "SEA_BENCH_CATEGORIES", "Answer", "Bench", "BenchCell", "Completion", "Failure", "GenerationSettings", "JudgeConfig",
+    "Judgment", "LanguageCheck", "Message", "ModelRun", "PairOutcome", "PairRating", "Question", "Rating", "Record",
+    "ScriptHealth", "TokenRow", "Usage", "AgreementRow", "BrowserAnswer", "BrowserJudgment", "BrowserQuestion",
+    "CompareCell", "HealthRate", "LanguageRate", "LeaderRow", "PairCell", "PlanRow", "RatingRow", "Report", "ScoreCell",
+    "Settings", "UsageRow", "ALL", "HUMAN",
+]
