@@ -50,3 +50,15 @@ class InputError(SeabenchError):
 
 class ConfigError(SeabenchError):
     """A bad option, spec or missing setting (an API key, an unknown provider)."""
+
+
+class NoStore(ConfigError):
+    """There is no store at the path given."""
+
+
+class OldStore(ConfigError):
+    """A store from an older seabench, opened read-only: it cannot be upgraded in place."""
+
+
+class NameTaken(ConfigError):
+    """A model name already holds answers from another spec or other settings."""

@@ -60,15 +60,19 @@ def from_options(config: dict, **cli) -> EvalSpec:
     """CLI options win over the config file; each model may carry its own base URL and system prompt."""
     def pick(key, default=None):
         value = cli.get(key)
-        return value if value not in (None, [], ()) else config.get(key, default)
+        return value if value not in (None, [], (), False) else config.get(key, default)
 
     settings = GenerationSettings(
         temperature=pick("temperature", 0.0), max_tokens=pick("max_tokens", 1024), system_prompt=pick("system_prompt")
     )
     runs = []
     if cli.get("models"):
-        for spec in cli["models"]:
-            runs.append(ModelRun(name=str(parse_spec(spec)), spec=str(parse_spec(spec)), settings=settings))
+        names = cli.get("names") or []
+        if names and len(names) != len(cli["models"]):
+            raise ConfigError(f"give one --name per --model ({len(cli['models'])} models, {len(names)} names), or none")
+        for i, spec in enumerate(cli["models"]):
+            spec = str(parse_spec(spec))
+            runs.append(ModelRun(name=names[i] if names else spec, spec=spec, settings=settings))
     else:
         for m in config.get("models", []):
             spec = str(parse_spec(m["spec"]))
@@ -82,12 +86,16 @@ def from_options(config: dict, **cli) -> EvalSpec:
     if not judge_spec:
         raise ConfigError("no judge: give --judge SPEC or [judge] spec in --config")
     mode = cli.get("mode") or jconf.get("mode", "single")
+    if mode not in ("single", "pairwise"):
+        raise ConfigError(f"--mode must be single or pairwise, not '{mode}'")
     baseline = cli.get("baseline") or jconf.get("baseline")
-    all_pairs = bool(jconf.get("all_pairs")) or (mode == "pairwise" and not baseline)
+    all_pairs = bool(cli.get("all_pairs") or jconf.get("all_pairs"))
+    if mode == "pairwise" and bool(baseline) == all_pairs:
+        raise ConfigError("pairwise judging needs exactly one of --baseline NAME or --all-pairs ([judge] baseline or all_pairs)")
     spec = str(parse_spec(judge_spec))
     judge_cfg = JudgeConfig(
-        spec=spec, name=jconf.get("name", spec), mode=mode, baseline=baseline, all_pairs=all_pairs if mode == "pairwise" else False,
-        samples=int(jconf.get("samples", 1)),
+        spec=spec, name=cli.get("judge_name") or jconf.get("name", spec), mode=mode, baseline=baseline,
+        all_pairs=all_pairs if mode == "pairwise" else False, samples=int(cli.get("samples") or jconf.get("samples", 1)),
         settings=GenerationSettings(temperature=float(jconf.get("temperature", 0.0)), max_tokens=int(jconf.get("max_tokens", 2048))),
     )
     prompts = cli.get("prompts") or jconf.get("prompts")

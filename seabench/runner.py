@@ -196,13 +196,13 @@ class Runner:
 
 
 class Progress:
-    """A rich progress bar on a terminal; plain periodic lines when stdout is not a terminal."""
+    """A rich progress bar on a terminal; plain periodic lines otherwise. On stderr: it is status, never a result."""
 
     def __init__(self, label: str = "", *, enabled: bool = True, interval_s: float = 10.0, stream=None):
         self.label = label
         self.enabled = enabled
         self.interval_s = interval_s
-        self.stream = stream or sys.stdout
+        self.stream = stream or sys.stderr
         self._bar = None
 
     def start(self, total: int) -> None:

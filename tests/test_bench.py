@@ -39,7 +39,7 @@ def test_bundled_bench_has_references_where_they_are_needed():
 
 
 def test_bench_stats_json_shape(cli):
-    result = cli("bench", "stats", "--json")
+    result = cli("bench", "stats", "--format", "json")
     assert result.exit_code == 0
     data = json.loads(result.stdout)
     assert data["total"] == sum(c["questions"] for c in data["cells"]) == len(load_bench(None).questions)
@@ -51,8 +51,8 @@ def test_bench_stats_table_shows_every_language(cli):
     result = cli("bench", "stats")
     assert result.exit_code == 0
     for lang in SEA_LANGS:
-        assert f"\n│ {lang} " in result.stdout
-    assert "180 questions in 45 cells" in result.stdout
+        assert f"\n│ {lang} " in result.output
+    assert "180 questions in 45 cells" in result.output
 
 
 @pytest.mark.parametrize("qid", ["th-natq-2", "km-math-2", "lo-task-4", "my-safety-3", "vi-instr-2"])
@@ -62,7 +62,7 @@ def test_bench_show_prints_every_turn_and_reference_intact(cli, qid):
     assert result.exit_code == 0
     for text in [*q.turns, *(q.references or ())]:
         if text:
-            assert text in result.stdout  # not cut or re-wrapped inside a grapheme cluster
+            assert text in result.output  # not cut or re-wrapped inside a grapheme cluster
     assert result.stdout.count("Turn ") >= len(q.turns)
 
 
@@ -90,7 +90,7 @@ def test_seabench_v2_public_questions(shared_data):
 def test_seabench_v2_folder_is_accepted(cli, shared_data):
     result = cli("bench", "validate", shared_data / "seabench-v2")
     assert result.exit_code == 0, result.stderr
-    assert "300 questions" in result.stdout
+    assert "300 questions" in result.output
 
 
 def test_mt_bench_with_reference_answers(shared_data):

@@ -73,7 +73,7 @@ def test_bom_crlf_and_blank_lines_are_valid(cli, tmp_path):
     path.write_bytes(codecs.BOM_UTF8 + body.encode("utf-8") + b"\r\n\r\n")
     result = cli("bench", "validate", path)
     assert result.exit_code == 0, result.stderr
-    assert "2 questions" in result.stdout
+    assert "2 questions" in result.output
 
 
 def test_validate_lists_every_error(cli, tmp_path):

@@ -30,7 +30,7 @@ def test_import_example_run_gives_fastchats_means(cli, shared_data, tmp_path):
     db = tmp_path / "s.db"
     result = cli("import", "fastchat", run, "--questions", shared_data / "mt-bench" / "question.jsonl", "--db", db)
     assert result.exit_code == 0, result.stderr
-    assert "800 judgments" in result.stdout
+    assert "800 judgments" in result.output
     raw = run / "model_judgment" / "gpt-4_single.jsonl"
     unscored_raw = sum(json.loads(l)["score"] == -1 for l in raw.read_text(encoding="utf-8").splitlines())
     with Store(db) as store:
@@ -54,7 +54,7 @@ def test_import_example_run_gives_fastchats_means(cli, shared_data, tmp_path):
     # the references from reference_answer/gpt-4.jsonl beside question.jsonl came along
     assert sum(q.has_reference for q in questions.values()) == 30
     again = cli("import", "fastchat", run, "--questions", shared_data / "mt-bench" / "question.jsonl", "--db", db)
-    assert "0 new rows" in again.stdout
+    assert "0 new rows" in again.output
 
 
 def test_import_needs_questions(cli, shared_data, tmp_path):
@@ -99,9 +99,9 @@ def test_pairwise_file_import_and_export_round_trip(cli, tmp_path):
         return "[[A]]" if "[a]" in first else "[[B]]"  # a always wins, in both orders
 
     with FakeServer("openai", reply=lambda body: "Rating: [[6]]") as judge:
-        assert cli("judge", "--judge", "openai:j", "--name", "j", "--db", db, "--base-url", judge.url, env=env).exit_code == 0
+        assert cli("judge", "--judge", "openai:j", "--judge-name", "j", "--db", db, "--judge-base-url", judge.url, env=env).exit_code == 0
     with FakeServer("openai", reply=judge_reply) as judge:
-        assert cli("judge", "--judge", "openai:j", "--name", "j", "--mode", "pairwise", "--all-pairs", "--db", db, "--base-url", judge.url, env=env).exit_code == 0
+        assert cli("judge", "--judge", "openai:j", "--judge-name", "j", "--mode", "pairwise", "--all-pairs", "--db", db, "--judge-base-url", judge.url, env=env).exit_code == 0
     out = tmp_path / "export"
     result = cli("export", "fastchat", out, "--db", db)
     assert result.exit_code == 0, result.stderr
@@ -135,8 +135,8 @@ def test_scores_outside_1_to_10_are_unscored_and_repeats_are_reported(cli, tmp_p
     db = tmp_path / "s.db"
     result = cli("import", "fastchat", folder, "--db", db)
     assert result.exit_code == 0, result.stderr
-    assert "5 judgments (3 unscored: FastChat's -1, and 2 scores outside 1–10)" in result.stdout
-    assert "2 items were judged more than once" in result.stdout  # q1 (11, then 0) and q3 (7, then 8)
+    assert "5 judgments (3 unscored: FastChat's -1, and 2 scores outside 1–10)" in result.output
+    assert "2 items were judged more than once" in result.output  # q1 (11, then 0) and q3 (7, then 8)
     with Store(db) as store:
         scores = sorted(j.score for j in store.judgments() if j.score is not None)
     assert scores == [7.0, 8.0]

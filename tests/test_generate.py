@@ -110,8 +110,8 @@ def test_failures_are_stored_and_only_they_are_retried(tmp_path, small_bench, cl
         args = ["generate", "--model", "openai:fake-1", "--base-url", server.url, "--bench", small_bench, "--db", db, "--max-attempts", "2"]
         result = cli(*args, env={"OPENAI_API_KEY": "sk-x"})
         assert result.exit_code == 1
-        assert "3 answers stored, 1 failed (1 later turns not asked)" in result.stdout
-        assert "failed: km-1 turn 1 after 2 attempts: InternalServerError (500)" in result.stdout
+        assert "3 answers stored, 1 failed (1 later turns not asked)" in result.output
+        assert "failed: km-1 turn 1 after 2 attempts: InternalServerError (500)" in result.output
         with Store(db) as store:
             (failure,) = store.failures()
             assert (failure.question_id, failure.turn, failure.attempts) == ("km-1", 1, 2)
@@ -124,7 +124,7 @@ def test_failures_are_stored_and_only_they_are_retried(tmp_path, small_bench, cl
         with Store(db) as store:
             assert store.failures() == [] and len(store.answers()) == 5
         result = cli(*args, env={"OPENAI_API_KEY": "sk-x"})
-        assert "nothing to send" in result.stdout and len(server.requests) == sent_before + 2
+        assert "nothing to send" in result.output and len(server.requests) == sent_before + 2
 
 
 def test_empty_answer_is_an_answer(tmp_path, small_bench):

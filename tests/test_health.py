@@ -90,7 +90,7 @@ def test_rates_in_every_report_format(cli, tmp_path):
     db = tmp_path / "s.db"
     with FakeServer("openai", reply=reply) as cand, FakeServer("openai", reply=lambda b: "Rating: [[5]]") as judge:
         assert cli("generate", "--model", "openai:m", "--bench", _bench(tmp_path), "--db", db, "--base-url", cand.url, env={"OPENAI_API_KEY": "k"}).exit_code == 0
-        assert cli("judge", "--judge", "openai:j", "--db", db, "--base-url", judge.url, env={"OPENAI_API_KEY": "k"}).exit_code == 0
+        assert cli("judge", "--judge", "openai:j", "--db", db, "--judge-base-url", judge.url, env={"OPENAI_API_KEY": "k"}).exit_code == 0
     data = json.loads(cli("report", "--db", db, "--format", "json", "--rounds", "100").stdout)
     health = {r["lang"]: r for r in data["health"]}
     assert health["my"]["zawgyi"] == 1 and health["lo"]["wrong_script"] == 1

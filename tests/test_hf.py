@@ -64,13 +64,13 @@ def test_model_without_chat_template_needs_one(tmp_path, cli):
     template.write_text(CHAT_TEMPLATE, encoding="utf-8")
     result = cli(*args, "--chat-template", template)
     assert result.exit_code == 0, result.stderr
-    assert "2 answers stored" in result.stdout  # en-task-1 has two turns
+    assert "2 answers stored" in result.output  # en-task-1 has two turns
 
 
 def test_dry_run_counts_with_the_models_tokenizer(tmp_path, tiny_model, cli):
     result = cli("generate", "--model", f"hf:{tiny_model}", "--db", tmp_path / "s.db", "--lang", "km", "--dry-run")
     assert result.exit_code == 0
-    assert "the model's tokenizer" in result.stdout and "no price" in result.stdout
+    assert "the model's tokenizer" in result.output and "no price" in result.output
 
 
 def test_a_local_model_can_judge_and_its_noise_is_never_a_score(tmp_path, tiny_model, cli):
@@ -79,7 +79,7 @@ def test_a_local_model_can_judge_and_its_noise_is_never_a_score(tmp_path, tiny_m
     db = tmp_path / "s.db"
     with FakeServer("openai") as cand:
         assert cli("generate", "--model", "openai:cand", "--base-url", cand.url, "--db", db, "--lang", "km", "--limit", "2", env={"OPENAI_API_KEY": "k"}).exit_code == 0
-    result = cli("judge", "--judge", f"hf:{tiny_model}", "--max-tokens", "16", "--db", db)
+    result = cli("judge", "--judge", f"hf:{tiny_model}", "--judge-max-tokens", "16", "--db", db)
     assert result.exit_code == 0, result.stderr
     with Store(db) as store:
         judgments = store.judgments()

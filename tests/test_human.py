@@ -48,8 +48,8 @@ def _write(path, header, rows, *, bom=True, crlf=True):
 
 def test_blind_round_trip(cli, db, tmp_path):
     sheet = tmp_path / "sheet.csv"
-    result = cli("human", "export", "--models", "model-a,model-b", "--out", sheet, "--blind", "--db", db)
-    assert result.exit_code == 0 and "wrote 6 rows" in result.stdout
+    result = cli("human", "export", "--model", "model-a,model-b", "--out", sheet, "--blind", "--db", db)
+    assert result.exit_code == 0 and "wrote 6 rows" in result.output
     raw = sheet.read_bytes()
     assert raw.startswith(codecs.BOM_UTF8)
     assert b"model-a" not in raw and b"model-b" not in raw  # names are hidden
@@ -58,7 +58,7 @@ def test_blind_round_trip(cli, db, tmp_path):
     turn2 = next(r for r in rows if r["turn"] == "2")
     assert "User: မုန့်ဟင်းခါး" in turn2["context"] and "Assistant: ဖြေကြားချက်" in turn2["context"]
     # Re-exporting gives the same opaque ids.
-    cli("human", "export", "--models", "model-a,model-b", "--out", tmp_path / "again.csv", "--blind", "--db", db)
+    cli("human", "export", "--model", "model-a,model-b", "--out", tmp_path / "again.csv", "--blind", "--db", db)
     assert {r["item_id"] for r in _read(tmp_path / "again.csv")} == {r["item_id"] for r in rows}
     for i, row in enumerate(rows):
         row["annotator"], row["score"], row["comment"] = "nilar", str(3 + i), "ကောင်းတယ်, but short"
@@ -69,7 +69,7 @@ def test_blind_round_trip(cli, db, tmp_path):
         writer.writerows(rows)
     result = cli("human", "import", filled, "--db", db)
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.strip() == "imported 6 blind ratings from 1 annotator(s) (6 new): nilar"
+    assert result.stderr.strip() == "imported 6 blind ratings from 1 annotator(s) (6 new): nilar"
     with Store(db) as store:
         ratings = store.ratings()
         items = store.human_items()
@@ -78,7 +78,7 @@ def test_blind_round_trip(cli, db, tmp_path):
         bench, qid, turn, model = items[row["item_id"]]
         (match,) = [r for r in ratings if (r.bench, r.question_id, r.turn, r.model) == (bench, qid, turn, model)]
         assert match.score == float(row["score"]) and match.comment == "ကောင်းတယ်, but short"
-    assert cli("human", "import", filled, "--db", db).stdout.strip().endswith("(0 new): nilar")  # idempotent
+    assert cli("human", "import", filled, "--db", db).stderr.strip().endswith("(0 new): nilar")  # idempotent
 
 
 def test_plain_sheet_turn_defaults_to_one(cli, db, tmp_path):
@@ -150,8 +150,8 @@ def test_changed_score_for_a_stored_rating_is_refused(cli, db, tmp_path):
 
 def test_blind_pairwise_round_trip(cli, db, tmp_path):
     sheet = tmp_path / "pairs.csv"
-    result = cli("human", "export", "--models", "model-a,model-b", "--pairwise", "--blind", "--out", sheet, "--db", db, "--seed", "3")
-    assert result.exit_code == 0 and "wrote 3 rows" in result.stdout  # q1 turns 1 and 2, q2 turn 1
+    result = cli("human", "export", "--model", "model-a,model-b", "--pairwise", "--blind", "--out", sheet, "--db", db, "--seed", "3")
+    assert result.exit_code == 0 and "wrote 3 rows" in result.output  # q1 turns 1 and 2, q2 turn 1
     raw = sheet.read_bytes()
     assert b"model-a" not in raw and b"model-b" not in raw
     rows = _read(sheet)
@@ -168,7 +168,7 @@ def test_blind_pairwise_round_trip(cli, db, tmp_path):
         writer.writerows(rows)
     result = cli("human", "import", filled, "--db", db)
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.startswith("imported 3 blind pairwise ratings from 1 annotator(s)")
+    assert result.stderr.startswith("imported 3 blind pairwise ratings from 1 annotator(s)")
     with Store(db) as store:
         stored = {(p.question_id, p.turn): p for p in store.pair_ratings()}
     for row, choice in zip(rows, ["A", "B", "tie"]):
@@ -179,7 +179,7 @@ def test_blind_pairwise_round_trip(cli, db, tmp_path):
 
 def test_plain_pairwise_sheet_names_the_models(cli, db, tmp_path):
     sheet = tmp_path / "pairs.csv"
-    assert cli("human", "export", "--models", "model-a,model-b", "--pairwise", "--out", sheet, "--db", db).exit_code == 0
+    assert cli("human", "export", "--model", "model-a,model-b", "--pairwise", "--out", sheet, "--db", db).exit_code == 0
     rows = _read(sheet)
     assert {(r["model_a"], r["model_b"]) for r in rows} == {("model-a", "model-b")}
-    assert cli("human", "export", "--models", "model-a", "--pairwise", "--out", sheet, "--db", db).exit_code == 2
+    assert cli("human", "export", "--model", "model-a", "--pairwise", "--out", sheet, "--db", db).exit_code == 2

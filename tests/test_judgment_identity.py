@@ -47,11 +47,11 @@ def _judge_reply(body):
 def test_identical_answers_of_two_models_each_get_their_judgment(cli, tmp_path):
     db = _two_checkpoints_answering_alike(cli, tmp_path)
     with FakeServer("openai", reply=_judge_reply) as judge:
-        base = ("judge", "--judge", "openai:j", "--base-url", judge.url, "--db", db)
+        base = ("judge", "--judge", "openai:j", "--judge-base-url", judge.url, "--db", db)
         first = cli(*base, env=ENV)
-        assert "8 judgments stored" in first.stdout, first.stdout
+        assert "8 judgments stored" in first.output, first.stdout
         again = cli(*base, env=ENV)
-        assert "nothing to send, all 8 judgments are already stored" in again.stdout
+        assert "nothing to send, all 8 judgments are already stored" in again.output
         assert len(judge.requests) == 8
     with Store(db) as store:
         judgments = store.judgments()
@@ -71,8 +71,8 @@ def test_identical_answers_of_two_models_each_get_their_judgment(cli, tmp_path):
 def test_identical_answers_in_pairwise_keep_both_orders(cli, tmp_path):
     db = _two_checkpoints_answering_alike(cli, tmp_path)
     with FakeServer("openai", reply=_judge_reply) as judge:
-        result = cli("judge", "--judge", "openai:j", "--mode", "pairwise", "--all-pairs", "--base-url", judge.url, "--db", db, env=ENV)
-        assert "8 judgments stored" in result.stdout, result.stdout  # 4 items × 2 orders
+        result = cli("judge", "--judge", "openai:j", "--mode", "pairwise", "--all-pairs", "--judge-base-url", judge.url, "--db", db, env=ENV)
+        assert "8 judgments stored" in result.output, result.stdout  # 4 items × 2 orders
     with Store(db) as store:
         judgments = store.judgments(kind="pairwise")
     assert {(j.model, j.model_b) for j in judgments} == {("ckpt-1000", "ckpt-2000"), ("ckpt-2000", "ckpt-1000")}
@@ -105,16 +105,16 @@ def _old_store(new_db, old_db):
 def test_a_store_made_by_the_old_code_is_repaired_without_sending_anything_twice(cli, tmp_path):
     db = _two_checkpoints_answering_alike(cli, tmp_path)
     with FakeServer("openai", reply=_judge_reply) as judge:
-        assert cli("judge", "--judge", "openai:j", "--base-url", judge.url, "--db", db, env=ENV).exit_code == 0
-        assert cli("judge", "--judge", "openai:j", "--mode", "pairwise", "--all-pairs", "--base-url", judge.url, "--db", db, env=ENV).exit_code == 0
+        assert cli("judge", "--judge", "openai:j", "--judge-base-url", judge.url, "--db", db, env=ENV).exit_code == 0
+        assert cli("judge", "--judge", "openai:j", "--mode", "pairwise", "--all-pairs", "--judge-base-url", judge.url, "--db", db, env=ENV).exit_code == 0
     old_db = tmp_path / "old.db"
     kept = _old_store(db, old_db)
     assert kept == 8  # 16 judgments made, 8 lost to the old key (4 single, and one order of each pairwise item)
     with FakeServer("openai", reply=_judge_reply) as judge:
-        single = cli("judge", "--judge", "openai:j", "--base-url", judge.url, "--db", old_db, env=ENV)
-        assert "4 judgments stored" in single.stdout, single.stdout
-        pair = cli("judge", "--judge", "openai:j", "--mode", "pairwise", "--all-pairs", "--base-url", judge.url, "--db", old_db, env=ENV)
-        assert "4 judgments stored" in pair.stdout, pair.stdout
+        single = cli("judge", "--judge", "openai:j", "--judge-base-url", judge.url, "--db", old_db, env=ENV)
+        assert "4 judgments stored" in single.output, single.stdout
+        pair = cli("judge", "--judge", "openai:j", "--mode", "pairwise", "--all-pairs", "--judge-base-url", judge.url, "--db", old_db, env=ENV)
+        assert "4 judgments stored" in pair.output, pair.stdout
         assert len(judge.requests) == 8  # exactly the lost ones
     with Store(old_db) as repaired, Store(db) as fresh:
         assert {j.key for j in repaired.judgments()} == {j.key for j in fresh.judgments()}
@@ -146,10 +146,10 @@ def test_every_single_judgment_of_the_31_mt_bench_models_is_stored(cli, shared_d
         models = {a.model for a in store.answers()}
     assert len(models) == 31
     with FakeServer("openai", reply=lambda body: "Rating: [[5]]") as judge:
-        result = cli("judge", "--judge", "openai:j", "--prompts", mt / "judge_prompts.jsonl", "--base-url", judge.url,
+        result = cli("judge", "--judge", "openai:j", "--prompts", mt / "judge_prompts.jsonl", "--judge-base-url", judge.url,
                      "--db", db, "--concurrency", "64", env=ENV)
         assert result.exit_code == 0, result.stderr
-        assert "4960 judgments stored" in result.stdout, result.stdout
+        assert "4960 judgments stored" in result.output, result.stdout
         assert len(judge.requests) == 4960
     with Store(db) as store:
         judgments = store.judgments()

@@ -52,8 +52,8 @@ def imports_of(path: Path) -> set[str]:
                 continue
             if target:
                 found.add(target[0])
-            else:  # `from seabench import x` / `from .. import x` at the top: each name is a component
-                found.update(alias.name for alias in node.names)
+            else:  # `from seabench import x` / `from .. import x` at the top: each module named is a component
+                found.update(a.name for a in node.names if (PACKAGE / a.name).is_dir() or (PACKAGE / f"{a.name}.py").is_file())
     return found
 
 

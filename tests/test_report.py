@@ -137,7 +137,7 @@ base_url = "{cand.url}"
 
 def test_eval_end_to_end_and_all_five_formats_agree(cli, tmp_path):
     db, result = _eval_store(cli, tmp_path)
-    assert (tmp_path / "report.html").exists() and "cand-a:" in result.stdout
+    assert (tmp_path / "report.html").exists() and "cand-a:" in result.output
     outputs = {fmt: cli("report", "--db", db, "--format", fmt, "--rounds", "300").stdout for fmt in ("terminal", "markdown", "csv", "json")}
     rows = list(csv.DictReader(io.StringIO(outputs["csv"])))
     data = json.loads(outputs["json"])
@@ -155,7 +155,7 @@ def test_eval_end_to_end_and_all_five_formats_agree(cli, tmp_path):
     assert shown in (tmp_path / "r300.html").read_text(encoding="utf-8")
     # a second eval resumes: nothing is sent again
     again_db, again = _eval_store_rerun(cli, tmp_path)
-    assert "nothing to send" in again.stdout
+    assert "nothing to send" in again.output
 
 
 def _eval_store_rerun(cli, tmp_path):
@@ -186,7 +186,7 @@ def test_eval_dry_run_sends_nothing(cli, tmp_path):
                      "--lang", "my", "--dry-run", env=ENV)
         assert result.exit_code == 0, result.stderr
         assert server.requests == []
-    assert "Plan (nothing sent)" in result.stdout and "Judge plan for openai:gpt-4o" in result.stdout and "≤ $" in result.stdout
+    assert "Plan (nothing sent)" in result.output and "Judge plan for openai:gpt-4o" in result.output and "≤ $" in result.output
 
 
 @pytest.mark.skipif(not shutil.which("chromium") and not os.environ.get("CI"), reason="Debian's chromium is not installed (.ci/run installs it)")
@@ -212,7 +212,7 @@ def test_html_renders_offline_and_answers_cannot_run_script(cli, tmp_path):
 def test_agreement_cli(cli, tmp_path):
     db, _ = _eval_store(cli, tmp_path)
     sheet = tmp_path / "sheet.csv"
-    assert cli("human", "export", "--models", "cand-a", "--out", sheet, "--db", db).exit_code == 0
+    assert cli("human", "export", "--model", "cand-a", "--out", sheet, "--db", db).exit_code == 0
     rows = list(csv.DictReader(open(sheet, encoding="utf-8-sig")))
     with open(sheet, "w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))

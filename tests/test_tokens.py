@@ -91,7 +91,7 @@ def test_local_model_path_with_stored_answers_and_report(cli, tiny_model, tmp_pa
     assert lo["answer_tokens"] and lo["answer_tokens"] > 0  # the model's own stored answers, counted with its tokenizer
     assert lo["prompt_cost_usd"] is None and lo["note"] == "no price for this model"
     with FakeServer("openai", reply=lambda b: "Rating: [[6]]") as judge:
-        assert cli("judge", "--judge", "openai:j", "--db", db, "--base-url", judge.url, env={"OPENAI_API_KEY": "k"}).exit_code == 0
+        assert cli("judge", "--judge", "openai:j", "--db", db, "--judge-base-url", judge.url, env={"OPENAI_API_KEY": "k"}).exit_code == 0
     data = json.loads(cli("report", "--db", db, "--format", "json", "--rounds", "100").stdout)
     assert {r["lang"] for r in data["tokens"]} >= {"lo", "en"}
     cli("report", "--db", db, "--format", "html", "--out", tmp_path / "r.html", "--rounds", "100")

@@ -18,6 +18,9 @@ class AnthropicBackend:
         self._anthropic = anthropic
         self.model = model
         base_url = options.base_url or os.environ.get("ANTHROPIC_BASE_URL") or None
+        if base_url:
+            # The SDK adds /v1/messages itself; a URL ending in /v1 (as OpenAI's do) would 404 without a hint.
+            base_url = base_url.rstrip("/").removesuffix("/v1")
         key = self._key = get_key("ANTHROPIC_API_KEY", base_url=base_url, hint="or pass --base-url for a compatible server")
         self.client = anthropic.AsyncAnthropic(
             api_key=key, base_url=base_url, max_retries=0, timeout=options.timeout, http_client=anthropic.DefaultAioHttpClient()

@@ -19,6 +19,17 @@ def to_terminal(report, console) -> None:
     to_terminal_tables(all_tables(report), console)
 
 
+def to_terminal_text(report, width: int = 160) -> str:
+    """The terminal view as plain text, for `--format terminal --out FILE`."""
+    import io as _io
+
+    from rich.console import Console
+
+    buf = _io.StringIO()
+    to_terminal(report, Console(file=buf, width=width, highlight=False, soft_wrap=True, color_system=None))
+    return buf.getvalue()
+
+
 def to_terminal_tables(tables, console) -> None:
     from rich.table import Table as RichTable
 

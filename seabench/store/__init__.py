@@ -8,7 +8,7 @@ import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..errors import ConfigError
+from ..errors import ConfigError, NameTaken, NoStore, OldStore
 from ..records import (
     Answer, Bench, Failure, GenerationSettings, Judgment, LanguageCheck, PairRating, Question, Rating, ScriptHealth, TokenRow, Usage,
 )
@@ -32,7 +32,7 @@ class Store:
         so reading can never change a store, and a store shared read-only works."""
         self.path = Path(path) if path else default_db_path()
         if (readonly or not create) and not self.path.exists():
-            raise ConfigError(f"{self.path}: no seabench store here yet (run `seabench generate` first, or pass --db)")
+            raise NoStore(f"{self.path}: no seabench store here yet")
         if readonly:
             self._open_readonly()
             return
@@ -59,8 +59,7 @@ class Store:
         except sqlite3.DatabaseError as e:
             raise ConfigError(f"{self.path}: not a usable seabench store ({e})") from None
         if missing:
-            raise ConfigError(f"{self.path}: written by an older seabench; any command that writes (e.g. `seabench check`) "
-                              f"upgrades it first ({', '.join(missing)})")
+            raise OldStore(f"{self.path}: written by an older seabench (it lacks {', '.join(missing)}) and opened read-only")
 
     @classmethod
     def existing(cls, path: str | os.PathLike[str] | None = None) -> "Store | None":
@@ -106,9 +105,9 @@ class Store:
         if row is None:
             self.db.execute("INSERT INTO models VALUES (?, ?, ?)", (name, spec, wanted))
         elif (row[0], row[1]) != (spec, wanted):
-            raise ConfigError(
+            raise NameTaken(
                 f"model name '{name}' already holds answers from {row[0]} with settings {row[1]}; "
-                f"this run is {spec} with {wanted}. Store it under another name with --name"
+                f"this run is {spec} with {wanted}"
             )
 
     def models(self) -> dict[str, tuple[str, GenerationSettings]]:

@@ -1,0 +1,117 @@
+"""Commands about inputs and interchange: benches, human rating sheets, FastChat folders."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import options as o
+from .app import bench_app, export_app, human_app, import_app
+
+
+@bench_app.command("stats")
+def bench_stats(bench: o.Bench = None, fmt: o.BenchFormat = "terminal"):
+    """Questions per language × category, with multi-turn and reference counts."""
+    from ..bench import load_bench, stats
+    from .views import bench_stats_table, console
+
+    o.check_format(fmt, o.BENCH_FORMATS)
+    loaded = load_bench(bench)
+    cells = stats(loaded)
+    if fmt == "json":
+        total = sum(c.questions for c in cells)
+        typer.echo(json.dumps({"total": total, "cells": [c.model_dump() for c in cells]}, ensure_ascii=False))
+    else:
+        console().print(bench_stats_table(loaded, cells))
+
+
+@bench_app.command("validate")
+def bench_validate(source: Annotated[str, typer.Argument(metavar="SRC", help="Bench file or folder, or hf:OWNER/NAME.")]):
+    """Check a bench file; list every problem (file:line) or print a one-line summary."""
+    from ..bench import load_bench
+
+    loaded = load_bench(source)
+    langs = sorted({q.lang for q in loaded.questions})
+    cats = sorted({q.category for q in loaded.questions})
+    multi = sum(len(q.turns) > 1 for q in loaded.questions)
+    typer.echo(
+        f"ok: {source}: {len(loaded.questions)} questions ({loaded.shape} shape), {len(langs)} languages, "
+        f"{len(cats)} categories, {multi} multi-turn"
+    )
+
+
+@bench_app.command("show")
+def bench_show(question_id: Annotated[str, typer.Argument(metavar="ID", help="Question id.")], bench: o.Bench = None):
+    """Print one question with every turn and reference."""
+    from ..bench import find_question, load_bench
+    from .views import console, question_view
+
+    console().print(question_view(find_question(load_bench(bench), question_id)))
+
+
+@human_app.command("export")
+def human_export(
+    model: Annotated[list[str], typer.Option("--model", metavar="NAME", help="Stored models to rate; repeatable or comma-separated.")],
+    out: Annotated[Path, typer.Option("--out", metavar="FILE", help="CSV file to write.")],
+    blind: Annotated[bool, typer.Option("--blind", help="Hide model names behind opaque item ids (the mapping stays in the store).")] = False,
+    pairwise: Annotated[bool, typer.Option("--pairwise", help="Two models side by side, to choose A, B or tie.")] = False,
+    seed: Annotated[int, typer.Option("--seed", metavar="N", help="Row shuffle (and, pairwise, A/B order) seed for blind sheets.")] = 0,
+    db: o.Db = None,
+):
+    """Write a rating sheet: a 1–10 score per answer, or (--pairwise) a choice between two models' answers."""
+    from ..judging.human import export_pair_sheet, export_sheet
+    from ..store import Store
+
+    with Store(db, create=False) as store:
+        n = (export_pair_sheet if pairwise else export_sheet)(store, o.split(model) or [], out, blind=blind, seed=seed)
+    typer.echo(f"wrote {n} rows to {out}" + (" (blind)" if blind else ""), err=True)
+
+
+@human_app.command("import")
+def human_import(file: Annotated[Path, typer.Argument(metavar="FILE", help="A filled rating sheet (blind, plain or pairwise CSV).")],
+                 db: o.Db = None):
+    """Import a filled sheet: all of it, or (on any error) none of it."""
+    from ..judging.human import import_sheet
+    from ..store import Store
+
+    with Store(db, create=False) as store:
+        summary = import_sheet(store, file)
+    typer.echo(f"imported {summary.rows} {summary.kind} ratings from {len(summary.annotators)} annotator(s) "
+               f"({summary.new} new): {', '.join(summary.annotators)}", err=True)
+
+
+@import_app.command("fastchat")
+def import_fastchat_cmd(
+    folder: Annotated[Path, typer.Argument(metavar="DIR", help="A FastChat data/<bench>/ folder.")],
+    questions: Annotated[Optional[Path], typer.Option("--questions", metavar="FILE", help="question.jsonl, when the folder has none.")] = None,
+    db: o.Db = None,
+):
+    """Import question.jsonl, model_answer/, reference_answer/ and model_judgment/ (single and pair)."""
+    from ..interop.fastchat import import_fastchat
+    from ..store import Store
+
+    with Store(db) as store:
+        s = import_fastchat(store, folder, questions)
+    typer.echo(f"imported bench {s.bench}: {s.questions} questions, {s.answers} answers, {s.judgments} judgments "
+               f"({s.unscored} unscored: FastChat's -1, and {s.out_of_range} scores outside 1–10); {s.new} new rows", err=True)
+    if s.repeated:
+        typer.echo(f"{s.repeated} items were judged more than once: each judgment is kept as a sample and every one counts "
+                   "in the item's pooled mean, as in FastChat's show_result.py", err=True)
+
+
+@export_app.command("fastchat")
+def export_fastchat_cmd(
+    folder: Annotated[Path, typer.Argument(metavar="DIR", help="Folder to write (FastChat's data/<bench>/ layout).")],
+    bench: Annotated[Optional[str], typer.Option("--bench", metavar="NAME", help="Bench name in the store (needed when it holds several).")] = None,
+    db: o.Db = None,
+):
+    """Write a FastChat llm_judge folder that FastChat's own scripts can read."""
+    from ..interop.fastchat import export_fastchat
+    from ..store import Store
+
+    with Store(db, readonly=True) as store:
+        counts = export_fastchat(store, folder, bench)
+    typer.echo(f"wrote {folder}: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()), err=True)

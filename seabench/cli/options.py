@@ -1,0 +1,83 @@
+"""Every command-line option, defined once, so each means the same in every command that takes it.
+
+`--model` and `--judge` name what runs (a spec, `provider:model`) where a command sends requests, and `--model` names a
+stored model where a command reads results (the stored name defaults to the spec). `--judge-name` is always the name
+a judge's judgments are stored and reported under. Lists are repeatable and accept commas: `--lang th,km --lang lo`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..errors import ConfigError
+
+# what runs
+ModelSpecs = Annotated[list[str], typer.Option("--model", metavar="SPEC", help="Candidate model, PROVIDER:MODEL (openai:, anthropic:, hf:); repeatable.")]
+OptModelSpecs = Annotated[Optional[list[str]], typer.Option("--model", metavar="SPEC", help="Candidate model, PROVIDER:MODEL; repeatable.")]
+Names = Annotated[Optional[list[str]], typer.Option("--name", metavar="NAME", help="Store and report each --model under this name, in order; repeatable.")]
+JudgeSpec = Annotated[str, typer.Option("--judge", metavar="SPEC", help="Judge model spec, e.g. openai:gpt-4o (any backend, a local hf: one included).")]
+OptJudgeSpec = Annotated[Optional[str], typer.Option("--judge", metavar="SPEC", help="Judge model spec, e.g. openai:gpt-4o.")]
+# what is read
+ModelNames = Annotated[Optional[list[str]], typer.Option("--model", metavar="NAME", help="Only these stored models; repeatable or comma-separated.")]
+JudgeName = Annotated[Optional[str], typer.Option("--judge-name", metavar="NAME", help="The judge's stored name (default: its spec; `human` for ratings).")]
+
+Bench = Annotated[Optional[str], typer.Option("--bench", metavar="SRC", help="Bench file or folder, or hf:OWNER/NAME. Default: the bundled seabench-starter bench.")]
+Db = Annotated[Optional[Path], typer.Option("--db", metavar="PATH", help="SQLite store. Default: $SEABENCH_DB or ./seabench.db.")]
+Lang = Annotated[Optional[list[str]], typer.Option("--lang", metavar="LIST", help="Only these languages (codes, comma-separated).")]
+Category = Annotated[Optional[list[str]], typer.Option("--category", metavar="LIST", help="Only these categories (comma-separated).")]
+Limit = Annotated[Optional[int], typer.Option("--limit", metavar="N", min=1, help="Only the first N selected questions.")]
+
+BaseUrl = Annotated[Optional[str], typer.Option("--base-url", metavar="URL", help="The candidates' API base URL (any OpenAI-compatible server: vLLM, SGLang, TGI, Ollama).")]
+JudgeBaseUrl = Annotated[Optional[str], typer.Option("--judge-base-url", metavar="URL", help="The judge's API base URL; the candidates' --base-url is never used for the judge.")]
+Concurrency = Annotated[int, typer.Option("--concurrency", metavar="N", min=1, help="Requests in flight at once, per model.")]
+Rpm = Annotated[Optional[float], typer.Option("--rpm", metavar="N", min=0.1, help="At most this many requests per minute.")]
+Timeout = Annotated[float, typer.Option("--timeout", metavar="SECONDS", min=0.1, help="Seconds before a request is abandoned and retried.")]
+Attempts = Annotated[int, typer.Option("--max-attempts", metavar="N", min=1, help="Tries per request before it is stored as a failure.")]
+BatchSize = Annotated[int, typer.Option("--batch-size", metavar="N", min=1, help="Conversations per batch for hf: models.")]
+ChatTemplate = Annotated[Optional[Path], typer.Option("--chat-template", metavar="FILE", help="Jinja chat template for hf: models that ship none.")]
+Prices = Annotated[Optional[Path], typer.Option("--prices", metavar="FILE", help="JSON price table that overrides the built-in one (also $SEABENCH_PRICES).")]
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Send nothing; print the plan and its estimated cost.")]
+
+Temperature = Annotated[float, typer.Option("--temperature", metavar="T", min=0.0, help="Candidates' sampling temperature; 0 is greedy.")]
+MaxTokens = Annotated[int, typer.Option("--max-tokens", metavar="N", min=1, help="Answer length limit, in tokens.")]
+SystemPrompt = Annotated[Optional[str], typer.Option("--system-prompt", metavar="TEXT", help="System message for every conversation.")]
+
+Mode = Annotated[str, typer.Option("--mode", metavar="MODE", help="single (1–10 per answer) or pairwise (A/B/tie, both orders).")]
+Baseline = Annotated[Optional[str], typer.Option("--baseline", metavar="NAME", help="Pairwise: compare every model with this stored model.")]
+AllPairs = Annotated[bool, typer.Option("--all-pairs", help="Pairwise: compare every pair of models.")]
+Samples = Annotated[int, typer.Option("--samples", metavar="N", min=1, help="Judge each item this many times; kept as separate samples.")]
+Prompts = Annotated[Optional[Path], typer.Option("--prompts", metavar="FILE", help="A judge_prompts.jsonl (FastChat's, SeaBench v2's or your own). Default: ours.")]
+JudgeTemperature = Annotated[float, typer.Option("--judge-temperature", metavar="T", min=0.0, help="The judge's sampling temperature.")]
+JudgeMaxTokens = Annotated[int, typer.Option("--judge-max-tokens", metavar="N", min=16, help="The judge's reply length limit.")]
+
+Out = Annotated[Optional[Path], typer.Option("--out", metavar="FILE", help="Write here instead of stdout (html defaults to report.html).")]
+Rounds = Annotated[int, typer.Option("--rounds", metavar="N", min=100, help="Bootstrap rounds (Bradley–Terry and agreement intervals).")]
+Seed = Annotated[int, typer.Option("--seed", metavar="N", help="Bootstrap seed.")]
+MinN = Annotated[int, typer.Option("--min-n", metavar="N", min=0, help="Mark cells with fewer questions than this.")]
+
+
+# --format: the same names everywhere; each command takes the ones it can write, checked by `check_format`.
+REPORT_FORMATS = ("terminal", "markdown", "html", "csv", "json")
+TABLE_FORMATS = ("terminal", "csv", "json")
+ANSWER_FORMATS = ("terminal", "csv", "jsonl")
+BENCH_FORMATS = ("terminal", "json")
+ReportFormat = Annotated[str, typer.Option("--format", metavar="FORMAT", help="terminal, markdown, html, csv or json.")]
+TableFormat = Annotated[str, typer.Option("--format", metavar="FORMAT", help="terminal, csv or json.")]
+AnswerFormat = Annotated[str, typer.Option("--format", metavar="FORMAT", help="terminal, csv or jsonl (one JSON object per answer).")]
+BenchFormat = Annotated[str, typer.Option("--format", metavar="FORMAT", help="terminal or json.")]
+
+
+def check_format(fmt: str, choices: tuple[str, ...]) -> str:
+    if fmt not in choices:
+        raise ConfigError(f"--format must be one of {', '.join(choices)}, not '{fmt}'")
+    return fmt
+
+
+def split(values: Optional[list[str]]) -> Optional[list[str]]:
+    """`--lang th,km --lang lo` → [th, km, lo]."""
+    if not values:
+        return None
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]

@@ -1,0 +1,140 @@
+"""Commands that only read the store, which they open read-only: report, compare, agreement, answers."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import options as o
+from .app import app
+
+
+@app.command("report")
+def report_cmd(
+    db: o.Db = None,
+    model: o.ModelNames = None,
+    judge_name: o.JudgeName = None,
+    fmt: o.ReportFormat = "terminal",
+    out: o.Out = None,
+    rounds: o.Rounds = 1000,
+    seed: o.Seed = 0,
+    min_n: o.MinN = 10,
+):
+    """Scores per language × category with confidence intervals, pairwise results, agreement, language fidelity."""
+    from ..records import Settings
+    from ..store import Store
+    from ..summarize import build
+
+    o.check_format(fmt, o.REPORT_FORMATS)
+    with Store(db, readonly=True) as store:  # checks are stored by `check`, `judge` and `eval`; a report only reads
+        report = build(store, models=o.split(model), judge=judge_name, settings=Settings(rounds=rounds, seed=seed, min_n=min_n),
+                       browser=fmt == "html")
+    emit(report, fmt, out)
+
+
+def emit(report, fmt: str, out: Optional[Path]) -> None:
+    """Write one report format to `out`, or to stdout (html defaults to report.html); `wrote …` goes to stderr."""
+    from ..errors import ConfigError
+    from ..report import formats
+
+    if fmt == "html":
+        from ..report.html import to_html
+
+        text, out = to_html(report), out or Path("report.html")
+    elif fmt == "terminal":
+        if out is None:
+            from .views import console
+
+            formats.to_terminal(report, console())
+            return
+        text = formats.to_terminal_text(report)
+    else:
+        text = {"markdown": formats.to_markdown, "csv": formats.to_csv, "json": formats.to_json}[fmt](report)
+    if out is None:
+        sys.stdout.write(text)
+        return
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise ConfigError(f"{out}: cannot write ({e.strerror})") from None
+    typer.echo(f"wrote {out}", err=True)
+
+
+@app.command("compare")
+def compare_cmd(
+    model_a: Annotated[str, typer.Argument(metavar="A", help="The candidate, e.g. the new checkpoint (its stored name).")],
+    model_b: Annotated[str, typer.Argument(metavar="B", help="What it is compared with, e.g. the previous checkpoint.")],
+    judge_name: o.JudgeName = None,
+    db: o.Db = None,
+    min_n: Annotated[int, typer.Option("--min-n", metavar="N", min=0, help="Cells with fewer paired questions are marked underpowered.")] = 30,
+    fmt: o.TableFormat = "terminal",
+    rounds: o.Rounds = 1000,
+    seed: o.Seed = 0,
+):
+    """Paired A − B per language × category: t interval and paired t test on questions, Holm-adjusted; regressions first."""
+    from ..records import Settings
+    from ..report.compare import compare_csv, compare_terminal
+    from ..store import Store
+    from ..summarize import compare_models
+
+    o.check_format(fmt, o.TABLE_FORMATS)
+    with Store(db, readonly=True) as store:
+        judge, cells = compare_models(store, model_a, model_b, judge_name, Settings(rounds=rounds, seed=seed), min_n)
+    if fmt == "json":
+        typer.echo(json.dumps([c.model_dump() for c in cells], indent=1))
+    elif fmt == "csv":
+        sys.stdout.write(compare_csv(cells))
+    else:
+        from .views import console
+
+        compare_terminal(console(), model_a, model_b, judge, cells)
+
+
+@app.command("agreement")
+def agreement_cmd(db: o.Db = None, fmt: o.TableFormat = "terminal", rounds: o.Rounds = 1000, seed: o.Seed = 0):
+    """Judge vs human and annotator vs annotator, per language and category."""
+    from ..aggregate import agreement, outcomes, pair_outcomes
+    from ..errors import ConfigError
+    from ..records import Settings
+    from ..store import Store
+
+    o.check_format(fmt, o.TABLE_FORMATS)
+    with Store(db, readonly=True) as store:
+        judgments = store.judgments()
+        rows = agreement(judgments, store.ratings(), outcomes(pair_outcomes(judgments), store.pair_ratings()), store.questions(),
+                         Settings(rounds=rounds, seed=seed))
+    if not rows:
+        raise ConfigError("nothing to compare: agreement needs human ratings (seabench human import) on judged answers, or two annotators")
+    if fmt == "json":
+        typer.echo(json.dumps([r.model_dump() for r in rows], indent=1))
+    elif fmt == "csv":
+        import csv
+
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0].model_dump()), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(r.model_dump() for r in rows)
+    else:
+        from ..report.formats import to_terminal_tables
+        from ..report.tables import agreement_table
+        from .views import console
+
+        to_terminal_tables([agreement_table(rows)], console())
+
+
+@app.command("answers")
+def answers_cmd(model: o.ModelNames = None, db: o.Db = None, fmt: o.AnswerFormat = "terminal"):
+    """List or export the stored answers."""
+    from ..report.answers import write_answers
+    from ..store import Store
+    from .views import console
+
+    o.check_format(fmt, o.ANSWER_FORMATS)
+    wanted = o.split(model)
+    with Store(db, readonly=True) as store:
+        answers = [a for a in store.answers() if not wanted or a.model in wanted]
+        questions = store.questions()
+    write_answers(answers, questions, fmt, sys.stdout, console())

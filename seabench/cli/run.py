@@ -1,0 +1,254 @@
+"""Commands that send requests or write results: generate, check, judge, tokens, eval."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import options as o
+from .app import app
+
+
+def model_runs(models: list[str], names: Optional[list[str]], settings):
+    """One run per --model; --name, when given, names each in order."""
+    from ..backends import parse_spec
+    from ..errors import ConfigError
+    from ..records import ModelRun
+
+    specs = [str(parse_spec(m)) for m in o.split(models) or []]
+    names = o.split(names) or []
+    if names and len(names) != len(specs):
+        raise ConfigError(f"give one --name per --model ({len(specs)} models, {len(names)} names), or none")
+    return [ModelRun(name=names[i] if names else spec, spec=spec, settings=settings) for i, spec in enumerate(specs)]
+
+
+@app.command("generate")
+def generate_cmd(
+    model: o.ModelSpecs,
+    name: o.Names = None,
+    bench: o.Bench = None,
+    db: o.Db = None,
+    lang: o.Lang = None,
+    category: o.Category = None,
+    limit: o.Limit = None,
+    base_url: o.BaseUrl = None,
+    temperature: o.Temperature = 0.0,
+    max_tokens: o.MaxTokens = 1024,
+    system_prompt: o.SystemPrompt = None,
+    concurrency: o.Concurrency = 8,
+    rpm: o.Rpm = None,
+    timeout: o.Timeout = 120.0,
+    max_attempts: o.Attempts = 6,
+    batch_size: o.BatchSize = 8,
+    chat_template: o.ChatTemplate = None,
+    prices: o.Prices = None,
+    dry_run: o.DryRun = False,
+):
+    """Collect answers from candidate models into the store; a re-run sends only what is missing or failed."""
+    from ..backends import BackendOptions
+    from ..bench import load_bench
+    from ..generate import check_names, estimate_plan, generate, make_plans, select_questions
+    from ..pricing import PriceTable
+    from ..records import GenerationSettings
+    from ..runner import RetryPolicy
+    from ..store import Store
+    from .views import console, generate_summary, plan_table
+
+    runs = model_runs(model, name, GenerationSettings(temperature=temperature, max_tokens=max_tokens, system_prompt=system_prompt))
+    check_names(runs)
+    loaded = load_bench(bench)
+    questions = select_questions(loaded, o.split(lang), o.split(category), limit)
+    table = PriceTable(prices)
+    backend = BackendOptions(base_url=base_url, timeout=timeout, batch_size=batch_size, chat_template=str(chat_template) if chat_template else None)
+    if dry_run:
+        store = Store.existing(db)
+        try:
+            plans = make_plans(store, runs, questions)
+        finally:
+            if store:
+                store.close()
+        console().print(plan_table(estimate_plan(plans, table, chat_template=backend.chat_template)))
+        return
+    with Store(db) as store:
+        results = generate(store, loaded, runs, questions, backend, concurrency=concurrency, rpm=rpm,
+                           policy=RetryPolicy(max_attempts=max_attempts), prices=table)
+    console(stderr=True).print(generate_summary(results))
+    if any(r.failures for r in results):
+        raise typer.Exit(1)
+
+
+@app.command("check")
+def check_cmd(db: o.Db = None):
+    """Run the checks that need no LLM (language, script health) on every answer not checked yet."""
+    from ..checks import run_checks
+    from ..store import Store
+
+    with Store(db, create=False) as store:
+        done = run_checks(store)
+    typer.echo(", ".join(f"{kind} checked on {n} new answers" for kind, n in done.items()), err=True)
+
+
+@app.command("judge")
+def judge_cmd(
+    judge: o.JudgeSpec,
+    judge_name: o.JudgeName = None,
+    mode: o.Mode = "single",
+    baseline: o.Baseline = None,
+    all_pairs: o.AllPairs = False,
+    model: o.ModelNames = None,
+    prompts: o.Prompts = None,
+    samples: o.Samples = 1,
+    judge_temperature: o.JudgeTemperature = 0.0,
+    judge_max_tokens: o.JudgeMaxTokens = 2048,
+    db: o.Db = None,
+    judge_base_url: o.JudgeBaseUrl = None,
+    concurrency: o.Concurrency = 8,
+    rpm: o.Rpm = None,
+    timeout: o.Timeout = 120.0,
+    max_attempts: o.Attempts = 6,
+    batch_size: o.BatchSize = 8,
+    prices: o.Prices = None,
+    dry_run: o.DryRun = False,
+):
+    """Judge stored answers with an LLM; a re-run sends only what is missing."""
+    from ..backends import BackendOptions
+    from ..checks import run_checks
+    from ..judging.llm import estimate, judge as run_judge, plan
+    from ..pricing import PriceTable
+    from ..runner import RetryPolicy
+    from ..store import Store
+    from .views import console, judge_cost_table, judge_plan_caption, judge_summary
+
+    cfg = judge_config(judge, judge_name, mode, baseline, all_pairs, o.split(model), samples, judge_temperature, judge_max_tokens)
+    prompt_set = load_prompt_set(prompts)
+    table = PriceTable(prices)
+    with Store(db, create=False) as store:
+        if dry_run:
+            judge_plan = plan(store, cfg, prompt_set)
+            console().print(judge_cost_table(cfg, estimate(cfg, judge_plan, table), judge_plan_caption(judge_plan)))
+            return
+        run_checks(store)
+        backend = BackendOptions(base_url=judge_base_url, timeout=timeout, batch_size=batch_size)
+        judge_plan, result = run_judge(store, cfg, prompt_set, backend, concurrency=concurrency, rpm=rpm,
+                                       policy=RetryPolicy(max_attempts=max_attempts), prices=table)
+    console(stderr=True).print(judge_summary(cfg.name, judge_plan, result))
+    if result.failures:
+        raise typer.Exit(1)
+
+
+def judge_config(spec: str, name: Optional[str], mode: str, baseline: Optional[str], all_pairs: bool, models: Optional[list[str]],
+                 samples: int, temperature: float, max_tokens: int):
+    from ..backends import parse_spec
+    from ..errors import ConfigError
+    from ..records import GenerationSettings, JudgeConfig
+
+    if mode not in ("single", "pairwise"):
+        raise ConfigError(f"--mode must be single or pairwise, not '{mode}'")
+    if mode == "pairwise" and bool(baseline) == all_pairs:
+        raise ConfigError("pairwise judging needs exactly one of --baseline NAME or --all-pairs")
+    spec = str(parse_spec(spec))
+    return JudgeConfig(spec=spec, name=name or spec, mode=mode, baseline=baseline, all_pairs=all_pairs,  # type: ignore[arg-type]
+                       models=tuple(models) if models else None, samples=samples,
+                       settings=GenerationSettings(temperature=temperature, max_tokens=max_tokens))
+
+
+def load_prompt_set(path: Optional[Path]):
+    from ..judging.prompts import default_prompts, load_prompts
+
+    return load_prompts(path) if path else default_prompts()
+
+
+@app.command("tokens")
+def tokens_cmd(
+    model: o.ModelSpecs,
+    bench: o.Bench = None,
+    db: o.Db = None,
+    fmt: o.TableFormat = "terminal",
+    prices: o.Prices = None,
+):
+    """Tokens per character and per word in each language, the ratio to English, and what prompts and answers cost."""
+    from ..bench import load_bench
+    from ..pricing import PriceTable
+    from ..store import Store
+    from ..tokens import run_tokens
+
+    o.check_format(fmt, o.TABLE_FORMATS)
+    loaded = load_bench(bench)
+    with Store(db) as store:
+        store.save_bench(loaded)
+        rows = run_tokens(o.split(model) or [], loaded, store, PriceTable(prices))
+    if fmt == "json":
+        typer.echo(json.dumps([r.model_dump() for r in rows], ensure_ascii=False, indent=1))
+    elif fmt == "csv":
+        import csv
+
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0].model_dump()), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(r.model_dump() for r in rows)
+    else:
+        from ..report.formats import to_terminal_tables
+        from ..report.tables import tokens_table
+        from .views import console
+
+        to_terminal_tables([tokens_table(rows)], console())
+
+
+@app.command("eval")
+def eval_cmd(
+    model: o.OptModelSpecs = None,
+    name: o.Names = None,
+    judge: o.OptJudgeSpec = None,
+    judge_name: o.JudgeName = None,
+    mode: Annotated[Optional[str], typer.Option("--mode", metavar="MODE", help="single or pairwise (with --baseline or --all-pairs).")] = None,
+    baseline: o.Baseline = None,
+    all_pairs: o.AllPairs = False,
+    samples: Annotated[Optional[int], typer.Option("--samples", metavar="N", min=1, help="Judge each item this many times.")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", metavar="FILE", help="A TOML file with the same settings (models with their own base URLs…).")] = None,
+    bench: o.Bench = None,
+    db: o.Db = None,
+    out: Annotated[Optional[Path], typer.Option("--out", metavar="FILE", help="HTML report to write (default report.html).")] = None,
+    lang: o.Lang = None,
+    category: o.Category = None,
+    limit: o.Limit = None,
+    base_url: o.BaseUrl = None,
+    judge_base_url: o.JudgeBaseUrl = None,
+    temperature: Annotated[Optional[float], typer.Option("--temperature", metavar="T", min=0.0, help="Candidates' sampling temperature.")] = None,
+    max_tokens: Annotated[Optional[int], typer.Option("--max-tokens", metavar="N", min=1, help="Answer length limit.")] = None,
+    system_prompt: o.SystemPrompt = None,
+    prompts: o.Prompts = None,
+    concurrency: Annotated[Optional[int], typer.Option("--concurrency", metavar="N", min=1, help="Requests in flight per model.")] = None,
+    rpm: o.Rpm = None,
+    timeout: Annotated[Optional[float], typer.Option("--timeout", metavar="SECONDS", min=0.1, help="Seconds before a request is retried.")] = None,
+    max_attempts: Annotated[Optional[int], typer.Option("--max-attempts", metavar="N", min=1, help="Tries per request.")] = None,
+    prices: o.Prices = None,
+    dry_run: o.DryRun = False,
+):
+    """generate → judge → report in one command; every step resumes from the store."""
+    from ..config import load_config
+    from ..evaluate import dry_run as plan_eval, from_options, run_eval
+    from .views import console, eval_summary, judge_cost_table, plan_table
+
+    settings = load_config(config) if config else {}
+    spec = from_options(
+        settings, models=o.split(model), names=o.split(name), judge=judge, judge_name=judge_name, mode=mode, baseline=baseline,
+        all_pairs=all_pairs, samples=samples, bench=bench, db=str(db) if db else None, out=str(out) if out else None,
+        base_url=base_url, judge_base_url=judge_base_url, lang=o.split(lang), category=o.split(category), limit=limit,
+        temperature=temperature, max_tokens=max_tokens, system_prompt=system_prompt, prompts=str(prompts) if prompts else None,
+        concurrency=concurrency, rpm=rpm, timeout=timeout, max_attempts=max_attempts, prices=str(prices) if prices else None,
+    )
+    if dry_run:
+        rows, judged = plan_eval(spec)
+        console().print(plan_table(rows))
+        console().print(judge_cost_table(spec.judge, judged, "judge requests once the answers exist; every answer counted at --max-tokens"))
+        return
+    result = run_eval(spec)
+    from .read import emit
+
+    emit(result.report, "html", spec.out)
+    console(stderr=True).print(eval_summary(result))
+    if result.failed:
+        raise typer.Exit(1)

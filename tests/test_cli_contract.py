@@ -1,0 +1,119 @@
+"""One CLI contract: the same option means the same thing everywhere, formats are checked, results go to stdout."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import click
+import pytest
+
+from seabench.cli import app
+
+from .fakes import FakeServer
+
+ENV = {"OPENAI_API_KEY": "k", "ANTHROPIC_API_KEY": "k"}
+
+
+def _bench(tmp_path):
+    path = tmp_path / "b.jsonl"
+    rows = [{"question_id": f"q{i}", "category": "safety", "lang": "th", "turns": [f"คำถาม {i}"]} for i in range(3)]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    return path
+
+
+def _commands():
+    import typer.main
+
+    out = []
+
+    def walk(cmd, path):
+        if hasattr(cmd, "commands"):
+            for name, sub in cmd.commands.items():
+                walk(sub, [*path, name])
+        else:
+            out.append((" ".join(path), cmd))
+
+    walk(typer.main.get_command(app), [])
+    return out
+
+
+def test_help_metavars_are_readable_and_options_mean_one_thing():
+    meanings: dict[str, set[str]] = {}
+    for name, cmd in _commands():
+        for param in cmd.params:
+            if getattr(param, "param_type_name", "") != "option":
+                continue
+            text = " ".join(param.get_help_record(cmd.make_context(name, ["--help"], resilient_parsing=True)) or ())
+            assert not re.search(r"<[a-z\[\] ]+>", text), (name, text)  # no <list[str]>, <int range>
+            for opt in param.opts:
+                meanings.setdefault(opt, set()).add(param.metavar or "flag")
+    assert meanings["--judge"] == {"SPEC"}
+    assert meanings["--judge-name"] == {"NAME"}
+    assert "--models" not in meanings and "--json" not in meanings
+    assert meanings["--format"] == {"FORMAT"}
+
+
+def test_version(cli):
+    from seabench import __version__
+
+    result = cli("--version")
+    assert result.exit_code == 0 and result.stdout.strip() == f"seabench {__version__}"
+
+
+@pytest.mark.parametrize("args", [("compare", "a", "b", "--format", "html"), ("report", "--format", "xml"),
+                                  ("answers", "--format", "table"), ("agreement", "--format", "markdown"), ("bench", "stats", "--format", "csv")])
+def test_every_format_option_is_checked(cli, tmp_path, args):
+    result = cli(*args, "--db", tmp_path / "none.db") if args[0] != "bench" else cli(*args)
+    assert result.exit_code == 2 and "--format must be one of" in result.stderr
+
+
+def test_a_missing_store_gets_the_cli_hint_not_the_library(cli, tmp_path):
+    result = cli("report", "--db", tmp_path / "none.db")
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert lines[0] == f"error: {tmp_path / 'none.db'}: no seabench store here yet"
+    assert lines[1].startswith("hint: run `seabench generate`")
+
+
+def test_status_goes_to_stderr_and_results_to_stdout(cli, tmp_path):
+    db = tmp_path / "s.db"
+    with FakeServer("openai") as cand, FakeServer("openai", reply=lambda body: "Rating: [[7]]") as judge:
+        gen = cli("generate", "--model", "openai:a", "--model", "openai:b", "--name", "a", "--name", "b", "--bench", _bench(tmp_path),
+                  "--db", db, "--base-url", cand.url, env=ENV)
+        assert gen.exit_code == 0 and gen.stdout == "" and "a: 3 answers stored" in gen.stderr
+        judged = cli("judge", "--judge", "openai:j", "--judge-name", "j", "--judge-base-url", judge.url, "--db", db, env=ENV)
+        assert judged.stdout == "" and "j: 6 judgments stored" in judged.stderr
+    csv_out = cli("report", "--db", db, "--format", "csv", "--rounds", "100")
+    assert csv_out.stdout.startswith("model,judge,lang,category,turn,n,mean,ci_low,ci_high,") and csv_out.stderr == ""
+    assert cli("report", "--db", db, "--judge-name", "j", "--model", "a", "--format", "json", "--rounds", "100").exit_code == 0
+    out = tmp_path / "r.txt"
+    written = cli("report", "--db", db, "--format", "terminal", "--out", out, "--rounds", "100")
+    assert written.stdout == "" and f"wrote {out}" in written.stderr and "Leaderboard — judge: j" in out.read_text(encoding="utf-8")
+
+
+def test_eval_takes_the_same_options_and_refuses_a_pairwise_plan_without_pairs(cli, tmp_path):
+    bench = _bench(tmp_path)
+    result = cli("eval", "--model", "openai:a", "--model", "openai:b", "--judge", "openai:j", "--mode", "pairwise",
+                 "--bench", bench, "--db", tmp_path / "s.db", "--dry-run", env=ENV)
+    assert result.exit_code == 2 and "exactly one of --baseline NAME or --all-pairs" in result.stderr
+    with FakeServer("openai") as cand, FakeServer("openai", reply=lambda body: "[[A]]") as judge:
+        result = cli("eval", "--model", "openai:a", "--model", "openai:b", "--name", "ckpt-1", "--name", "ckpt-2",
+                     "--judge", "openai:j", "--judge-name", "jj", "--mode", "pairwise", "--all-pairs", "--samples", "2",
+                     "--system-prompt", "ตอบสั้น ๆ", "--temperature", "0.5", "--max-tokens", "64", "--max-attempts", "2",
+                     "--bench", bench, "--db", tmp_path / "s.db", "--out", tmp_path / "r.html", "--base-url", cand.url,
+                     "--judge-base-url", judge.url, env=ENV)
+        assert result.exit_code == 0, result.output
+        bodies = [r["body"] for r in cand.requests]
+    assert {b["messages"][0]["content"] for b in bodies} == {"ตอบสั้น ๆ"} and {b["temperature"] for b in bodies} == {0.5}
+    assert len(judge.requests) == 3 * 2 * 2  # 3 items × both orders × 2 samples
+    report = json.loads(cli("report", "--db", tmp_path / "s.db", "--format", "json", "--rounds", "100").stdout)
+    assert {p["model"] for p in report["pairs"]} == {"ckpt-1", "ckpt-2"} and report["judges"] == ["jj"]
+
+
+def test_an_anthropic_base_url_may_end_in_v1(cli, tmp_path):
+    with FakeServer("anthropic") as server:
+        result = cli("generate", "--model", "anthropic:claude-x", "--bench", _bench(tmp_path), "--db", tmp_path / "s.db",
+                     "--base-url", server.url.rstrip("/") + "/v1", env=ENV)
+        assert result.exit_code == 0, result.output
+        assert len(server.requests) == 3
