@@ -38,7 +38,7 @@ class InputError(SeabenchError):
         super().__init__(str(self.problems[0]) if self.problems else "invalid input")
 
     @classmethod
-    def at(cls, path: str | Path, line: int | None, message: str) -> "InputError":
+    def at(cls, path: str | Path, line: int | None, message: str) -> InputError:
         return cls([Problem(str(path), line, message)])
 
     def lines(self) -> list[str]:

@@ -9,16 +9,16 @@ from pathlib import Path
 from .aggregate import Settings
 from .backends import BackendOptions, parse_spec
 from .bench import load_bench
+from .checks import run_checks
 from .errors import ConfigError
 from .generate import ModelResult, check_names, estimate_plan, generate, make_plans, select_questions
-from .checks import run_checks
 from .judging.llm import JudgePlan, JudgeResult, estimate_unanswered, judge
 from .judging.prompts import PromptSet, default_prompts, load_prompts
 from .pricing import PriceTable
 from .records import GenerationSettings, JudgeConfig, ModelRun, Report
-from .summarize import build
 from .runner import RetryPolicy
 from .store import Store
+from .summarize import build
 
 
 @dataclass

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 def resource_dir(name: str) -> Path:
     """`data`, `judges` or `reports`: inside the wheel (`seabench/_resources/NAME`) or beside the package."""
-    packaged = resources.files("seabench").joinpath("_resources", name)
+    packaged = resources.files("seabench").joinpath("_resources").joinpath(name)
     if packaged.is_dir():
         return Path(str(packaged))
     # An editable install or a plain checkout: the folders live at the repository root.

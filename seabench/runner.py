@@ -12,8 +12,9 @@ import asyncio
 import random
 import sys
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from .backends.base import AbortRun, Backend, Fatal, Retryable
 from .records import Completion, GenerationSettings, Message
@@ -100,7 +101,7 @@ class Runner:
         concurrency: int = 8,
         rpm: float | None = None,
         policy: RetryPolicy = RetryPolicy(),
-        progress: "Progress | None" = None,
+        progress: Progress | None = None,
         seed: int | None = None,
     ):
         self.backend = backend
@@ -203,7 +204,7 @@ class Progress:
         self.enabled = enabled
         self.interval_s = interval_s
         self.stream = stream or sys.stderr
-        self._bar = None
+        self._bar: Any = None  # rich's Progress, on a terminal
 
     def start(self, total: int) -> None:
         self.total, self.done, self._t0, self._last = total, 0, time.monotonic(), time.monotonic()
@@ -213,7 +214,8 @@ class Progress:
 
         console = Console(file=self.stream)
         if console.is_terminal:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeRemainingColumn
+            from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+            from rich.progress import Progress as Bar
 
             self._bar = Bar(
                 TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),

@@ -58,6 +58,7 @@ def cluster_variance(e: np.ndarray, strata: np.ndarray | None = None) -> tuple[f
     for g in groups:
         eg = e[g]
         var += len(eg) / (len(eg) - 1) * float(np.sum((eg - eg.mean()) ** 2))
+    assert strata is not None  # groups exist only for strata
     thin = int(sum(c < MIN_STRATUM for c in np.unique(strata, return_counts=True)[1]))
     scheme = "stratified" + (f", {thin} thin strata pooled" if thin else "")
     return var, float(n - len(groups)), scheme

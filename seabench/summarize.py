@@ -9,11 +9,29 @@ from __future__ import annotations
 from collections import defaultdict
 
 from .aggregate import (
-    Settings, agreement, compare, health_rates, language_rates, observations, outcomes, pair_outcomes, pairwise, single_scores,
+    Settings,
+    agreement,
+    compare,
+    health_rates,
+    language_rates,
+    observations,
+    outcomes,
+    pair_outcomes,
+    pairwise,
+    single_scores,
 )
 from .errors import ConfigError
 from .records import (
-    Answer, BrowserAnswer, BrowserJudgment, BrowserQuestion, CompareCell, Judgment, LanguageCheck, Question, Report, ScriptHealth,
+    Answer,
+    BrowserAnswer,
+    BrowserJudgment,
+    BrowserQuestion,
+    CompareCell,
+    Judgment,
+    LanguageCheck,
+    Question,
+    Report,
+    ScriptHealth,
     UsageRow,
 )
 from .store import Store
@@ -58,11 +76,11 @@ def _in(models: list[str] | None, *names: str | None) -> bool:
 
 
 def _usage(store: Store, answers: list[Answer], judgments: list[Judgment]) -> list[UsageRow]:
-    failures = defaultdict(int)
+    failures: dict[str, int] = defaultdict(int)
     for f in store.failures():
         failures[f.model] += 1
     rows = []
-    by_model = defaultdict(list)
+    by_model: dict[str, list[Answer]] = defaultdict(list)
     for a in answers:
         by_model[a.model].append(a)
     for model, items in sorted(by_model.items()):
@@ -70,14 +88,14 @@ def _usage(store: Store, answers: list[Answer], judgments: list[Judgment]) -> li
         rows.append(UsageRow(name=model, role="candidate", items=len(items), failures=failures[model], unscored=0, flagged=0,
                              input_tokens=sum(a.usage.input_tokens or 0 for a in items), output_tokens=sum(a.usage.output_tokens or 0 for a in items),
                              cost_usd=sum(costs) if costs else None))
-    by_judge = defaultdict(list)
+    by_judge: dict[str, list[Judgment]] = defaultdict(list)
     for j in judgments:
         by_judge[j.judge].append(j)
-    for judge, items in sorted(by_judge.items()):
-        costs = [j.cost_usd for j in items if j.cost_usd is not None]
-        rows.append(UsageRow(name=judge, role="judge", items=len(items), failures=0, unscored=sum(not j.scored for j in items),
-                             flagged=sum(bool(j.flags) for j in items), input_tokens=sum(j.usage.input_tokens or 0 for j in items),
-                             output_tokens=sum(j.usage.output_tokens or 0 for j in items), cost_usd=sum(costs) if costs else None))
+    for judge, made in sorted(by_judge.items()):
+        costs = [j.cost_usd for j in made if j.cost_usd is not None]
+        rows.append(UsageRow(name=judge, role="judge", items=len(made), failures=0, unscored=sum(not j.scored for j in made),
+                             flagged=sum(bool(j.flags) for j in made), input_tokens=sum(j.usage.input_tokens or 0 for j in made),
+                             output_tokens=sum(j.usage.output_tokens or 0 for j in made), cost_usd=sum(costs) if costs else None))
     return rows
 
 
@@ -111,7 +129,8 @@ def _browser(questions: dict[tuple[str, str], Question], answers: list[Answer], 
     return out
 
 
-def compare_models(store: Store, model_a: str, model_b: str, judge: str | None = None, settings: Settings = Settings(), min_n: int = 30) -> tuple[str, list[CompareCell]]:
+def compare_models(store: Store, model_a: str, model_b: str, judge: str | None = None, settings: Settings = Settings(),
+                   min_n: int = 30) -> tuple[str, list[CompareCell]]:
     judgments = store.judgments(kind="single")
     ratings = store.ratings()
     obs = observations(judgments, ratings)

@@ -32,19 +32,19 @@ def read_lines(path: Path, problems: list[Problem] | None = None) -> list[tuple[
         raw = raw[len(codecs.BOM_UTF8) :]
     lines: list[tuple[int, str]] = []
     collect = problems is not None
-    problems = problems if collect else []
+    found: list[Problem] = problems if problems is not None else []
     for number, chunk in enumerate(raw.split(b"\n"), start=1):
         try:
             text = chunk.decode("utf-8")
         except UnicodeDecodeError as e:
-            problems.append(
+            found.append(
                 Problem(str(path), number, f"not valid UTF-8 (byte 0x{chunk[e.start]:02x} at column {e.start + 1}); save the file as UTF-8")
             )
             continue
         lines.append((number, text.removesuffix("\r")))
-    if problems and not collect:
-        raise InputError(problems)
-    if not problems and not any(text.strip() for _, text in lines):
+    if found and not collect:
+        raise InputError(found)
+    if not found and not any(text.strip() for _, text in lines):
         raise InputError.at(path, 1, "the file is empty")
     return lines
 
@@ -56,21 +56,21 @@ def read_jsonl(path: Path, problems: list[Problem] | None = None) -> list[tuple[
     """
     records: list[tuple[int, dict[str, Any]]] = []
     collect = problems is not None
-    problems = problems if collect else []
-    for number, text in read_lines(path, problems):
+    found: list[Problem] = problems if problems is not None else []
+    for number, text in read_lines(path, found):
         if not text.strip():
             continue
         try:
             value = json.loads(text)
         except json.JSONDecodeError as e:
-            problems.append(Problem(str(path), number, f"invalid JSON: {e.msg} at column {e.colno}"))
+            found.append(Problem(str(path), number, f"invalid JSON: {e.msg} at column {e.colno}"))
             continue
         if not isinstance(value, dict):
-            problems.append(Problem(str(path), number, f"expected a JSON object, got {json_type(value)}"))
+            found.append(Problem(str(path), number, f"expected a JSON object, got {json_type(value)}"))
             continue
         records.append((number, value))
-    if problems and not collect:
-        raise InputError(problems)
+    if found and not collect:
+        raise InputError(found)
     return records
 
 

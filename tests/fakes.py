@@ -13,8 +13,8 @@ import random
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 FAULTS = ("429", "500", "503", "hang", "drop", "malformed")
 
@@ -62,7 +62,7 @@ class FakeServer:
 
     # lifecycle -------------------------------------------------------------------------------------------
 
-    def __enter__(self) -> "FakeServer":
+    def __enter__(self) -> FakeServer:
         ready = threading.Event()
         self._thread = threading.Thread(target=self._serve, args=(ready,), daemon=True)
         self._thread.start()

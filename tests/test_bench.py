@@ -170,7 +170,8 @@ def test_help_is_fast_to_import():
         "heavy = {'torch', 'transformers', 'pandas', 'numpy', 'scipy', 'openai', 'anthropic', 'pydantic'}\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))\n"
     )
-    import subprocess, sys
+    import subprocess
+    import sys
 
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"

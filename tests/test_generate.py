@@ -21,7 +21,7 @@ from seabench.runner import RetryPolicy
 from seabench.store import Store
 
 from .conftest import ROOT, run_seabench
-from .fakes import FAULTS, Fault, FakeServer
+from .fakes import FAULTS, FakeServer, Fault
 
 FAST_RETRIES = RetryPolicy(max_attempts=10, base_delay=0.01, max_delay=0.2)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-
-
 from seabench.backends import BackendOptions
 from seabench.bench import load_bench
 from seabench.generate import ModelRun, generate

@@ -11,7 +11,6 @@ import subprocess
 from collections import defaultdict
 from statistics import mean
 
-import numpy as np
 import pytest
 from scipy import stats as sps
 

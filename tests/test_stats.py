@@ -10,7 +10,8 @@ from scipy import stats as sps
 
 from seabench.aggregate import ALL, Obs, Settings, agreement, bradley_terry_ratings, compare, single_scores
 from seabench.aggregate.agreement import _weighted_alpha, _weighted_kappa, _weighted_spearman, half_up
-from seabench.records import Judgment, PairOutcome as Outcome, Question, Rating
+from seabench.records import Judgment, Question, Rating
+from seabench.records import PairOutcome as Outcome
 from seabench.stats import cluster_variance, cohen_kappa, holm, krippendorff_interval, paired_difference, quadratic_kappa, ratio_mean
 
 

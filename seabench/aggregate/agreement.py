@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter, defaultdict
+
 import numpy as np
 
 from ..records import AgreementRow, Judgment, PairOutcome, Question, Rating
@@ -177,9 +178,9 @@ CHOICES = ("A", "B", "tie")
 
 
 def _pair_agreement(results: list[PairOutcome], questions: dict[tuple[str, str], Question], settings: Settings) -> list[AgreementRow]:
-    def norm(o: PairOutcome) -> tuple[tuple, str]:
+    def norm(o: PairOutcome, winner: str) -> tuple[tuple, str]:
         a, b = sorted((o.model_a, o.model_b))
-        w = o.winner if (o.model_a, o.model_b) == (a, b) else {"A": "B", "B": "A", "tie": "tie"}[o.winner]  # type: ignore[index]
+        w = winner if (o.model_a, o.model_b) == (a, b) else {"A": "B", "B": "A", "tie": "tie"}[winner]
         return (o.bench, o.question_id, o.turn, a, b), w
 
     humans: dict[tuple, dict[str, str]] = defaultdict(dict)
@@ -187,7 +188,7 @@ def _pair_agreement(results: list[PairOutcome], questions: dict[tuple[str, str],
     for o in results:
         if o.winner is None:
             continue
-        item, w = norm(o)
+        item, w = norm(o, o.winner)
         if o.judge == HUMAN:
             humans[item][o.annotator or f"annotator {len(humans[item]) + 1}"] = w
         else:

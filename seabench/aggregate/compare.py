@@ -30,28 +30,28 @@ def compare(obs: list[Obs], questions: dict[tuple[str, str], Question], model_a:
     (sa, ca), (sb, cb) = sums[model_a], sums[model_b]
     shared = (ca > 0) & (cb > 0)
     members: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for i in np.flatnonzero(shared):
+    for i in np.flatnonzero(shared).tolist():
         q = clusters.questions[i]
         for cell in margins(q.lang, q.category):
             members[cell].append(i)
     strata = clusters.strata_array()
-    cells = []
+    cells: list[CompareCell] = []
     # A margin over a single language or category repeats a cell; testing it twice would only inflate the family.
     seen: set[frozenset] = set()
     # Keep the overall cell, then language × category cells, before margins that merely repeat one of them.
-    for (lang, cat), idx in sorted(members.items(), key=lambda kv: (kv[0] != (ALL, ALL), ALL in kv[0])):
-        if frozenset(idx) in seen:
+    for (lang, cat), member in sorted(members.items(), key=lambda kv: (kv[0] != (ALL, ALL), ALL in kv[0])):
+        if frozenset(member) in seen:
             continue
-        seen.add(frozenset(idx))
-        pick = np.array(idx)
+        seen.add(frozenset(member))
+        pick = np.array(member)
         leaf = lang != ALL and cat != ALL
         iv, p = paired_difference(sa[pick], ca[pick], sb[pick], cb[pick], None if leaf else strata[pick],
                                   confidence=settings.confidence, bounds=(-9.0, 9.0))
-        cells.append(dict(lang=lang, category=cat, n=iv.clusters, mean_a=float(sa[pick].sum() / ca[pick].sum()),
-                          mean_b=float(sb[pick].sum() / cb[pick].sum()), diff=num(iv.estimate), ci_low=num(iv.low),
-                          ci_high=num(iv.high), p=p, scheme=iv.scheme))
-    out = []
-    for cell, p_adj in zip(cells, holm([c["p"] for c in cells])):
-        out.append(CompareCell(**cell, p_adj=p_adj, underpowered=cell["n"] < min_n, significant=p_adj is not None and p_adj < alpha))
+        cells.append(CompareCell(lang=lang, category=cat, n=iv.clusters, mean_a=float(sa[pick].sum() / ca[pick].sum()),
+                                 mean_b=float(sb[pick].sum() / cb[pick].sum()), diff=num(iv.estimate), ci_low=num(iv.low),
+                                 ci_high=num(iv.high), p=p, p_adj=None, underpowered=iv.clusters < min_n, significant=False,
+                                 scheme=iv.scheme))
+    out = [c.model_copy(update={"p_adj": p_adj, "significant": p_adj is not None and p_adj < alpha})
+           for c, p_adj in zip(cells, holm([c.p for c in cells]))]
     # Significant regressions first, then significant improvements, then the rest by language and category.
     return sorted(out, key=lambda c: (not c.significant, (c.diff or 0) > 0 if c.significant else 0, order(c.lang), c.category == ALL, c.category))

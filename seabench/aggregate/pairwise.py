@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from typing import Iterable
+from collections.abc import Iterable
 
 import numpy as np
 
-from ..records import Judgment, PairCell, PairOutcome, PairRating, Question, RatingRow
+from ..records import Judgment, PairCell, PairOutcome, PairRating, Question, RatingRow, Winner
 from ..stats import ELO_SCALE, bradley_terry, cluster_weights, percentile_interval, ratio_mean, rng_for
 from .common import ALL, HUMAN, Clusters, Settings, num, order, per_cluster
 
@@ -29,6 +29,7 @@ def pair_outcomes(judgments: list[Judgment]) -> list[PairOutcome]:
         # Each game's positional winner, said in names: in g2, position A shows model b.
         w1 = None if g1 is None or g1.winner is None else {"A": a, "B": b, "tie": "tie"}[g1.winner]
         w2 = None if g2 is None or g2.winner is None else {"A": b, "B": a, "tie": "tie"}[g2.winner]
+        winner: Winner | None
         if w1 is None or w2 is None:
             winner, inconsistent = None, False
         elif w1 == w2:
@@ -64,8 +65,7 @@ def pairwise(results: list[PairOutcome], questions: dict[tuple[str, str], Questi
 
 def _one_model(judge: str, model: str, rows, questions, settings: Settings) -> list[PairCell]:
     clusters = Clusters(questions)
-    located = [(clusters.of(o.bench, o.question_id), o, opp, v) for o, opp, v in rows]
-    located = [r for r in located if r[0] is not None]
+    located = [(i, o, opp, v) for o, opp, v in rows if (i := clusters.of(o.bench, o.question_id)) is not None]
     if not located:
         return []
     qs = clusters.questions

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 
 from ..records import HealthRate, LanguageCheck, LanguageRate, ScriptHealth
-from .common import ALL, order as _order
+from .common import ALL
+from .common import order as _order
 
 
 def language_rates(checks: dict[str, LanguageCheck], answer_index: dict[str, tuple[str, str]]) -> list[LanguageRate]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from typing import Iterable
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -52,8 +52,7 @@ def single_scores(obs: list[Obs], questions: dict[tuple[str, str], Question], se
 
 def _one_model(model: str, judge: str, obs: list[Obs], questions, settings: Settings) -> tuple[list[ScoreCell], LeaderRow | None]:
     clusters = Clusters(questions)
-    rows = [(clusters.of(o.bench, o.question_id), o) for o in obs]
-    rows = [(c, o) for c, o in rows if c is not None]
+    rows = [(i, o) for o in obs if (i := clusters.of(o.bench, o.question_id)) is not None]
     if not rows:
         return [], None
     qs = clusters.questions
@@ -87,19 +86,20 @@ def _one_model(model: str, judge: str, obs: list[Obs], questions, settings: Sett
     total = out[ALL, ALL, ALL]
     t1, t2 = out.get((ALL, ALL, "1")), out.get((ALL, ALL, "2"))
     both = [c.mean for c in (t1, t2) if c is not None and c.mean is not None]
-    langs = [k for k in out if k[1] == ALL and k[2] == ALL and k[0] != ALL and out[k].mean is not None]
+    means = {k: c.mean for k, c in out.items() if k[1] == ALL and k[2] == ALL and k[0] != ALL and c.mean is not None}
     macro = macro_low = macro_high = None
-    if langs:
-        macro = float(np.mean([out[k].mean for k in langs]))
-        var = [variances[k] for k in langs]
-        if all(v is not None for v, _ in var):
-            total_var = sum(v for v, _ in var) / len(langs) ** 2  # languages hold disjoint questions
-            df = satterthwaite([v for v, _ in var], [d for _, d in var])
+    if means:
+        macro = float(np.mean(list(means.values())))
+        var = [variances[k] for k in means]
+        known = [(v, d) for v, d in var if v is not None and d is not None]
+        if len(known) == len(var):
+            total_var = sum(v for v, _ in known) / len(means) ** 2  # languages hold disjoint questions
+            df = satterthwaite([v for v, _ in known], [d for _, d in known])
             macro_low, macro_high = t_interval(macro, total_var, df, settings.confidence, SCALE)
     leader = LeaderRow(
         model=model, judge=judge, n=total.n, questions=total.questions, mean=total.mean, ci_low=total.ci_low,
         ci_high=total.ci_high, turn1=t1.mean if t1 else None, turn2=t2.mean if t2 else None,
         seabench_avg=sum(both) / len(both) if both else None, macro_lang=macro, macro_low=macro_low, macro_high=macro_high,
-        languages=len(langs), unscored=total.unscored,
+        languages=len(means), unscored=total.unscored,
     )
     return list(out.values()), leader

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from typing import Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from ..records import Completion, GenerationSettings, Message, Usage
 from .base import BackendOptions, Retryable, get_key, raise_sdk_error
@@ -55,13 +56,13 @@ def create(model: str, options: BackendOptions) -> AnthropicBackend:
     return AnthropicBackend(model, options)
 
 
-def _read_message(data: object) -> Completion:
+def _read_message(data: Any) -> Completion:
     """The text blocks of a Messages API body; anything unexpected is a malformed response, to be retried."""
     try:
-        blocks = data["content"]  # type: ignore[index]
+        blocks = data["content"]
         text = "".join(b["text"] for b in blocks if b.get("type") == "text")
-        stop = data.get("stop_reason")  # type: ignore[union-attr]
-        usage = data.get("usage") or {}  # type: ignore[union-attr]
+        stop = data.get("stop_reason")
+        usage = data.get("usage") or {}
     except (KeyError, TypeError, AttributeError):
         raise Retryable(f"malformed response: {str(data)[:200]}") from None
     return Completion(

@@ -5,8 +5,8 @@ torch and transformers are imported here and nowhere else.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from ..errors import ConfigError
 from ..records import Completion, GenerationSettings, Message, Usage

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from typing import Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from ..records import Completion, GenerationSettings, Message, Usage
 from .base import BackendOptions, Retryable, get_key, raise_sdk_error
@@ -52,12 +53,12 @@ def create(model: str, options: BackendOptions) -> OpenAIBackend:
     return OpenAIBackend(model, options)
 
 
-def _read_chat_completion(data: object) -> Completion:
+def _read_chat_completion(data: Any) -> Completion:
     """The first choice of a chat.completion body; anything unexpected is a malformed response, to be retried."""
     try:
-        choice = data["choices"][0]  # type: ignore[index]
+        choice = data["choices"][0]
         text, finish = choice["message"].get("content"), choice.get("finish_reason")
-        usage = data.get("usage") or {}  # type: ignore[union-attr]
+        usage = data.get("usage") or {}
     except (KeyError, IndexError, TypeError, AttributeError):
         raise Retryable(f"malformed response: {str(data)[:200]}") from None
     if not isinstance(text, (str, type(None))) or (text is None and finish not in ("stop", "length")):

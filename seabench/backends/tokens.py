@@ -7,7 +7,7 @@ when it is installed and its encodings are cached; everything else gets the esti
 from __future__ import annotations
 
 import math
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from ..records import Message
 from . import parse_spec

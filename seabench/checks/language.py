@@ -12,7 +12,7 @@ import unicodedata
 from functools import lru_cache
 
 from ..languages import SCRIPTS
-from ..records import LanguageCheck, ScriptHealth
+from ..records import LanguageCheck, ScriptHealth, Verdict
 from ..store import Store
 
 SCRIPT_RANGES = [
@@ -69,9 +69,10 @@ def check_language(text: str, expected: str) -> LanguageCheck:
     letters = sum(counts.values())
     want = SCRIPTS.get(expected, "Latin")
     if letters == 0:
-        verdict, note = ("empty", "") if not text.strip() else ("uncertain", "no letters: numbers or symbols only")
+        verdict: Verdict = "empty" if not text.strip() else "uncertain"
+        note = "" if verdict == "empty" else "no letters: numbers or symbols only"
         return LanguageCheck(expected=expected, detected="unknown", script="none", script_share=0.0, verdict=verdict, note=note)
-    main = max(counts, key=counts.get)
+    main = max(counts, key=lambda script: counts[script])
     share = counts.get(want, 0) / letters
     if share < MIXED_SHARE:
         detected = SCRIPT_LANG.get(main) or (latin_language(text)[0] if main == "Latin" else "unknown")

@@ -6,7 +6,7 @@ Results go to stdout and status to stderr, so `seabench report --format csv > sc
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import click
 import typer
@@ -16,7 +16,7 @@ from typer.core import TyperGroup
 class _Group(TyperGroup):
     """Turns user errors raised anywhere below into one-line messages and exit code 2, with no traceback."""
 
-    def invoke(self, ctx: click.Context):  # type: ignore[override]
+    def invoke(self, ctx):
         from ..errors import SeabenchError
 
         try:
@@ -79,6 +79,6 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = None,
+    version: Annotated[bool | None, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = None,
 ) -> None:
     """Evaluate chat models on Sea-bench: Southeast-Asian languages, LLM judges and human ratings."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -86,7 +86,7 @@ def human_import(file: Annotated[Path, typer.Argument(metavar="FILE", help="A fi
 @import_app.command("fastchat")
 def import_fastchat_cmd(
     folder: Annotated[Path, typer.Argument(metavar="DIR", help="A FastChat data/<bench>/ folder.")],
-    questions: Annotated[Optional[Path], typer.Option("--questions", metavar="FILE", help="question.jsonl, when the folder has none.")] = None,
+    questions: Annotated[Path | None, typer.Option("--questions", metavar="FILE", help="question.jsonl, when the folder has none.")] = None,
     db: o.Db = None,
 ):
     """Import question.jsonl, model_answer/, reference_answer/ and model_judgment/ (single and pair)."""
@@ -105,7 +105,7 @@ def import_fastchat_cmd(
 @export_app.command("fastchat")
 def export_fastchat_cmd(
     folder: Annotated[Path, typer.Argument(metavar="DIR", help="Folder to write (FastChat's data/<bench>/ layout).")],
-    bench: Annotated[Optional[str], typer.Option("--bench", metavar="NAME", help="Bench name in the store (needed when it holds several).")] = None,
+    bench: Annotated[str | None, typer.Option("--bench", metavar="NAME", help="Bench name in the store (needed when it holds several).")] = None,
     db: o.Db = None,
 ):
     """Write a FastChat llm_judge folder that FastChat's own scripts can read."""

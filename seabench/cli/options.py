@@ -8,7 +8,7 @@ a judge's judgments are stored and reported under. Lists are repeatable and acce
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -16,44 +16,48 @@ from ..errors import ConfigError
 
 # what runs
 ModelSpecs = Annotated[list[str], typer.Option("--model", metavar="SPEC", help="Candidate model, PROVIDER:MODEL (openai:, anthropic:, hf:); repeatable.")]
-OptModelSpecs = Annotated[Optional[list[str]], typer.Option("--model", metavar="SPEC", help="Candidate model, PROVIDER:MODEL; repeatable.")]
-Names = Annotated[Optional[list[str]], typer.Option("--name", metavar="NAME", help="Store and report each --model under this name, in order; repeatable.")]
+OptModelSpecs = Annotated[list[str] | None, typer.Option("--model", metavar="SPEC", help="Candidate model, PROVIDER:MODEL; repeatable.")]
+Names = Annotated[list[str] | None, typer.Option("--name", metavar="NAME", help="Store and report each --model under this name, in order; repeatable.")]
 JudgeSpec = Annotated[str, typer.Option("--judge", metavar="SPEC", help="Judge model spec, e.g. openai:gpt-4o (any backend, a local hf: one included).")]
-OptJudgeSpec = Annotated[Optional[str], typer.Option("--judge", metavar="SPEC", help="Judge model spec, e.g. openai:gpt-4o.")]
+OptJudgeSpec = Annotated[str | None, typer.Option("--judge", metavar="SPEC", help="Judge model spec, e.g. openai:gpt-4o.")]
 # what is read
-ModelNames = Annotated[Optional[list[str]], typer.Option("--model", metavar="NAME", help="Only these stored models; repeatable or comma-separated.")]
-JudgeName = Annotated[Optional[str], typer.Option("--judge-name", metavar="NAME", help="The judge's stored name (default: its spec; `human` for ratings).")]
+ModelNames = Annotated[list[str] | None, typer.Option("--model", metavar="NAME", help="Only these stored models; repeatable or comma-separated.")]
+JudgeName = Annotated[str | None, typer.Option("--judge-name", metavar="NAME", help="The judge's stored name (default: its spec; `human` for ratings).")]
 
-Bench = Annotated[Optional[str], typer.Option("--bench", metavar="SRC", help="Bench file or folder, or hf:OWNER/NAME. Default: the bundled seabench-starter bench.")]
-Db = Annotated[Optional[Path], typer.Option("--db", metavar="PATH", help="SQLite store. Default: $SEABENCH_DB or ./seabench.db.")]
-Lang = Annotated[Optional[list[str]], typer.Option("--lang", metavar="LIST", help="Only these languages (codes, comma-separated).")]
-Category = Annotated[Optional[list[str]], typer.Option("--category", metavar="LIST", help="Only these categories (comma-separated).")]
-Limit = Annotated[Optional[int], typer.Option("--limit", metavar="N", min=1, help="Only the first N selected questions.")]
+Bench = Annotated[str | None, typer.Option(
+    "--bench", metavar="SRC", help="Bench file or folder, or hf:OWNER/NAME. Default: the bundled seabench-starter bench.")]
+Db = Annotated[Path | None, typer.Option("--db", metavar="PATH", help="SQLite store. Default: $SEABENCH_DB or ./seabench.db.")]
+Lang = Annotated[list[str] | None, typer.Option("--lang", metavar="LIST", help="Only these languages (codes, comma-separated).")]
+Category = Annotated[list[str] | None, typer.Option("--category", metavar="LIST", help="Only these categories (comma-separated).")]
+Limit = Annotated[int | None, typer.Option("--limit", metavar="N", min=1, help="Only the first N selected questions.")]
 
-BaseUrl = Annotated[Optional[str], typer.Option("--base-url", metavar="URL", help="The candidates' API base URL (any OpenAI-compatible server: vLLM, SGLang, TGI, Ollama).")]
-JudgeBaseUrl = Annotated[Optional[str], typer.Option("--judge-base-url", metavar="URL", help="The judge's API base URL; the candidates' --base-url is never used for the judge.")]
+BaseUrl = Annotated[str | None, typer.Option(
+    "--base-url", metavar="URL", help="The candidates' API base URL (any OpenAI-compatible server: vLLM, SGLang, TGI, Ollama).")]
+JudgeBaseUrl = Annotated[str | None, typer.Option(
+    "--judge-base-url", metavar="URL", help="The judge's API base URL; the candidates' --base-url is never used for the judge.")]
 Concurrency = Annotated[int, typer.Option("--concurrency", metavar="N", min=1, help="Requests in flight at once, per model.")]
-Rpm = Annotated[Optional[float], typer.Option("--rpm", metavar="N", min=0.1, help="At most this many requests per minute.")]
+Rpm = Annotated[float | None, typer.Option("--rpm", metavar="N", min=0.1, help="At most this many requests per minute.")]
 Timeout = Annotated[float, typer.Option("--timeout", metavar="SECONDS", min=0.1, help="Seconds before a request is abandoned and retried.")]
 Attempts = Annotated[int, typer.Option("--max-attempts", metavar="N", min=1, help="Tries per request before it is stored as a failure.")]
 BatchSize = Annotated[int, typer.Option("--batch-size", metavar="N", min=1, help="Conversations per batch for hf: models.")]
-ChatTemplate = Annotated[Optional[Path], typer.Option("--chat-template", metavar="FILE", help="Jinja chat template for hf: models that ship none.")]
-Prices = Annotated[Optional[Path], typer.Option("--prices", metavar="FILE", help="JSON price table that overrides the built-in one (also $SEABENCH_PRICES).")]
+ChatTemplate = Annotated[Path | None, typer.Option("--chat-template", metavar="FILE", help="Jinja chat template for hf: models that ship none.")]
+Prices = Annotated[Path | None, typer.Option("--prices", metavar="FILE", help="JSON price table that overrides the built-in one (also $SEABENCH_PRICES).")]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Send nothing; print the plan and its estimated cost.")]
 
 Temperature = Annotated[float, typer.Option("--temperature", metavar="T", min=0.0, help="Candidates' sampling temperature; 0 is greedy.")]
 MaxTokens = Annotated[int, typer.Option("--max-tokens", metavar="N", min=1, help="Answer length limit, in tokens.")]
-SystemPrompt = Annotated[Optional[str], typer.Option("--system-prompt", metavar="TEXT", help="System message for every conversation.")]
+SystemPrompt = Annotated[str | None, typer.Option("--system-prompt", metavar="TEXT", help="System message for every conversation.")]
 
 Mode = Annotated[str, typer.Option("--mode", metavar="MODE", help="single (1–10 per answer) or pairwise (A/B/tie, both orders).")]
-Baseline = Annotated[Optional[str], typer.Option("--baseline", metavar="NAME", help="Pairwise: compare every model with this stored model.")]
+Baseline = Annotated[str | None, typer.Option("--baseline", metavar="NAME", help="Pairwise: compare every model with this stored model.")]
 AllPairs = Annotated[bool, typer.Option("--all-pairs", help="Pairwise: compare every pair of models.")]
 Samples = Annotated[int, typer.Option("--samples", metavar="N", min=1, help="Judge each item this many times; kept as separate samples.")]
-Prompts = Annotated[Optional[Path], typer.Option("--prompts", metavar="FILE", help="A judge_prompts.jsonl (FastChat's, SeaBench v2's or your own). Default: ours.")]
+Prompts = Annotated[Path | None, typer.Option(
+    "--prompts", metavar="FILE", help="A judge_prompts.jsonl (FastChat's, SeaBench v2's or your own). Default: ours.")]
 JudgeTemperature = Annotated[float, typer.Option("--judge-temperature", metavar="T", min=0.0, help="The judge's sampling temperature.")]
 JudgeMaxTokens = Annotated[int, typer.Option("--judge-max-tokens", metavar="N", min=16, help="The judge's reply length limit.")]
 
-Out = Annotated[Optional[Path], typer.Option("--out", metavar="FILE", help="Write here instead of stdout (html defaults to report.html).")]
+Out = Annotated[Path | None, typer.Option("--out", metavar="FILE", help="Write here instead of stdout (html defaults to report.html).")]
 Rounds = Annotated[int, typer.Option("--rounds", metavar="N", min=100, help="Bootstrap rounds (Bradley–Terry and agreement intervals).")]
 Seed = Annotated[int, typer.Option("--seed", metavar="N", help="Bootstrap seed.")]
 MinN = Annotated[int, typer.Option("--min-n", metavar="N", min=0, help="Mark cells with fewer questions than this.")]
@@ -76,7 +80,7 @@ def check_format(fmt: str, choices: tuple[str, ...]) -> str:
     return fmt
 
 
-def split(values: Optional[list[str]]) -> Optional[list[str]]:
+def split(values: list[str] | None) -> list[str] | None:
     """`--lang th,km --lang lo` → [th, km, lo]."""
     if not values:
         return None

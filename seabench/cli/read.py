@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -36,7 +36,7 @@ def report_cmd(
     emit(report, fmt, out)
 
 
-def emit(report, fmt: str, out: Optional[Path]) -> None:
+def emit(report, fmt: str, out: Path | None) -> None:
     """Write one report format to `out`, or to stdout (html defaults to report.html); `wrote …` goes to stderr."""
     from ..errors import ConfigError
     from ..report import formats

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -13,7 +13,7 @@ from . import options as o
 from .app import app
 
 
-def model_runs(models: list[str], names: Optional[list[str]], settings):
+def model_runs(models: list[str], names: list[str] | None, settings):
     """One run per --model; --name, when given, names each in order."""
     from ..backends import parse_spec
     from ..errors import ConfigError
@@ -117,7 +117,8 @@ def judge_cmd(
     """Judge stored answers with an LLM; a re-run sends only what is missing."""
     from ..backends import BackendOptions
     from ..checks import run_checks
-    from ..judging.llm import estimate, judge as run_judge, plan
+    from ..judging.llm import estimate, plan
+    from ..judging.llm import judge as run_judge
     from ..pricing import PriceTable
     from ..runner import RetryPolicy
     from ..store import Store
@@ -140,7 +141,7 @@ def judge_cmd(
         raise typer.Exit(1)
 
 
-def judge_config(spec: str, name: Optional[str], mode: str, baseline: Optional[str], all_pairs: bool, models: Optional[list[str]],
+def judge_config(spec: str, name: str | None, mode: str, baseline: str | None, all_pairs: bool, models: list[str] | None,
                  samples: int, temperature: float, max_tokens: int):
     from ..backends import parse_spec
     from ..errors import ConfigError
@@ -156,7 +157,7 @@ def judge_config(spec: str, name: Optional[str], mode: str, baseline: Optional[s
                        settings=GenerationSettings(temperature=temperature, max_tokens=max_tokens))
 
 
-def load_prompt_set(path: Optional[Path]):
+def load_prompt_set(path: Path | None):
     from ..judging.prompts import default_prompts, load_prompts
 
     return load_prompts(path) if path else default_prompts()
@@ -203,33 +204,35 @@ def eval_cmd(
     name: o.Names = None,
     judge: o.OptJudgeSpec = None,
     judge_name: o.JudgeName = None,
-    mode: Annotated[Optional[str], typer.Option("--mode", metavar="MODE", help="single or pairwise (with --baseline or --all-pairs).")] = None,
+    mode: Annotated[str | None, typer.Option("--mode", metavar="MODE", help="single or pairwise (with --baseline or --all-pairs).")] = None,
     baseline: o.Baseline = None,
     all_pairs: o.AllPairs = False,
-    samples: Annotated[Optional[int], typer.Option("--samples", metavar="N", min=1, help="Judge each item this many times.")] = None,
-    config: Annotated[Optional[Path], typer.Option("--config", metavar="FILE", help="A TOML file with the same settings (models with their own base URLs…).")] = None,
+    samples: Annotated[int | None, typer.Option("--samples", metavar="N", min=1, help="Judge each item this many times.")] = None,
+    config: Annotated[Path | None, typer.Option(
+        "--config", metavar="FILE", help="A TOML file with the same settings (models with their own base URLs…).")] = None,
     bench: o.Bench = None,
     db: o.Db = None,
-    out: Annotated[Optional[Path], typer.Option("--out", metavar="FILE", help="HTML report to write (default report.html).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", metavar="FILE", help="HTML report to write (default report.html).")] = None,
     lang: o.Lang = None,
     category: o.Category = None,
     limit: o.Limit = None,
     base_url: o.BaseUrl = None,
     judge_base_url: o.JudgeBaseUrl = None,
-    temperature: Annotated[Optional[float], typer.Option("--temperature", metavar="T", min=0.0, help="Candidates' sampling temperature.")] = None,
-    max_tokens: Annotated[Optional[int], typer.Option("--max-tokens", metavar="N", min=1, help="Answer length limit.")] = None,
+    temperature: Annotated[float | None, typer.Option("--temperature", metavar="T", min=0.0, help="Candidates' sampling temperature.")] = None,
+    max_tokens: Annotated[int | None, typer.Option("--max-tokens", metavar="N", min=1, help="Answer length limit.")] = None,
     system_prompt: o.SystemPrompt = None,
     prompts: o.Prompts = None,
-    concurrency: Annotated[Optional[int], typer.Option("--concurrency", metavar="N", min=1, help="Requests in flight per model.")] = None,
+    concurrency: Annotated[int | None, typer.Option("--concurrency", metavar="N", min=1, help="Requests in flight per model.")] = None,
     rpm: o.Rpm = None,
-    timeout: Annotated[Optional[float], typer.Option("--timeout", metavar="SECONDS", min=0.1, help="Seconds before a request is retried.")] = None,
-    max_attempts: Annotated[Optional[int], typer.Option("--max-attempts", metavar="N", min=1, help="Tries per request.")] = None,
+    timeout: Annotated[float | None, typer.Option("--timeout", metavar="SECONDS", min=0.1, help="Seconds before a request is retried.")] = None,
+    max_attempts: Annotated[int | None, typer.Option("--max-attempts", metavar="N", min=1, help="Tries per request.")] = None,
     prices: o.Prices = None,
     dry_run: o.DryRun = False,
 ):
     """generate → judge → report in one command; every step resumes from the store."""
     from ..config import load_config
-    from ..evaluate import dry_run as plan_eval, from_options, run_eval
+    from ..evaluate import dry_run as plan_eval
+    from ..evaluate import from_options, run_eval
     from .views import console, eval_summary, judge_cost_table, plan_table
 
     settings = load_config(config) if config else {}

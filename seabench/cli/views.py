@@ -170,7 +170,7 @@ def judge_summary(name: str, judge_plan, result) -> Text:
 
 
 def eval_summary(result) -> Group:
-    parts = [generate_summary(result.generated)] if result.generated else []
+    parts: list[Group | Text] = [generate_summary(result.generated)] if result.generated else []
     if result.judge_plan is not None and result.judged is not None:
         parts.append(judge_summary(result.judge_name, result.judge_plan, result.judged))
     for row in result.report.leaderboard if result.report else ():

@@ -15,10 +15,10 @@ from pathlib import Path
 
 from ..bench import load_file
 from ..errors import InputError, Problem
-from ..records import Answer, Bench, Judgment
+from ..judging.verdicts import injection_flags
+from ..records import Answer, Bench, Judgment, Winner
 from ..store import Store, content_key
 from ..textio import json_type, read_jsonl
-from ..judging.verdicts import injection_flags
 
 SIDECAR = "seabench.json"
 
@@ -73,7 +73,8 @@ def _with_languages(bench: Bench, folder: Path) -> Bench:
         return bench
     meta = json.loads(sidecar.read_text(encoding="utf-8"))
     langs = meta.get("languages", {})
-    questions = tuple(q.model_copy(update={"lang": langs.get(q.id, q.lang), "answer_lang": meta.get("answer_languages", {}).get(q.id)}) for q in bench.questions)
+    targets = meta.get("answer_languages", {})
+    questions = tuple(q.model_copy(update={"lang": langs.get(q.id, q.lang), "answer_lang": targets.get(q.id)}) for q in bench.questions)
     return bench.model_copy(update={"name": meta.get("bench", bench.name), "questions": questions})
 
 
@@ -181,7 +182,8 @@ def _pairs(path: Path, bench: str, known: set[str], texts: dict, problems: list[
         seen[item] += 1
         for game, (a, b) in (("g1", (m1, m2)), ("g2", (m2, m1))):
             named = rec.get(f"{game}_winner")
-            winner = {a: "A", b: "B", "tie": "tie"}.get({"model_1": m1, "model_2": m2}.get(named, named))
+            positions: dict[str, Winner] = {a: "A", b: "B", "tie": "tie"}
+            winner = positions.get({"model_1": m1, "model_2": m2}.get(named, named))
             text = rec.get(f"{game}_judgment") or ""
             out.append(Judgment(
                 key=content_key("judgment/fastchat-pair", {"bench": bench, "item": item, "game": game, "sample": sample, "text": text, "winner": named}),
@@ -254,7 +256,7 @@ def export_fastchat(store: Store, folder: Path, bench: str | None = None) -> dic
 
 
 def _pair_rows(judgments: list[Judgment]) -> dict[str, list[dict]]:
-    games: dict[tuple, dict[tuple[str, str], Judgment]] = defaultdict(dict)
+    games: dict[tuple, dict[tuple[str, str | None], Judgment]] = defaultdict(dict)
     for j in judgments:
         m1, m2 = sorted((j.model, j.model_b or ""))
         games[(j.judge, j.prompt, j.question_id, j.turn, m1, m2, j.sample)][(j.model, j.model_b)] = j

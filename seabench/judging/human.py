@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ConfigError, InputError, Problem
-from ..records import PairRating, Rating
+from ..records import PairRating, Rating, Winner
 from ..store import Store
 from ..textio import read_csv
 
@@ -132,6 +132,8 @@ def _write_sheet(out: Path, columns: list[str], rows: list[dict]) -> None:
     except OSError as e:
         raise ConfigError(f"{out}: cannot write ({e.strerror})") from None
 
+WINNERS: dict[str, Winner] = {"a": "A", "b": "B", "tie": "tie"}
+
 
 @dataclass
 class ImportSummary:
@@ -225,7 +227,7 @@ class _Reader:
             self._pair(line, annotator, bench, qid, turn, a, b, value, comment)
 
     def _pair(self, line: int, annotator: str, bench: str, qid: str, turn: int, a: str, b: str, value: str, comment: str | None) -> None:
-        winner = {"a": "A", "b": "B", "tie": "tie"}.get(value.lower())
+        winner: Winner | None = WINNERS.get(value.lower())
         if winner is None:
             self.fail(line, f"winner must be A, B or tie, not '{value}'")
             return

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Literal
@@ -36,7 +35,7 @@ class JudgeItem:
     key: str
     request_key: str
     answer_keys: tuple[tuple[str, ...], ...]
-    kind: str
+    kind: Literal["single", "pairwise"]
     question: Question
     bench: str
     turn: int

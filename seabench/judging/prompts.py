@@ -8,7 +8,6 @@ when the file is loaded, before any call.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import string
@@ -94,10 +93,12 @@ def load_prompts(path: Path, aspects_file: Path | None = None) -> PromptSet:
             continue
         unknown = sorted(fields - KNOWN)
         if unknown:
-            problems.append(Problem(str(path), line, f"prompt '{rec['name']}' uses unknown placeholder(s) {', '.join('{' + u + '}' for u in unknown)}; known: {', '.join(sorted(KNOWN))}"))
+            names = ", ".join("{" + u + "}" for u in unknown)
+            problems.append(Problem(str(path), line, f"prompt '{rec['name']}' uses unknown placeholder(s) {names}; known: {', '.join(sorted(KNOWN))}"))
             continue
         role = _role(rec["type"], fields)
-        needed = {("single", 1): SINGLE_1, ("single", 2): SINGLE_2, ("pairwise", 1): PAIR_1, ("pairwise", 2): PAIR_2}.get((role.kind, role.turn)) if role else None
+        required = {("single", 1): SINGLE_1, ("single", 2): SINGLE_2, ("pairwise", 1): PAIR_1, ("pairwise", 2): PAIR_2}
+        needed = required.get((role.kind, role.turn)) if role else None
         if role is None or not needed or not (needed - {"question"}) <= fields:
             problems.append(Problem(str(path), line, f"prompt '{rec['name']}' ({rec['type']}) lacks the answer placeholders of any judging role"))
             continue

@@ -6,6 +6,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from ..records import Winner
+
 # Zero-width and other invisible formatting characters (Unicode category Cf) can split a marker like [[8]].
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９［］．", "0123456789[].")
 _SCORE = re.compile(r"\[\[\s*(\d+(?:\.\d+)?)\s*(?:/\s*10\s*)?\]\]")
@@ -22,7 +24,7 @@ def clean(text: str) -> str:
 @dataclass(frozen=True)
 class Verdict:
     score: float | None = None
-    winner: str | None = None
+    winner: Winner | None = None
     """Positional: `A`, `B` or `tie`."""
     problem: str | None = None
     """Why there is no verdict (None when there is one)."""
@@ -39,12 +41,15 @@ def parse_score(text: str, low: float = 1, high: float = 10) -> Verdict:
     return Verdict(score=value)
 
 
+POSITIONS: dict[str, Winner] = {"A": "A", "B": "B", "C": "tie"}
+
+
 def parse_winner(text: str) -> Verdict:
     """`[[A]]`, `[[B]]`, or `[[C]]` (a tie); the last one counts."""
     found = _PAIR.findall(clean(text))
     if not found:
         return Verdict(problem="no [[A]], [[B]] or [[C]] in the judgment")
-    return Verdict(winner={"A": "A", "B": "B", "C": "tie"}[found[-1]])
+    return Verdict(winner=POSITIONS[found[-1]])
 
 
 # -- answers that try to steer the judge ----------------------------------------------------------------------

@@ -15,6 +15,12 @@ SEA_BENCH_CATEGORIES = (
 )
 
 
+Winner = Literal["A", "B", "tie"]
+"""A pairwise verdict, by position (or, combined, in terms of model_a/model_b)."""
+Verdict = Literal["ok", "wrong-language", "wrong-script", "mixed", "uncertain", "empty"]
+"""A language check's verdict."""
+
+
 class Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -39,7 +45,7 @@ class Question(Record):
 
     @property
     def has_reference(self) -> bool:
-        return bool(self.references) and any(r for r in self.references)
+        return any(r for r in self.references or ())
 
     @property
     def expected_lang(self) -> str:
@@ -162,7 +168,7 @@ class Judgment(Record):
     """Repeated judgments of the same item (`--samples`, or duplicates in an imported file) are kept apart."""
     score: float | None = None
     """1–10 for single grading; None when the judge gave no usable verdict."""
-    winner: Literal["A", "B", "tie"] | None = None
+    winner: Winner | None = None
     """Pairwise, by position; None when unscored."""
     judgment: str
     """The judge's whole reply: rationale and verdict."""
@@ -196,7 +202,7 @@ class LanguageCheck(Record):
     """The answer's main script: Latin, Thai, Lao, Khmer, Myanmar, Han, other, or none."""
     script_share: float
     """Share of the answer's letters in the expected language's script."""
-    verdict: Literal["ok", "wrong-language", "wrong-script", "mixed", "uncertain", "empty"]
+    verdict: Verdict
     note: str = ""
 
 
@@ -221,7 +227,7 @@ class PairRating(Record):
     turn: int
     model_a: str
     model_b: str
-    winner: Literal["A", "B", "tie"]
+    winner: Winner
     comment: str | None = None
 
 
@@ -234,7 +240,7 @@ class PairOutcome(Record):
     turn: int
     model_a: str
     model_b: str
-    winner: Literal["A", "B", "tie"] | None
+    winner: Winner | None
     """In terms of model_a/model_b; None when a game was unscored or missing."""
     sample: int = 0
     inconsistent: bool = False

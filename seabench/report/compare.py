@@ -22,7 +22,8 @@ def headline(cell) -> str:
 
 def compare_terminal(console, model_a: str, model_b: str, judge: str, cells) -> None:
     significant = [c for c in cells if c.significant]
-    console.print(Text(f"{model_a} − {model_b}, judge {judge}: paired by question (turns and samples pooled per question, as in the report); paired t test, Holm-adjusted over {len(cells)} cells", style="bold"))
+    console.print(Text(f"{model_a} − {model_b}, judge {judge}: paired by question (turns and samples pooled per question, as in the "
+                       f"report); paired t test, Holm-adjusted over {len(cells)} cells", style="bold"))
     if not significant:
         console.print("No significant differences at p_adj < 0.05.")
     for c in significant:

@@ -75,7 +75,8 @@ def to_csv(report) -> str:
     rates = _rates(report)
     for c in report.cells:
         extra = rates.get((c.model, c.lang), [""] * len(RATE_COLUMNS)) if c.category == "all" and c.turn == "all" else [""] * len(RATE_COLUMNS)
-        writer.writerow([c.model, c.judge, c.lang, c.category, c.turn, c.n, _f(c.mean), _f(c.ci_low), _f(c.ci_high), c.questions, c.unscored, c.scheme, int(c.low_n), *extra])
+        writer.writerow([c.model, c.judge, c.lang, c.category, c.turn, c.n, _f(c.mean), _f(c.ci_low), _f(c.ci_high), c.questions,
+                         c.unscored, c.scheme, int(c.low_n), *extra])
     return buf.getvalue()
 
 

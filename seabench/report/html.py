@@ -6,8 +6,8 @@ Every string from models, judges and users goes through Jinja's autoescaping; ch
 
 from __future__ import annotations
 
-from ..records import ALL
 from ..languages import lang_sort_key
+from ..records import ALL
 from ..resources import resource_dir
 from .tables import all_tables, leaderboard
 
@@ -24,7 +24,8 @@ def to_html(report) -> str:
     langs = sorted({q.lang for q in report.browser}, key=lang_sort_key)
     categories = sorted({q.category for q in report.browser})
     return template.render(
-        report=report, lead_tables=leaderboard(report), tables=[t for t in all_tables(report) if not t.title.startswith("Leaderboard")], charts=[(title, _safe_json(fig)) for title, fig in charts(report)],
+        report=report, lead_tables=leaderboard(report), tables=[t for t in all_tables(report) if not t.title.startswith("Leaderboard")],
+        charts=[(title, _safe_json(fig)) for title, fig in charts(report)],
         plotly_js=get_plotlyjs(), langs=langs, categories=categories, models=report.models,
     )
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..languages import lang_sort_key
 from ..records import ALL
-from ..languages import NAMES, lang_sort_key
 
 
 @dataclass
@@ -121,7 +121,8 @@ def pairwise_tables(report) -> list[Table]:
         for p in report.pairs:
             if p.judge == judge and p.lang == ALL and p.category == ALL:
                 rate = f"{p.inconsistent} ({p.inconsistent / p.n:.0%})" if p.n else "0"
-                t.rows.append([p.model, p.opponent, str(p.n), f"{p.wins} / {p.ties} / {p.losses}", f"{num(p.adjusted)} {ci(p.ci_low, p.ci_high)}", rate, str(p.unscored)])
+                t.rows.append([p.model, p.opponent, str(p.n), f"{p.wins} / {p.ties} / {p.losses}", f"{num(p.adjusted)} {ci(p.ci_low, p.ci_high)}",
+                               rate, str(p.unscored)])
         out.append(t)
     for judge in sorted({r.judge for r in report.ratings}):
         t = Table(f"Bradley–Terry ratings — judge: {judge}", ["model", "rating [95% CI]", "games", "note"],

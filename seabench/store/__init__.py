@@ -10,7 +10,18 @@ from pathlib import Path
 
 from ..errors import ConfigError, NameTaken, NoStore, OldStore
 from ..records import (
-    Answer, Bench, Failure, GenerationSettings, Judgment, LanguageCheck, PairRating, Question, Rating, ScriptHealth, TokenRow, Usage,
+    Answer,
+    Bench,
+    Failure,
+    GenerationSettings,
+    Judgment,
+    LanguageCheck,
+    PairRating,
+    Question,
+    Rating,
+    ScriptHealth,
+    TokenRow,
+    Usage,
 )
 from .keys import answer_key, content_key, judgment_key
 from .migrations import NewerStore, check_version, migrate
@@ -62,7 +73,7 @@ class Store:
             raise OldStore(f"{self.path}: written by an older seabench (it lacks {', '.join(missing)}) and opened read-only")
 
     @classmethod
-    def existing(cls, path: str | os.PathLike[str] | None = None) -> "Store | None":
+    def existing(cls, path: str | os.PathLike[str] | None = None) -> Store | None:
         """The store at `path` if there is one; None, without creating a file, if not (dry runs)."""
         resolved = Path(path) if path else default_db_path()
         return cls(resolved) if resolved.exists() else None
@@ -70,7 +81,7 @@ class Store:
     def close(self) -> None:
         self.db.close()
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -84,7 +95,8 @@ class Store:
             self.db.executemany("INSERT OR REPLACE INTO questions VALUES (?, ?, ?, ?, ?, ?, ?, ?)", _question_rows(bench))
 
     def questions(self, bench: str | None = None) -> dict[tuple[str, str], Question]:
-        sql, args = "SELECT * FROM questions", ()
+        args: tuple[str, ...] = ()
+        sql = "SELECT * FROM questions"
         if bench:
             sql, args = sql + " WHERE bench = ?", (bench,)
         out = {}
@@ -176,7 +188,8 @@ class Store:
         return [_answer(row) for row in self.db.execute(sql, args)]
 
     def failures(self, model: str | None = None) -> list[Failure]:
-        sql, args = "SELECT * FROM failures", ()
+        args: tuple[str, ...] = ()
+        sql = "SELECT * FROM failures"
         if model:
             sql, args = sql + " WHERE model = ?", (model,)
         return [
@@ -188,7 +201,8 @@ class Store:
     # judgments ---------------------------------------------------------------------------------------------
 
     def judgment_keys(self, judge: str | None = None) -> set[str]:
-        sql, args = "SELECT key FROM judgments", ()
+        args: tuple[str, ...] = ()
+        sql = "SELECT key FROM judgments"
         if judge:
             sql, args = sql + " WHERE judge = ?", (judge,)
         return {row[0] for row in self.db.execute(sql, args)}

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Callable, Union
-
 
 M001_INITIAL = """
         CREATE TABLE questions (
@@ -167,7 +166,7 @@ def m005_judgment_identity(db: sqlite3.Connection) -> None:
         )
 
 
-Migration = Union[str, Callable[[sqlite3.Connection], None]]
+Migration = str | Callable[[sqlite3.Connection], None]
 
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("m001_initial", M001_INITIAL),
