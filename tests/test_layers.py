@@ -93,3 +93,18 @@ def test_public_api_names_resolve():
 
     for name in seabench.__all__:
         assert getattr(seabench, name) is not None, name
+
+
+def test_every_record_field_says_what_it_holds():
+    """Records cross stage boundaries: each field carries a docstring, so a newcomer never guesses."""
+    missing = []
+    for path in sorted((PACKAGE / "records").glob("*.py")):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if not isinstance(node, ast.ClassDef):
+                continue
+            for i, stmt in enumerate(node.body):
+                if isinstance(stmt, ast.AnnAssign):
+                    after = node.body[i + 1] if i + 1 < len(node.body) else None
+                    if not (isinstance(after, ast.Expr) and isinstance(after.value, ast.Constant) and isinstance(after.value.value, str)):
+                        missing.append(f"{path.name}: {node.name}.{ast.unparse(stmt.target)}")
+    assert missing == []

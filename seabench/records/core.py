@@ -68,15 +68,20 @@ class Bench(Record):
     shape: str
     """`sea-bench`, `seabench-v2`, `mt-bench` or `csv`: the record shape that was detected."""
     questions: tuple[Question, ...]
+    """Every question, in file order."""
     description: str = ""
+    """What the bench is, in a sentence (bundled benches say so)."""
 
 
 class BenchCell(Record):
     """How many questions one language × category cell of a bench holds."""
 
     lang: str
+    """ISO 639-1 code."""
     category: str
+    """The category, in the bench's vocabulary."""
     questions: int
+    """Questions in the cell."""
     multi_turn: int
     """Questions with two or more turns."""
     with_reference: int
@@ -87,22 +92,29 @@ class Message(Record):
     """One message of a chat conversation."""
 
     role: Literal["system", "user", "assistant"]
+    """Who speaks."""
     content: str
+    """What is said."""
 
 
 class GenerationSettings(Record):
     """What, besides the model, determines an answer. Part of every answer's key."""
 
     temperature: float = 0.0
+    """Sampling temperature; 0 is greedy."""
     max_tokens: int = 1024
+    """Reply length limit, in tokens."""
     system_prompt: str | None = None
+    """System message for every conversation, if any."""
 
 
 class Usage(Record):
     """Tokens one request used, as the API (or the HF tokenizer) counted them; None where unknown."""
 
     input_tokens: int | None = None
+    """Prompt tokens."""
     output_tokens: int | None = None
+    """Reply tokens."""
 
 
 class Completion(Record):
@@ -111,6 +123,7 @@ class Completion(Record):
     text: str
     """The assistant's reply; may be empty (recorded as such, not as a failure)."""
     usage: Usage = Usage()
+    """Tokens the request used."""
     finish_reason: str | None = None
     """`stop`, `length` (hit max tokens), or the provider's own word for it."""
 
@@ -121,45 +134,67 @@ class Answer(Record):
     key: str
     """Content hash of model name, spec, settings and the conversation so far: the same request, the same key."""
     bench: str
+    """The bench the question belongs to."""
     question_id: str
+    """The question's id within its bench."""
     turn: int
     """1-based turn this answer replies to."""
     model: str
     """The name the model is stored and reported under (`--name`, default the spec)."""
     spec: str
+    """`provider:model`."""
     text: str
+    """The whole text, as the model wrote it."""
     usage: Usage = Usage()
+    """Tokens used, as the API counted them."""
     latency_s: float | None = None
+    """Seconds from the request to its reply (the last attempt)."""
     cost_usd: float | None = None
     """From the price table; None for models without a known price."""
     finish_reason: str | None = None
+    """`stop`, `length` (hit --max-tokens) or the provider's own word."""
     created_at: str = ""
+    """When it was stored (UTC, ISO 8601)."""
 
 
 class Failure(Record):
     """A request that still failed after every retry; the next run tries it again."""
 
     key: str
+    """Content hash of what determines the record: the same request, the same key."""
     bench: str
+    """The bench the question belongs to."""
     question_id: str
+    """The question's id within its bench."""
     turn: int
+    """1-based turn."""
     model: str
+    """The model's stored name."""
     error: str
+    """The last error, with any API key removed."""
     attempts: int
+    """Tries so far, over every run."""
     updated_at: str = ""
+    """When it was last tried (UTC, ISO 8601)."""
 
 
 class Judgment(Record):
     """One judge's verdict on one item: a single answer's score, or one order of a pairwise game."""
 
     key: str
+    """Content hash of what determines the record: the same request, the same key."""
     kind: Literal["single", "pairwise"]
+    """`single` (a 1–10 score) or `pairwise` (one order of an A/B game)."""
     judge: str
     """The judge's name: its model spec, or the name a FastChat import gave it."""
     prompt: str
+    """The judge prompt's name."""
     bench: str
+    """The bench the question belongs to."""
     question_id: str
+    """The question's id within its bench."""
     turn: int
+    """1-based turn judged (turn 2 shows the whole conversation)."""
     model: str
     """Single: the model judged. Pairwise: the model shown in position A."""
     model_b: str | None = None
@@ -177,10 +212,15 @@ class Judgment(Record):
     flags: tuple[str, ...] = ()
     """Ways the judged answers tried to steer the judge (see `judging.verdicts.injection_flags`)."""
     attempts: int = 1
+    """Replies asked for: 1, plus one per re-ask for a usable verdict."""
     usage: Usage = Usage()
+    """Tokens of every reply, re-asks included."""
     cost_usd: float | None = None
+    """At the price table's prices; None without a known price."""
     source: str = "seabench"
+    """`seabench` (judged here) or `fastchat` (imported)."""
     created_at: str = ""
+    """When it was stored (UTC, ISO 8601)."""
     request_key: str | None = None
     """Hash of the request that was sent (judge, settings, rendered prompt, sample); judgments of alike answers share it."""
     answer_keys: tuple[tuple[str, ...], ...] = ()
@@ -203,46 +243,70 @@ class LanguageCheck(Record):
     script_share: float
     """Share of the answer's letters in the expected language's script."""
     verdict: Verdict
+    """ok, wrong-language, wrong-script, mixed, uncertain (too little text) or empty."""
     note: str = ""
+    """Why the verdict is uncertain or mixed, in words."""
 
 
 class Rating(Record):
     """A human's 1–10 score for one answer."""
 
     annotator: str
+    """Who rated, as written on the sheet."""
     bench: str
+    """The bench the question belongs to."""
     question_id: str
+    """The question's id within its bench."""
     turn: int
+    """1-based turn."""
     model: str
+    """The model's stored name."""
     score: float
+    """1–10."""
     comment: str | None = None
+    """The annotator's comment, if any."""
 
 
 class PairRating(Record):
     """A human's choice between two models' answers."""
 
     annotator: str
+    """Who rated, as written on the sheet."""
     bench: str
+    """The bench the question belongs to."""
     question_id: str
+    """The question's id within its bench."""
     turn: int
+    """1-based turn."""
     model_a: str
+    """The model shown (or counted) as A."""
     model_b: str
+    """The model shown (or counted) as B."""
     winner: Winner
+    """A, B or tie, in terms of model_a/model_b."""
     comment: str | None = None
+    """The annotator's comment, if any."""
 
 
 class PairOutcome(Record):
     """One pairwise result in model names: a judge's item after both orders, or one annotator's choice."""
 
     judge: str
+    """The judge's stored name, or `human`."""
     bench: str
+    """The bench the question belongs to."""
     question_id: str
+    """The question's id within its bench."""
     turn: int
+    """1-based turn."""
     model_a: str
+    """The model shown (or counted) as A."""
     model_b: str
+    """The model shown (or counted) as B."""
     winner: Winner | None
     """In terms of model_a/model_b; None when a game was unscored or missing."""
     sample: int = 0
+    """Which repeated judgment of the item this is."""
     inconsistent: bool = False
     """The two orders disagreed (counted as a tie)."""
     annotator: str | None = None
@@ -280,13 +344,16 @@ class JudgeConfig(Record):
     samples: int = 1
     """Judgments per item, kept apart as samples."""
     settings: GenerationSettings = GenerationSettings(temperature=0.0, max_tokens=2048)
+    """The judge's own temperature and reply limit."""
     max_reasks: int = 2
     """How often a reply without a usable verdict is asked again before it is stored unscored."""
 
 
 class ScriptHealth(Record):
     not_nfc: bool
+    """The text is not in Unicode NFC."""
     zawgyi: bool
+    """Burmese in the Zawgyi font encoding (probability above 0.95)."""
     zawgyi_probability: float | None
     """None when the answer has no Myanmar-script text."""
     truncated: bool
@@ -298,6 +365,7 @@ class ScriptHealth(Record):
     repetition: float
     """Share of repeated n-grams (words where the text has spaces, grapheme clusters where it does not)."""
     repetitive: bool
+    """repetition above 0.5: the answer loops."""
 
     @property
     def flags(self) -> list[str]:
@@ -309,17 +377,25 @@ class TokenRow(Record):
     """One tokenizer's cost in one language (`seabench tokens`)."""
 
     model: str
+    """The tokenizer's model spec."""
     lang: str
+    """ISO 639-1 code."""
     tokenizer: str
     """What counted the tokens, or why nothing could (`note`)."""
     texts: int
+    """User turns counted."""
     characters: int
+    """Grapheme clusters in them."""
     words: int
+    """Words in them (see word_unit)."""
     word_unit: str
     """What a "word" is in this language: segmenter words, whitespace words, syllables or grapheme clusters."""
     tokens: int | None = None
+    """Tokens in them; None without a tokenizer."""
     tokens_per_char: float | None = None
+    """tokens ÷ characters."""
     tokens_per_word: float | None = None
+    """tokens ÷ words."""
     ratio_to_en: float | None = None
     """tokens_per_word ÷ English tokens_per_word for the same tokenizer; None where words are grapheme clusters."""
     ratio_to_en_per_text: float | None = None
@@ -327,6 +403,8 @@ class TokenRow(Record):
     prompt_cost_usd: float | None = None
     """The bench's user turns in this language, at the model's input price."""
     answer_tokens: int | None = None
+    """Tokens in this model's stored answers in this language."""
     answer_cost_usd: float | None = None
     """This model's stored answers in this language, at its output price."""
     note: str = ""
+    """Why something is missing, or a caveat, in words."""

@@ -19,7 +19,9 @@ class Settings(Record):
     rounds: int = 1000
     """Bootstrap rounds (Bradley–Terry and agreement; means use a closed-form interval)."""
     seed: int = 0
+    """Seed of every bootstrap (named streams: adding a model never changes another's)."""
     confidence: float = 0.95
+    """Interval level."""
     min_n: int = 10
     """Cells with fewer questions than this are marked `low_n` in every format."""
 
@@ -28,10 +30,13 @@ class ScoreCell(Record):
     """Mean 1–10 score of one model under one judge in one language × category × turn cell (or an `all` margin)."""
 
     model: str
+    """The model's stored name."""
     judge: str
     """The judge's name, or `human` for imported ratings."""
     lang: str
+    """ISO 639-1 code of the questions' language, or `all`."""
     category: str
+    """The questions' category, or `all`."""
     turn: str
     """`1`, `2` or `all`."""
     n: int
@@ -39,10 +44,13 @@ class ScoreCell(Record):
     questions: int
     """Questions behind them: the independent units the interval is built on."""
     mean: float | None
+    """Pooled mean of the scored judgments; None when nothing was scored."""
     ci_low: float | None
     """None with fewer than two questions: there is no honest interval."""
     ci_high: float | None
+    """Upper end; None with fewer than two questions or no spread."""
     unscored: int
+    """Judgments left out of the mean: no usable verdict."""
     scheme: str
     """How the interval's variance was estimated: `questions` (one cell), `stratified` by language × category (a
     margin), `stratified, N thin strata pooled`, or `none`."""
@@ -52,46 +60,68 @@ class ScoreCell(Record):
 
 class LeaderRow(Record):
     model: str
+    """The model's stored name."""
     judge: str
+    """The judge's stored name, or `human` for annotators."""
     n: int
+    """Scored judgments."""
     questions: int
+    """Questions behind them."""
     mean: float | None
     """Pooled over every scored judgment."""
     ci_low: float | None
+    """95% interval of the pooled mean (questions as the unit)."""
     ci_high: float | None
+    """Upper end."""
     turn1: float | None
+    """Pooled mean of turn-1 judgments."""
     turn2: float | None
+    """Pooled mean of turn-2 judgments."""
     seabench_avg: float | None
     """SeaBench v2's overall figure: (mean of turn 1 + mean of turn 2) / 2."""
     macro_lang: float | None
     """Mean of the per-language means, so a language with more questions does not dominate."""
     macro_low: float | None
+    """95% interval of the macro average."""
     macro_high: float | None
+    """Upper end."""
     languages: int
+    """Languages in the macro average."""
     unscored: int
+    """Judgments left out of the mean: no usable verdict."""
 
 
 class PairCell(Record):
     model: str
+    """The model whose wins are counted."""
     opponent: str
     """Another model, or `all` (every opponent pooled)."""
     judge: str
+    """The judge's stored name, or `human` for annotators."""
     lang: str
+    """ISO 639-1 code of the questions' language, or `all`."""
     category: str
+    """The questions' category, or `all`."""
     n: int
     """Scored outcomes (items × samples)."""
     questions: int
     """Questions behind them: the interval's independent units."""
     wins: int
+    """Items it won (both orders agreeing)."""
     ties: int
+    """Items tied, or whose orders disagreed."""
     losses: int
+    """Items it lost."""
     adjusted: float | None
     """(wins + ½ ties) / n."""
     ci_low: float | None
+    """Lower end of the 95% interval; None where there is no honest one."""
     ci_high: float | None
+    """Upper end of the 95% interval; None where there is no honest one."""
     inconsistent: int
     """Items whose two orders disagreed (counted as ties)."""
     unscored: int
+    """Judgments left out of the mean: no usable verdict."""
     scheme: str
     """How the interval's variance was estimated (see ScoreCell.scheme)."""
 
@@ -100,75 +130,107 @@ class RatingRow(Record):
     """Bradley–Terry rating on the Elo scale (mean 1000), from pairwise outcomes."""
 
     model: str
+    """The model's stored name."""
     judge: str
+    """The judge's stored name, or `human` for annotators."""
     rating: float
+    """Elo-scale rating (mean 1000)."""
     ci_low: float
+    """95% interval from resampling questions."""
     ci_high: float
+    """Upper end."""
     games: int
+    """Scored outcomes it played."""
     note: str | None = None
     """`never won` / `never lost`: its rating rests on the prior (one virtual tie with each opponent)."""
 
 
 class CompareCell(Record):
     lang: str
+    """ISO 639-1 code, or `all`."""
     category: str
+    """Category, or `all`."""
     n: int
     """Questions scored for both models (each question's turns and samples pooled into it)."""
     mean_a: float | None
     """Pooled mean of A over those questions: the same rule as the report's means."""
     mean_b: float | None
+    """Pooled mean of B over the same questions."""
     diff: float | None
     """mean_a − mean_b."""
     ci_low: float | None
     """None with fewer than two questions."""
     ci_high: float | None
+    """Upper end."""
     p: float | None
     """Two-sided paired t test on questions, the test that matches the interval (p < 0.05 exactly when the 95%
     interval excludes 0)."""
     p_adj: float | None
     """Holm-adjusted over every cell reported."""
     underpowered: bool
+    """Fewer paired questions than --min-n: read the interval, not the p-value."""
     significant: bool
+    """p_adj below 0.05."""
     scheme: str
     """How the variance was estimated (see ScoreCell.scheme)."""
 
 
 class AgreementRow(Record):
     kind: Literal["judge-human", "annotator-annotator", "annotator panel", "pairwise judge-human", "pairwise annotator-annotator"]
+    """What is compared with what."""
     a: str
     """A judge or an annotator; a panel row lists its annotators."""
     b: str
+    """The other side: `human`, an annotator, or empty on a panel row."""
     lang: str
+    """ISO 639-1 code of the questions' language, or `all`."""
     category: str
+    """The questions' category, or `all`."""
     n: int
     """Rating pairs compared (a panel row: items rated by two or more annotators)."""
     items: int
     """Distinct items behind them: the intervals resample these."""
     spearman: float | None = None
+    """Spearman's rank correlation."""
     spearman_low: float | None = None
+    """95% interval, resampling items."""
     spearman_high: float | None = None
+    """Upper end."""
     kendall: float | None = None
+    """Kendall's tau-b."""
     kappa: float | None = None
     """Quadratic-weighted on rounded 1–10 scores; unweighted on A/B/tie for pairwise."""
     kappa_low: float | None = None
+    """95% interval, resampling items."""
     kappa_high: float | None = None
+    """Upper end."""
     exact: float | None = None
+    """Share of pairs in exact agreement (scores rounded half up)."""
     within_one: float | None = None
+    """Share of score pairs within one point."""
     alpha: float | None = None
     """Krippendorff's alpha (interval): on annotator pairs and panels."""
     alpha_low: float | None = None
+    """95% interval, resampling items."""
     alpha_high: float | None = None
+    """Upper end."""
 
 
 class LanguageRate(Record):
     model: str
+    """The model's stored name."""
     lang: str
+    """ISO 639-1 code, or `all`."""
     checked: int
+    """Answers checked."""
     ok: int
+    """Answers in the expected language and script."""
     wrong: int
     """wrong-language or wrong-script."""
     mixed: int
+    """Answers mixing the expected script with another."""
     uncertain: int
+    """Too little text to tell, or empty."""
     rate: float | None
     """(wrong + mixed) / checked."""
 
@@ -177,88 +239,136 @@ class HealthRate(Record):
     """How many of a model's answers in one language show each script problem."""
 
     model: str
+    """The model's stored name."""
     lang: str
+    """ISO 639-1 code, or `all`."""
     checked: int
+    """Answers checked."""
     not_nfc: int
+    """Answers not in Unicode NFC."""
     zawgyi: int
+    """Burmese answers in Zawgyi."""
     truncated: int
+    """Answers cut at the token limit."""
     broken_cluster: int
+    """Answers ending inside a grapheme cluster."""
     cut_mid_word: int
+    """Truncated inside a word."""
     repetitive: int
+    """Answers that loop."""
     wrong_script: int
     """From the language check: written in another language's script (a Lao question answered in Thai)."""
     mixed: int
+    """From the language check: mixed script."""
 
 
 class UsageRow(Record):
     name: str
+    """A model's or a judge's stored name."""
     role: str
     """`candidate` or `judge`."""
     items: int
     """Answers stored (candidate) or judgments stored (judge)."""
     failures: int
+    """Requests that still fail (retried next run)."""
     unscored: int
+    """Judgments without a usable verdict."""
     flagged: int
+    """Judgments whose answers tried to steer the judge."""
     input_tokens: int
+    """Prompt tokens, as the APIs counted them."""
     output_tokens: int
+    """Reply tokens."""
     cost_usd: float | None
+    """At the price table's prices; None without a known price."""
 
 
 class BrowserJudgment(Record):
     judge: str
+    """The judge's stored name, or `human` for annotators."""
     verdict: str
     """The score, `A`/`B`/`tie` with the opponent, or `unscored`."""
     text: str
+    """The judge's whole reply."""
     flags: tuple[str, ...] = ()
+    """Injection flags of the answers judged."""
 
 
 class BrowserAnswer(Record):
     model: str
+    """The model's stored name."""
     turn: int
+    """1-based turn."""
     text: str
+    """The whole text, as the model wrote it."""
     language: str
     """The language check's verdict (and what it detected)."""
     health: tuple[str, ...] = ()
     """Script-health flags: not-nfc, zawgyi, truncated, broken-cluster, cut-mid-word, repetitive."""
     judgments: tuple[BrowserJudgment, ...] = ()
+    """Every judgment of this answer."""
 
 
 class BrowserQuestion(Record):
     bench: str
+    """The bench the question belongs to."""
     question_id: str
+    """The question's id within its bench."""
     lang: str
+    """ISO 639-1 code of the questions' language, or `all`."""
     category: str
+    """The questions' category, or `all`."""
     turns: tuple[str, ...]
+    """The user's messages."""
     references: tuple[str | None, ...] | None
+    """Reference answers per turn, if any."""
     answers: tuple[BrowserAnswer, ...]
+    """Every model's answers, by model and turn."""
 
 
 class Report(Record):
     settings: Settings
+    """How the statistics were run."""
     models: tuple[str, ...]
+    """Every model in the report."""
     judges: tuple[str, ...]
+    """Every judge in the report (`human` for annotators)."""
     leaderboard: tuple[LeaderRow, ...]
+    """One row per model and judge."""
     cells: tuple[ScoreCell, ...]
+    """Scores per language × category × turn, with margins."""
     pairs: tuple[PairCell, ...]
+    """Pairwise results per cell and opponent."""
     ratings: tuple[RatingRow, ...]
+    """Bradley–Terry ratings."""
     agreement: tuple[AgreementRow, ...]
+    """Judge–human and annotator agreement."""
     language: tuple[LanguageRate, ...]
+    """Wrong-language rates."""
     health: tuple[HealthRate, ...] = ()
+    """Script-health rates."""
     tokens: tuple[TokenRow, ...] = ()
     """The latest `seabench tokens` measurement in the store."""
     usage: tuple[UsageRow, ...]
+    """Tokens, failures and cost per model and judge."""
     browser: tuple[BrowserQuestion, ...] = ()
+    """Every question with its answers and judgments (HTML only)."""
 
 
 class PlanRow(Record):
     """One model × language line of a dry-run plan."""
 
     model: str
+    """The model's stored name."""
     lang: str
+    """ISO 639-1 code of the questions' language, or `all`."""
     requests: int
+    """Requests to send."""
     input_tokens: int
     """Estimated; earlier answers not yet stored are counted at --max-tokens, so this is an upper bound."""
     max_output_tokens: int
+    """Reply tokens at most (requests × --max-tokens)."""
     max_cost_usd: float | None
+    """The most it can cost."""
     token_source: str
     """`tokenizer` (the model's own) or `estimate` (UTF-8 bytes ÷ 4)."""
