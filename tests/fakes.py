@@ -46,10 +46,12 @@ class FakeServer:
         reply: Callable[[dict], str | Fault] = default_reply,
         hang_s: float = 30.0,
         port: int = 0,
+        raw_reply: Callable[[dict, dict], tuple[int, bytes]] | None = None,
     ):
         self.kind, self.latency, self.fault_rate, self.faults = kind, latency, fault_rate, faults
         self.rng = random.Random(seed)
         self.reply, self.hang_s, self.port = reply, hang_s, port
+        self.raw_reply = raw_reply  # (body, headers) → (status, raw body): full control, e.g. echoing a header back
         self.requests: list[dict] = []
         self.faults_sent: list[str] = []
         self._next_fault = 0
@@ -114,6 +116,10 @@ class FakeServer:
                 self._next_fault += 1
         if self.latency:
             await asyncio.sleep(self.latency)
+        if self.raw_reply is not None:
+            status, data = self.raw_reply(body, headers)
+            await self._send(writer, status, data)
+            return True
         if fault is None:
             outcome = self.reply(body)
             if isinstance(outcome, Fault):
@@ -162,7 +168,8 @@ class FakeServer:
     @staticmethod
     async def _send(writer: asyncio.StreamWriter, status: int, payload, extra: dict | None = None) -> None:
         data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-        reason = {200: "OK", 429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable"}.get(status, "X")
+        reason = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 429: "Too Many Requests", 500: "Internal Server Error",
+                  503: "Service Unavailable"}.get(status, "X")
         head = f"HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\ncontent-length: {len(data)}\r\n"
         head += "".join(f"{k}: {v}\r\n" for k, v in (extra or {}).items())
         writer.write(head.encode() + b"\r\n" + data)

@@ -37,5 +37,8 @@ def parse_spec(spec: str) -> ModelSpec:
 
 
 def make_backend(spec: ModelSpec, options: BackendOptions) -> Backend:
-    module = import_module(PROVIDERS[spec.provider])
-    return module.create(spec.model, options)
+    """The provider's backend, behind the one redactor every outgoing string passes through."""
+    from .redact import Redacted
+
+    backend = import_module(PROVIDERS[spec.provider]).create(spec.model, options)
+    return Redacted(backend, [getattr(backend, "_key", "") or ""])

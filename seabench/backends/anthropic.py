@@ -45,7 +45,7 @@ class AnthropicBackend:
             response = await self.client.post("/v1/messages", body=body, cast_to=object)
         except (self._anthropic.APIError, ValueError) as e:
             # 529 is Anthropic's "overloaded": worth another try.
-            raise_sdk_error(self._anthropic, e, f"anthropic:{self.model}", self._key, retry_statuses=(408, 409, 529))
+            raise_sdk_error(self._anthropic, e, f"anthropic:{self.model}", retry_statuses=(408, 409, 529))
         return [_read_message(response)]
 
     async def aclose(self) -> None:

@@ -88,26 +88,22 @@ def parse_retry_after(headers) -> float | None:
             return None
 
 
-def describe_error(e: Exception, secret: str | None = None) -> str:
-    """One line for an SDK exception: its class, HTTP status and the first line of its message.
-
-    A server may echo the key it was sent; `secret` is cut out so it cannot reach the store or the terminal.
-    """
+def describe_error(e: Exception) -> str:
+    """One line for an SDK exception: its class, HTTP status and the first line of its message (redacted later, in
+    `backends.redact`, like every string a backend lets out)."""
     status = getattr(e, "status_code", None)
     name = type(e).__name__
     message = str(e).splitlines()[0][:300] if str(e) else ""
-    if secret and len(secret) > 4:
-        message = message.replace(secret, "[key]")
     return f"{name} ({status}): {message}" if status else f"{name}: {message}"
 
 
-def raise_sdk_error(sdk, e: Exception, label: str, secret: str | None, retry_statuses: tuple[int, ...] = (408, 409)) -> None:
+def raise_sdk_error(sdk, e: Exception, label: str, retry_statuses: tuple[int, ...] = (408, 409)) -> None:
     """Turn an OpenAI- or Anthropic-SDK exception (the two share their class names) into ours, and raise it.
 
     Bad key, no access or no such model: every request would fail, so the run stops. 429, 5xx, timeouts, dropped
     connections and undecodable bodies are retried; any other refusal fails just this request.
     """
-    message = describe_error(e, secret)
+    message = describe_error(e)
     if isinstance(e, (sdk.AuthenticationError, sdk.PermissionDeniedError, sdk.NotFoundError)):
         raise AbortRun(f"{label}: {message}") from None
     if isinstance(e, sdk.RateLimitError) or (isinstance(e, sdk.APIStatusError) and (e.status_code >= 500 or e.status_code in retry_statuses)):

@@ -42,7 +42,7 @@ class OpenAIBackend:
                 cast_to=object,  # the JSON as sent; read strictly below
             )
         except (self._openai.APIError, ValueError) as e:
-            raise_sdk_error(self._openai, e, f"openai:{self.model}", self._key)
+            raise_sdk_error(self._openai, e, f"openai:{self.model}")
         return [_read_chat_completion(response)]
 
     async def aclose(self) -> None:
