@@ -60,5 +60,13 @@ class OldStore(ConfigError):
     """A store from an older seabench, opened read-only: it cannot be upgraded in place."""
 
 
+class StoreDamaged(ConfigError):
+    """SQLite found the store's file damaged (or not a database at all)."""
+
+
+class StoreReadOnly(ConfigError):
+    """A command that must write met a store it cannot write."""
+
+
 class NameTaken(ConfigError):
     """A model name already holds answers from another spec or other settings."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -118,12 +119,8 @@ def dry_run(spec: EvalSpec):
     bench = load_bench(spec.bench)
     questions = select_questions(bench, spec.langs, spec.categories, spec.limit)
     table = PriceTable(spec.prices)
-    store = Store.existing(spec.db)  # a dry run creates no file
-    try:
+    with Store.existing(spec.db) or nullcontext() as store:  # a dry run creates no file
         plans = make_plans(store, spec.models, questions)
-    finally:
-        if store:
-            store.close()
     rows = estimate_plan(plans, table)
     answer_tokens = max(r.settings.max_tokens for r in spec.models)
     judged = estimate_unanswered(spec.judge, prompts, questions, [r.name for r in spec.models], answer_tokens, table)

@@ -169,9 +169,10 @@ def generate(
 ) -> list[ModelResult]:
     """Collect every missing answer for every model, one model after another."""
     check_names(runs)
+    plans = make_plans(store, runs, questions)  # read before the first write: a damaged store is found untouched
     store.save_bench(bench)
     results = []
-    for plan in make_plans(store, runs, questions):
+    for plan in plans:
         progress = Progress(plan.run.name, enabled=show_progress)
         results.append(asyncio.run(generate_model(plan, bench, store, options, progress=progress, **runner_options)))
     return results

@@ -35,9 +35,11 @@ class _Group(TyperGroup):
 
 def _hint(error: Exception) -> str | None:
     """What to do about a library error, in terms of this command line (the library itself names no flags)."""
-    from ..errors import NameTaken, NoStore, OldStore
+    from ..errors import NameTaken, NoStore, OldStore, StoreDamaged, StoreReadOnly
 
     hints = {
+        StoreDamaged: "nothing was changed; restore the file from a copy, or save what is readable: sqlite3 FILE '.recover' | sqlite3 NEW",
+        StoreReadOnly: "copy the store somewhere writable (or pass --db); report, compare, agreement, answers and export only read",
         NoStore: "run `seabench generate` (or `import fastchat`) first, or point --db / $SEABENCH_DB at your store",
         OldStore: "run a command that writes to it once (e.g. `seabench check`) to upgrade it",
         NameTaken: "store this run under another name with --name",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
@@ -65,12 +66,8 @@ def generate_cmd(
     table = PriceTable(prices)
     backend = BackendOptions(base_url=base_url, timeout=timeout, batch_size=batch_size, chat_template=str(chat_template) if chat_template else None)
     if dry_run:
-        store = Store.existing(db)
-        try:
+        with Store.existing(db) or nullcontext() as store:  # a dry run creates no file
             plans = make_plans(store, runs, questions)
-        finally:
-            if store:
-                store.close()
         console().print(plan_table(estimate_plan(plans, table, chat_template=backend.chat_template)))
         return
     with Store(db) as store:

@@ -8,7 +8,7 @@ import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..errors import ConfigError, NameTaken, NoStore, OldStore
+from ..errors import ConfigError, NameTaken, NoStore, OldStore, StoreDamaged, StoreReadOnly
 from ..records import (
     Answer,
     Bench,
@@ -27,6 +27,16 @@ from .keys import answer_key, content_key, judgment_key
 from .migrations import NewerStore, check_version, migrate
 
 __all__ = ["Store", "default_db_path", "answer_key", "content_key", "judgment_key"]
+
+
+def database_error(path: Path, error: sqlite3.Error) -> ConfigError:
+    """Any SQLite error as one line naming the store (the CLI adds what to do about it)."""
+    text = str(error)
+    if "readonly" in text or "read-only" in text:
+        return StoreReadOnly(f"{path}: cannot write to this store ({text})")
+    if isinstance(error, sqlite3.DatabaseError) and not isinstance(error, sqlite3.OperationalError) or "malformed" in text:
+        return StoreDamaged(f"{path}: the store is damaged or not a seabench store ({text})")
+    return ConfigError(f"{path}: {text}")
 
 
 def default_db_path() -> Path:
@@ -57,8 +67,8 @@ class Store:
             migrate(self.db)
         except NewerStore as e:
             raise ConfigError(f"{self.path}: written by a newer seabench (it has migration {e}); upgrade seabench to use it") from None
-        except sqlite3.DatabaseError as e:
-            raise ConfigError(f"{self.path}: not a usable seabench store ({e})") from None
+        except sqlite3.Error as e:
+            raise database_error(self.path, e) from None
 
     def _open_readonly(self) -> None:
         try:
@@ -67,8 +77,8 @@ class Store:
             missing = check_version(self.db)
         except NewerStore as e:
             raise ConfigError(f"{self.path}: written by a newer seabench (it has migration {e}); upgrade seabench to use it") from None
-        except sqlite3.DatabaseError as e:
-            raise ConfigError(f"{self.path}: not a usable seabench store ({e})") from None
+        except sqlite3.Error as e:
+            raise database_error(self.path, e) from None
         if missing:
             raise OldStore(f"{self.path}: written by an older seabench (it lacks {', '.join(missing)}) and opened read-only")
 
@@ -84,8 +94,10 @@ class Store:
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, kind, error, traceback) -> None:
         self.close()
+        if isinstance(error, sqlite3.Error):
+            raise database_error(self.path, error) from None
 
     # questions -------------------------------------------------------------------------------------------
 
