@@ -269,7 +269,7 @@ def test_a_server_that_echoes_the_key_cannot_leak_it(tmp_path, small_bench, cli)
     with FakeServer("openai", reply=lambda body: echo) as server:
         result = cli("generate", "--model", "openai:m", "--base-url", server.url, "--bench", small_bench, "--db", tmp_path / "s.db",
                      env={"OPENAI_API_KEY": secret})
-    assert result.exit_code == 2 and "Incorrect API key provided: [key]" in result.stderr and secret not in result.stderr
+    assert result.exit_code == 2 and "Incorrect API key provided: [redacted]" in result.stderr and secret not in result.stderr
 
 
 def test_a_file_that_is_not_a_store(tmp_path, cli):
