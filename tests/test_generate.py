@@ -276,4 +276,4 @@ def test_a_file_that_is_not_a_store(tmp_path, cli):
     bad = tmp_path / "notes.db"
     bad.write_text("these are my notes, not a database " * 100, encoding="utf-8")
     result = cli("answers", "--db", bad)
-    assert result.exit_code == 2 and result.stderr.startswith(f"error: {bad}: not a usable seabench store")
+    assert result.exit_code == 2 and result.stderr.startswith(f"error: {bad}: the store is damaged or not a seabench store")
