@@ -17,7 +17,7 @@ from .errors import ConfigError
 from .pricing import Price, PriceTable
 from .records import Answer, Bench, Completion, Failure, GenerationSettings, Message, ModelRun, PlanRow, Question
 from .runner import Job, Outcome, Progress, RetryPolicy, Runner, RunStats
-from .store import Store, answer_key
+from .store import Store, answer_key, claim_owner
 
 
 @dataclass
@@ -36,6 +36,8 @@ class ModelPlan:
     start: list[_Pending]
     remaining: int
     """Requests still to send, counting later turns."""
+    total: int = 0
+    """Requests the selected questions need in all, stored or not."""
     stored: dict[str, str] = field(repr=False, default_factory=dict)
 
 
@@ -75,7 +77,7 @@ def plan_model(run: ModelRun, questions: list[Question], stored: dict[str, str])
             start.append(_Pending(q, turn, messages, key))
             remaining += len(q.turns) - turn + 1
             break
-    return ModelPlan(run=run, start=start, remaining=remaining, stored=stored)
+    return ModelPlan(run=run, start=start, remaining=remaining, total=sum(len(q.turns) for q in questions), stored=stored)
 
 
 def make_plans(store: Store | None, runs: list[ModelRun], questions: list[Question]) -> list[ModelPlan]:
@@ -109,7 +111,12 @@ async def generate_model(
     written = 0
 
     def to_job(p: _Pending) -> Job:
-        return Job(messages=p.messages, payload=p, size=sum(len(m.content) for m in p.messages))
+        return Job(messages=p.messages, payload=p, size=sum(len(m.content) for m in p.messages), span=len(p.question.turns) - p.turn + 1)
+
+    owner, lease = claim_owner(), policy.lease(options.timeout)
+
+    def claim(job: Job) -> bool:
+        return store.claim(job.payload.key, owner, lease, "answers")
 
     def on_success(job: Job, completion: Completion, latency: float) -> Outcome:
         p: _Pending = job.payload
@@ -144,8 +151,10 @@ async def generate_model(
 
     runner = Runner(backend, run.settings, concurrency=concurrency, rpm=rpm, policy=policy, progress=progress)
     try:
-        stats = await runner.run([to_job(p) for p in plan.start], on_success, on_failure, total=plan.remaining)
+        stats = await runner.run([to_job(p) for p in plan.start], on_success, on_failure, total=plan.remaining, claim=claim,
+                                 already=plan.total - plan.remaining)
     finally:
+        store.release(owner)
         await backend.aclose()
     return ModelResult(run.name, stats, written, failures)
 

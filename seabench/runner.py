@@ -27,6 +27,10 @@ class RetryPolicy:
     max_delay: float = 60.0
     max_retry_after: float = 300.0
 
+    def lease(self, timeout: float) -> float:
+        """Seconds a claim on a request must last: every attempt timing out, with the longest wait between."""
+        return self.max_attempts * (timeout + self.max_delay)
+
     def delay(self, attempt: int, retry_after: float | None, rng: random.Random) -> float:
         backoff = min(self.max_delay, self.base_delay * 2 ** (attempt - 1)) * rng.uniform(0.5, 1.0)
         if retry_after is not None:
@@ -42,6 +46,8 @@ class Job:
     payload: Any
     size: int = 0
     """Prompt length, for grouping similar lengths into one batch."""
+    span: int = 1
+    """Requests this job stands for, later turns included: what the progress bar moves if another process takes it."""
 
 
 @dataclass
@@ -64,6 +70,8 @@ class RunStats:
     failed: int = 0
     blocked: int = 0
     """Later turns never asked because an earlier turn failed."""
+    elsewhere: int = 0
+    """Requests left to another process working on the same store (it claimed them, or already stored them)."""
     input_tokens: int = 0
     output_tokens: int = 0
     cost: float = 0.0
@@ -73,6 +81,8 @@ class RunStats:
 OnSuccess = Callable[[Job, Completion, float], Outcome]
 OnFailure = Callable[[Job, str, int], int]
 """Stores the failure; returns how many later turns are now blocked."""
+Claim = Callable[[Job], bool]
+"""Takes a job for this process (a lease in the store); False when another process has it or has finished it."""
 
 
 class RateLimiter:
@@ -114,13 +124,16 @@ class Runner:
         self.rng = random.Random(seed)
         self.stats = RunStats()
 
-    async def run(self, jobs: list[Job], on_success: OnSuccess, on_failure: OnFailure, total: int | None = None) -> RunStats:
+    async def run(self, jobs: list[Job], on_success: OnSuccess, on_failure: OnFailure, total: int | None = None,
+                  claim: Claim | None = None, already: int = 0) -> RunStats:
+        """Send every job (and the follow-ups they lead to). `claim`, when given, is asked right before a job is sent,
+        so several processes on one store split the work; `already` is what earlier runs stored, for the progress bar."""
         self._pending = list(jobs)
         self._outstanding = len(jobs)
         self._cond = asyncio.Condition()
-        self._on_success, self._on_failure = on_success, on_failure
+        self._on_success, self._on_failure, self._claim = on_success, on_failure, claim
         started = time.perf_counter()
-        self.progress.start(total if total is not None else len(jobs))
+        self.progress.start((total if total is not None else len(jobs)) + already, already=already)
         workers = [asyncio.create_task(self._worker()) for _ in range(self.concurrency)]
         try:
             done, _ = await asyncio.wait(workers, return_when=asyncio.FIRST_EXCEPTION)
@@ -150,10 +163,18 @@ class Runner:
                 if not self._pending:
                     return
                 batch = self._take()
-            follow_ups = await self._attempt(batch)
+            taken = len(batch)
+            if self._claim is not None:
+                mine = [j for j in batch if self._claim(j)]
+                for job in batch:
+                    if job not in mine:
+                        self.stats.elsewhere += job.span
+                        self.progress.update(self.stats, advance=job.span)
+                batch = mine
+            follow_ups = await self._attempt(batch) if batch else []
             async with self._cond:
                 self._pending.extend(follow_ups)
-                self._outstanding += len(follow_ups) - len(batch)
+                self._outstanding += len(follow_ups) - taken
                 self._cond.notify_all()
 
     async def _attempt(self, batch: list[Job]) -> list[Job]:
@@ -206,8 +227,10 @@ class Progress:
         self.stream = stream or sys.stderr
         self._bar: Any = None  # rich's Progress, on a terminal
 
-    def start(self, total: int) -> None:
-        self.total, self.done, self._t0, self._last = total, 0, time.monotonic(), time.monotonic()
+    def start(self, total: int, already: int = 0) -> None:
+        """`total` is the whole job; `already` of it was stored by earlier runs (a resumed run shows 212 + 13 of 225)."""
+        self.total, self.done, self._t0, self._last = total, already, time.monotonic(), time.monotonic()
+        self._already = already
         if not self.enabled:
             return
         from rich.console import Console
@@ -221,7 +244,7 @@ class Progress:
                 TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
                 TimeRemainingColumn(), TextColumn("{task.fields[extra]}"), console=console, transient=False,
             )
-            self._task = self._bar.add_task(self.label, total=total, rate="", extra="")
+            self._task = self._bar.add_task(self.label, total=total, completed=already, rate="", extra="")
             self._bar.start()
 
     def update(self, stats: RunStats, advance: int) -> None:
@@ -229,14 +252,16 @@ class Progress:
         if not self.enabled:
             return
         elapsed = max(1e-9, time.monotonic() - self._t0)
+        rate = (self.done - self._already) / elapsed
         extra = f"{stats.failed} failed · {stats.input_tokens + stats.output_tokens:,} tok" + (
             f" · ${stats.cost:.4f}" if stats.cost else ""
         )
         if self._bar is not None:
-            self._bar.update(self._task, advance=advance, rate=f"{self.done / elapsed:.1f}/s", extra=extra)
+            self._bar.update(self._task, advance=advance, rate=f"{rate:.1f}/s", extra=extra)
         elif time.monotonic() - self._last >= self.interval_s or self.done == self.total:
             self._last = time.monotonic()
-            print(f"{self.label}: {self.done}/{self.total} done, {self.done / elapsed:.1f}/s, {extra}", file=self.stream, flush=True)
+            resumed = f" ({self._already} stored before)" if self._already else ""
+            print(f"{self.label}: {self.done}/{self.total} done{resumed}, {rate:.1f}/s, {extra}", file=self.stream, flush=True)
 
     def stop(self, stats: RunStats) -> None:
         if self._bar is not None:

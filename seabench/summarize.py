@@ -76,16 +76,16 @@ def _in(models: list[str] | None, *names: str | None) -> bool:
 
 
 def _usage(store: Store, answers: list[Answer], judgments: list[Judgment]) -> list[UsageRow]:
-    failures: dict[str, int] = defaultdict(int)
+    failures: dict[tuple[str, str], int] = defaultdict(int)
     for f in store.failures():
-        failures[f.model] += 1
+        failures[f.role, f.model] += 1
     rows = []
     by_model: dict[str, list[Answer]] = defaultdict(list)
     for a in answers:
         by_model[a.model].append(a)
     for model, items in sorted(by_model.items()):
         costs = [a.cost_usd for a in items if a.cost_usd is not None]
-        rows.append(UsageRow(name=model, role="candidate", items=len(items), failures=failures[model], unscored=0, flagged=0,
+        rows.append(UsageRow(name=model, role="candidate", items=len(items), failures=failures["candidate", model], unscored=0, flagged=0,
                              input_tokens=sum(a.usage.input_tokens or 0 for a in items), output_tokens=sum(a.usage.output_tokens or 0 for a in items),
                              cost_usd=sum(costs) if costs else None))
     by_judge: dict[str, list[Judgment]] = defaultdict(list)
@@ -93,7 +93,7 @@ def _usage(store: Store, answers: list[Answer], judgments: list[Judgment]) -> li
         by_judge[j.judge].append(j)
     for judge, made in sorted(by_judge.items()):
         costs = [j.cost_usd for j in made if j.cost_usd is not None]
-        rows.append(UsageRow(name=judge, role="judge", items=len(made), failures=0, unscored=sum(not j.scored for j in made),
+        rows.append(UsageRow(name=judge, role="judge", items=len(made), failures=failures["judge", judge], unscored=sum(not j.scored for j in made),
                              flagged=sum(bool(j.flags) for j in made), input_tokens=sum(j.usage.input_tokens or 0 for j in made),
                              output_tokens=sum(j.usage.output_tokens or 0 for j in made), cost_usd=sum(costs) if costs else None))
     return rows

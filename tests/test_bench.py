@@ -149,7 +149,7 @@ def test_hf_source_reads_the_hub_cache_offline(tmp_path):
     (tmp_path / "datasets--SeaLLMs--Sea-bench" / "refs" / "main").write_text("a" * 40)
     result = run_seabench("bench", "validate", "hf:SeaLLMs/Sea-bench", env={"HF_HUB_OFFLINE": "1", "HF_HUB_CACHE": str(tmp_path)})
     assert result.returncode == 0, result.stderr
-    assert "1 questions (sea-bench shape)" in result.stdout
+    assert "1 question (sea-bench shape)" in result.stdout
 
 
 def test_hf_source_offline_without_cache_says_how_to_download(tmp_path):

@@ -69,7 +69,7 @@ def test_blind_round_trip(cli, db, tmp_path):
         writer.writerows(rows)
     result = cli("human", "import", filled, "--db", db)
     assert result.exit_code == 0, result.stderr
-    assert result.stderr.strip() == "imported 6 blind ratings from 1 annotator(s) (6 new): nilar"
+    assert result.stderr.strip() == "imported 6 blind ratings from 1 annotator (6 new): nilar"
     with Store(db) as store:
         ratings = store.ratings()
         items = store.human_items()
@@ -168,7 +168,7 @@ def test_blind_pairwise_round_trip(cli, db, tmp_path):
         writer.writerows(rows)
     result = cli("human", "import", filled, "--db", db)
     assert result.exit_code == 0, result.stderr
-    assert result.stderr.startswith("imported 3 blind pairwise ratings from 1 annotator(s)")
+    assert result.stderr.startswith("imported 3 blind pairwise ratings from 1 annotator")
     with Store(db) as store:
         stored = {(p.question_id, p.turn): p for p in store.pair_ratings()}
     for row, choice in zip(rows, ["A", "B", "tie"]):

@@ -10,6 +10,7 @@ import typer
 
 from . import options as o
 from .app import bench_app, export_app, human_app, import_app
+from .words import plural
 
 
 @bench_app.command("stats")
@@ -38,8 +39,8 @@ def bench_validate(source: Annotated[str, typer.Argument(metavar="SRC", help="Be
     cats = sorted({q.category for q in loaded.questions})
     multi = sum(len(q.turns) > 1 for q in loaded.questions)
     typer.echo(
-        f"ok: {source}: {len(loaded.questions)} questions ({loaded.shape} shape), {len(langs)} languages, "
-        f"{len(cats)} categories, {multi} multi-turn"
+        f"ok: {source}: {plural(len(loaded.questions), 'question')} ({loaded.shape} shape), {plural(len(langs), 'language')}, "
+        f"{plural(len(cats), 'category', 'categories')}, {multi} multi-turn"
     )
 
 
@@ -67,7 +68,7 @@ def human_export(
 
     with Store(db, create=False) as store:
         n = (export_pair_sheet if pairwise else export_sheet)(store, o.split(model) or [], out, blind=blind, seed=seed)
-    typer.echo(f"wrote {n} rows to {out}" + (" (blind)" if blind else ""), err=True)
+    typer.echo(f"wrote {plural(n, 'row')} to {out}" + (" (blind)" if blind else ""), err=True)
 
 
 @human_app.command("import")
@@ -79,7 +80,7 @@ def human_import(file: Annotated[Path, typer.Argument(metavar="FILE", help="A fi
 
     with Store(db, create=False) as store:
         summary = import_sheet(store, file)
-    typer.echo(f"imported {summary.rows} {summary.kind} ratings from {len(summary.annotators)} annotator(s) "
+    typer.echo(f"imported {plural(summary.rows, summary.kind + ' rating')} from {plural(len(summary.annotators), 'annotator')} "
                f"({summary.new} new): {', '.join(summary.annotators)}", err=True)
 
 

@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..languages import NAMES, lang_sort_key
+from .words import plural
 from ..records import Bench, BenchCell, Question
 
 
@@ -113,17 +114,19 @@ def generate_summary(results) -> Group:
         if s.sent == 0 and not r.failures:
             lines.append(Text(f"{r.name}: nothing to send, every answer is already stored"))
             continue
-        line = Text(f"{r.name}: {r.answers_stored} answers stored, {len(r.failures)} failed")
+        line = Text(f"{r.name}: {plural(r.answers_stored, 'answer')} stored, {len(r.failures)} failed")
         if r.answers_stored < s.done:
             line.append(f" ({s.done - r.answers_stored} of the {s.done} received were already stored by another run)")
         if s.blocked:
             line.append(f" ({s.blocked} later turns not asked)")
-        line.append(f"; {s.sent} requests in {s.wall_s:.1f}s, {s.input_tokens:,} tokens in, {s.output_tokens:,} out")
+        if s.elsewhere:
+            line.append(f" ({s.elsewhere} left to another process working on this store)")
+        line.append(f"; {plural(s.sent, 'request')} in {s.wall_s:.1f}s, {s.input_tokens:,} tokens in, {s.output_tokens:,} out")
         if s.cost:
             line.append(f", ${s.cost:.4f}")
         lines.append(line)
         for f in r.failures[:5]:
-            lines.append(Text(f"  failed: {f.question_id} turn {f.turn} after {f.attempts} attempts: {f.error}", style="red"))
+            lines.append(Text(f"  failed: {f.question_id} turn {f.turn} after {plural(f.attempts, 'attempt')}: {f.error}", style="red"))
         if len(r.failures) > 5:
             lines.append(Text(f"  … and {len(r.failures) - 5} more; run the same command again to retry them", style="red"))
         elif r.failures:
@@ -132,7 +135,7 @@ def generate_summary(results) -> Group:
 
 
 def judge_plan_caption(judge_plan) -> str:
-    return (f"{judge_plan.total} items in scope, {judge_plan.total - len(judge_plan.items)} already judged, "
+    return (f"{plural(judge_plan.total, 'item')} in scope, {judge_plan.total - len(judge_plan.items)} already judged, "
             f"{judge_plan.missing_answers} waiting for answers; input tokens estimated as UTF-8 bytes ÷ 4")
 
 
@@ -152,20 +155,27 @@ def judge_cost_table(cfg, per_lang, caption: str) -> Table:
 
 def judge_summary(name: str, judge_plan, result) -> Text:
     if not judge_plan.items:
-        text = Text(f"{name}: nothing to send, all {judge_plan.total} judgments are already stored")
+        text = Text(f"{name}: nothing to send, " + ("the judgment is" if judge_plan.total == 1 else f"all {judge_plan.total} judgments are")
+                    + " already stored")
     else:
         s = result.stats
         text = Text(
-            f"{name}: {result.stored} judgments stored ({result.unscored} unscored, {result.flagged} with injection flags), "
-            f"{result.failures} failed; {s.sent} requests in {s.wall_s:.1f}s, {s.input_tokens:,} tokens in, {s.output_tokens:,} out"
+            f"{name}: {plural(result.stored, 'judgment')} stored ({result.unscored} unscored, {result.flagged} with injection flags), "
+            f"{result.failures} failed; {plural(s.sent, 'request')} in {s.wall_s:.1f}s, {s.input_tokens:,} tokens in, {s.output_tokens:,} out"
             + (f", ${s.cost:.4f}" if s.cost else "")
         )
         if result.already:
             text.append(f"\n  {result.already} of the {len(judge_plan.items)} judgments asked for were already stored by another run")
+        for f in result.failed[:5]:
+            text.append(f"\n  failed: {f.question_id} turn {f.turn} after {plural(f.attempts, 'attempt')}: {f.error}", style="red")
+        if len(result.failed) > 5:
+            text.append(f"\n  … and {len(result.failed) - 5} more (stored with their reasons)", style="red")
+        if s.elsewhere:
+            text.append(f"\n  {s.elsewhere} left to another process working on this store")
         if result.failures:
             text.append("\n  run the same command again to retry the failed ones", style="red")
     if judge_plan.missing_answers:
-        text.append(f"\n  {judge_plan.missing_answers} items wait for answers that are not stored yet (run generate)")
+        text.append(f"\n  {plural(judge_plan.missing_answers, 'item')} wait for answers that are not stored yet (run generate)")
     return text
 
 

@@ -18,9 +18,9 @@ from ..backends import BackendOptions, make_backend, parse_spec
 from ..backends.tokens import estimate as estimate_tokens
 from ..errors import ConfigError
 from ..pricing import PriceTable
-from ..records import Completion, JudgeConfig, Judgment, Message, Question, Usage
+from ..records import Completion, Failure, JudgeConfig, Judgment, Message, Question, Usage
 from ..runner import Job, Outcome, Progress, RetryPolicy, Runner, RunStats
-from ..store import Store, content_key, judgment_key
+from ..store import Store, claim_owner, content_key, judgment_key
 from .prompts import JudgePrompt, PromptSet, item_values
 from .verdicts import injection_flags, parse_score, parse_winner
 
@@ -66,7 +66,12 @@ class JudgeResult:
     """Judgments this run made whose row another process had written meanwhile (not written again)."""
     unscored: int = 0
     flagged: int = 0
-    failures: int = 0
+    failed: list[Failure] = field(default_factory=list)
+    """Judgments that still failed after every retry, with their reasons (stored; the next run retries them)."""
+
+    @property
+    def failures(self) -> int:
+        return len(self.failed)
 
 
 def _pairs(cfg: JudgeConfig, models: list[str]) -> list[tuple[str, str]]:
@@ -199,15 +204,25 @@ async def run_plan(
         return outcome
 
     def on_failure(job: Job, error: str, attempts: int) -> int:
-        result.failures += 1
+        item: JudgeItem = job.payload
+        failure = Failure(key=item.key, bench=item.bench, question_id=item.question.id, turn=item.turn, model=cfg.name,
+                          error=error, attempts=attempts, role="judge")
+        store.add_failure(failure)
+        result.failed.append(failure)
         return 0
+
+    owner = claim_owner()
+
+    def claim(job: Job) -> bool:
+        return store.claim(job.payload.key, owner, policy.lease(options.timeout), "judgments")
 
     runner = Runner(backend, cfg.settings, concurrency=concurrency, rpm=rpm, policy=policy,
                     progress=Progress(f"judge {cfg.name}", enabled=show_progress))
     jobs = [Job(messages=i.messages, payload=i, size=sum(len(m.content) for m in i.messages)) for i in judge_plan.items]
     try:
-        result.stats = await runner.run(jobs, on_success, on_failure)
+        result.stats = await runner.run(jobs, on_success, on_failure, claim=claim, already=judge_plan.total - len(jobs))
     finally:
+        store.release(owner)
         await backend.aclose()
     return result
 

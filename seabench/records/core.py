@@ -176,6 +176,8 @@ class Failure(Record):
     """Tries so far, over every run."""
     updated_at: str = ""
     """When it was last tried (UTC, ISO 8601)."""
+    role: Literal["candidate", "judge"] = "candidate"
+    """Whose request failed: a candidate's answer (`model` is the model) or a judgment (`model` is the judge)."""
 
 
 class Judgment(Record):

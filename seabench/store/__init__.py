@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
+import socket
 import sqlite3
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -26,7 +29,28 @@ from ..records import (
 from .keys import answer_key, content_key, judgment_key
 from .migrations import NewerStore, check_version, migrate
 
-__all__ = ["Store", "default_db_path", "answer_key", "content_key", "judgment_key"]
+__all__ = ["Store", "claim_owner", "default_db_path", "answer_key", "content_key", "judgment_key"]
+
+
+def claim_owner() -> str:
+    """This process, as a claim names it: host, pid and a random part (pids are reused)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def _alive(owner: str) -> bool:
+    """Whether a claim's owner may still be working: a process on another host is taken on trust until its lease lapses;
+    one on this host that is gone (killed -9, say) is not, so a re-run right after takes its work over at once."""
+    host, _, rest = owner.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def database_error(path: Path, error: sqlite3.Error) -> ConfigError:
@@ -168,10 +192,10 @@ class Store:
         with self.db:
             self.db.execute("BEGIN")
             self.db.execute(
-                "INSERT INTO failures VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET "
+                "INSERT INTO failures VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET "
                 "error = excluded.error, attempts = failures.attempts + excluded.attempts, updated_at = excluded.updated_at",
                 (failure.key, failure.bench, failure.question_id, failure.turn, failure.model, failure.error,
-                 failure.attempts, failure.updated_at or now()),
+                 failure.attempts, failure.updated_at or now(), failure.role),
             )
 
     def latest_answers(self, models: list[str] | None = None) -> dict[tuple[str, str, str, int], Answer]:
@@ -200,15 +224,42 @@ class Store:
         return [_answer(row) for row in self.db.execute(sql, args)]
 
     def failures(self, model: str | None = None) -> list[Failure]:
+        """Requests that still fail, candidates' and judges' (`role`); a later success removes its row."""
         args: tuple[str, ...] = ()
         sql = "SELECT * FROM failures"
         if model:
             sql, args = sql + " WHERE model = ?", (model,)
         return [
-            Failure(key=k, bench=b, question_id=q, turn=t, model=m, error=e, attempts=a, updated_at=u)
-            for k, b, q, t, m, e, a, u in self.db.execute(sql + " ORDER BY model, question_id, turn", args)
+            Failure(key=k, bench=b, question_id=q, turn=t, model=m, error=e, attempts=a, updated_at=u, role=r)
+            for k, b, q, t, m, e, a, u, r in self.db.execute(sql + " ORDER BY model, question_id, turn", args)
         ]
 
+
+    # claims: several processes on one store split the work ------------------------------------------------------
+
+    def claim(self, key: str, owner: str, lease_s: float, table: str) -> bool:
+        """Take `key` for `owner` unless its result is in `table` (answers or judgments) or another live owner holds it.
+
+        One immediate transaction, so two processes never both win; a lease lapses after `lease_s` seconds, so the
+        claims of a killed process are taken over by the next run."""
+        if table not in ("answers", "judgments"):
+            raise ValueError(table)
+        now = time.time()
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            if self.db.execute(f"SELECT 1 FROM {table} WHERE key = ?", (key,)).fetchone():
+                return False
+            held = self.db.execute("SELECT owner, expires_at FROM claims WHERE key = ?", (key,)).fetchone()
+            if held and held[0] != owner and held[1] >= now and _alive(held[0]):
+                return False
+            self.db.execute("INSERT OR REPLACE INTO claims VALUES (?, ?, ?)", (key, owner, now + lease_s))
+            return True
+
+    def release(self, owner: str) -> None:
+        """Give back every claim of `owner` (a run that ends, however it ends)."""
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.execute("DELETE FROM claims WHERE owner = ?", (owner,))
 
     # judgments ---------------------------------------------------------------------------------------------
 
@@ -229,7 +280,9 @@ class Store:
             _check_identity(self.db, judgments)
             before = self.db.total_changes
             self.db.executemany(f"INSERT OR IGNORE INTO judgments VALUES ({', '.join('?' * JUDGMENT_COLUMNS)})", [_judgment_row(j) for j in judgments])
-            return self.db.total_changes - before
+            written = self.db.total_changes - before
+            self.db.executemany("DELETE FROM failures WHERE key = ?", [(j.key,) for j in judgments])
+            return written
 
     def judgments(self, judge: str | None = None, kind: str | None = None) -> list[Judgment]:
         where, args = [], []

@@ -166,6 +166,15 @@ def m005_judgment_identity(db: sqlite3.Connection) -> None:
         )
 
 
+M006_CLAIMS = """
+CREATE TABLE claims (
+    key TEXT PRIMARY KEY,             -- an answer's or a judgment's key, being worked on
+    owner TEXT NOT NULL,              -- the process that claimed it
+    expires_at REAL NOT NULL          -- unix time; a killed process's claims lapse
+);
+ALTER TABLE failures ADD COLUMN role TEXT NOT NULL DEFAULT 'candidate';  -- candidate | judge
+"""
+
 Migration = str | Callable[[sqlite3.Connection], None]
 
 MIGRATIONS: list[tuple[str, Migration]] = [
@@ -174,6 +183,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("m003_tokens", M003_TOKENS),
     ("m004_pair_sheets", M004_PAIR_SHEETS),
     ("m005_judgment_identity", m005_judgment_identity),
+    ("m006_claims", M006_CLAIMS),
 ]
 
 
