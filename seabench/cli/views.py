@@ -9,8 +9,8 @@ from rich.table import Table
 from rich.text import Text
 
 from ..languages import NAMES, lang_sort_key
-from .words import plural
 from ..records import Bench, BenchCell, Question
+from .words import plural
 
 
 def bench_stats_table(bench: Bench, cells: list[BenchCell]) -> Table:
