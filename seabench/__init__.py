@@ -36,6 +36,19 @@ _EXPORTS = {
 __all__ = ["__version__", *_EXPORTS]
 
 
+def main() -> None:
+    """The `seabench` command. Ctrl-C at any moment, even while the CLI is still importing, is one line and exit 130."""
+    import sys
+
+    try:
+        from .cli import app
+
+        app()
+    except KeyboardInterrupt:
+        print("interrupted: everything finished so far is stored; run the same command again to go on", file=sys.stderr)
+        sys.exit(130)
+
+
 def __getattr__(name: str):
     target = _EXPORTS.get(name)
     if target is None:

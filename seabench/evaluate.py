@@ -93,6 +93,9 @@ def from_options(config: dict, **cli) -> EvalSpec:
     all_pairs = bool(cli.get("all_pairs") or jconf.get("all_pairs"))
     if mode == "pairwise" and bool(baseline) == all_pairs:
         raise ConfigError("pairwise judging needs exactly one of --baseline NAME or --all-pairs ([judge] baseline or all_pairs)")
+    if mode == "pairwise" and len({r.name for r in runs} | ({baseline} if baseline else set())) < 2:
+        raise ConfigError("pairwise judging needs two models to compare; this plan has one "
+                          f"({runs[0].name}); add a --model, or name a stored --baseline")
     spec = str(parse_spec(judge_spec))
     judge_cfg = JudgeConfig(
         spec=spec, name=cli.get("judge_name") or jconf.get("name", spec), mode=mode, baseline=baseline,

@@ -51,8 +51,23 @@ class ModelResult:
 
 
 def select_questions(bench: Bench, langs: list[str] | None = None, categories: list[str] | None = None, limit: int | None = None) -> list[Question]:
+    """The bench's questions in these languages and categories (matched ignoring case); a value the bench does not have
+    is an error naming the ones it has, never a quietly smaller (or empty) run."""
+    langs = _known("--lang", langs, [q.lang for q in bench.questions], bench)
+    categories = _known("--category", categories, [q.category for q in bench.questions], bench)
     picked = [q for q in bench.questions if (not langs or q.lang in langs) and (not categories or q.category in categories)]
     return picked[:limit] if limit is not None else picked
+
+
+def _known(option: str, wanted: list[str] | None, have: list[str], bench: Bench) -> list[str] | None:
+    if wanted is None:
+        return None
+    by_folded = {h.casefold(): h for h in have}
+    unknown = [w for w in wanted if w.casefold() not in by_folded]
+    if not wanted or unknown:
+        what = f"'{', '.join(unknown)}' is not in" if unknown else "needs a value from"
+        raise ConfigError(f"{option} {what} bench {bench.name}; it has: {', '.join(sorted(by_folded.values()))}")
+    return [by_folded[w.casefold()] for w in wanted]
 
 
 def _system(settings: GenerationSettings) -> list[Message]:

@@ -40,7 +40,10 @@ from .store import Store
 def build(store: Store, *, models: list[str] | None = None, judge: str | None = None, settings: Settings = Settings(),
           browser: bool = False) -> Report:
     questions = store.questions()
-    answers = [a for a in store.answers() if not models or a.model in models]
+    stored_answers = store.answers()
+    if models:
+        known_models(models, {a.model for a in stored_answers} | {j.model for j in store.judgments()}, store)
+    answers = [a for a in stored_answers if not models or a.model in models]
     judgments = [j for j in store.judgments() if _keep(j.judge, judge) and _in(models, j.model, j.model_b)]
     ratings = [r for r in store.ratings() if _keep("human", judge) and _in(models, r.model)]
     pair_ratings = [p for p in store.pair_ratings() if _keep("human", judge) and _in(models, p.model_a, p.model_b)]
@@ -129,8 +132,17 @@ def _browser(questions: dict[tuple[str, str], Question], answers: list[Answer], 
     return out
 
 
+def known_models(wanted: list[str], stored: set[str], store: Store) -> None:
+    """Every name asked for is a stored model; otherwise one line naming the strangers and the stored names."""
+    unknown = [m for m in wanted if m not in stored]
+    if unknown:
+        raise ConfigError(f"no model named {', '.join(unknown)} in {store.path}; stored: {', '.join(sorted(stored)) or 'none'}")
+
+
 def compare_models(store: Store, model_a: str, model_b: str, judge: str | None = None, settings: Settings = Settings(),
                    min_n: int = 30) -> tuple[str, list[CompareCell]]:
+    if model_a == model_b:
+        raise ConfigError(f"compare needs two different models, not '{model_a}' twice")
     judgments = store.judgments(kind="single")
     ratings = store.ratings()
     obs = observations(judgments, ratings)

@@ -116,3 +116,69 @@ def test_an_anthropic_base_url_may_end_in_v1(cli, tmp_path):
                      "--base-url", server.url.rstrip("/") + "/v1", env=ENV)
         assert result.exit_code == 0, result.output
         assert len(server.requests) == 3
+
+
+@pytest.mark.parametrize("option,value,shown", [("--lang", "xx", "'xx' is not in"), ("--lang", "th,xx", "'xx' is not in"),
+                                                ("--category", "bogus", "'bogus' is not in"), ("--lang", "", "needs a value from")])
+def test_unknown_languages_and_categories_are_refused_with_the_valid_ones(cli, tmp_path, option, value, shown):
+    result = cli("generate", "--model", "openai:m", option, value, "--db", tmp_path / "s.db", "--dry-run", env=ENV)
+    assert result.exit_code == 2 and shown in result.stderr
+    assert ("it has: en, id, km, lo, ms, my, th, tl, vi" if option == "--lang" else "safety") in result.stderr
+
+
+def test_language_codes_match_ignoring_case(cli, tmp_path):
+    result = cli("generate", "--model", "openai:m", "--lang", "TH", "--db", tmp_path / "s.db", "--dry-run", env=ENV)
+    assert result.exit_code == 0 and "│ th " in result.stdout
+
+
+def test_unknown_model_names_are_refused_with_the_stored_ones(cli, tmp_path):
+    db = tmp_path / "s.db"
+    with FakeServer("openai") as cand:
+        assert cli("generate", "--model", "openai:a", "--bench", _bench(tmp_path), "--db", db, "--base-url", cand.url, env=ENV).exit_code == 0
+    for args in (("answers", "--model", "nosuch"), ("report", "--model", "openai:a,nosuch")):
+        result = cli(*args, "--db", db)
+        assert result.exit_code == 2 and "no model named nosuch" in result.stderr and "stored: openai:a" in result.stderr
+    result = cli("compare", "openai:a", "openai:a", "--db", db)
+    assert result.exit_code == 2 and "two different models" in result.stderr
+
+
+def test_eval_refuses_a_pairwise_plan_with_one_model_before_generating(cli, tmp_path):
+    with FakeServer("openai") as cand:
+        result = cli("eval", "--model", "openai:a", "--judge", "openai:j", "--mode", "pairwise", "--all-pairs",
+                     "--bench", _bench(tmp_path), "--db", tmp_path / "s.db", "--base-url", cand.url, env=ENV)
+        assert result.exit_code == 2 and "needs two models" in result.stderr
+        assert cand.requests == []
+
+
+def test_ctrl_c_at_any_moment_is_one_line_and_exit_130(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from .conftest import ROOT
+
+    # From 40 ms on: before that the interpreter itself is starting, and no program can catch a signal it has not seen.
+    for delay in (0.04, 0.06, 0.08, 0.11, 0.15, 0.2, 0.3):
+        proc = subprocess.Popen([sys.executable, "-m", "seabench", "report", "--db", str(tmp_path / "none.db")], cwd=ROOT,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ})
+        time.sleep(delay)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+        assert "Traceback" not in err, (delay, err)
+        # 2, or killed while shutting down: it had finished first (there is no such store)
+        assert proc.returncode in (130, 2, -signal.SIGINT), (delay, proc.returncode, err)
+
+
+@pytest.mark.parametrize("kind", ["openai", "anthropic"])
+def test_a_closed_port_says_connection_refused(cli, tmp_path, kind):
+    import socket
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    result = cli("generate", "--model", f"{kind}:m", "--bench", _bench(tmp_path), "--db", tmp_path / "s.db",
+                 "--base-url", f"http://127.0.0.1:{port}", env=ENV)
+    assert result.exit_code == 2 and f"connection refused by 127.0.0.1:{port}" in result.stderr
+    assert "timed out" not in result.stderr

@@ -261,3 +261,32 @@ def test_reading_commands_never_write_the_store(cli, tmp_path):
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
         assert con.execute("SELECT count(*) FROM checks").fetchone()[0] == 0
     assert len(answers) > 0
+
+
+def test_markdown_escapes_names_and_texts(cli, tmp_path):
+    bench = tmp_path / "b.jsonl"
+    bench.write_text(json.dumps({"question_id": "q1", "category": "safety", "lang": "th", "turns": ["สวัสดี"]}, ensure_ascii=False), encoding="utf-8")
+    db = tmp_path / "s.db"
+    hostile = "</script><script>alert(1)</script>|x"
+    with FakeServer("openai") as cand, FakeServer("openai", reply=lambda body: "Rating: [[5]]") as judge:
+        assert cli("generate", "--model", "openai:m", "--name", hostile, "--bench", bench, "--db", db, "--base-url", cand.url, env=ENV).exit_code == 0
+        assert cli("judge", "--judge", "openai:j", "--db", db, "--judge-base-url", judge.url, env=ENV).exit_code == 0
+    markdown = cli("report", "--db", db, "--format", "markdown", "--rounds", "100").stdout
+    assert "<script>" not in markdown and "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;\\|x" in markdown
+
+
+def test_fastchat_export_file_names_work_everywhere_and_round_trip(cli, tmp_path):
+    bench = tmp_path / "b.jsonl"
+    bench.write_text(json.dumps({"question_id": "q1", "category": "safety", "lang": "th", "turns": ["สวัสดี"]}, ensure_ascii=False), encoding="utf-8")
+    db = tmp_path / "s.db"
+    with FakeServer("openai") as cand, FakeServer("openai", reply=lambda body: "Rating: [[5]]") as judge:
+        assert cli("generate", "--model", "openai:org/m", "--bench", bench, "--db", db, "--base-url", cand.url, env=ENV).exit_code == 0
+        assert cli("judge", "--judge", "openai:judge-x", "--db", db, "--judge-base-url", judge.url, env=ENV).exit_code == 0
+    out = tmp_path / "fc"
+    assert cli("export", "fastchat", out, "--db", db).exit_code == 0
+    names = sorted(p.name for p in out.rglob("*.jsonl"))
+    assert all(not set(n) & set('<>:"/\\|?*') for n in names) and "openai_judge-x_single.jsonl" in names
+    db2 = tmp_path / "s2.db"
+    assert cli("import", "fastchat", out, "--db", db2).exit_code == 0
+    answers = json.loads("[" + ",".join(cli("answers", "--db", db2, "--format", "jsonl").stdout.splitlines()) + "]")
+    assert {a["model"] for a in answers} == {"openai:org/m"}

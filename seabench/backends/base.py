@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -97,6 +98,20 @@ def describe_error(e: Exception) -> str:
     return f"{name} ({status}): {message}" if status else f"{name}: {message}"
 
 
+def _refused(e: BaseException) -> str | None:
+    """`host:port` when the exception chain holds a refused connection (the SDK may call it a timeout)."""
+    seen: set[int] = set()
+    cause: BaseException | None = e
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, ConnectionRefusedError):
+            args = [a for a in cause.args if isinstance(a, str)]
+            found = re.search(r"\('([^']+)', (\d+)\)", args[-1]) if args else None
+            return f"{found.group(1)}:{found.group(2)}" if found else "the server"
+        cause = cause.__cause__ or cause.__context__
+    return None
+
+
 def raise_sdk_error(sdk, e: Exception, label: str, retry_statuses: tuple[int, ...] = (408, 409)) -> None:
     """Turn an OpenAI- or Anthropic-SDK exception (the two share their class names) into ours, and raise it.
 
@@ -104,6 +119,9 @@ def raise_sdk_error(sdk, e: Exception, label: str, retry_statuses: tuple[int, ..
     connections and undecodable bodies are retried; any other refusal fails just this request.
     """
     message = describe_error(e)
+    refused = _refused(e)
+    if refused:
+        raise AbortRun(f"{label}: connection refused by {refused}: nothing is listening there (is the server up, and the URL right?)") from None
     if isinstance(e, (sdk.AuthenticationError, sdk.PermissionDeniedError, sdk.NotFoundError)):
         raise AbortRun(f"{label}: {message}") from None
     if isinstance(e, sdk.RateLimitError) or (isinstance(e, sdk.APIStatusError) and (e.status_code >= 500 or e.status_code in retry_statuses)):

@@ -81,7 +81,7 @@ def check_format(fmt: str, choices: tuple[str, ...]) -> str:
 
 
 def split(values: list[str] | None) -> list[str] | None:
-    """`--lang th,km --lang lo` → [th, km, lo]."""
-    if not values:
+    """`--lang th,km --lang lo` → [th, km, lo]; None when the option was not given, [] when it was given empty."""
+    if not values:  # not given (typer passes None or an empty tuple)
         return None
     return [v.strip() for value in values for v in value.split(",") if v.strip()]

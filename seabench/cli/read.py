@@ -133,8 +133,13 @@ def answers_cmd(model: o.ModelNames = None, db: o.Db = None, fmt: o.AnswerFormat
     from .views import console
 
     o.check_format(fmt, o.ANSWER_FORMATS)
+    from ..summarize import known_models
+
     wanted = o.split(model)
     with Store(db, readonly=True) as store:
-        answers = [a for a in store.answers() if not wanted or a.model in wanted]
+        stored = store.answers()
+        if wanted:
+            known_models(wanted, {a.model for a in stored}, store)
+        answers = [a for a in stored if not wanted or a.model in wanted]
         questions = store.questions()
     write_answers(answers, questions, fmt, sys.stdout, console())

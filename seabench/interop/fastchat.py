@@ -8,6 +8,7 @@ Export writes the same layout back so FastChat's own scripts can read it.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -24,6 +25,11 @@ SIDECAR = "seabench.json"
 
 
 OUTSIDE = "outside 1–10"
+
+
+def file_name(name: str) -> str:
+    """A model or judge name as a file name that every system accepts (`openai:gpt-4o` → `openai_gpt-4o`)."""
+    return re.sub(r'[<>:"/\\|?*\x00-\x1f]', "_", name)
 
 
 @dataclass
@@ -91,8 +97,10 @@ def _qid(rec: dict, path: Path, line: int, known: set[str], problems: list[Probl
 
 def _answers(folder: Path, bench: str, known: set[str], turns: dict[str, int], problems: list[Problem]) -> list[Answer]:
     out = []
+    sidecar = folder.parent / SIDECAR  # a seabench export names each file's model (file names cannot hold ':' or '/')
+    names = json.loads(sidecar.read_text(encoding="utf-8")).get("model_files", {}) if sidecar.is_file() else {}
     for path in sorted(folder.glob("*.jsonl")) if folder.is_dir() else []:
-        model = path.stem  # FastChat keys models by file name, not by model_id
+        model = names.get(path.stem, path.stem)  # FastChat keys models by file name, not by model_id
         for line, rec in read_jsonl(path, problems):
             qid = _qid(rec, path, line, known, problems)
             choices = rec.get("choices")
@@ -216,18 +224,19 @@ def export_fastchat(store: Store, folder: Path, bench: str | None = None) -> dic
         | ({"reference": [r or "" for r in q.references]} if q.references else {})
         for qid, q in qs
     ])
-    (folder / SIDECAR).write_text(json.dumps({
-        "bench": bench, "languages": {qid: q.lang for qid, q in qs},
-        "answer_languages": {qid: q.answer_lang for qid, q in qs if q.answer_lang},
-    }, ensure_ascii=False, indent=1), encoding="utf-8")
     counts["questions"] = len(qs)
     answers = store.latest_answers()
     per_model: dict[str, dict[str, dict[int, str]]] = defaultdict(lambda: defaultdict(dict))
     for (model, b, qid, turn), a in answers.items():
         if b == bench:
             per_model[model][qid][turn] = a.text
+    (folder / SIDECAR).write_text(json.dumps({
+        "bench": bench, "languages": {qid: q.lang for qid, q in qs},
+        "answer_languages": {qid: q.answer_lang for qid, q in qs if q.answer_lang},
+        "model_files": {file_name(m): m for m in per_model},
+    }, ensure_ascii=False, indent=1), encoding="utf-8")
     for model, by_q in per_model.items():
-        _write(folder / "model_answer" / f"{model.replace('/', '_')}.jsonl", [
+        _write(folder / "model_answer" / f"{file_name(model)}.jsonl", [
             {"question_id": _fc_id(qid), "answer_id": content_key("fc-answer", [model, qid])[:22], "model_id": model,
              "choices": [{"index": 0, "turns": [t[k] for k in sorted(t)]}], "tstamp": time.time()}
             for qid, t in sorted(by_q.items(), key=lambda kv: _sort_id(kv[0]))
@@ -239,18 +248,18 @@ def export_fastchat(store: Store, folder: Path, bench: str | None = None) -> dic
             for qid, q in qs if q.references]
     for judge in judges:  # FastChat looks references up under the judge's name
         if refs:
-            _write(folder / "reference_answer" / f"{judge}.jsonl", refs)
+            _write(folder / "reference_answer" / f"{file_name(judge)}.jsonl", refs)
     singles = defaultdict(list)
     for j in judgments:
         if j.kind == "single":
             singles[j.judge].append({"question_id": _fc_id(j.question_id), "model": j.model, "judge": [j.judge, j.prompt], "user_prompt": "",
                                      "judgment": j.judgment, "score": j.score if j.score is not None else -1, "turn": j.turn, "tstamp": time.time()})
     for judge, rows in singles.items():
-        _write(folder / "model_judgment" / f"{judge}_single.jsonl", rows)
+        _write(folder / "model_judgment" / f"{file_name(judge)}_single.jsonl", rows)
     counts["single_judgments"] = sum(len(r) for r in singles.values())
     pairs = _pair_rows([j for j in judgments if j.kind == "pairwise"])
     for judge, rows in pairs.items():
-        _write(folder / "model_judgment" / f"{judge}_pair.jsonl", rows)
+        _write(folder / "model_judgment" / f"{file_name(judge)}_pair.jsonl", rows)
     counts["pairwise_judgments"] = sum(len(r) for r in pairs.values())
     return counts
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 
 from .tables import all_tables
@@ -65,7 +66,8 @@ def to_markdown(report) -> str:
 
 
 def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """A table cell: inert in any Markdown viewer, even one that renders HTML (a model may be named `</script>…`)."""
+    return html.escape(text, quote=False).replace("|", "\\|").replace("\n", " ")
 
 
 def to_csv(report) -> str:
