@@ -54,6 +54,7 @@ def load_file(path: Path, *, name: str | None = None, source: str | None = None,
 
     `any_category` accepts categories outside the shape's vocabulary (FastChat folders hold custom benches too).
     """
+    notes: list[str] = []
     if path.suffix.lower() == ".csv":
         shape, questions = "csv", _from_csv(path)
     else:
@@ -61,11 +62,34 @@ def load_file(path: Path, *, name: str | None = None, source: str | None = None,
         records = read_jsonl(path, problems)
         shape = _detect_shape(path, records, problems)
         questions = _from_jsonl(path, shape, records, problems, any_category)
+        notes = _ignored_fields(path, shape, records)
         if shape == "mt-bench":
             questions = _attach_mt_bench_references(path, questions)
     # `mt-bench/question.jsonl` is better known by its folder than by its file name.
     default_name = path.resolve().parent.name if path.name in QUESTION_FILES else path.stem
-    return Bench(name=name or default_name, source=source or str(path), shape=shape, questions=tuple(questions))
+    return Bench(name=name or default_name, source=source or str(path), shape=shape, questions=tuple(questions), notes=tuple(notes))
+
+
+# Fields each JSONL shape reads; anything else is ignored, and said so (never dropped silently).
+FIELDS = {
+    "sea-bench": {"question_id", "category", "lang", "turns", "chatgpt_response", "references", "reference", "answer_lang"},
+    "mt-bench": {"question_id", "category", "turns", "reference"},
+}
+
+
+def _ignored_fields(path: Path, shape: str, records: list[tuple[int, dict[str, Any]]]) -> list[str]:
+    known = FIELDS.get(shape)
+    if known is None:
+        return []
+    first: dict[str, int] = {}
+    count: dict[str, int] = {}
+    for line, rec in records:
+        for key in rec:
+            if key not in known:
+                first.setdefault(key, line)
+                count[key] = count.get(key, 0) + 1
+    return [f"{path}:{first[k]}: field '{k}' is not part of the {shape} shape and is ignored ({count[k]} records have it); "
+            f"known: {', '.join(sorted(known))}" for k in sorted(first)]
 
 
 def _load_bundled() -> Bench:
@@ -232,8 +256,9 @@ def _sea_bench(rec: _Record) -> dict[str, Any]:
         lang=rec.lang(),
         category=rec.category("category", "sea-bench"),
         turns=turns,
-        # `references` and `answer_lang` are our additions to the Sea-bench shape (the bundled bench uses them).
-        references=rec.references("references", len(turns) if turns else None),
+        # `references` and `answer_lang` are our additions to the Sea-bench shape (the bundled bench uses them);
+        # `reference` is read as an alias, the name MT-bench's files use.
+        references=rec.references("references" if "references" in rec.data else "reference", len(turns) if turns else None),
         answer_lang=rec.lang("answer_lang") if "answer_lang" in rec.data else None,
         baseline=rec.text("chatgpt_response", required=False) or None,
     )

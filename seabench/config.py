@@ -21,52 +21,99 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from .errors import InputError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-TOP = {"bench", "db", "out", "lang", "category", "limit", "concurrency", "rpm", "max_tokens", "temperature", "system_prompt",
-       "timeout", "max_attempts", "batch_size", "prices", "judge", "models"}
-JUDGE = {"spec", "mode", "baseline", "all_pairs", "prompts", "samples", "base_url", "name", "max_tokens", "temperature"}
-MODEL = {"spec", "name", "base_url", "system_prompt", "temperature", "max_tokens"}
+from .errors import InputError, Problem
+from .textio import read_lines
+
+
+class _Table(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class ModelTable(_Table):
+    spec: str = Field(min_length=3)
+    name: str | None = Field(None, min_length=1)
+    base_url: str | None = None
+    system_prompt: str | None = None
+    temperature: float | int | None = Field(None, ge=0)
+    max_tokens: int | None = Field(None, ge=1)
+
+
+class JudgeTable(_Table):
+    spec: str | None = Field(None, min_length=3)
+    mode: Literal["single", "pairwise"] | None = None
+    baseline: str | None = None
+    all_pairs: bool | None = None
+    prompts: str | None = None
+    samples: int | None = Field(None, ge=1)
+    base_url: str | None = None
+    name: str | None = Field(None, min_length=1)
+    max_tokens: int | None = Field(None, ge=16)
+    temperature: float | int | None = Field(None, ge=0)
+
+
+class EvalFile(_Table):
+    """Everything `eval --config` takes, typed: a wrong type or an out-of-range value is an error with its line."""
+
+    bench: str | None = None
+    db: str | None = None
+    out: str | None = None
+    lang: list[str] | None = None
+    category: list[str] | None = None
+    limit: int | None = Field(None, ge=1)
+    concurrency: int | None = Field(None, ge=1)
+    rpm: float | int | None = Field(None, gt=0)
+    max_tokens: int | None = Field(None, ge=1)
+    temperature: float | int | None = Field(None, ge=0)
+    system_prompt: str | None = None
+    timeout: float | int | None = Field(None, gt=0)
+    max_attempts: int | None = Field(None, ge=1)
+    batch_size: int | None = Field(None, ge=1)
+    prices: str | None = None
+    judge: JudgeTable = JudgeTable()
+    models: list[ModelTable] = []
 
 
 def load_config(path: Path) -> dict[str, Any]:
+    """The file's settings as a dict of what it sets; any problem is `FILE:LINE: …`."""
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover
         import tomli as tomllib
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as e:
-        raise InputError.at(path, None, f"cannot read: {e.strerror}") from None
+    if not path.is_file():
+        raise InputError.at(path, None, "no such file")
+    read_lines(path)  # UTF-8 only: a UTF-16 file, or bad bytes, are refused with their line
+    text = path.read_text(encoding="utf-8-sig")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         line = re.search(r"line (\d+)", str(e))
         raise InputError.at(path, int(line.group(1)) if line else None, f"invalid TOML: {str(e).split(' (at')[0]}") from None
-    _known(path, text, data, TOP, "")
-    judge = data.get("judge", {})
-    if not isinstance(judge, dict):
-        raise InputError.at(path, _line(text, "judge"), "[judge] must be a table")
-    _known(path, text, judge, JUDGE, "judge.")
-    models = data.get("models", [])
-    if not isinstance(models, list) or not all(isinstance(m, dict) for m in models):
-        raise InputError.at(path, _line(text, "models"), "models must be [[models]] tables")
-    for m in models:
-        _known(path, text, m, MODEL, "models.")
-        if "spec" not in m:
-            raise InputError.at(path, _line(text, "[[models]]"), "every [[models]] table needs a spec")
-    return data
+    try:
+        parsed = EvalFile.model_validate(data)
+    except ValidationError as e:
+        raise InputError([_problem(path, text, err) for err in e.errors()]) from None
+    return parsed.model_dump(exclude_unset=True)
 
 
-def _known(path: Path, text: str, table: dict, allowed: set[str], prefix: str) -> None:
-    for key in table:
-        if key not in allowed:
-            raise InputError.at(path, _line(text, key), f"unknown setting '{prefix}{key}'; known: {', '.join(sorted(allowed))}")
+def _problem(path: Path, text: str, err: dict) -> Problem:
+    where = [str(p) for p in err["loc"] if not isinstance(p, int)]
+    key = where[-1] if where else ""
+    name = ".".join(where)
+    if err["type"] == "extra_forbidden":
+        table = {"judge": JudgeTable, "models": ModelTable}.get(where[0], EvalFile) if len(where) > 1 else EvalFile
+        message = f"unknown setting '{name}'; known: {', '.join(sorted(table.model_fields))}"
+    elif err["type"] == "missing":
+        return Problem(str(path), _line(text, "[[models]]") if "models" in where else None, f"'{name}' is required")
+    else:
+        message = f"'{name}': {err['msg'].lower()}, not {err['input']!r}"
+    return Problem(str(path), _line(text, key), message)
 
 
 def _line(text: str, key: str) -> int | None:
-    pattern = re.compile(rf"^\s*(\[\[?\s*{re.escape(key.strip('[]'))}\s*\]\]?|{re.escape(key)}\s*=)", re.M)
+    pattern = re.compile(rf"^[ \t]*(\[\[?[ \t]*{re.escape(key.strip('[]'))}[ \t]*\]\]?|{re.escape(key)}[ \t]*=)", re.M)
     match = pattern.search(text)
     return text[: match.start()].count("\n") + 1 if match else None

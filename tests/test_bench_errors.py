@@ -120,3 +120,15 @@ def test_mt_bench_reference_file_errors(cli, tmp_path):
     ref.write_text(jl({"question_id": 99, "choices": [{"turns": ["2"]}]}), encoding="utf-8")
     result = cli("bench", "validate", tmp_path)
     assert result.exit_code == 2 and result.stderr.startswith(f"error: {ref}:1: unknown question_id '99'")
+
+
+def test_a_singular_reference_is_read_and_unknown_fields_are_named(cli, tmp_path):
+    import json
+
+    path = tmp_path / "b.jsonl"
+    rows = [{"question_id": 1, "category": "math-reasoning", "lang": "th", "turns": ["1+1"], "reference": ["2"], "difficulty": "easy"},
+            {"question_id": 2, "category": "safety", "lang": "th", "turns": ["x"], "difficulty": "hard"}]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    result = cli("bench", "show", "1", "--bench", path)
+    assert result.exit_code == 0 and "reference answer" in result.stdout
+    assert f"warning: {path}:1: field 'difficulty' is not part of the sea-bench shape and is ignored (2 records have it)" in result.stderr

@@ -177,6 +177,19 @@ def test_eval_config_errors_name_file_and_line(cli, tmp_path):
     assert result.exit_code == 2 and result.stderr.startswith(f"error: {config}:5: unknown setting 'judge.modde'")
     config.write_text('bench = "x\n', encoding="utf-8")
     assert cli("eval", "--config", config).stderr.startswith(f"error: {config}:1: invalid TOML")
+    for body, line, message in (
+        ('bench = "x"\nlimit = -5\n', 2, "'limit': input should be greater than or equal to 1, not -5"),
+        ('concurrency = 0\n', 1, "'concurrency': input should be greater than or equal to 1, not 0"),
+        ('\nlimit = "abc"\n', 2, "'limit': input should be a valid integer, not 'abc'"),
+        ('[judge]\nmode = "both"\n', 2, "'judge.mode': input should be 'single' or 'pairwise', not 'both'"),
+        ('[[models]]\nname = "x"\n', 1, "'models.spec' is required"),
+    ):
+        config.write_text(body, encoding="utf-8")
+        result = cli("eval", "--config", config)
+        assert result.exit_code == 2 and result.stderr.startswith(f"error: {config}:{line}: {message}"), result.stderr
+    config.write_text('bench = "x"\n', encoding="utf-16")
+    result = cli("eval", "--config", config)
+    assert result.exit_code == 2 and "UTF-16" in result.stderr and "Traceback" not in result.output
 
 
 def test_eval_dry_run_sends_nothing(cli, tmp_path):

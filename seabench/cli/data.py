@@ -16,11 +16,11 @@ from .words import plural
 @bench_app.command("stats")
 def bench_stats(bench: o.Bench = None, fmt: o.BenchFormat = "terminal"):
     """Questions per language × category, with multi-turn and reference counts."""
-    from ..bench import load_bench, stats
+    from ..bench import stats
     from .views import bench_stats_table, console
 
     o.check_format(fmt, o.BENCH_FORMATS)
-    loaded = load_bench(bench)
+    loaded = o.load_bench_noting(bench)
     cells = stats(loaded)
     if fmt == "json":
         total = sum(c.questions for c in cells)
@@ -32,9 +32,8 @@ def bench_stats(bench: o.Bench = None, fmt: o.BenchFormat = "terminal"):
 @bench_app.command("validate")
 def bench_validate(source: Annotated[str, typer.Argument(metavar="SRC", help="Bench file or folder, or hf:OWNER/NAME.")]):
     """Check a bench file; list every problem (file:line) or print a one-line summary."""
-    from ..bench import load_bench
 
-    loaded = load_bench(source)
+    loaded = o.load_bench_noting(source)
     langs = sorted({q.lang for q in loaded.questions})
     cats = sorted({q.category for q in loaded.questions})
     multi = sum(len(q.turns) > 1 for q in loaded.questions)
@@ -47,10 +46,10 @@ def bench_validate(source: Annotated[str, typer.Argument(metavar="SRC", help="Be
 @bench_app.command("show")
 def bench_show(question_id: Annotated[str, typer.Argument(metavar="ID", help="Question id.")], bench: o.Bench = None):
     """Print one question with every turn and reference."""
-    from ..bench import find_question, load_bench
+    from ..bench import find_question
     from .views import console, question_view
 
-    console().print(question_view(find_question(load_bench(bench), question_id)))
+    console().print(question_view(find_question(o.load_bench_noting(bench), question_id)))
 
 
 @human_app.command("export")

@@ -80,6 +80,16 @@ def check_format(fmt: str, choices: tuple[str, ...]) -> str:
     return fmt
 
 
+def load_bench_noting(source: str | None):
+    """Load a bench, telling the user on stderr what its file holds that the loader ignores."""
+    from ..bench import load_bench
+
+    bench = load_bench(source)
+    for note in bench.notes:
+        typer.echo(f"warning: {note}", err=True)
+    return bench
+
+
 def split(values: list[str] | None) -> list[str] | None:
     """`--lang th,km --lang lo` → [th, km, lo]; None when the option was not given, [] when it was given empty."""
     if not values:  # not given (typer passes None or an empty tuple)

@@ -51,7 +51,6 @@ def generate_cmd(
 ):
     """Collect answers from candidate models into the store; a re-run sends only what is missing or failed."""
     from ..backends import BackendOptions
-    from ..bench import load_bench
     from ..generate import check_names, estimate_plan, generate, make_plans, select_questions
     from ..pricing import PriceTable
     from ..records import GenerationSettings
@@ -61,7 +60,7 @@ def generate_cmd(
 
     runs = model_runs(model, name, GenerationSettings(temperature=temperature, max_tokens=max_tokens, system_prompt=system_prompt))
     check_names(runs)
-    loaded = load_bench(bench)
+    loaded = o.load_bench_noting(bench)
     questions = select_questions(loaded, o.split(lang), o.split(category), limit)
     table = PriceTable(prices)
     backend = BackendOptions(base_url=base_url, timeout=timeout, batch_size=batch_size, chat_template=str(chat_template) if chat_template else None)
@@ -169,13 +168,12 @@ def tokens_cmd(
     prices: o.Prices = None,
 ):
     """Tokens per character and per word in each language, the ratio to English, and what prompts and answers cost."""
-    from ..bench import load_bench
     from ..pricing import PriceTable
     from ..store import Store
     from ..tokens import run_tokens
 
     o.check_format(fmt, o.TABLE_FORMATS)
-    loaded = load_bench(bench)
+    loaded = o.load_bench_noting(bench)
     with Store(db) as store:
         store.save_bench(loaded)
         rows = run_tokens(o.split(model) or [], loaded, store, PriceTable(prices))
@@ -233,6 +231,8 @@ def eval_cmd(
     from .views import console, eval_summary, judge_cost_table, plan_table
 
     settings = load_config(config) if config else {}
+    if bench or settings.get("bench"):
+        o.load_bench_noting(bench or settings["bench"])  # its warnings, once, before anything is sent
     spec = from_options(
         settings, models=o.split(model), names=o.split(name), judge=judge, judge_name=judge_name, mode=mode, baseline=baseline,
         all_pairs=all_pairs, samples=samples, bench=bench, db=str(db) if db else None, out=str(out) if out else None,

@@ -69,6 +69,8 @@ class Bench(Record):
     """`sea-bench`, `seabench-v2`, `mt-bench` or `csv`: the record shape that was detected."""
     questions: tuple[Question, ...]
     """Every question, in file order."""
+    notes: tuple[str, ...] = ()
+    """What the loader accepted but a user should know, as `FILE:LINE: …` (fields it does not read, for one)."""
     description: str = ""
     """What the bench is, in a sentence (bundled benches say so)."""
 
