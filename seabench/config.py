@@ -35,24 +35,24 @@ class _Table(BaseModel):
 
 class ModelTable(_Table):
     spec: str = Field(min_length=3)
-    name: str | None = Field(None, min_length=1)
+    name: str | None = Field(default=None, min_length=1)
     base_url: str | None = None
     system_prompt: str | None = None
-    temperature: float | int | None = Field(None, ge=0)
-    max_tokens: int | None = Field(None, ge=1)
+    temperature: float | int | None = Field(default=None, ge=0)
+    max_tokens: int | None = Field(default=None, ge=1)
 
 
 class JudgeTable(_Table):
-    spec: str | None = Field(None, min_length=3)
+    spec: str | None = Field(default=None, min_length=3)
     mode: Literal["single", "pairwise"] | None = None
     baseline: str | None = None
     all_pairs: bool | None = None
     prompts: str | None = None
-    samples: int | None = Field(None, ge=1)
+    samples: int | None = Field(default=None, ge=1)
     base_url: str | None = None
-    name: str | None = Field(None, min_length=1)
-    max_tokens: int | None = Field(None, ge=16)
-    temperature: float | int | None = Field(None, ge=0)
+    name: str | None = Field(default=None, min_length=1)
+    max_tokens: int | None = Field(default=None, ge=16)
+    temperature: float | int | None = Field(default=None, ge=0)
 
 
 class EvalFile(_Table):
@@ -63,15 +63,15 @@ class EvalFile(_Table):
     out: str | None = None
     lang: list[str] | None = None
     category: list[str] | None = None
-    limit: int | None = Field(None, ge=1)
-    concurrency: int | None = Field(None, ge=1)
-    rpm: float | int | None = Field(None, gt=0)
-    max_tokens: int | None = Field(None, ge=1)
-    temperature: float | int | None = Field(None, ge=0)
+    limit: int | None = Field(default=None, ge=1)
+    concurrency: int | None = Field(default=None, ge=1)
+    rpm: float | int | None = Field(default=None, gt=0)
+    max_tokens: int | None = Field(default=None, ge=1)
+    temperature: float | int | None = Field(default=None, ge=0)
     system_prompt: str | None = None
-    timeout: float | int | None = Field(None, gt=0)
-    max_attempts: int | None = Field(None, ge=1)
-    batch_size: int | None = Field(None, ge=1)
+    timeout: float | int | None = Field(default=None, gt=0)
+    max_attempts: int | None = Field(default=None, ge=1)
+    batch_size: int | None = Field(default=None, ge=1)
     prices: str | None = None
     judge: JudgeTable = JudgeTable()
     models: list[ModelTable] = []
@@ -99,12 +99,13 @@ def load_config(path: Path) -> dict[str, Any]:
     return parsed.model_dump(exclude_unset=True)
 
 
-def _problem(path: Path, text: str, err: dict) -> Problem:
+def _problem(path: Path, text: str, err: Any) -> Problem:
     where = [str(p) for p in err["loc"] if not isinstance(p, int)]
     key = where[-1] if where else ""
     name = ".".join(where)
     if err["type"] == "extra_forbidden":
-        table = {"judge": JudgeTable, "models": ModelTable}.get(where[0], EvalFile) if len(where) > 1 else EvalFile
+        tables: dict[str, type[BaseModel]] = {"judge": JudgeTable, "models": ModelTable}
+        table = tables.get(where[0], EvalFile) if len(where) > 1 else EvalFile
         message = f"unknown setting '{name}'; known: {', '.join(sorted(table.model_fields))}"
     elif err["type"] == "missing":
         return Problem(str(path), _line(text, "[[models]]") if "models" in where else None, f"'{name}' is required")
