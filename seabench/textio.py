@@ -26,7 +26,7 @@ def read_lines(path: Path, problems: list[Problem] | None = None) -> list[tuple[
         raise InputError.at(path, None, "is a directory, expected a file") from None
     except OSError as e:
         raise InputError.at(path, None, f"cannot read: {e.strerror}") from None
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in raw[:4096]:
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _utf16_pattern(raw[:4096]):
         raise InputError.at(path, 1, "the file is UTF-16 encoded; save it as UTF-8")
     if raw.startswith(codecs.BOM_UTF8):
         raw = raw[len(codecs.BOM_UTF8) :]
@@ -74,10 +74,22 @@ def read_jsonl(path: Path, problems: list[Problem] | None = None) -> list[tuple[
     return records
 
 
+def _utf16_pattern(head: bytes) -> bool:
+    """UTF-16 without a BOM: mostly-ASCII text has a NUL in every other byte (one NUL in an answer is not that)."""
+    if len(head) < 4:
+        return False
+    half = len(head) // 2
+    return max(head[0::2].count(0), head[1::2].count(0)) > 0.3 * half
+
+
 def read_csv(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    """The header and each data row (keyed by column) with the line it starts on. Ragged rows are errors."""
-    text = "\n".join(line for _, line in read_lines(path))
-    reader = csv.reader(io.StringIO(text))
+    """The header and each data row (keyed by column) with the line it starts on. Ragged rows are errors.
+
+    Commas or semicolons (Excel writes `;` in many locales), whichever the header line uses more of."""
+    lines = read_lines(path)
+    text = "\n".join(line for _, line in lines)
+    first = next((line for _, line in lines if line.strip()), "")
+    reader = csv.reader(io.StringIO(text), delimiter=";" if first.count(";") > first.count(",") else ",")
     problems: list[Problem] = []
     try:
         header = [h.strip() for h in next(reader)]

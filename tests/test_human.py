@@ -183,3 +183,51 @@ def test_plain_pairwise_sheet_names_the_models(cli, db, tmp_path):
     rows = _read(sheet)
     assert {(r["model_a"], r["model_b"]) for r in rows} == {("model-a", "model-b")}
     assert cli("human", "export", "--model", "model-a", "--pairwise", "--out", sheet, "--db", db).exit_code == 2
+
+
+def test_an_exported_sheet_with_control_characters_always_re_imports(cli, tmp_path):
+    bench = tmp_path / "b.jsonl"
+    bench.write_text(json.dumps({"question_id": "q1", "category": "safety", "lang": "th", "turns": ["สวัสดี"]}, ensure_ascii=False), encoding="utf-8")
+    db = tmp_path / "s.db"
+    with FakeServer("openai", reply=lambda body: "an answer with a NUL\x00 and a bell\x07 in it") as server:
+        assert cli("generate", "--model", "openai:m", "--name", "m", "--bench", bench, "--db", db, "--base-url", server.url, env=ENV).exit_code == 0
+    sheet = tmp_path / "sheet.csv"
+    assert cli("human", "export", "--model", "m", "--out", sheet, "--blind", "--db", db).exit_code == 0
+    assert b"\x00" not in sheet.read_bytes() and "NUL\u2400" in sheet.read_text(encoding="utf-8-sig")
+    rows = _read(sheet)
+    rows[0]["annotator"], rows[0]["score"] = "somchai", "7"
+    filled = _write(tmp_path / "filled.csv", list(rows[0]), [list(rows[0].values())])
+    result = cli("human", "import", filled, "--db", db)
+    assert result.exit_code == 0, result.stderr
+
+
+def test_a_semicolon_sheet_is_read(cli, db, tmp_path):
+    sheet = tmp_path / "sheet.csv"
+    assert cli("human", "export", "--model", "model-a", "--out", sheet, "--db", db).exit_code == 0
+    rows = _read(sheet)
+    with open(tmp_path / "semi.csv", "w", encoding="utf-8-sig", newline="") as f:  # Excel in a comma-decimal locale
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]), delimiter=";")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({**row, "annotator": "an", "score": "6"})
+    result = cli("human", "import", tmp_path / "semi.csv", "--db", db)
+    assert result.exit_code == 0 and "imported 3 plain ratings" in result.stderr, result.stderr
+
+
+def test_a_corrected_rating_replaces_the_old_one_only_when_asked_and_is_recorded(cli, db, tmp_path):
+    sheet = tmp_path / "sheet.csv"
+    assert cli("human", "export", "--model", "model-a", "--out", sheet, "--db", db).exit_code == 0
+    rows = _read(sheet)
+    first = _write(tmp_path / "first.csv", list(rows[0]), [list({**r, "annotator": "an", "score": "6"}.values()) for r in rows])
+    assert cli("human", "import", first, "--db", db).exit_code == 0
+    fixed = [{**r, "annotator": "an", "score": "6"} for r in rows]
+    fixed[0]["score"] = "9"
+    second = _write(tmp_path / "second.csv", list(rows[0]), [list(r.values()) for r in fixed])
+    refused = cli("human", "import", second, "--db", db)
+    assert refused.exit_code == 2 and "import with --replace to correct it" in refused.stderr
+    result = cli("human", "import", second, "--db", db, "--replace")
+    assert result.exit_code == 0 and "(0 new)" in result.stderr and "1 corrected rating replaced earlier ones" in result.stderr
+    with Store(db) as store:
+        scores = sorted(r.score for r in store.ratings())
+        history = store.db.execute("SELECT old_value, new_value, source_file FROM human_corrections").fetchall()
+    assert scores == [6.0, 6.0, 9.0] and history == [("6", "9", str(second))]

@@ -72,15 +72,19 @@ def human_export(
 
 @human_app.command("import")
 def human_import(file: Annotated[Path, typer.Argument(metavar="FILE", help="A filled rating sheet (blind, plain or pairwise CSV).")],
-                 db: o.Db = None):
+                 db: o.Db = None,
+                 replace: Annotated[bool, typer.Option(
+                     "--replace", help="Let a corrected rating replace the stored one (the old value is kept on record).")] = False):
     """Import a filled sheet: all of it, or (on any error) none of it."""
     from ..judging.human import import_sheet
     from ..store import Store
 
     with Store(db, create=False) as store:
-        summary = import_sheet(store, file)
+        summary = import_sheet(store, file, replace=replace)
     typer.echo(f"imported {plural(summary.rows, summary.kind + ' rating')} from {plural(len(summary.annotators), 'annotator')} "
-               f"({summary.new} new): {', '.join(summary.annotators)}", err=True)
+               f"({summary.new} new): {', '.join(summary.annotators)}"
+               + (f"; {plural(summary.replaced, 'corrected rating')} replaced earlier ones (the old values are kept)" if summary.replaced else ""),
+               err=True)
 
 
 @import_app.command("fastchat")

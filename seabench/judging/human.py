@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import math
 import random
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,12 +124,22 @@ def export_pair_sheet(store: Store, models: list[str], out: Path, *, blind: bool
     return len(rows)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _visible(value: object) -> object:
+    """Control characters shown as their Unicode pictures (NUL → ␀): a sheet always opens, and always re-imports."""
+    if not isinstance(value, str):
+        return value
+    return _CONTROL.sub(lambda m: chr(0x2400 + ord(m.group())) if m.group() != "\x7f" else "\u2421", value)
+
+
 def _write_sheet(out: Path, columns: list[str], rows: list[dict]) -> None:
     try:
         with out.open("w", encoding="utf-8-sig", newline="") as f:  # the BOM makes Excel read UTF-8
             writer = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore", restval="")
             writer.writeheader()
-            writer.writerows(rows)
+            writer.writerows({k: _visible(v) for k, v in row.items()} for row in rows)
     except OSError as e:
         raise ConfigError(f"{out}: cannot write ({e.strerror})") from None
 
@@ -141,9 +152,13 @@ class ImportSummary:
     rows: int
     new: int
     annotators: list[str]
+    replaced: int = 0
+    """Stored ratings this import corrected (--replace); their old values stay in the store's history."""
 
 
-def import_sheet(store: Store, path: Path) -> ImportSummary:
+def import_sheet(store: Store, path: Path, *, replace: bool = False) -> ImportSummary:
+    """All of a filled sheet, or (on any problem) none of it. `replace`: a rating that differs from the one stored for
+    the same annotator and item replaces it (a correction), and the old value is kept in the store's history."""
     header, rows = read_csv(path)
     kind = next((k for k, (cols, _) in SHEETS.items() if cols <= set(header)), None)
     if kind is None:
@@ -151,23 +166,23 @@ def import_sheet(store: Store, path: Path) -> ImportSummary:
         have = set(header)
         closest = min(SHEETS.values(), key=lambda s: len(s[0] - have))
         raise InputError.at(path, 1, f"missing column(s) {', '.join(sorted(closest[0] - have))}; a sheet has {expected}")
-    reader = _Reader(store, path, kind)
+    reader = _Reader(store, path, kind, replace)
     for line, row in rows:
         reader.row(line, row)
     if reader.problems:
         raise InputError(reader.problems)
     if not reader.ratings and not reader.pairs:
         raise InputError.at(path, 2 if rows else 1, "no rating rows: every score/winner cell is empty")
-    new = store.add_human(list(reader.ratings.values()), list(reader.pairs.values()), str(path))
+    new, replaced = store.add_human(list(reader.ratings.values()), list(reader.pairs.values()), str(path), replace=replace)
     annotators = sorted({r.annotator for r in reader.ratings.values()} | {p.annotator for p in reader.pairs.values()})
-    return ImportSummary(kind, len(reader.ratings) + len(reader.pairs), new, annotators)
+    return ImportSummary(kind, len(reader.ratings) + len(reader.pairs), new, annotators, replaced)
 
 
 class _Reader:
     """Validates rows against the store; collects every problem with its row number."""
 
-    def __init__(self, store: Store, path: Path, kind: str):
-        self.path, self.kind = path, kind
+    def __init__(self, store: Store, path: Path, kind: str, replace: bool = False):
+        self.path, self.kind, self.replace = path, kind, replace
         self.problems: list[Problem] = []
         self.questions = store.questions()
         self.by_id: dict[str, list[tuple[str, str]]] = {}
@@ -280,8 +295,9 @@ class _Reader:
         if in_file is not None and in_file != value:
             self.fail(line, f"annotator '{key[0]}' already rated this item differently on row {self.first_line[key]} ({in_file} vs {value})")
             return False
-        if in_store is not None and in_store != value:
-            self.fail(line, f"annotator '{key[0]}' already has {in_store} for this item in the store, not {value}")
+        if in_store is not None and in_store != value and not self.replace:
+            self.fail(line, f"annotator '{key[0]}' already has {in_store} for this item in the store, not {value} "
+                            "(import with --replace to correct it)")
             return False
         self.first_line.setdefault(key, line)
         return True

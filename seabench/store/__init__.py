@@ -373,21 +373,46 @@ class Store:
             )
         ]
 
-    def add_human(self, ratings: list[Rating], pairs: list[PairRating], source_file: str) -> int:
-        """All of one file's rows in one transaction: a file is imported whole or not at all."""
+    def add_human(self, ratings: list[Rating], pairs: list[PairRating], source_file: str, *, replace: bool = False) -> tuple[int, int]:
+        """All of one file's rows in one transaction: a file is imported whole or not at all. With `replace`, a rating
+        that differs from the stored one replaces it and the old value goes to `human_corrections`.
+        Returns (rows added, rows corrected)."""
         stamp = now()
         with self.db:
             self.db.execute("BEGIN")
+            corrected = existing = 0
+            if replace:
+                existing, corrected = self._record_corrections(ratings, pairs, source_file, stamp)
+            verb = "INSERT OR REPLACE" if replace else "INSERT OR IGNORE"
             before = self.db.total_changes
             self.db.executemany(
-                "INSERT OR IGNORE INTO ratings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"{verb} INTO ratings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(r.annotator, r.bench, r.question_id, r.turn, r.model, r.score, r.comment, source_file, stamp) for r in ratings],
             )
             self.db.executemany(
-                "INSERT OR IGNORE INTO human_pairwise VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"{verb} INTO human_pairwise VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(p.annotator, p.bench, p.question_id, p.turn, p.model_a, p.model_b, p.winner, p.comment, source_file, stamp) for p in pairs],
             )
-            return self.db.total_changes - before
+            written = self.db.total_changes - before
+            return (len(ratings) + len(pairs) - existing if replace else written), corrected
+
+    def _record_corrections(self, ratings: list[Rating], pairs: list[PairRating], source_file: str, stamp: str) -> tuple[int, int]:
+        """Keep the old value of every rating about to be replaced; returns (ratings already stored, ones that change)."""
+        rows, existing = [], 0
+        for r in ratings:
+            old = self.db.execute("SELECT score FROM ratings WHERE annotator = ? AND bench = ? AND question_id = ? AND turn = ? AND model = ?",
+                                  (r.annotator, r.bench, r.question_id, r.turn, r.model)).fetchone()
+            existing += old is not None
+            if old is not None and old[0] != r.score:
+                rows.append((r.annotator, r.bench, r.question_id, r.turn, r.model, f"{old[0]:g}", f"{r.score:g}", source_file, stamp))
+        for p in pairs:
+            old = self.db.execute("SELECT winner FROM human_pairwise WHERE annotator = ? AND bench = ? AND question_id = ? AND turn = ? "
+                                  "AND model_a = ? AND model_b = ?", (p.annotator, p.bench, p.question_id, p.turn, p.model_a, p.model_b)).fetchone()
+            existing += old is not None
+            if old is not None and old[0] != p.winner:
+                rows.append((p.annotator, p.bench, p.question_id, p.turn, f"{p.model_a} vs {p.model_b}", old[0], p.winner, source_file, stamp))
+        self.db.executemany("INSERT INTO human_corrections VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        return existing, len(rows)
 
     def add_imported(self, bench: Bench, answers: list[Answer], judgments: list[Judgment]) -> int:
         """Questions, answers and judgments from another tool's files, in one transaction; returns rows added."""

@@ -175,6 +175,20 @@ CREATE TABLE claims (
 ALTER TABLE failures ADD COLUMN role TEXT NOT NULL DEFAULT 'candidate';  -- candidate | judge
 """
 
+M007_HUMAN_CORRECTIONS = """
+CREATE TABLE human_corrections (
+    annotator TEXT NOT NULL,
+    bench TEXT NOT NULL,
+    question_id TEXT NOT NULL,
+    turn INTEGER NOT NULL,
+    item TEXT NOT NULL,               -- the model rated, or "model_a vs model_b"
+    old_value TEXT NOT NULL,          -- the score or winner replaced
+    new_value TEXT NOT NULL,
+    source_file TEXT NOT NULL,        -- the sheet that corrected it
+    corrected_at TEXT NOT NULL
+);
+"""
+
 Migration = str | Callable[[sqlite3.Connection], None]
 
 MIGRATIONS: list[tuple[str, Migration]] = [
@@ -184,6 +198,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("m004_pair_sheets", M004_PAIR_SHEETS),
     ("m005_judgment_identity", m005_judgment_identity),
     ("m006_claims", M006_CLAIMS),
+    ("m007_human_corrections", M007_HUMAN_CORRECTIONS),
 ]
 
 
