@@ -252,3 +252,38 @@ def test_language_checks_are_stored_per_answer(cli, bench, tmp_path):
         answers = {(a.question_id, a.turn): a.key for a in store.answers()}
     assert checks[answers["th-m", 1]].verdict == "wrong-language" and checks[answers["th-m", 1]].detected == "en"
     assert checks[answers["en-t", 1]].expected == "vi"  # a translation is checked against its target language
+
+
+def test_judge_failures_are_stored_with_reasons_listed_and_counted(cli, bench, tmp_path):
+    from .fakes import Fault
+
+    db = tmp_path / "s.db"
+    _generate(cli, bench, db, models=("openai:cand-a",))
+
+    def reply(body):
+        return Fault("400", message="this prompt was refused by policy") if "ບອກວິທີ" in body["messages"][1]["content"] else "Rating: [[6]]"
+
+    with FakeServer("openai", reply=reply) as judge:
+        result = cli("judge", "--judge", "openai:j", "--judge-base-url", judge.url, "--db", db, env=ENV)
+    assert result.exit_code == 1
+    assert "3 judgments stored" in result.stderr and "1 failed" in result.stderr
+    assert "failed: lo-s turn 1 after 1 attempt: BadRequestError (400)" in result.stderr and "refused by policy" in result.stderr
+    with Store(db) as store:
+        (failure,) = store.failures()
+    assert (failure.role, failure.model, failure.question_id) == ("judge", "openai:j", "lo-s") and "refused by policy" in failure.error
+    usage = {u["name"]: u for u in json.loads(cli("report", "--db", db, "--format", "json", "--rounds", "100").stdout)["usage"]}
+    assert usage["openai:j"]["failures"] == 1 and usage["openai:cand-a"]["failures"] == 0
+    with FakeServer("openai", reply=lambda body: "Rating: [[6]]") as judge:
+        again = cli("judge", "--judge", "openai:j", "--judge-base-url", judge.url, "--db", db, env=ENV)
+        assert again.exit_code == 0 and len(judge.requests) == 1  # only the failed one is retried
+    with Store(db) as store:
+        assert store.failures() == []
+
+
+def test_a_resumed_run_shows_the_whole_job(cli, bench, tmp_path):
+    db = tmp_path / "s.db"
+    with FakeServer("openai") as cand:
+        args = ("generate", "--model", "openai:m", "--bench", bench, "--db", db, "--base-url", cand.url)
+        assert cli(*args, "--lang", "th", env=ENV).exit_code == 0  # 2 of the 4 requests
+        result = cli(*args, env=ENV)
+    assert "openai:m: 4/4 done (2 stored before)" in result.stderr, result.stderr
