@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Iterator
 
 import numpy as np
 
 from ..languages import lang_sort_key
 from ..records import ALL, HUMAN, Question, Settings
 
-__all__ = ["ALL", "HUMAN", "Settings", "POOLING", "Clusters", "margins", "num", "order", "per_cluster"]
+__all__ = ["ALL", "HUMAN", "Settings", "POOLING", "Clusters", "cells", "margins", "num", "order", "per_cluster"]
 
 
 POOLING = (
@@ -53,6 +54,22 @@ class Clusters:
 
 def margins(lang: str, category: str) -> list[tuple[str, str]]:
     return list(itertools.product((lang, ALL), (category, ALL)))
+
+
+def cells(*axes: np.ndarray, mask: np.ndarray | None = None) -> Iterator[tuple[tuple[str, ...], np.ndarray]]:
+    """Every combination of each axis's values and `all`, nested in the order given, with its row mask; a cell
+    appears only where it has rows (a language's categories are the ones it has)."""
+    mask = np.ones(len(axes[0]), bool) if mask is None else mask
+    first, rest = axes[0], axes[1:]
+    for value in [*sorted(set(first[mask])), ALL]:
+        inner = mask if value == ALL else mask & (first == value)
+        if not inner.any():
+            continue
+        if not rest:
+            yield (value,), inner
+        else:
+            for values, m in cells(*rest, mask=inner):
+                yield (value, *values), m
 
 
 def per_cluster(cluster: np.ndarray, values: np.ndarray, weights: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:

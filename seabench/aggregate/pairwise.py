@@ -10,7 +10,7 @@ import numpy as np
 
 from ..records import Judgment, PairCell, PairOutcome, PairRating, Question, RatingRow, Winner
 from ..stats import ELO_SCALE, bradley_terry, cluster_weights, percentile_interval, ratio_mean, rng_for
-from .common import ALL, HUMAN, Clusters, Settings, num, order, per_cluster
+from .common import ALL, HUMAN, Clusters, Settings, cells, num, order, per_cluster
 
 VALUE = {"A": 1.0, "B": 0.0, "tie": 0.5}
 
@@ -79,21 +79,16 @@ def _one_model(judge: str, model: str, rows, questions, settings: Settings) -> l
     values, weights = np.where(scored, value, 0.0), scored.astype(float)
     strata = clusters.strata_array()
     out = []
-    for ov in [*sorted(set(opp)), ALL]:
-        omask = np.ones(len(located), bool) if ov == ALL else opp == ov
-        for lv in [*sorted(set(lang[omask])), ALL]:
-            lmask = omask if lv == ALL else omask & (lang == lv)
-            for cv in [*sorted(set(cat[lmask])), ALL]:
-                mask = lmask if cv == ALL else lmask & (cat == cv)
-                s, c = per_cluster(cluster[mask], values[mask], weights[mask], len(qs))
-                iv = ratio_mean(s, c, None if lv != ALL and cv != ALL else strata, confidence=settings.confidence, bounds=(0.0, 1.0))
-                v = value[mask]
-                out.append(PairCell(
-                    model=model, opponent=ov, judge=judge, lang=lv, category=cv, n=int(c.sum()), questions=iv.clusters,
-                    wins=int((v == 1).sum()), ties=int((v == 0.5).sum()), losses=int((v == 0).sum()), adjusted=num(iv.estimate),
-                    ci_low=num(iv.low), ci_high=num(iv.high), inconsistent=int(inconsistent[mask].sum()),
-                    unscored=int((mask & ~scored).sum()), scheme=iv.scheme,
-                ))
+    for (ov, lv, cv), mask in cells(opp, lang, cat):
+        s, c = per_cluster(cluster[mask], values[mask], weights[mask], len(qs))
+        iv = ratio_mean(s, c, None if lv != ALL and cv != ALL else strata, confidence=settings.confidence, bounds=(0.0, 1.0))
+        v = value[mask]
+        out.append(PairCell(
+            model=model, opponent=ov, judge=judge, lang=lv, category=cv, n=int(c.sum()), questions=iv.clusters,
+            wins=int((v == 1).sum()), ties=int((v == 0.5).sum()), losses=int((v == 0).sum()), adjusted=num(iv.estimate),
+            ci_low=num(iv.low), ci_high=num(iv.high), inconsistent=int(inconsistent[mask].sum()),
+            unscored=int((mask & ~scored).sum()), scheme=iv.scheme,
+        ))
     return out
 
 

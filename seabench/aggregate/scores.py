@@ -10,7 +10,7 @@ import numpy as np
 
 from ..records import Judgment, LeaderRow, Question, Rating, Record, ScoreCell
 from ..stats import ratio_mean, satterthwaite, t_interval
-from .common import ALL, HUMAN, Clusters, Settings, num, order, per_cluster
+from .common import ALL, HUMAN, Clusters, Settings, cells, num, order, per_cluster
 
 SCALE = (1.0, 10.0)
 
@@ -66,23 +66,16 @@ def _one_model(model: str, judge: str, obs: list[Obs], questions, settings: Sett
     strata = clusters.strata_array()
     out: dict[tuple[str, str, str], ScoreCell] = {}
     variances: dict[tuple[str, str, str], tuple[float | None, float | None]] = {}
-    for lv in [*sorted(set(lang)), ALL]:
-        lmask = np.ones(len(rows), bool) if lv == ALL else lang == lv
-        for cv in [*sorted(set(cat[lmask])), ALL]:
-            cmask = lmask if cv == ALL else lmask & (cat == cv)
-            for tv in [*sorted(set(turn[cmask])), ALL]:
-                mask = cmask if tv == ALL else cmask & (turn == tv)
-                if not mask.any():
-                    continue
-                s, c = per_cluster(cluster[mask], values[mask], weights[mask], len(qs))
-                leaf = lv != ALL and cv != ALL
-                iv = ratio_mean(s, c, None if leaf else strata, confidence=settings.confidence, bounds=SCALE)
-                variances[lv, cv, tv] = (iv.variance, iv.df)
-                out[lv, cv, tv] = ScoreCell(
-                    model=model, judge=judge, lang=lv, category=cv, turn=tv, n=int(c.sum()), questions=iv.clusters,
-                    mean=num(iv.estimate), ci_low=num(iv.low), ci_high=num(iv.high), unscored=int((mask & ~scored).sum()),
-                    scheme=iv.scheme, low_n=iv.clusters < settings.min_n,
-                )
+    for (lv, cv, tv), mask in cells(lang, cat, turn):
+        s, c = per_cluster(cluster[mask], values[mask], weights[mask], len(qs))
+        leaf = lv != ALL and cv != ALL
+        iv = ratio_mean(s, c, None if leaf else strata, confidence=settings.confidence, bounds=SCALE)
+        variances[lv, cv, tv] = (iv.variance, iv.df)
+        out[lv, cv, tv] = ScoreCell(
+            model=model, judge=judge, lang=lv, category=cv, turn=tv, n=int(c.sum()), questions=iv.clusters,
+            mean=num(iv.estimate), ci_low=num(iv.low), ci_high=num(iv.high), unscored=int((mask & ~scored).sum()),
+            scheme=iv.scheme, low_n=iv.clusters < settings.min_n,
+        )
     total = out[ALL, ALL, ALL]
     t1, t2 = out.get((ALL, ALL, "1")), out.get((ALL, ALL, "2"))
     both = [c.mean for c in (t1, t2) if c is not None and c.mean is not None]

@@ -109,8 +109,15 @@ def agreement_cmd(db: o.Db = None, fmt: o.TableFormat = "terminal", rounds: o.Ro
                          Settings(rounds=rounds, seed=seed))
     if not rows:
         raise ConfigError("nothing to compare: agreement needs human ratings (seabench human import) on judged answers, or two annotators")
+    from ..report.tables import agreement_table
+
+    emit_rows(rows, fmt, agreement_table)
+
+
+def emit_rows(rows, fmt: str, table) -> None:
+    """Records as JSON, as CSV (their fields as columns) or as the terminal `table` drawn from them."""
     if fmt == "json":
-        typer.echo(json.dumps([r.model_dump() for r in rows], indent=1))
+        typer.echo(json.dumps([r.model_dump() for r in rows], ensure_ascii=False, indent=1))
     elif fmt == "csv":
         import csv
 
@@ -119,10 +126,9 @@ def agreement_cmd(db: o.Db = None, fmt: o.TableFormat = "terminal", rounds: o.Ro
         writer.writerows(r.model_dump() for r in rows)
     else:
         from ..report.formats import to_terminal_tables
-        from ..report.tables import agreement_table
         from .views import console
 
-        to_terminal_tables([agreement_table(rows)], console())
+        to_terminal_tables([table(rows)], console())
 
 
 @app.command("answers")

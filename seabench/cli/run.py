@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
@@ -177,20 +175,10 @@ def tokens_cmd(
     with Store(db) as store:
         store.save_bench(loaded)
         rows = run_tokens(o.split(model) or [], loaded, store, PriceTable(prices))
-    if fmt == "json":
-        typer.echo(json.dumps([r.model_dump() for r in rows], ensure_ascii=False, indent=1))
-    elif fmt == "csv":
-        import csv
+    from ..report.tables import tokens_table
+    from .read import emit_rows
 
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0].model_dump()), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(r.model_dump() for r in rows)
-    else:
-        from ..report.formats import to_terminal_tables
-        from ..report.tables import tokens_table
-        from .views import console
-
-        to_terminal_tables([tokens_table(rows)], console())
+    emit_rows(rows, fmt, tokens_table)
 
 
 @app.command("eval")
