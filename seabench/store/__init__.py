@@ -1,4 +1,8 @@
-"""The one SQLite store every stage reads and writes. WAL on; each result committed as it completes."""
+"""The one SQLite store every stage reads and writes. WAL on; each result committed as it completes.
+
+Every write transaction begins IMMEDIATE: one that read first and upgraded later would fail at once with "database
+is locked" when another process committed in between (SQLite does not wait in that case), which is exactly what
+several processes on one store do."""
 
 from __future__ import annotations
 
@@ -127,7 +131,7 @@ class Store:
 
     def save_bench(self, bench: Bench) -> None:
         with self.db:
-            self.db.execute("BEGIN")
+            self.db.execute("BEGIN IMMEDIATE")
             self.db.executemany("INSERT OR REPLACE INTO questions VALUES (?, ?, ?, ?, ?, ?, ?, ?)", _question_rows(bench))
 
     def questions(self, bench: str | None = None) -> dict[tuple[str, str], Question]:
@@ -174,7 +178,7 @@ class Store:
         """Commit one answer now; a second write of the same key changes nothing. Returns 1 if it was written."""
         u = answer.usage
         with self.db:
-            self.db.execute("BEGIN")
+            self.db.execute("BEGIN IMMEDIATE")
             before = self.db.total_changes
             self.db.execute(
                 "INSERT OR IGNORE INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -190,7 +194,7 @@ class Store:
 
     def add_failure(self, failure: Failure) -> None:
         with self.db:
-            self.db.execute("BEGIN")
+            self.db.execute("BEGIN IMMEDIATE")
             self.db.execute(
                 "INSERT INTO failures VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET "
                 "error = excluded.error, attempts = failures.attempts + excluded.attempts, updated_at = excluded.updated_at",
@@ -258,7 +262,7 @@ class Store:
     def release(self, owner: str) -> None:
         """Give back every claim of `owner` (a run that ends, however it ends)."""
         with self.db:
-            self.db.execute("BEGIN")
+            self.db.execute("BEGIN IMMEDIATE")
             self.db.execute("DELETE FROM claims WHERE owner = ?", (owner,))
 
     # judgments ---------------------------------------------------------------------------------------------
@@ -276,7 +280,7 @@ class Store:
         A stored key must hold the same item: two different judgments under one key is a keying bug that would lose
         data silently, so it stops the write instead."""
         with self.db:
-            self.db.execute("BEGIN")
+            self.db.execute("BEGIN IMMEDIATE")
             _check_identity(self.db, judgments)
             before = self.db.total_changes
             self.db.executemany(f"INSERT OR IGNORE INTO judgments VALUES ({', '.join('?' * JUDGMENT_COLUMNS)})", [_judgment_row(j) for j in judgments])
@@ -313,7 +317,7 @@ class Store:
     def add_checks(self, results: dict[str, LanguageCheck | ScriptHealth]) -> None:
         """Answer key → its check; a new check of the same kind replaces the old one."""
         with self.db:
-            self.db.execute("BEGIN")
+            self.db.execute("BEGIN IMMEDIATE")
             self.db.executemany("INSERT OR REPLACE INTO checks VALUES (?, ?, ?)",
                                 [(k, CHECK_KINDS[type(v)], v.model_dump_json()) for k, v in results.items()])
 
@@ -326,7 +330,7 @@ class Store:
     def save_token_stats(self, rows: list[TokenRow]) -> None:
         """A new measurement of a (model spec, language) replaces the old one."""
         with self.db:
-            self.db.execute("BEGIN")
+            self.db.execute("BEGIN IMMEDIATE")
             self.db.executemany("INSERT OR REPLACE INTO token_stats VALUES (?, ?, ?, ?)",
                                 [(r.model, r.lang, r.model_dump_json(), now()) for r in rows])
 
@@ -341,7 +345,7 @@ class Store:
 
     def add_human_items(self, items: dict[str, tuple[str, str, int, str]]) -> None:
         with self.db:
-            self.db.execute("BEGIN")
+            self.db.execute("BEGIN IMMEDIATE")
             self.db.executemany(
                 "INSERT OR IGNORE INTO human_items VALUES (?, ?, ?, ?, ?, ?)",
                 [(item, b, q, t, m, now()) for item, (b, q, t, m) in items.items()],
@@ -353,7 +357,7 @@ class Store:
 
     def add_human_pair_items(self, items: dict[str, tuple[str, str, int, str, str]]) -> None:
         with self.db:
-            self.db.execute("BEGIN")
+            self.db.execute("BEGIN IMMEDIATE")
             self.db.executemany("INSERT OR IGNORE INTO human_pair_items VALUES (?, ?, ?, ?, ?, ?, ?)",
                                 [(item, *values, now()) for item, values in items.items()])
 
@@ -379,7 +383,7 @@ class Store:
         Returns (rows added, rows corrected)."""
         stamp = now()
         with self.db:
-            self.db.execute("BEGIN")
+            self.db.execute("BEGIN IMMEDIATE")
             corrected = existing = 0
             if replace:
                 existing, corrected = self._record_corrections(ratings, pairs, source_file, stamp)
@@ -417,7 +421,7 @@ class Store:
     def add_imported(self, bench: Bench, answers: list[Answer], judgments: list[Judgment]) -> int:
         """Questions, answers and judgments from another tool's files, in one transaction; returns rows added."""
         with self.db:
-            self.db.execute("BEGIN")
+            self.db.execute("BEGIN IMMEDIATE")
             before = self.db.total_changes
             self.db.executemany("INSERT OR REPLACE INTO questions VALUES (?, ?, ?, ?, ?, ?, ?, ?)", _question_rows(bench))
             self.db.executemany(
