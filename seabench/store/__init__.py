@@ -8,11 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
-import socket
 import sqlite3
-import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import ConfigError, NameTaken, NoStore, OldStore, StoreDamaged, StoreReadOnly
@@ -23,38 +19,17 @@ from ..records import (
     GenerationSettings,
     Judgment,
     LanguageCheck,
-    PairRating,
     Question,
-    Rating,
     ScriptHealth,
     TokenRow,
     Usage,
 )
-from .keys import answer_key, content_key, judgment_key
+from .claims import Claims, claim_owner
+from .human import HumanRatings
+from .keys import answer_key, content_key, judgment_key, now
 from .migrations import NewerStore, check_version, migrate
 
 __all__ = ["Store", "claim_owner", "default_db_path", "answer_key", "content_key", "judgment_key"]
-
-
-def claim_owner() -> str:
-    """This process, as a claim names it: host, pid and a random part (pids are reused)."""
-    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
-
-
-def _alive(owner: str) -> bool:
-    """Whether a claim's owner may still be working: a process on another host is taken on trust until its lease lapses;
-    one on this host that is gone (killed -9, say) is not, so a re-run right after takes its work over at once."""
-    host, _, rest = owner.partition(":")
-    pid = rest.partition(":")[0]
-    if host != socket.gethostname() or not pid.isdigit():
-        return True
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def database_error(path: Path, error: sqlite3.Error) -> ConfigError:
@@ -71,11 +46,9 @@ def default_db_path() -> Path:
     return Path(os.environ.get("SEABENCH_DB") or "seabench.db")
 
 
-def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+class Store(HumanRatings, Claims):
+    """The store: one SQLite file. Human ratings and work claims are mixed in from their own modules."""
 
-
-class Store:
     def __init__(self, path: str | os.PathLike[str] | None = None, *, create: bool = True, readonly: bool = False):
         """`readonly`: for everything that only reads (reports, exports, comparisons): SQLite opens the file read-only,
         so reading can never change a store, and a store shared read-only works."""
@@ -239,32 +212,6 @@ class Store:
         ]
 
 
-    # claims: several processes on one store split the work ------------------------------------------------------
-
-    def claim(self, key: str, owner: str, lease_s: float, table: str) -> bool:
-        """Take `key` for `owner` unless its result is in `table` (answers or judgments) or another live owner holds it.
-
-        One immediate transaction, so two processes never both win; a lease lapses after `lease_s` seconds, so the
-        claims of a killed process are taken over by the next run."""
-        if table not in ("answers", "judgments"):
-            raise ValueError(table)
-        now = time.time()
-        with self.db:
-            self.db.execute("BEGIN IMMEDIATE")
-            if self.db.execute(f"SELECT 1 FROM {table} WHERE key = ?", (key,)).fetchone():
-                return False
-            held = self.db.execute("SELECT owner, expires_at FROM claims WHERE key = ?", (key,)).fetchone()
-            if held and held[0] != owner and held[1] >= now and _alive(held[0]):
-                return False
-            self.db.execute("INSERT OR REPLACE INTO claims VALUES (?, ?, ?)", (key, owner, now + lease_s))
-            return True
-
-    def release(self, owner: str) -> None:
-        """Give back every claim of `owner` (a run that ends, however it ends)."""
-        with self.db:
-            self.db.execute("BEGIN IMMEDIATE")
-            self.db.execute("DELETE FROM claims WHERE owner = ?", (owner,))
-
     # judgments ---------------------------------------------------------------------------------------------
 
     def judgment_keys(self, judge: str | None = None) -> set[str]:
@@ -336,87 +283,6 @@ class Store:
 
     def token_stats(self) -> list[TokenRow]:
         return [TokenRow.model_validate_json(row[0]) for row in self.db.execute("SELECT result FROM token_stats ORDER BY model, lang")]
-
-    # human ratings -----------------------------------------------------------------------------------------
-
-    def human_items(self) -> dict[str, tuple[str, str, int, str]]:
-        """Blind item id → (bench, question id, turn, model)."""
-        return {r[0]: (r[1], r[2], r[3], r[4]) for r in self.db.execute("SELECT item_id, bench, question_id, turn, model FROM human_items")}
-
-    def add_human_items(self, items: dict[str, tuple[str, str, int, str]]) -> None:
-        with self.db:
-            self.db.execute("BEGIN IMMEDIATE")
-            self.db.executemany(
-                "INSERT OR IGNORE INTO human_items VALUES (?, ?, ?, ?, ?, ?)",
-                [(item, b, q, t, m, now()) for item, (b, q, t, m) in items.items()],
-            )
-
-    def human_pair_items(self) -> dict[str, tuple[str, str, int, str, str]]:
-        """Blind pairwise item id → (bench, question id, turn, model shown as A, model shown as B)."""
-        return {r[0]: tuple(r[1:6]) for r in self.db.execute("SELECT item_id, bench, question_id, turn, model_a, model_b FROM human_pair_items")}
-
-    def add_human_pair_items(self, items: dict[str, tuple[str, str, int, str, str]]) -> None:
-        with self.db:
-            self.db.execute("BEGIN IMMEDIATE")
-            self.db.executemany("INSERT OR IGNORE INTO human_pair_items VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                [(item, *values, now()) for item, values in items.items()])
-
-    def ratings(self) -> list[Rating]:
-        return [
-            Rating(annotator=a, bench=b, question_id=q, turn=t, model=m, score=s, comment=c)
-            for a, b, q, t, m, s, c in self.db.execute(
-                "SELECT annotator, bench, question_id, turn, model, score, comment FROM ratings ORDER BY annotator, bench, question_id, turn, model"
-            )
-        ]
-
-    def pair_ratings(self) -> list[PairRating]:
-        return [
-            PairRating(annotator=a, bench=b, question_id=q, turn=t, model_a=ma, model_b=mb, winner=w, comment=c)
-            for a, b, q, t, ma, mb, w, c in self.db.execute(
-                "SELECT annotator, bench, question_id, turn, model_a, model_b, winner, comment FROM human_pairwise ORDER BY 1, 2, 3, 4, 5, 6"
-            )
-        ]
-
-    def add_human(self, ratings: list[Rating], pairs: list[PairRating], source_file: str, *, replace: bool = False) -> tuple[int, int]:
-        """All of one file's rows in one transaction: a file is imported whole or not at all. With `replace`, a rating
-        that differs from the stored one replaces it and the old value goes to `human_corrections`.
-        Returns (rows added, rows corrected)."""
-        stamp = now()
-        with self.db:
-            self.db.execute("BEGIN IMMEDIATE")
-            corrected = existing = 0
-            if replace:
-                existing, corrected = self._record_corrections(ratings, pairs, source_file, stamp)
-            verb = "INSERT OR REPLACE" if replace else "INSERT OR IGNORE"
-            before = self.db.total_changes
-            self.db.executemany(
-                f"{verb} INTO ratings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(r.annotator, r.bench, r.question_id, r.turn, r.model, r.score, r.comment, source_file, stamp) for r in ratings],
-            )
-            self.db.executemany(
-                f"{verb} INTO human_pairwise VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(p.annotator, p.bench, p.question_id, p.turn, p.model_a, p.model_b, p.winner, p.comment, source_file, stamp) for p in pairs],
-            )
-            written = self.db.total_changes - before
-            return (len(ratings) + len(pairs) - existing if replace else written), corrected
-
-    def _record_corrections(self, ratings: list[Rating], pairs: list[PairRating], source_file: str, stamp: str) -> tuple[int, int]:
-        """Keep the old value of every rating about to be replaced; returns (ratings already stored, ones that change)."""
-        rows, existing = [], 0
-        for r in ratings:
-            old = self.db.execute("SELECT score FROM ratings WHERE annotator = ? AND bench = ? AND question_id = ? AND turn = ? AND model = ?",
-                                  (r.annotator, r.bench, r.question_id, r.turn, r.model)).fetchone()
-            existing += old is not None
-            if old is not None and old[0] != r.score:
-                rows.append((r.annotator, r.bench, r.question_id, r.turn, r.model, f"{old[0]:g}", f"{r.score:g}", source_file, stamp))
-        for p in pairs:
-            old = self.db.execute("SELECT winner FROM human_pairwise WHERE annotator = ? AND bench = ? AND question_id = ? AND turn = ? "
-                                  "AND model_a = ? AND model_b = ?", (p.annotator, p.bench, p.question_id, p.turn, p.model_a, p.model_b)).fetchone()
-            existing += old is not None
-            if old is not None and old[0] != p.winner:
-                rows.append((p.annotator, p.bench, p.question_id, p.turn, f"{p.model_a} vs {p.model_b}", old[0], p.winner, source_file, stamp))
-        self.db.executemany("INSERT INTO human_corrections VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-        return existing, len(rows)
 
     def add_imported(self, bench: Bench, answers: list[Answer], judgments: list[Judgment]) -> int:
         """Questions, answers and judgments from another tool's files, in one transaction; returns rows added."""

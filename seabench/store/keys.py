@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
+from datetime import datetime, timezone
 from typing import Any
 
 
@@ -25,3 +26,8 @@ def judgment_key(request: str, models: Sequence[str], answer_keys: Iterable[Sequ
     request, so the judged models (in position order) and their answers' keys are what keep their judgments apart.
     """
     return content_key("judgment/v2", {"request": request, "models": list(models), "answers": [list(c) for c in answer_keys]})
+
+
+def now() -> str:
+    """The time a row is written, in UTC (ISO 8601, milliseconds)."""
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
