@@ -67,7 +67,13 @@ def load_file(path: Path, *, name: str | None = None, source: str | None = None,
             questions = _attach_mt_bench_references(path, questions)
     # `mt-bench/question.jsonl` is better known by its folder than by its file name.
     default_name = path.resolve().parent.name if path.name in QUESTION_FILES else path.stem
-    return Bench(name=name or default_name, source=source or str(path), shape=shape, questions=tuple(questions), notes=tuple(notes))
+    baseline = BASELINE_FIELD if any(q.baseline for q in questions) else None
+    return Bench(name=name or default_name, source=source or str(path), shape=shape, questions=tuple(questions), notes=tuple(notes),
+                 baseline_name=baseline)
+
+
+BASELINE_FIELD = "chatgpt_response"
+"""Sea-bench v1 ships ChatGPT's answer to each question's first turn under this field (the SeaLLMs team's baseline)."""
 
 
 # Fields each JSONL shape reads; anything else is ignored, and said so (never dropped silently).

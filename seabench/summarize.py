@@ -44,9 +44,11 @@ def build(store: Store, *, models: list[str] | None = None, judge: str | None = 
     if models:
         known_models(models, {a.model for a in stored_answers} | {j.model for j in store.judgments()}, store)
     answers = [a for a in stored_answers if not models or a.model in models]
-    judgments = [j for j in store.judgments() if _keep(j.judge, judge) and _in(models, j.model, j.model_b)]
+    # A bench's shipped baseline is every candidate's opponent: choosing candidates keeps their games against it.
+    opponents = [*models, *sorted(store.baselines())] if models else None
+    judgments = [j for j in store.judgments() if _keep(j.judge, judge) and _in(opponents, j.model, j.model_b)]
     ratings = [r for r in store.ratings() if _keep("human", judge) and _in(models, r.model)]
-    pair_ratings = [p for p in store.pair_ratings() if _keep("human", judge) and _in(models, p.model_a, p.model_b)]
+    pair_ratings = [p for p in store.pair_ratings() if _keep("human", judge) and _in(opponents, p.model_a, p.model_b)]
     if judge and not judgments and not ratings and not pair_ratings:
         known = sorted({j.judge for j in store.judgments()} | ({"human"} if store.ratings() or store.pair_ratings() else set()))
         raise ConfigError(f"no judgments by '{judge}' in {store.path}; judges there: {', '.join(known) or 'none'}")
@@ -61,6 +63,7 @@ def build(store: Store, *, models: list[str] | None = None, judge: str | None = 
         settings=settings,
         models=tuple(sorted({a.model for a in answers} | {c.model for c in cells})),
         judges=tuple(sorted({j.judge for j in judgments} | ({"human"} if ratings or pair_ratings else set()))),
+        baselines=tuple(sorted(store.baselines())),
         leaderboard=tuple(leaders), cells=tuple(cells), pairs=tuple(pair_cells), ratings=tuple(bt), agreement=tuple(agree),
         language=tuple(language_rates(checks, index)),
         health=tuple(health_rates(health, checks, index)),

@@ -174,6 +174,9 @@ def judge_summary(name: str, judge_plan, result) -> Text:
             text.append(f"\n  {s.elsewhere} left to another process working on this store")
         if result.failures:
             text.append("\n  run the same command again to retry the failed ones", style="red")
+    if judge_plan.no_baseline:
+        text.append(f"\n  {plural(judge_plan.no_baseline, 'item')} have no baseline answer for their turn (the bench ships one "
+                    "answer per question, for turn 1)")
     if judge_plan.missing_answers:
         text.append(f"\n  {plural(judge_plan.missing_answers, 'item')} wait for answers that are not stored yet (run generate)")
     return text

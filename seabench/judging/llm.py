@@ -55,6 +55,8 @@ class JudgePlan:
     """Items in scope, judged before or not."""
     missing_answers: int
     """Items skipped because an answer they need is not stored yet."""
+    no_baseline: int = 0
+    """Items skipped because the bench's shipped baseline has no answer for that turn (it ships the first turn only)."""
 
 
 @dataclass
@@ -87,7 +89,9 @@ def plan(store: Store, cfg: JudgeConfig, prompts: PromptSet) -> JudgePlan:
     parse_spec(cfg.spec)
     answers = store.latest_answers()
     stored_models = sorted({m for m, *_ in answers})
-    models = list(cfg.models) if cfg.models else stored_models
+    baselines = store.baselines()
+    # A bench's shipped baseline is judged against, never graded as a candidate unless named.
+    models = list(cfg.models) if cfg.models else [m for m in stored_models if m not in baselines]
     unknown = [m for m in models if m not in stored_models]
     if unknown:
         raise ConfigError(f"no stored answers for model(s) {', '.join(unknown)}; stored: {', '.join(stored_models) or 'none'}")
@@ -98,14 +102,17 @@ def plan(store: Store, cfg: JudgeConfig, prompts: PromptSet) -> JudgePlan:
             models.append(cfg.baseline)
     done = store.judgment_keys(cfg.name)
     questions = store.questions()
-    items, total, missing = [], 0, 0
+    items, total, missing, no_baseline = [], 0, 0, 0
     groups = [(m,) for m in models] if cfg.mode == "single" else [g for a, b in _pairs(cfg, models) for g in ((a, b), (b, a))]
     for (bench, qid), q in sorted(questions.items()):
         for turn in range(1, min(len(q.turns), 2) + 1):
             for group in groups:
                 texts = [[answers.get((m, bench, qid, t)) for t in range(1, turn + 1)] for m in group]
                 if any(a is None for chain in texts for a in chain):
-                    if any(a is not None for chain in texts for a in chain):
+                    lacking = {m for m, chain in zip(group, texts) if any(a is None for a in chain)}
+                    if lacking <= baselines and all(answers.get((m, bench, qid, 1)) for m in lacking):
+                        no_baseline += cfg.samples  # the bench ships its baseline's first turn only: nothing to wait for
+                    elif any(a is not None for chain in texts for a in chain):
                         missing += cfg.samples
                     continue
                 chains = [[a.text for a in chain] for chain in texts]  # type: ignore[union-attr]
@@ -129,7 +136,7 @@ def plan(store: Store, cfg: JudgeConfig, prompts: PromptSet) -> JudgePlan:
                     key = judgment_key(request, group, answer_keys)
                     if key not in done:
                         items.append(JudgeItem(key, request, answer_keys, cfg.mode, q, bench, turn, group, sample, prompt, messages, flags))
-    return JudgePlan(items, total, missing)
+    return JudgePlan(items, total, missing, no_baseline)
 
 
 def _answer_values(mode: str, turn: int, chains: list[list[str]]) -> dict[str, str]:

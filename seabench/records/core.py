@@ -71,6 +71,9 @@ class Bench(Record):
     """Every question, in file order."""
     notes: tuple[str, ...] = ()
     """What the loader accepted but a user should know, as `FILE:LINE: …` (fields it does not read, for one)."""
+    baseline_name: str | None = None
+    """The field its shipped baseline answers came from (Sea-bench's `chatgpt_response`): they are stored as the
+    answers of a model of that name, the bench's baseline, judged against but never graded as a candidate unless named."""
     description: str = ""
     """What the bench is, in a sentence (bundled benches say so)."""
 

@@ -333,6 +333,8 @@ class Report(Record):
     """Every model in the report."""
     judges: tuple[str, ...]
     """Every judge in the report (`human` for annotators)."""
+    baselines: tuple[str, ...] = ()
+    """Models whose answers a bench shipped (Sea-bench's chatgpt_response): the seed's pairwise opponent."""
     leaderboard: tuple[LeaderRow, ...]
     """One row per model and judge."""
     cells: tuple[ScoreCell, ...]

@@ -113,6 +113,29 @@ def _mean(values: list[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
+def baseline_tables(report) -> list[Table]:
+    """The SeaLLMs figure: each model's win / tie / loss against the bench's shipped baseline, per language and per
+    category, with the adjusted win rate's interval."""
+    out = []
+    for baseline in report.baselines:
+        for judge in sorted({p.judge for p in report.pairs if p.opponent == baseline}):
+            rows = [p for p in report.pairs if p.judge == judge and p.opponent == baseline and p.model != baseline]
+            for dim, label in (("lang", "language"), ("category", "category")):
+                picked = [p for p in rows if (p.category == ALL if dim == "lang" else p.lang == ALL)]
+                picked.sort(key=lambda p: (p.model, _dim_order(getattr(p, dim))))
+                t = Table(f"Against {baseline} by {label} — judge: {judge}", ["model", label, "n", "win / tie / loss", "win rate [95% CI]"],
+                          caption="win rate = (wins + ½ ties) / n, both orders played; intervals treat questions as the unit")
+                t.rows += [[p.model, getattr(p, dim), str(p.n), f"{p.wins} / {p.ties} / {p.losses}", f"{num(p.adjusted)} {ci(p.ci_low, p.ci_high)}"]
+                           for p in picked]
+                if t.rows:
+                    out.append(t)
+    return out
+
+
+def _dim_order(value: str) -> tuple:
+    return (value == ALL, lang_sort_key(value))
+
+
 def pairwise_tables(report) -> list[Table]:
     out = []
     for judge in sorted({p.judge for p in report.pairs}):
@@ -211,6 +234,7 @@ def usage_table(report) -> list[Table]:
 
 
 def all_tables(report) -> list[Table]:
-    return [*leaderboard(report), *seabench_v2(report), *by_dimension(report, "lang"), *by_dimension(report, "category"), *pairwise_tables(report),
+    return [*leaderboard(report), *seabench_v2(report), *by_dimension(report, "lang"), *by_dimension(report, "category"), *baseline_tables(report),
+            *pairwise_tables(report),
             *agreement_tables(report), *language_table(report), *health_table(report),
             *([tokens_table(report.tokens)] if report.tokens else []), *usage_table(report)]

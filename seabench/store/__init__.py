@@ -103,9 +103,20 @@ class Store(HumanRatings, Claims):
     # questions -------------------------------------------------------------------------------------------
 
     def save_bench(self, bench: Bench) -> None:
+        """The questions, and the baseline answers the bench ships (stored as the answers of a model named after their
+        field, with the spec `bench:NAME` that marks it as the bench's baseline)."""
+        baseline = _baseline_answers(bench)
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
             self.db.executemany("INSERT OR REPLACE INTO questions VALUES (?, ?, ?, ?, ?, ?, ?, ?)", _question_rows(bench))
+            if baseline:
+                self.db.execute("INSERT OR IGNORE INTO models VALUES (?, ?, ?)",
+                                (bench.baseline_name, f"{BASELINE_SPEC}{bench.name}", GenerationSettings().model_dump_json()))
+                self.db.executemany(f"INSERT OR IGNORE INTO answers VALUES ({', '.join('?' * 13)})", [_answer_row(a) for a in baseline])
+
+    def baselines(self) -> set[str]:
+        """Models whose answers a bench shipped (its baseline), not a candidate's."""
+        return {name for name, spec in self.db.execute("SELECT name, spec FROM models") if spec.startswith(BASELINE_SPEC)}
 
     def questions(self, bench: str | None = None) -> dict[tuple[str, str], Question]:
         args: tuple[str, ...] = ()
@@ -149,18 +160,10 @@ class Store(HumanRatings, Claims):
 
     def add_answer(self, answer: Answer) -> int:
         """Commit one answer now; a second write of the same key changes nothing. Returns 1 if it was written."""
-        u = answer.usage
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
             before = self.db.total_changes
-            self.db.execute(
-                "INSERT OR IGNORE INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    answer.key, answer.bench, answer.question_id, answer.turn, answer.model, answer.spec, answer.text,
-                    u.input_tokens, u.output_tokens, answer.latency_s, answer.cost_usd, answer.finish_reason,
-                    answer.created_at or now(),
-                ),
-            )
+            self.db.execute(f"INSERT OR IGNORE INTO answers VALUES ({', '.join('?' * 13)})", _answer_row(answer))
             written = self.db.total_changes - before
             self.db.execute("DELETE FROM failures WHERE key = ?", (answer.key,))
             return written
@@ -290,20 +293,31 @@ class Store(HumanRatings, Claims):
             self.db.execute("BEGIN IMMEDIATE")
             before = self.db.total_changes
             self.db.executemany("INSERT OR REPLACE INTO questions VALUES (?, ?, ?, ?, ?, ?, ?, ?)", _question_rows(bench))
-            self.db.executemany(
-                "INSERT OR IGNORE INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (a.key, a.bench, a.question_id, a.turn, a.model, a.spec, a.text, a.usage.input_tokens,
-                     a.usage.output_tokens, a.latency_s, a.cost_usd, a.finish_reason, a.created_at or now())
-                    for a in answers
-                ],
-            )
+            self.db.executemany(f"INSERT OR IGNORE INTO answers VALUES ({', '.join('?' * 13)})", [_answer_row(a) for a in answers])
             _check_identity(self.db, judgments)
             self.db.executemany(f"INSERT OR IGNORE INTO judgments VALUES ({', '.join('?' * JUDGMENT_COLUMNS)})", [_judgment_row(j) for j in judgments])
             return self.db.total_changes - before - len(bench.questions)
 
 
 CHECK_KINDS = {LanguageCheck: "language", ScriptHealth: "script-health"}
+
+
+BASELINE_SPEC = "bench:"
+
+
+def _baseline_answers(bench: Bench) -> list[Answer]:
+    if not bench.baseline_name:
+        return []
+    return [
+        Answer(key=content_key("answer/baseline", {"bench": bench.name, "question": q.id, "text": q.baseline}), bench=bench.name,
+               question_id=q.id, turn=1, model=bench.baseline_name, spec=f"{BASELINE_SPEC}{bench.name}", text=q.baseline, created_at=now())
+        for q in bench.questions if q.baseline
+    ]
+
+
+def _answer_row(a: Answer) -> tuple:
+    return (a.key, a.bench, a.question_id, a.turn, a.model, a.spec, a.text, a.usage.input_tokens, a.usage.output_tokens, a.latency_s,
+            a.cost_usd, a.finish_reason, a.created_at or now())
 
 
 def _question_rows(bench: Bench) -> list[tuple]:
