@@ -31,6 +31,8 @@ _EXPORTS = {
     "build_report": ("seabench.summarize", "build"),
     "compare_models": "seabench.summarize",
     "SeabenchError": "seabench.errors",
+    "open": "seabench.notebook",
+    "Run": "seabench.notebook",
 }
 
 __all__ = ["__version__", *_EXPORTS]

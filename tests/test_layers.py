@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "seabench"
 SHARED = ["errors", "languages", "records", "textio", "resources", "segment", "stats", "pricing", "config", "store", "backends", "runner"]
 # The flow. Stages of one rank are siblings and never import each other.
 STAGES = {"bench": 1, "generate": 2, "tokens": 2, "checks": 3, "judging": 4, "interop": 5, "aggregate": 6, "summarize": 7,
-          "report": 8, "evaluate": 9, "cli": 10, "__main__": 11}
+          "report": 8, "notebook": 9, "evaluate": 9, "cli": 10, "__main__": 11}
 # Couplings the order alone would allow, and which the design forbids.
 FORBIDDEN = {
     ("report", "store"): "the report layer formats what it is given; it never reads the store",

@@ -23,20 +23,27 @@ def report_cmd(
     rounds: o.Rounds = 1000,
     seed: o.Seed = 0,
     min_n: o.MinN = 10,
+    table: Annotated[str, typer.Option("--table", metavar="NAME", help="With --format csv: scores (default), leaderboard, pairwise, "
+                                       "ratings, agreement, language, health, tokens or usage.")] = "scores",
 ):
     """Scores per language × category with confidence intervals, pairwise results, agreement, language fidelity."""
+    from ..errors import ConfigError
     from ..records import Settings
+    from ..report.formats import TABLES
     from ..store import Store
     from ..summarize import build
 
     o.check_format(fmt, o.REPORT_FORMATS)
+    if table not in TABLES or (table != "scores" and fmt != "csv"):
+        raise ConfigError(f"--table takes {', '.join(TABLES)}, with --format csv" if table in TABLES else
+                          f"--table must be one of {', '.join(TABLES)}, not '{table}'")
     with Store(db, readonly=True) as store:  # checks are stored by `check`, `judge` and `eval`; a report only reads
         report = build(store, models=o.split(model), judge=judge_name, settings=Settings(rounds=rounds, seed=seed, min_n=min_n),
                        browser=fmt == "html")
-    emit(report, fmt, out)
+    emit(report, fmt, out, table)
 
 
-def emit(report, fmt: str, out: Path | None) -> None:
+def emit(report, fmt: str, out: Path | None, table: str = "scores") -> None:
     """Write one report format to `out`, or to stdout (html defaults to report.html); `wrote …` goes to stderr."""
     from ..errors import ConfigError
     from ..report import formats
@@ -53,7 +60,7 @@ def emit(report, fmt: str, out: Path | None) -> None:
             return
         text = formats.to_terminal_text(report)
     else:
-        text = {"markdown": formats.to_markdown, "csv": formats.to_csv, "json": formats.to_json}[fmt](report)
+        text = formats.table_csv(report, table) if fmt == "csv" else {"markdown": formats.to_markdown, "json": formats.to_json}[fmt](report)
     if out is None:
         sys.stdout.write(text)
         return

@@ -6,6 +6,18 @@ import csv
 import html
 import io
 
+from ..records import (
+    AgreementRow,
+    HealthRate,
+    LanguageRate,
+    LeaderRow,
+    PairCell,
+    RatingRow,
+    Record,
+    ScoreCell,
+    TokenRow,
+    UsageRow,
+)
 from .tables import all_tables
 
 CSV_COLUMNS = ["model", "judge", "lang", "category", "turn", "n", "mean", "ci_low", "ci_high", "questions", "unscored", "scheme", "low_n"]
@@ -80,6 +92,39 @@ def to_csv(report) -> str:
         writer.writerow([c.model, c.judge, c.lang, c.category, c.turn, c.n, _f(c.mean), _f(c.ci_low), _f(c.ci_high), c.questions,
                          c.unscored, c.scheme, int(c.low_n), *extra])
     return buf.getvalue()
+
+
+# `report --format csv --table NAME`: every table of the report as CSV, its columns the record's fields.
+TABLES: dict[str, tuple[str, type[Record]]] = {
+    "scores": ("cells", ScoreCell), "leaderboard": ("leaderboard", LeaderRow), "pairwise": ("pairs", PairCell),
+    "ratings": ("ratings", RatingRow), "agreement": ("agreement", AgreementRow), "language": ("language", LanguageRate),
+    "health": ("health", HealthRate), "tokens": ("tokens", TokenRow), "usage": ("usage", UsageRow),
+}
+
+
+def table_csv(report, table: str) -> str:
+    """One table as CSV: `scores` is the report's main CSV (rates joined on); the others list their records' fields."""
+    if table == "scores":
+        return to_csv(report)
+    field, record = TABLES[table]
+    rows = getattr(report, field)
+    buf = io.StringIO()
+    columns = list(record.model_fields)  # an empty table still has its header
+    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    for r in rows:
+        writer.writerow({k: _cell(v) for k, v in r.model_dump().items()})
+    return buf.getvalue()
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, (list, tuple)):
+        return ";".join(map(str, value))
+    return str(value)
 
 
 def _rates(report) -> dict[tuple[str, str], list[str]]:
