@@ -21,6 +21,7 @@ from .aggregate import (
     single_scores,
 )
 from .errors import ConfigError
+from .judging.verdicts import injection_flags
 from .records import (
     Answer,
     BrowserAnswer,
@@ -91,7 +92,8 @@ def _usage(store: Store, answers: list[Answer], judgments: list[Judgment]) -> li
         by_model[a.model].append(a)
     for model, items in sorted(by_model.items()):
         costs = [a.cost_usd for a in items if a.cost_usd is not None]
-        rows.append(UsageRow(name=model, role="candidate", items=len(items), failures=failures["candidate", model], unscored=0, flagged=0,
+        flagged = sum(bool(injection_flags(a.text)) for a in items)
+        rows.append(UsageRow(name=model, role="candidate", items=len(items), failures=failures["candidate", model], unscored=0, flagged=flagged,
                              input_tokens=sum(a.usage.input_tokens or 0 for a in items), output_tokens=sum(a.usage.output_tokens or 0 for a in items),
                              cost_usd=sum(costs) if costs else None))
     by_judge: dict[str, list[Judgment]] = defaultdict(list)
@@ -100,7 +102,7 @@ def _usage(store: Store, answers: list[Answer], judgments: list[Judgment]) -> li
     for judge, made in sorted(by_judge.items()):
         costs = [j.cost_usd for j in made if j.cost_usd is not None]
         rows.append(UsageRow(name=judge, role="judge", items=len(made), failures=failures["judge", judge], unscored=sum(not j.scored for j in made),
-                             flagged=sum(bool(j.flags) for j in made), input_tokens=sum(j.usage.input_tokens or 0 for j in made),
+                             flagged=0, input_tokens=sum(j.usage.input_tokens or 0 for j in made),
                              output_tokens=sum(j.usage.output_tokens or 0 for j in made), cost_usd=sum(costs) if costs else None))
     return rows
 

@@ -304,3 +304,15 @@ def test_pairwise_judge_samples_take_the_majority_and_annotators_are_compared_by
     assert jh.n == 8 and jh.exact == pytest.approx(7 / 8)  # the majority A, not the last sample B
     aa = next(r for r in rows if r.kind == "pairwise annotator-annotator" and r.lang == ALL and r.category == ALL)
     assert (aa.a, aa.b, aa.n, aa.exact) == ("ana", "ben", 4, pytest.approx(3 / 4))
+
+
+def test_ranks_respect_intervals():
+    qs = _questions(20, ("th",), ("safety",))
+    rng = np.random.default_rng(12)
+    obs = []
+    for (_, qid), _q in qs.items():
+        for model, mean in (("top", 8.0), ("close", 7.8), ("low", 3.0)):
+            obs.append(Obs(model=model, judge="j", bench="b", question_id=qid, turn=1, score=float(np.clip(round(mean + rng.normal(0, 1)), 1, 10))))
+    _, leaders = single_scores(obs, qs, Settings())
+    rank = {r.model: r.rank for r in leaders}
+    assert rank == {"top": 1, "close": 1, "low": 3}  # top and close cannot be told apart; both are surely above low

@@ -46,8 +46,17 @@ def single_scores(obs: list[Obs], questions: dict[tuple[str, str], Question], se
         if leader:
             leaders.append(leader)
     cells_out.sort(key=lambda c: (c.judge, c.model, order(c.lang), c.category == ALL, c.category, c.turn))
-    leaders.sort(key=lambda r: (r.judge, -(r.mean if r.mean is not None else -1)))
+    leaders = [r.model_copy(update={"rank": _rank(r, [o for o in leaders if o.judge == r.judge])}) for r in leaders]
+    leaders.sort(key=lambda r: (r.judge, r.rank, -(r.mean if r.mean is not None else -1)))
     return cells_out, leaders
+
+
+def _rank(row: LeaderRow, rivals: list[LeaderRow]) -> int:
+    """1 + rivals surely better: their lower bound above this one's upper bound (or, without intervals, a higher mean)."""
+    top = row.ci_high if row.ci_high is not None else row.mean
+    if top is None:
+        return 1 + sum(o.mean is not None for o in rivals)
+    return 1 + sum(1 for o in rivals if o is not row and (o.ci_low if o.ci_low is not None else o.mean or -1) > top)
 
 
 def _one_model(model: str, judge: str, obs: list[Obs], questions, settings: Settings) -> tuple[list[ScoreCell], LeaderRow | None]:

@@ -23,6 +23,7 @@ def report_cmd(
     rounds: o.Rounds = 1000,
     seed: o.Seed = 0,
     min_n: o.MinN = 10,
+    wide: Annotated[bool, typer.Option("--wide", help="Terminal: every table, the per-dimension ones with full intervals too.")] = False,
     table: Annotated[str, typer.Option("--table", metavar="NAME", help="With --format csv: scores (default), leaderboard, pairwise, "
                                        "ratings, agreement, language, health, tokens or usage.")] = "scores",
 ):
@@ -40,10 +41,10 @@ def report_cmd(
     with Store(db, readonly=True) as store:  # checks are stored by `check`, `judge` and `eval`; a report only reads
         report = build(store, models=o.split(model), judge=judge_name, settings=Settings(rounds=rounds, seed=seed, min_n=min_n),
                        browser=fmt == "html")
-    emit(report, fmt, out, table)
+    emit(report, fmt, out, table, wide)
 
 
-def emit(report, fmt: str, out: Path | None, table: str = "scores") -> None:
+def emit(report, fmt: str, out: Path | None, table: str = "scores", wide: bool = False) -> None:
     """Write one report format to `out`, or to stdout (html defaults to report.html); `wrote …` goes to stderr."""
     from ..errors import ConfigError
     from ..report import formats
@@ -56,9 +57,9 @@ def emit(report, fmt: str, out: Path | None, table: str = "scores") -> None:
         if out is None:
             from .views import console
 
-            formats.to_terminal(report, console())
+            formats.to_terminal(report, console(), wide)
             return
-        text = formats.to_terminal_text(report)
+        text = formats.to_terminal_text(report, wide=wide)
     else:
         text = formats.table_csv(report, table) if fmt == "csv" else {"markdown": formats.to_markdown, "json": formats.to_json}[fmt](report)
     if out is None:

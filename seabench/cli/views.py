@@ -10,6 +10,7 @@ from rich.text import Text
 
 from ..languages import NAMES, lang_sort_key
 from ..records import Bench, BenchCell, Question
+from ..report.tables import SHORT
 from .words import plural
 
 
@@ -41,15 +42,6 @@ def bench_stats_table(bench: Bench, cells: list[BenchCell]) -> Table:
         table.add_row(*row)
     return table
 
-
-# Sea-bench's own short labels, so nine languages × five categories fit in 80 columns.
-SHORT = {
-    "task-solving": "task",
-    "math-reasoning": "math",
-    "general-instruction": "general",
-    "natural-question": "natural-q",
-    "safety": "safety",
-}
 
 
 def _cell_text(cell: BenchCell) -> Text:

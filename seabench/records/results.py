@@ -61,6 +61,9 @@ class ScoreCell(Record):
 class LeaderRow(Record):
     model: str
     """The model's stored name."""
+    rank: int = 1
+    """1 + the number of models (same judge) whose interval lies wholly above this one's: ranks respect intervals, as
+    Chatbot Arena's do, so models that cannot be told apart share a rank."""
     judge: str
     """The judge's stored name, or `human` for annotators."""
     n: int
@@ -274,7 +277,7 @@ class UsageRow(Record):
     unscored: int
     """Judgments without a usable verdict."""
     flagged: int
-    """Judgments whose answers tried to steer the judge."""
+    """A candidate's answers that try to steer a judge (counted on the model that wrote them; 0 on a judge's row)."""
     input_tokens: int
     """Prompt tokens, as the APIs counted them."""
     output_tokens: int

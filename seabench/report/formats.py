@@ -18,7 +18,7 @@ from ..records import (
     TokenRow,
     UsageRow,
 )
-from .tables import all_tables
+from .tables import all_tables, terminal_tables
 
 CSV_COLUMNS = ["model", "judge", "lang", "category", "turn", "n", "mean", "ci_low", "ci_high", "questions", "unscored", "scheme", "low_n"]
 # Per model × language, so filled on the rows with category = turn = all.
@@ -26,20 +26,20 @@ RATE_COLUMNS = ["wrong_language_rate", "mixed_rate", "not_nfc_rate", "zawgyi_rat
                 "cut_mid_word_rate", "repetitive_rate"]
 
 
-def to_terminal(report, console) -> None:
+def to_terminal(report, console, wide: bool = False) -> None:
     if not report.cells and not report.pairs:
         console.print("No judgments yet: run `seabench judge` (or import ratings) first.")
-    to_terminal_tables(all_tables(report), console)
+    to_terminal_tables(terminal_tables(report, wide), console)
 
 
-def to_terminal_text(report, width: int = 160) -> str:
+def to_terminal_text(report, width: int = 160, wide: bool = False) -> str:
     """The terminal view as plain text, for `--format terminal --out FILE`."""
     import io as _io
 
     from rich.console import Console
 
     buf = _io.StringIO()
-    to_terminal(report, Console(file=buf, width=width, highlight=False, soft_wrap=True, color_system=None))
+    to_terminal(report, Console(file=buf, width=width, highlight=False, soft_wrap=True, color_system=None), wide)
     return buf.getvalue()
 
 
@@ -67,7 +67,7 @@ def to_markdown(report) -> str:
            f"{report.settings.confidence:.0%} intervals: means and win rates from t intervals over questions, Bradley–Terry and "
            f"agreement from {report.settings.rounds} bootstrap rounds over questions (seed {report.settings.seed}).\n"]
     for t in all_tables(report):
-        out.append(f"## {t.title}\n")
+        out.append(f"## {_md(t.title)}\n")
         out.append("| " + " | ".join(_md(c) for c in t.columns) + " |")
         out.append("|" + "|".join("---" if i == 0 else "---:" for i in range(len(t.columns))) + "|")
         out += ["| " + " | ".join(_md(c) for c in row) + " |" for row in t.rows]

@@ -49,11 +49,12 @@ def leaderboard(report) -> list[Table]:
             continue
         t = Table(
             f"Leaderboard — judge: {judge}",
-            ["model", "n", "mean [95% CI]", "turn 1", "turn 2", "SeaBench avg", "macro over languages [95% CI]", "unscored"],
-            caption="mean pools every scored judgment; SeaBench avg = (turn 1 + turn 2) / 2; macro = mean of per-language means; " + INTERVALS,
+            ["rank", "model", "n", "mean [95% CI]", "turn 1", "turn 2", "SeaBench avg", "macro over languages [95% CI]", "unscored"],
+            caption="rank: 1 + models whose interval lies wholly above (ties share a rank); mean pools every scored judgment; "
+                    "SeaBench avg = (turn 1 + turn 2) / 2; macro = mean of per-language means; " + INTERVALS,
         )
         for r in rows:
-            t.rows.append([r.model, str(r.n), f"{num(r.mean)} {ci(r.ci_low, r.ci_high)}", num(r.turn1), num(r.turn2),
+            t.rows.append([str(r.rank), r.model, str(r.n), f"{num(r.mean)} {ci(r.ci_low, r.ci_high)}", num(r.turn1), num(r.turn2),
                            num(r.seabench_avg), f"{num(r.macro_lang)} {ci(r.macro_low, r.macro_high)} ({r.languages} lang)", str(r.unscored)])
         out.append(t)
     return out
@@ -84,6 +85,37 @@ def by_dimension(report, dimension: str) -> list[Table]:
             t.rows.append(row)
         out.append(t)
     return out
+
+
+def grids(report) -> list[Table]:
+    """Per model and judge: languages down, categories across, `6.33 ±0.41` in each cell (both turns), short enough
+    for a 100-column terminal; † marks fewer questions than --min-n, and a bare mean has no interval."""
+    out = []
+    for judge in report.judges:
+        cells = [c for c in report.cells if c.judge == judge and c.turn == ALL]
+        for model in sorted({c.model for c in cells}):
+            mine = {(c.lang, c.category): c for c in cells if c.model == model}
+            langs = sorted({lang for lang, _ in mine if lang != ALL}, key=lang_sort_key) + [ALL]
+            cats = sorted({cat for _, cat in mine if cat != ALL}) + [ALL]
+            t = Table(f"{model}: language × category — judge: {judge}", ["lang", *[SHORT.get(c, c) for c in cats]],
+                      caption=f"mean ±half the 95% interval, both turns; † fewer than {report.settings.min_n} questions")
+            for lang in langs:
+                t.rows.append([lang, *[_grid_cell(mine.get((lang, cat))) for cat in cats]])
+            out.append(t)
+    return out
+
+
+# Sea-bench's own short labels, so nine languages × five categories fit in a terminal.
+SHORT = {"task-solving": "task", "math-reasoning": "math", "general-instruction": "general", "natural-question": "natural-q"}
+
+
+def _grid_cell(c) -> str:
+    if c is None or c.mean is None:
+        return ""
+    mark = LOW_N if c.low_n else ""
+    if c.ci_low is None or c.ci_high is None:
+        return f"{c.mean:.2f}{mark}"
+    return f"{c.mean:.2f} ±{(c.ci_high - c.ci_low) / 2:.2f}{mark}"
 
 
 def seabench_v2(report) -> list[Table]:
@@ -233,8 +265,14 @@ def usage_table(report) -> list[Table]:
     return [t]
 
 
+def terminal_tables(report, wide: bool = False) -> list[Table]:
+    """The terminal's view: compact grids instead of the bracketed per-dimension tables, unless `wide`."""
+    return all_tables(report) if wide else [t for t in all_tables(report) if not t.title.startswith(("Model × language", "Model × category"))]
+
+
 def all_tables(report) -> list[Table]:
-    return [*leaderboard(report), *seabench_v2(report), *by_dimension(report, "lang"), *by_dimension(report, "category"), *baseline_tables(report),
+    return [*leaderboard(report), *seabench_v2(report), *grids(report), *by_dimension(report, "lang"), *by_dimension(report, "category"),
+            *baseline_tables(report),
             *pairwise_tables(report),
             *agreement_tables(report), *language_table(report), *health_table(report),
             *([tokens_table(report.tokens)] if report.tokens else []), *usage_table(report)]
