@@ -24,9 +24,11 @@ def to_html(report) -> str:
     langs = sorted({q.lang for q in report.browser}, key=lang_sort_key)
     categories = sorted({q.category for q in report.browser})
     return template.render(
-        report=report, lead_tables=leaderboard(report), tables=[t for t in all_tables(report) if not t.title.startswith("Leaderboard")],
+        report=report, lead_tables=leaderboard(report),
+        # the heatmaps draw the language × category grids; the other tables follow the charts
+        tables=[t for t in all_tables(report) if not t.title.startswith("Leaderboard") and ": language × category" not in t.title],
         charts=[(title, _safe_json(fig)) for title, fig in charts(report)],
-        plotly_js=get_plotlyjs(), langs=langs, categories=categories, models=report.models,
+        plotly_js=get_plotlyjs(), langs=langs, categories=categories, models=report.models, colors=model_colors(report),
     )
 
 
@@ -34,9 +36,18 @@ def _safe_json(fig) -> str:
     return fig.to_json().replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+# One colour per model in every chart (Okabe–Ito, readable for colour-blind readers), in the report's model order.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+
+
+def model_colors(report) -> dict[str, str]:
+    return {m: PALETTE[i % len(PALETTE)] for i, m in enumerate(report.models)}
+
+
 def charts(report) -> list[tuple[str, object]]:
     import plotly.graph_objects as go
 
+    color = model_colors(report)
     out = []
     for judge in report.judges:
         cells = [c for c in report.cells if c.judge == judge and c.turn == ALL]
@@ -52,7 +63,7 @@ def charts(report) -> list[tuple[str, object]]:
                         and (c.category == ALL if dim == "language" else c.lang == ALL)}
                 got = [pick.get(k) for k in keys]
                 fig.add_bar(
-                    name=model, x=keys, y=[c.mean if c else None for c in got],
+                    name=model, x=keys, y=[c.mean if c else None for c in got], marker_color=color.get(model),
                     error_y=dict(type="data", symmetric=False,
                                  array=[(c.ci_high - c.mean) if c and c.mean is not None and c.ci_high is not None else None for c in got],
                                  arrayminus=[(c.mean - c.ci_low) if c and c.mean is not None and c.ci_low is not None else None for c in got]),
@@ -73,7 +84,7 @@ def charts(report) -> list[tuple[str, object]]:
         rows = [p for p in report.pairs if p.judge == judge and p.opponent == ALL and p.lang == ALL and p.category == ALL]
         if rows:
             fig = go.Figure(go.Bar(
-                x=[p.model for p in rows], y=[p.adjusted for p in rows],
+                x=[p.model for p in rows], y=[p.adjusted for p in rows], marker_color=[color.get(p.model) for p in rows],
                 error_y=dict(type="data", symmetric=False,
                              array=[None if p.ci_high is None or p.adjusted is None else p.ci_high - p.adjusted for p in rows],
                              arrayminus=[None if p.ci_low is None or p.adjusted is None else p.adjusted - p.ci_low for p in rows]),
