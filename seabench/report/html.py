@@ -41,7 +41,8 @@ PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F
 
 
 def model_colors(report) -> dict[str, str]:
-    return {m: PALETTE[i % len(PALETTE)] for i, m in enumerate(report.models)}
+    names = list(report.models) + sorted({c.model for c in report.cells} | {p.model for p in report.pairs} - set(report.models))
+    return {m: PALETTE[i % len(PALETTE)] for i, m in enumerate(dict.fromkeys(names))}
 
 
 def charts(report) -> list[tuple[str, object]]:
