@@ -3,6 +3,7 @@
 Facts are frozen; nothing between stages is a dict.
 """
 
+from .checks import LanguageCheck, ScriptHealth, TokenRow
 from .core import (
     SEA_BENCH_CATEGORIES,
     Answer,
@@ -13,7 +14,6 @@ from .core import (
     GenerationSettings,
     JudgeConfig,
     Judgment,
-    LanguageCheck,
     Message,
     ModelRun,
     PairOutcome,
@@ -21,8 +21,6 @@ from .core import (
     Question,
     Rating,
     Record,
-    ScriptHealth,
-    TokenRow,
     Usage,
     Verdict,
     Winner,

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from .core import Record, TokenRow
+from .checks import TokenRow
+from .core import Record
 
 ALL = "all"
 """The margin over a dimension: every language, every category, every turn or every opponent."""
