@@ -207,14 +207,14 @@ def test_html_renders_offline_and_answers_cannot_run_script(cli, tmp_path):
     html_path = tmp_path / "report.html"
     html = html_path.read_text(encoding="utf-8")
     assert "&lt;script&gt;document.body.setAttribute" in html and ATTACK not in html
-    assert "<script src" not in html and "<link" not in html  # plotly.js is inlined: nothing to fetch
+    assert "<script src" not in html and "<link" not in html  # nothing to fetch: it opens offline
     dom = subprocess.run(
         ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", f"--user-data-dir={tmp_path / 'chrome'}", "--virtual-time-budget=5000",
          "--dump-dom", html_path.as_uri()],
         capture_output=True, text=True, timeout=120,
     ).stdout
-    assert 'class="main-svg"' in dom  # plotly drew the charts
+    assert dom.count('class="chart-svg"') >= 4  # the charts are there
     assert "data-pwned" not in dom.split("<body", 1)[1].split(">", 1)[0]  # neither payload ran
     assert "data-pwned2" not in dom.split("<body", 1)[1].split(">", 1)[0]
     assert "&lt;script&gt;document.body.setAttribute" in dom  # shown as text
@@ -321,3 +321,22 @@ def test_injection_flags_are_counted_on_the_model_that_wrote_them(cli, tmp_path)
                         if body["model"] == "cand-a" else "A plain answer.")
     usage = {u["name"]: u for u in json.loads(cli("report", "--db", db, "--format", "json", "--rounds", "100").stdout)["usage"]}
     assert usage["cand-a"]["flagged"] > 0 and usage["cand-b"]["flagged"] == 0 and usage["openai:judge-1"]["flagged"] == 0
+
+
+def test_html_is_small_draws_radars_and_escapes_names_in_charts(cli, tmp_path):
+    bench = tmp_path / "b.jsonl"
+    rows = [{"question_id": f"q{i}", "category": ["safety", "math-reasoning", "task-solving"][i % 3], "lang": ["th", "km", "lo"][i % 3],
+             "turns": [f"คำถาม {i}"]} for i in range(9)]
+    bench.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    db = tmp_path / "s.db"
+    hostile = "<script>alert(1)</script>"
+    with FakeServer("openai") as cand, FakeServer("openai", reply=lambda b: f"Rating: [[{1 + len(b['messages'][1]['content']) % 10}]]") as judge:
+        for name in ("plain", hostile):
+            assert cli("generate", "--model", "openai:m", "--name", name, "--bench", bench, "--db", db, "--base-url", cand.url, env=ENV).exit_code == 0
+        assert cli("judge", "--judge", "openai:j", "--db", db, "--judge-base-url", judge.url, env=ENV).exit_code == 0
+    out = tmp_path / "r.html"
+    assert cli("report", "--db", db, "--format", "html", "--out", out, "--rounds", "100").exit_code == 0
+    html = out.read_text(encoding="utf-8")
+    assert len(html.encode()) < 1_500_000  # no inlined charting library
+    assert "Scores over the languages — judge: openai:j" in html and "Scores over the categories — judge: openai:j" in html
+    assert hostile not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html

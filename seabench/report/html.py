@@ -1,7 +1,7 @@
-"""One self-contained HTML file: tables, plotly charts (plotly.js inlined, so it opens offline), answer browser.
+"""One self-contained HTML file: tables, SVG charts (`svg.py`, no JavaScript library), the answer browser.
 
-Every string from models, judges and users goes through Jinja's autoescaping; chart data is embedded as JSON with
-`<` escaped, so no answer can open a tag or close the script that carries it.
+Every string from models, judges and users goes through Jinja's autoescaping, and `svg.py` escapes what it writes,
+so no answer can open a tag.
 """
 
 from __future__ import annotations
@@ -9,12 +9,12 @@ from __future__ import annotations
 from ..languages import lang_sort_key
 from ..records import ALL
 from ..resources import resource_dir
-from .tables import all_tables, leaderboard
+from . import svg
+from .tables import SHORT, all_tables, leaderboard
 
 
 def to_html(report) -> str:
     import jinja2
-    from plotly.offline import get_plotlyjs
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(resource_dir("reports")), autoescape=jinja2.select_autoescape(["html", "j2"]),
@@ -27,13 +27,8 @@ def to_html(report) -> str:
         report=report, lead_tables=leaderboard(report),
         # the heatmaps draw the language × category grids; the other tables follow the charts
         tables=[t for t in all_tables(report) if not t.title.startswith("Leaderboard") and ": language × category" not in t.title],
-        charts=[(title, _safe_json(fig)) for title, fig in charts(report)],
-        plotly_js=get_plotlyjs(), langs=langs, categories=categories, models=report.models, colors=model_colors(report),
+        charts=charts(report), langs=langs, categories=categories, models=report.models, colors=model_colors(report),
     )
-
-
-def _safe_json(fig) -> str:
-    return fig.to_json().replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 # One colour per model in every chart (Okabe–Ito, readable for colour-blind readers), in the report's model order.
@@ -45,9 +40,8 @@ def model_colors(report) -> dict[str, str]:
     return {m: PALETTE[i % len(PALETTE)] for i, m in enumerate(dict.fromkeys(names))}
 
 
-def charts(report) -> list[tuple[str, object]]:
-    import plotly.graph_objects as go
-
+def charts(report) -> list[tuple[str, str]]:
+    """(title, SVG) per chart: scores by language and by category, radars over both, a heatmap per model, win rates."""
     color = model_colors(report)
     out = []
     for judge in report.judges:
@@ -58,41 +52,28 @@ def charts(report) -> list[tuple[str, object]]:
         langs = sorted({c.lang for c in cells if c.lang != ALL}, key=lang_sort_key)
         cats = sorted({c.category for c in cells if c.category != ALL})
         for dim, keys in (("language", langs), ("category", cats)):
-            fig = go.Figure()
+            labels = [SHORT.get(k, k) for k in keys]
+            series = []
             for model in models:
                 pick = {(c.lang if dim == "language" else c.category): c for c in cells if c.model == model
                         and (c.category == ALL if dim == "language" else c.lang == ALL)}
-                got = [pick.get(k) for k in keys]
-                fig.add_bar(
-                    name=model, x=keys, y=[c.mean if c else None for c in got], marker_color=color.get(model),
-                    error_y=dict(type="data", symmetric=False,
-                                 array=[(c.ci_high - c.mean) if c and c.mean is not None and c.ci_high is not None else None for c in got],
-                                 arrayminus=[(c.mean - c.ci_low) if c and c.mean is not None and c.ci_low is not None else None for c in got]),
-                    customdata=[c.n if c else 0 for c in got], hovertemplate="%{x}: %{y:.2f} (n=%{customdata})<extra>" + "%{fullData.name}</extra>",
-                )
-            fig.update_layout(barmode="group", yaxis=dict(range=[0, 10], title="mean score"), height=380, margin=dict(t=30, b=40),
-                              legend=dict(orientation="h"))
-            out.append((f"Mean score by {dim} with 95% intervals — judge: {judge}", fig))
+                series.append(svg.Series(model, color[model], [_point(pick.get(k)) for k in keys]))
+            plural = "languages" if dim == "language" else "categories"
+            out.append((f"Mean score by {dim} with 95% intervals — judge: {judge}", svg.bars(f"mean score by {dim}", labels, series, 0, 10, "mean score")))
+            if len(keys) >= 3:
+                out.append((f"Scores over the {plural} — judge: {judge}", svg.radar(f"scores over {plural}", labels, series, 0, 10)))
         for model in models:
-            pick = {(c.lang, c.category): c for c in cells if c.model == model}
-            z = [[pick[(l, k)].mean if (l, k) in pick else None for l in langs] for k in cats]
-            text = [[f"{pick[(l, k)].mean:.1f}<br>n={pick[(l, k)].n}" if (l, k) in pick and pick[(l, k)].mean is not None else "" for l in langs] for k in cats]
-            fig = go.Figure(go.Heatmap(z=z, x=langs, y=cats, text=text, texttemplate="%{text}", zmin=1, zmax=10, colorscale="RdYlGn",
-                                       hovertemplate="%{y} / %{x}: %{z:.2f}<extra></extra>"))
-            fig.update_layout(height=120 + 40 * len(cats), margin=dict(t=30, b=40))
-            out.append((f"{model}: language × category — judge: {judge}", fig))
+            pick = {(SHORT.get(c.category, c.category), c.lang): _point(c) for c in cells if c.model == model}
+            out.append((f"{model}: language × category — judge: {judge}",
+                        svg.heatmap(f"{model} heatmap", [SHORT.get(c, c) for c in cats], langs, pick, 1, 10)))
     for judge in sorted({p.judge for p in report.pairs}):
         rows = [p for p in report.pairs if p.judge == judge and p.opponent == ALL and p.lang == ALL and p.category == ALL]
         if rows:
-            fig = go.Figure(go.Bar(
-                x=[p.model for p in rows], y=[p.adjusted for p in rows], marker_color=[color.get(p.model) for p in rows],
-                error_y=dict(type="data", symmetric=False,
-                             array=[None if p.ci_high is None or p.adjusted is None else p.ci_high - p.adjusted for p in rows],
-                             arrayminus=[None if p.ci_low is None or p.adjusted is None else p.adjusted - p.ci_low for p in rows]),
-                customdata=[[p.wins, p.ties, p.losses] for p in rows],
-                hovertemplate="%{x}: %{y:.2f} (W %{customdata[0]} / T %{customdata[1]} / L %{customdata[2]})<extra></extra>",
-            ))
-            fig.update_layout(yaxis=dict(range=[0, 1], title="adjusted win rate"), height=340, margin=dict(t=30, b=40))
-            fig.add_hline(y=0.5, line_dash="dot")
-            out.append((f"Pairwise adjusted win rate against all opponents — judge: {judge}", fig))
+            series = [svg.Series(p.model, color[p.model], [svg.Point(p.adjusted, p.ci_low, p.ci_high, p.n)]) for p in rows]
+            out.append((f"Pairwise adjusted win rate against all opponents — judge: {judge}",
+                        svg.bars("adjusted win rate", ["all opponents"], series, 0, 1, "adjusted win rate")))
     return out
+
+
+def _point(c) -> svg.Point:
+    return svg.Point(None) if c is None else svg.Point(c.mean, c.ci_low, c.ci_high, c.n)

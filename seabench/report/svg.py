@@ -1,0 +1,144 @@
+"""Charts as static SVG, written here: grouped bars with intervals, heatmaps and radars.
+
+Why not a charting library: the report needs three simple kinds of chart, and the one it used (plotly) inlined 4.8 MB
+of JavaScript into every report. SVG text stays text, so the page's fonts and `lang` render Thai, Khmer, Lao and
+Burmese; each mark carries a <title>, so hovering shows the number and its n. Every string is escaped here.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from html import escape
+
+
+@dataclass
+class Point:
+    value: float | None
+    low: float | None = None
+    high: float | None = None
+    n: int | None = None
+
+
+@dataclass
+class Series:
+    name: str
+    color: str
+    points: list[Point]
+
+
+def _svg(width: int, height: int, label: str, body: list[str]) -> str:
+    return (f'<svg class="chart-svg" viewBox="0 0 {width} {height}" width="{width}" role="img" aria-label="{escape(label)}" '
+            f'xmlns="http://www.w3.org/2000/svg" font-size="12">' + "".join(body) + "</svg>")
+
+
+def _fmt(p: Point) -> str:
+    if p.value is None:
+        return "no score"
+    interval = f" [{p.low:.2f}, {p.high:.2f}]" if p.low is not None and p.high is not None else ""
+    return f"{p.value:.2f}{interval}" + (f" n={p.n}" if p.n is not None else "")
+
+
+def bars(label: str, groups: list[str], series: list[Series], lo: float, hi: float, axis: str) -> str:
+    """Grouped bars, one group per label on the x axis and one bar per series, each with its interval."""
+    left, top, bottom = 48, 12, 58
+    group_w = max(40, 14 * len(series) + 16, 7 * max((len(g) for g in groups), default=0) + 10)
+    width = left + group_w * len(groups) + 10
+    plot_h = 240
+    height = top + plot_h + bottom
+    y = lambda v: top + plot_h * (1 - (v - lo) / (hi - lo))  # noqa: E731
+    body = [f'<text x="12" y="{top + plot_h / 2}" transform="rotate(-90 12 {top + plot_h / 2})" text-anchor="middle">{escape(axis)}</text>']
+    for tick in _ticks(lo, hi):
+        body.append(f'<line x1="{left}" x2="{width - 10}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="#e5e5e5"/>'
+                    f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" fill="#555">{tick:g}</text>')
+    bar_w = (group_w - 16) / max(1, len(series))
+    for g, group in enumerate(groups):
+        x0 = left + g * group_w + 8
+        for s, ser in enumerate(series):
+            p = ser.points[g]
+            if p.value is None:
+                continue
+            x = x0 + s * bar_w
+            body.append(f'<rect x="{x:.1f}" y="{y(p.value):.1f}" width="{bar_w - 2:.1f}" height="{y(lo) - y(p.value):.1f}" fill="{ser.color}">'
+                        f'<title>{escape(ser.name)} · {escape(group)}: {escape(_fmt(p))}</title></rect>')
+            if p.low is not None and p.high is not None:
+                cx = x + (bar_w - 2) / 2
+                body.append(f'<path d="M{cx:.1f} {y(p.low):.1f}V{y(p.high):.1f}M{cx - 3:.1f} {y(p.low):.1f}h6M{cx - 3:.1f} {y(p.high):.1f}h6" '
+                            f'stroke="#222" fill="none"/>')
+        body.append(f'<text x="{x0 + (group_w - 16) / 2:.1f}" y="{top + plot_h + 16}" text-anchor="middle">{escape(group)}</text>')
+    body += _legend(series, left, top + plot_h + 36)
+    return _svg(width, height, label, body)
+
+
+def heatmap(label: str, rows: list[str], cols: list[str], cells: dict[tuple[str, str], Point], lo: float, hi: float) -> str:
+    """Rows × columns, each cell coloured red (lo) to green (hi) with its mean and n written in it."""
+    left, top, cw, ch = 110, 24, 64, 34
+    width, height = left + cw * len(cols) + 10, top + ch * len(rows) + 10
+    body = [f'<text x="{left + i * cw + cw / 2}" y="{top - 8}" text-anchor="middle">{escape(c)}</text>' for i, c in enumerate(cols)]
+    for r, row in enumerate(rows):
+        body.append(f'<text x="{left - 6}" y="{top + r * ch + ch / 2 + 4}" text-anchor="end">{escape(row)}</text>')
+        for c, col in enumerate(cols):
+            p = cells.get((row, col))
+            if p is None or p.value is None:
+                continue
+            x, yy = left + c * cw, top + r * ch
+            body.append(f'<rect x="{x}" y="{yy}" width="{cw - 2}" height="{ch - 2}" fill="{_ramp((p.value - lo) / (hi - lo))}">'
+                        f'<title>{escape(row)} · {escape(col)}: {escape(_fmt(p))}</title></rect>'
+                        f'<text x="{x + cw / 2 - 1}" y="{yy + ch / 2 + 1}" text-anchor="middle">{p.value:.1f}</text>'
+                        + (f'<text x="{x + cw / 2 - 1}" y="{yy + ch / 2 + 12}" text-anchor="middle" font-size="9" fill="#333">n={p.n}</text>'
+                           if p.n is not None else ""))
+    return _svg(width, height, label, body)
+
+
+def radar(label: str, axes: list[str], series: list[Series], lo: float, hi: float) -> str:
+    """One polygon per series over the axes (FastChat and SeaLLMs show categories and languages this way)."""
+    size, radius = 360, 120
+    cx, cy = size / 2, 150
+    angle = lambda i: -math.pi / 2 + 2 * math.pi * i / max(1, len(axes))  # noqa: E731
+    at = lambda i, v: (cx + radius * (v - lo) / (hi - lo) * math.cos(angle(i)), cy + radius * (v - lo) / (hi - lo) * math.sin(angle(i)))  # noqa: E731
+    body = []
+    for tick in _ticks(lo, hi)[1:]:
+        ring = " ".join(f"{at(i, tick)[0]:.1f},{at(i, tick)[1]:.1f}" for i in range(len(axes)))
+        body.append(f'<polygon points="{ring}" fill="none" stroke="#e5e5e5"/>')
+    for i, name in enumerate(axes):
+        x, y = at(i, hi)
+        lx, ly = at(i, hi + (hi - lo) * 0.14)
+        body.append(f'<line x1="{cx}" y1="{cy}" x2="{x:.1f}" y2="{y:.1f}" stroke="#ddd"/>'
+                    f'<text x="{lx:.1f}" y="{ly + 4:.1f}" text-anchor="middle">{escape(name)}</text>')
+    for ser in series:
+        pts = [(i, p) for i, p in enumerate(ser.points) if p.value is not None]
+        if not pts:
+            continue
+        poly = " ".join(f"{at(i, p.value)[0]:.1f},{at(i, p.value)[1]:.1f}" for i, p in pts)
+        body.append(f'<polygon points="{poly}" fill="{ser.color}" fill-opacity="0.12" stroke="{ser.color}" stroke-width="2"/>')
+        for i, p in pts:
+            x, y = at(i, p.value)
+            body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{ser.color}"><title>{escape(ser.name)} · {escape(axes[i])}: '
+                        f'{escape(_fmt(p))}</title></circle>')
+    body += _legend(series, 10, 318)
+    return _svg(size, 340, label, body)
+
+
+def _legend(series: list[Series], x: float, y: float) -> list[str]:
+    out, pos = [], x
+    for s in series:
+        out.append(f'<rect x="{pos:.0f}" y="{y - 9:.0f}" width="10" height="10" fill="{s.color}"/>'
+                   f'<text x="{pos + 14:.0f}" y="{y:.0f}">{escape(s.name)}</text>')
+        pos += 24 + 7 * len(s.name)
+    return out
+
+
+def _ticks(lo: float, hi: float) -> list[float]:
+    step = 2.0 if hi - lo > 4 else 0.25
+    return [lo + i * step for i in range(int(round((hi - lo) / step)) + 1)]
+
+
+def _ramp(t: float) -> str:
+    """Red → yellow → green, for t in [0, 1]."""
+    t = min(1.0, max(0.0, t))
+    stops = [(0.0, (215, 48, 39)), (0.5, (254, 224, 139)), (1.0, (26, 152, 80))]
+    for (t0, c0), (t1, c1) in zip(stops, stops[1:]):
+        if t <= t1:
+            f = (t - t0) / (t1 - t0)
+            return "#" + "".join(f"{round(a + (b - a) * f):02x}" for a, b in zip(c0, c1))
+    return "#1a9850"
