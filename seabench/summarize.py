@@ -32,6 +32,7 @@ from .records import (
     LanguageCheck,
     Question,
     Report,
+    RunFacts,
     ScriptHealth,
     UsageRow,
 )
@@ -61,7 +62,7 @@ def build(store: Store, *, models: list[str] | None = None, judge: str | None = 
     checks = store.language_checks()
     health = store.script_health()
     return Report(
-        settings=settings,
+        settings=settings, facts=_facts(store, questions, judgments),
         models=tuple(sorted({a.model for a in answers} | {c.model for c in cells})),
         judges=tuple(sorted({j.judge for j in judgments} | ({"human"} if ratings or pair_ratings else set()))),
         baselines=tuple(sorted(store.baselines())),
@@ -72,6 +73,27 @@ def build(store: Store, *, models: list[str] | None = None, judge: str | None = 
         usage=tuple(_usage(store, answers, judgments)),
         browser=tuple(_browser(questions, answers, judgments, checks, health)) if browser else (),
     )
+
+
+def _facts(store: Store, questions: dict[tuple[str, str], Question], judgments: list[Judgment]) -> RunFacts:
+    from datetime import datetime, timezone
+
+    from . import __version__
+    from .store import content_key
+
+    benches = []
+    for name in sorted({b for b, _ in questions}):
+        qs = sorted((q.model_dump_json() for (b, _), q in questions.items() if b == name))
+        benches.append((name, content_key("bench", qs)[:12], len(qs)))
+    prompts: dict[str, set[str]] = defaultdict(set)
+    for j in judgments:
+        prompts[j.judge].add(j.prompt)
+    models = []
+    for name, (spec, s) in store.models().items():
+        system = f", system prompt: {s.system_prompt[:60]}" if s.system_prompt else ""
+        models.append((name, spec, f"temperature {s.temperature:g}, max tokens {s.max_tokens}{system}"))
+    return RunFacts(created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), version=__version__, benches=tuple(benches),
+                    judges=tuple((j, ", ".join(sorted(p))) for j, p in sorted(prompts.items())), models=tuple(models))
 
 
 def _keep(name: str, wanted: str | None) -> bool:

@@ -59,3 +59,17 @@ def test_every_report_table_is_reachable_as_csv(cli, db, table):
     assert result.stdout.splitlines()[0].split(",")[0] in ("model", "name")
     refused = cli("report", "--db", db, "--format", "json", "--table", table)
     assert refused.exit_code == 2 and "--table takes" in refused.stderr
+
+
+def test_html_header_has_the_run_facts_and_pairwise_has_a_head_to_head_matrix(cli, db, tmp_path):
+    out = tmp_path / "r.html"
+    assert cli("report", "--db", db, "--format", "html", "--out", out, "--rounds", "100").exit_code == 0
+    html = out.read_text(encoding="utf-8")
+    assert f"by seabench {seabench.__version__}" in html
+    assert "bench <strong>b</strong>: 6 questions, content hash " in html
+    assert "judge <strong>openai:j</strong>, prompts: sea-pair-v1, sea-single-v1" in html
+    assert "model <strong>a</strong> = openai:a (temperature 0, max tokens 1024)" in html
+    markdown = cli("report", "--db", db, "--format", "markdown", "--rounds", "100").stdout
+    assert "## Head to head — judge: openai:j" in markdown
+    row = next(line for line in markdown.splitlines() if line.startswith("| a |") and "(n=" in line)
+    assert row.count("(n=6)") == 1  # a vs b: 6 items, judged in both orders

@@ -40,6 +40,7 @@ from .results import (
     PlanRow,
     RatingRow,
     Report,
+    RunFacts,
     ScoreCell,
     Settings,
     UsageRow,
@@ -49,6 +50,6 @@ __all__ = [
     "SEA_BENCH_CATEGORIES", "Answer", "Bench", "BenchCell", "Completion", "Failure", "GenerationSettings", "JudgeConfig",
     "Judgment", "LanguageCheck", "Message", "ModelRun", "PairOutcome", "PairRating", "Question", "Rating", "Record",
     "ScriptHealth", "TokenRow", "Usage", "Verdict", "Winner", "AgreementRow", "BrowserAnswer", "BrowserJudgment", "BrowserQuestion",
-    "CompareCell", "HealthRate", "LanguageRate", "LeaderRow", "PairCell", "PlanRow", "RatingRow", "Report", "ScoreCell",
+    "CompareCell", "HealthRate", "LanguageRate", "LeaderRow", "PairCell", "PlanRow", "RatingRow", "Report", "RunFacts", "ScoreCell",
     "Settings", "UsageRow", "ALL", "HUMAN",
 ]

@@ -330,9 +330,26 @@ class BrowserQuestion(Record):
     """Every model's answers, by model and turn."""
 
 
+class RunFacts(Record):
+    """What a reader needs to trust or reproduce a report: when, with what, on which bench, by which judges."""
+
+    created_at: str
+    """When the report was made (UTC, ISO 8601)."""
+    version: str
+    """The seabench version that made it."""
+    benches: tuple[tuple[str, str, int], ...]
+    """Per bench: its name, a content hash of its questions (first 12 hex digits) and how many questions it has."""
+    judges: tuple[tuple[str, str], ...]
+    """Per judge: its name and the judge prompts its judgments used."""
+    models: tuple[tuple[str, str, str], ...]
+    """Per model: its name, spec and generation settings (temperature, max tokens, system prompt)."""
+
+
 class Report(Record):
     settings: Settings
     """How the statistics were run."""
+    facts: RunFacts | None = None
+    """The run's facts, for the report's header."""
     models: tuple[str, ...]
     """Every model in the report."""
     judges: tuple[str, ...]

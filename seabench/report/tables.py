@@ -168,8 +168,24 @@ def _dim_order(value: str) -> tuple:
     return (value == ALL, lang_sort_key(value))
 
 
-def pairwise_tables(report) -> list[Table]:
+def head_to_head(report) -> list[Table]:
+    """Per judge: each model's adjusted win rate against each other model, with the number of games."""
     out = []
+    for judge in sorted({p.judge for p in report.pairs}):
+        cells = {(p.model, p.opponent): p for p in report.pairs if p.judge == judge and p.lang == ALL and p.category == ALL and p.opponent != ALL}
+        models = sorted({m for m, _ in cells})
+        if len(models) < 2:
+            continue
+        t = Table(f"Head to head — judge: {judge}", ["model ↓ vs →", *models],
+                  caption="adjusted win rate of the row's model against the column's (wins + ½ ties) / n, with n")
+        for m in models:
+            t.rows.append([m, *[f"{num(cells[m, o].adjusted)} (n={cells[m, o].n})" if (m, o) in cells else "" for o in models]])
+        out.append(t)
+    return out
+
+
+def pairwise_tables(report) -> list[Table]:
+    out = head_to_head(report)
     for judge in sorted({p.judge for p in report.pairs}):
         t = Table(f"Pairwise — judge: {judge}", ["model", "vs", "n", "win / tie / loss", "adjusted win rate [95% CI]", "inconsistent", "unscored"],
                   caption="adjusted = (wins + ½ ties) / n; the two orders disagreeing counts as a tie (inconsistent)")
