@@ -27,10 +27,12 @@ from .records import (
     BrowserAnswer,
     BrowserJudgment,
     BrowserQuestion,
+    BrowserRating,
     CompareCell,
     Judgment,
     LanguageCheck,
     Question,
+    Rating,
     Report,
     RunFacts,
     ScriptHealth,
@@ -71,7 +73,7 @@ def build(store: Store, *, models: list[str] | None = None, judge: str | None = 
         health=tuple(health_rates(health, checks, index)),
         tokens=tuple(store.token_stats()),
         usage=tuple(_usage(store, answers, judgments)),
-        browser=tuple(_browser(questions, answers, judgments, checks, health)) if browser else (),
+        browser=tuple(_browser(questions, answers, judgments, checks, health, ratings)) if browser else (),
     )
 
 
@@ -130,12 +132,16 @@ def _usage(store: Store, answers: list[Answer], judgments: list[Judgment]) -> li
 
 
 def _browser(questions: dict[tuple[str, str], Question], answers: list[Answer], judgments: list[Judgment],
-             checks: dict[str, LanguageCheck], health: dict[str, ScriptHealth]) -> list[BrowserQuestion]:
+             checks: dict[str, LanguageCheck], health: dict[str, ScriptHealth], ratings: list[Rating]) -> list[BrowserQuestion]:
     verdicts: dict[tuple, list[BrowserJudgment]] = defaultdict(list)
+    human: dict[tuple, list[BrowserRating]] = defaultdict(list)
+    for r in ratings:
+        human[(r.bench, r.question_id, r.turn, r.model)].append(BrowserRating(annotator=r.annotator, score=r.score, comment=r.comment))
     for j in judgments:
         if j.kind == "single":
             verdict = f"{j.score:g}" if j.score is not None else "unscored"
-            verdicts[(j.bench, j.question_id, j.turn, j.model)].append(BrowserJudgment(judge=j.judge, verdict=verdict, text=j.judgment, flags=j.flags))
+            verdicts[(j.bench, j.question_id, j.turn, j.model)].append(
+                BrowserJudgment(judge=j.judge, verdict=verdict, text=j.judgment, flags=j.flags, score=j.score))
         else:
             for model, pos in ((j.model, "A"), (j.model_b, "B")):
                 other = j.model_b if pos == "A" else j.model
@@ -147,8 +153,10 @@ def _browser(questions: dict[tuple[str, str], Question], answers: list[Answer], 
         check = checks.get(a.key)
         lang = f"{check.verdict} ({check.detected})" if check else "not checked"
         flags = tuple(health[a.key].flags) if a.key in health else ()
-        by_q[(a.bench, a.question_id)].append(BrowserAnswer(model=a.model, turn=a.turn, text=a.text, language=lang, health=flags,
-                                                            judgments=tuple(verdicts.get((a.bench, a.question_id, a.turn, a.model), ()))))
+        item = (a.bench, a.question_id, a.turn, a.model)
+        by_q[(a.bench, a.question_id)].append(BrowserAnswer(
+            model=a.model, turn=a.turn, text=a.text, language=lang, health=flags, judgments=tuple(verdicts.get(item, ())),
+            ratings=tuple(human.get(item, ())), injection=bool(injection_flags(a.text))))
     out = []
     for (bench, qid), items in sorted(by_q.items()):
         q = questions.get((bench, qid))

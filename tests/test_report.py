@@ -219,6 +219,7 @@ def test_html_renders_offline_and_answers_cannot_run_script(cli, tmp_path):
     assert "data-pwned2" not in dom.split("<body", 1)[1].split(">", 1)[0]
     assert "&lt;script&gt;document.body.setAttribute" in dom  # shown as text
     assert "Leaderboard — judge: openai:judge-1" in dom and 'id="f-lang"' in dom
+    assert "page 1 of 1" in dom  # the browser's script ran: paging, search and sorting are live
 
 
 def test_agreement_cli(cli, tmp_path):
@@ -239,6 +240,11 @@ def test_agreement_cli(cli, tmp_path):
     overall = next(r for r in out if r["kind"] == "annotator-annotator" and r["lang"] == "all" and r["category"] == "all")
     assert overall["n"] == len(rows) and overall["alpha"] is not None
     assert cli("agreement", "--db", db).exit_code == 0
+    html = tmp_path / "with-ratings.html"
+    assert cli("report", "--db", db, "--format", "html", "--out", html, "--rounds", "100").exit_code == 0
+    page = html.read_text(encoding="utf-8")
+    assert "annotator <strong>a1</strong>:" in page and "annotator <strong>a2</strong>:" in page  # beside the judge's verdict
+    assert 'class="side-by-side"' in page
 
 
 def test_eval_never_sends_judge_calls_to_the_candidates_base_url(cli, tmp_path):

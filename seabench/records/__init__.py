@@ -32,6 +32,7 @@ from .results import (
     BrowserAnswer,
     BrowserJudgment,
     BrowserQuestion,
+    BrowserRating,
     CompareCell,
     HealthRate,
     LanguageRate,
@@ -49,7 +50,7 @@ from .results import (
 __all__ = [
     "SEA_BENCH_CATEGORIES", "Answer", "Bench", "BenchCell", "Completion", "Failure", "GenerationSettings", "JudgeConfig",
     "Judgment", "LanguageCheck", "Message", "ModelRun", "PairOutcome", "PairRating", "Question", "Rating", "Record",
-    "ScriptHealth", "TokenRow", "Usage", "Verdict", "Winner", "AgreementRow", "BrowserAnswer", "BrowserJudgment", "BrowserQuestion",
+    "ScriptHealth", "TokenRow", "Usage", "Verdict", "Winner", "AgreementRow", "BrowserAnswer", "BrowserJudgment", "BrowserQuestion", "BrowserRating",
     "CompareCell", "HealthRate", "LanguageRate", "LeaderRow", "PairCell", "PlanRow", "RatingRow", "Report", "RunFacts", "ScoreCell",
     "Settings", "UsageRow", "ALL", "HUMAN",
 ]

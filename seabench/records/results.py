@@ -296,6 +296,19 @@ class BrowserJudgment(Record):
     """The judge's whole reply."""
     flags: tuple[str, ...] = ()
     """Injection flags of the answers judged."""
+    score: float | None = None
+    """The 1–10 score of a single judgment (None for pairwise or unscored), for sorting."""
+
+
+class BrowserRating(Record):
+    """A human's rating of one answer, shown beside the judges'."""
+
+    annotator: str
+    """Who rated, as written on the sheet."""
+    score: float
+    """1–10."""
+    comment: str | None = None
+    """The annotator's comment, if any."""
 
 
 class BrowserAnswer(Record):
@@ -311,6 +324,10 @@ class BrowserAnswer(Record):
     """Script-health flags: not-nfc, zawgyi, truncated, broken-cluster, cut-mid-word, repetitive."""
     judgments: tuple[BrowserJudgment, ...] = ()
     """Every judgment of this answer."""
+    ratings: tuple[BrowserRating, ...] = ()
+    """Every human rating of this answer."""
+    injection: bool = False
+    """The answer tries to steer its judge (verdict markers or instructions)."""
 
 
 class BrowserQuestion(Record):
