@@ -346,3 +346,24 @@ def test_html_is_small_draws_radars_and_escapes_names_in_charts(cli, tmp_path):
     assert len(html.encode()) < 1_500_000  # no inlined charting library
     assert "Scores over the languages — judge: openai:j" in html and "Scores over the categories — judge: openai:j" in html
     assert hostile not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_html_embeds_thai_and_khmer_fonts_cut_to_what_it_uses_and_names_the_missing_ones():
+    import base64
+    import io as _io
+    import re
+
+    from fontTools.ttLib import TTFont
+
+    from seabench.report.fonts import font_faces
+
+    css, notes = font_faces("สวัสดี ភាសា ສະບາຍດີ")
+    fonts = dict(re.findall(r'font-family: "seabench ([^"]+)"; src: url\(data:font/ttf;base64,([^)]+)\)', css))
+    assert set(fonts) == {"Noto Sans Thai", "Noto Sans Khmer"}
+    thai = TTFont(_io.BytesIO(base64.b64decode(fonts["Noto Sans Thai"])))
+    cmap = thai.getBestCmap()
+    assert all(ord(c) in cmap for c in "สวัสดี") and ord("ก") not in cmap  # only what the report uses
+    assert len(base64.b64decode(fonts["Noto Sans Thai"])) < 60_000
+    assert ":lang(th)" in css and ":lang(km)" in css
+    assert notes == ["this report's Lao text needs a font such as Noto Sans Lao installed (no font package exists to embed one)"]
+    assert font_faces("English only") == ("", [])

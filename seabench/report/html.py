@@ -10,6 +10,7 @@ from ..languages import lang_sort_key
 from ..records import ALL
 from ..resources import resource_dir
 from . import svg
+from .fonts import font_faces
 from .tables import SHORT, all_tables, leaderboard
 
 
@@ -23,12 +24,15 @@ def to_html(report) -> str:
     template = env.get_template("report.html.j2")
     langs = sorted({q.lang for q in report.browser}, key=lang_sort_key)
     categories = sorted({q.category for q in report.browser})
-    return template.render(
+    args = dict(
         report=report, lead_tables=leaderboard(report),
         # the heatmaps draw the language × category grids; the other tables follow the charts
         tables=[t for t in all_tables(report) if not t.title.startswith("Leaderboard") and ": language × category" not in t.title],
         charts=charts(report), langs=langs, categories=categories, models=report.models, colors=model_colors(report),
     )
+    # Fonts for the characters the report actually uses: render once to see them, then with the fonts embedded.
+    faces, font_notes = font_faces(template.render(**args, font_css="", font_notes=[]))
+    return template.render(**args, font_css=faces, font_notes=font_notes)
 
 
 # One colour per model in every chart (Okabe–Ito, readable for colour-blind readers), in the report's model order.
