@@ -367,3 +367,33 @@ def test_html_embeds_thai_and_khmer_fonts_cut_to_what_it_uses_and_names_the_miss
     assert ":lang(th)" in css and ":lang(km)" in css
     assert notes == ["this report's Lao text needs a font such as Noto Sans Lao installed (no font package exists to embed one)"]
     assert font_faces("English only") == ("", [])
+
+
+@pytest.mark.skipif(not shutil.which("chromium") and not os.environ.get("CI"), reason="Debian's chromium is not installed (.ci/run installs it)")
+def test_html_fits_a_phone_loads_fast_and_logs_no_errors(cli, tmp_path):
+    """Measured in headless Chromium at 390 and 1440 px, on a report with single, pairwise and human judgments."""
+    from .chromium import measure
+
+    db = tmp_path / "s.db"
+    with FakeServer("openai") as cand, FakeServer("openai", reply=lambda b: "[[A]]" if "answer A" in b["messages"][1]["content"]
+                                                  else f"Rating: [[{1 + len(b['messages'][1]['content']) % 10}]]") as judge:
+        for m in ("alpha", "beta", "gamma"):
+            assert cli("generate", "--model", f"openai:{m}", "--name", m, "--lang", "th,km", "--db", db, "--base-url", cand.url, env=ENV).exit_code == 0
+        for mode in (("--mode", "single"), ("--mode", "pairwise", "--baseline", "alpha")):
+            assert cli("judge", "--judge", "openai:j", *mode, "--db", db, "--judge-base-url", judge.url, "--concurrency", "32", env=ENV).exit_code == 0
+    sheet = tmp_path / "sheet.csv"
+    assert cli("human", "export", "--model", "beta", "--out", sheet, "--db", db).exit_code == 0
+    rows = list(csv.DictReader(open(sheet, encoding="utf-8-sig")))
+    with open(sheet, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows({**r, "annotator": "nok", "score": "7", "comment": "ดีมาก"} for r in rows)
+    assert cli("human", "import", sheet, "--db", db).exit_code == 0
+    out = tmp_path / "report.html"
+    assert cli("report", "--db", db, "--format", "html", "--out", out, "--rounds", "200").exit_code == 0
+    assert out.stat().st_size < 1_500_000
+    phone = measure(out, 390, tmp_path / "p1")
+    assert phone["errors"] == [] and phone["scroll_width"] <= phone["client_width"] == 390  # no sideways scrolling
+    assert phone["load_ms"] < 1000
+    desk = measure(out, 1440, tmp_path / "p2")
+    assert desk["errors"] == [] and desk["load_ms"] < 1000
