@@ -392,6 +392,10 @@ def test_html_fits_a_phone_loads_fast_and_logs_no_errors(cli, tmp_path):
     out = tmp_path / "report.html"
     assert cli("report", "--db", db, "--format", "html", "--out", out, "--rounds", "200").exit_code == 0
     assert out.stat().st_size < 1_500_000
+    html = out.read_text(encoding="utf-8")
+    for chart in ("Bradley–Terry ratings with 95% intervals", "Judge–human agreement by language", "Pairwise by language",
+                  "Head to head", "Scores over the categories", "Pairwise adjusted win rate"):
+        assert chart in html, chart
     phone = measure(out, 390, tmp_path / "p1")
     assert phone["errors"] == [] and phone["scroll_width"] <= phone["client_width"] == 390  # no sideways scrolling
     desk = measure(out, 1440, tmp_path / "p2")

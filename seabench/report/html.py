@@ -70,6 +70,18 @@ def charts(report) -> list[tuple[str, str]]:
             pick = {(SHORT.get(c.category, c.category), c.lang): _point(c) for c in cells if c.model == model}
             out.append((f"{model}: language × category — judge: {judge}",
                         svg.heatmap(f"{model} heatmap", [SHORT.get(c, c) for c in cats], langs, pick, 1, 10)))
+    for judge in sorted({r.judge for r in report.ratings}):
+        rated = [r for r in report.ratings if r.judge == judge]
+        lo, hi = min(r.ci_low for r in rated) - 25, max(r.ci_high for r in rated) + 25
+        series = [svg.Series(r.model, color.get(r.model, "#999"), [svg.Point(r.rating, r.ci_low, r.ci_high, r.games)]) for r in rated]
+        out.append((f"Bradley–Terry ratings with 95% intervals — judge: {judge}", svg.bars("Bradley–Terry rating", ["rating"], series, lo, hi, "Elo scale")))
+    for judge in sorted({a.a for a in report.agreement if a.kind == "judge-human"}):
+        rows = [a for a in report.agreement if a.kind == "judge-human" and a.a == judge and a.category == ALL and a.kappa is not None]
+        if rows:
+            langs = [a.lang for a in rows]
+            lo = min(0.0, min((a.kappa_low if a.kappa_low is not None else 0.0) for a in rows))
+            series = [svg.Series("quadratic kappa", "#0072B2", [svg.Point(a.kappa, a.kappa_low, a.kappa_high, a.n) for a in rows])]
+            out.append((f"Judge–human agreement by language — judge: {judge}", svg.bars("agreement by language", langs, series, lo, 1.0, "kappa")))
     for judge in sorted({p.judge for p in report.pairs}):
         rows = [p for p in report.pairs if p.judge == judge and p.opponent == ALL and p.lang == ALL and p.category == ALL]
         if rows:

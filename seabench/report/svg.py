@@ -129,8 +129,13 @@ def _legend(series: list[Series], x: float, y: float) -> list[str]:
 
 
 def _ticks(lo: float, hi: float) -> list[float]:
-    step = 2.0 if hi - lo > 4 else 0.25
-    return [lo + i * step for i in range(int(round((hi - lo) / step)) + 1)]
+    """About five round ticks from lo to hi (lo itself first, so a radar's rings start at its centre)."""
+    raw = (hi - lo) / 5
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    first = math.ceil(lo / step) * step
+    ticks = [lo] if first - lo > 1e-9 else []
+    return ticks + [first + i * step for i in range(int((hi - first) / step + 1e-9) + 1)]
 
 
 def _ramp(t: float) -> str:

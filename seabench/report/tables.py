@@ -184,8 +184,22 @@ def head_to_head(report) -> list[Table]:
     return out
 
 
+def pairwise_by_language(report) -> list[Table]:
+    """Each model's win rate against every opponent pooled, per language."""
+    out = []
+    for judge in sorted({p.judge for p in report.pairs}):
+        rows = sorted((p for p in report.pairs if p.judge == judge and p.opponent == ALL and p.category == ALL and p.lang != ALL),
+                      key=lambda p: (p.model, lang_sort_key(p.lang)))
+        if rows:
+            t = Table(f"Pairwise by language — judge: {judge}", ["model", "lang", "n", "win / tie / loss", "win rate [95% CI]"],
+                      caption="against every opponent pooled; win rate = (wins + ½ ties) / n")
+            t.rows += [[p.model, p.lang, str(p.n), f"{p.wins} / {p.ties} / {p.losses}", f"{num(p.adjusted)} {ci(p.ci_low, p.ci_high)}"] for p in rows]
+            out.append(t)
+    return out
+
+
 def pairwise_tables(report) -> list[Table]:
-    out = head_to_head(report)
+    out = head_to_head(report) + pairwise_by_language(report)
     for judge in sorted({p.judge for p in report.pairs}):
         t = Table(f"Pairwise — judge: {judge}", ["model", "vs", "n", "win / tie / loss", "adjusted win rate [95% CI]", "inconsistent", "unscored"],
                   caption="adjusted = (wins + ½ ties) / n; the two orders disagreeing counts as a tie (inconsistent)")
