@@ -95,7 +95,8 @@ def _facts(store: Store, questions: dict[tuple[str, str], Question], judgments: 
         system = f", system prompt: {s.system_prompt[:60]}" if s.system_prompt else ""
         models.append((name, spec, f"temperature {s.temperature:g}, max tokens {s.max_tokens}{system}"))
     return RunFacts(created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), version=__version__, benches=tuple(benches),
-                    judges=tuple((j, ", ".join(sorted(p))) for j, p in sorted(prompts.items())), models=tuple(models))
+                    judges=tuple((j, ", ".join(sorted(p))) for j, p in sorted(prompts.items())), models=tuple(models),
+                    judge_runs=tuple(r for r in store.judges() if r[0] in prompts))
 
 
 def _keep(name: str, wanted: str | None) -> bool:

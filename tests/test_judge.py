@@ -287,3 +287,14 @@ def test_a_resumed_run_shows_the_whole_job(cli, bench, tmp_path):
         assert cli(*args, "--lang", "th", env=ENV).exit_code == 0  # 2 of the 4 requests
         result = cli(*args, env=ENV)
     assert "openai:m: 4/4 done (2 stored before)" in result.stderr, result.stderr
+
+
+def test_a_prompt_sets_hash_follows_its_wording(tmp_path):
+    ours = default_prompts()
+    copy = tmp_path / "judge_prompts.jsonl"
+    lines = open(ours.source, encoding="utf-8").read().splitlines()
+    copy.write_text("\n".join(lines), encoding="utf-8")
+    assert load_prompts(copy).digest == load_prompts(copy).digest
+    edited = tmp_path / "edited.jsonl"
+    edited.write_text("\n".join(lines).replace("the answer", "the reply", 1), encoding="utf-8")
+    assert load_prompts(edited).digest != load_prompts(copy).digest

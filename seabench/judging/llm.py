@@ -236,6 +236,8 @@ async def run_plan(
 
 def judge(store: Store, cfg: JudgeConfig, prompts: PromptSet, options: BackendOptions, **kwargs) -> tuple[JudgePlan, JudgeResult]:
     judge_plan = plan(store, cfg, prompts)
+    if judge_plan.items:
+        store.register_judge(cfg.name, cfg.spec, cfg.settings, prompts.source, prompts.digest)
     return judge_plan, asyncio.run(run_plan(store, cfg, judge_plan, options, **kwargs))
 
 

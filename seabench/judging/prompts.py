@@ -8,6 +8,7 @@ when the file is loaded, before any call.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import string
@@ -65,6 +66,13 @@ class PromptSet:
         """The prompt for this role; a question with a reference falls back to the plain prompt if there is none."""
         role_turn = 1 if turn == 1 else 2
         return self.prompts.get(Role(kind, role_turn, with_reference)) or self.prompts.get(Role(kind, role_turn, False))
+
+    @property
+    def digest(self) -> str:
+        """A hash of every prompt's wording and the aspects: what a report shows so a reader knows which prompts judged."""
+        parts = sorted(f"{p.name}\x00{p.system}\x00{p.template}" for p in self.prompts.values())
+        parts += sorted(f"{k}\x00{v}" for k, v in self.aspects.items())
+        return hashlib.sha256("\x01".join(parts).encode("utf-8")).hexdigest()[:12]
 
     def require(self, kind: str) -> None:
         missing = [t for t in (1, 2) if self.pick(kind, t, False) is None and self.pick(kind, t, True) is None]

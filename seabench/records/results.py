@@ -358,6 +358,8 @@ class RunFacts(Record):
     """Per bench: its name, a content hash of its questions (first 12 hex digits) and how many questions it has."""
     judges: tuple[tuple[str, str], ...]
     """Per judge: its name and the judge prompts its judgments used."""
+    judge_runs: tuple[tuple[str, str, str, str], ...] = ()
+    """Per judge run recorded: name, spec, where its prompts came from, and a hash of their wording."""
     models: tuple[tuple[str, str, str], ...]
     """Per model: its name, spec and generation settings (temperature, max tokens, system prompt)."""
 

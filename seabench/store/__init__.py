@@ -146,6 +146,17 @@ class Store(HumanRatings, Claims):
                 f"this run is {spec} with {wanted}"
             )
 
+    def register_judge(self, name: str, spec: str, settings: GenerationSettings, prompts: str, prompts_hash: str) -> None:
+        """Record a judge run's identity (what a report's header shows): name, spec, settings and which prompts."""
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute("INSERT OR REPLACE INTO judges VALUES (?, ?, ?, ?, ?, ?)",
+                            (name, spec, settings.model_dump_json(), prompts, prompts_hash, now()))
+
+    def judges(self) -> list[tuple[str, str, str, str]]:
+        """(name, spec, prompts source, prompts hash) of every judge run recorded, oldest first."""
+        return [tuple(r) for r in self.db.execute("SELECT name, spec, prompts, prompts_hash FROM judges ORDER BY last_run")]
+
     def models(self) -> dict[str, tuple[str, GenerationSettings]]:
         return {
             name: (spec, GenerationSettings.model_validate_json(settings))

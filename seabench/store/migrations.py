@@ -189,6 +189,18 @@ CREATE TABLE human_corrections (
 );
 """
 
+M008_JUDGES = """
+CREATE TABLE judges (
+    name TEXT NOT NULL,               -- the judge's stored name
+    spec TEXT NOT NULL,               -- provider:model
+    settings TEXT NOT NULL,           -- JSON GenerationSettings
+    prompts TEXT NOT NULL,            -- where its prompts came from (a file, or ours)
+    prompts_hash TEXT NOT NULL,       -- a hash of their wording
+    last_run TEXT NOT NULL,
+    PRIMARY KEY (name, spec, settings, prompts_hash)
+);
+"""
+
 Migration = str | Callable[[sqlite3.Connection], None]
 
 MIGRATIONS: list[tuple[str, Migration]] = [
@@ -199,6 +211,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("m005_judgment_identity", m005_judgment_identity),
     ("m006_claims", M006_CLAIMS),
     ("m007_human_corrections", M007_HUMAN_CORRECTIONS),
+    ("m008_judges", M008_JUDGES),
 ]
 
 
