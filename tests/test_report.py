@@ -222,17 +222,23 @@ def test_html_renders_offline_and_answers_cannot_run_script(cli, tmp_path):
     assert "page 1 of 1" in dom  # the browser's script ran: paging, search and sorting are live
 
 
-def test_agreement_cli(cli, tmp_path):
-    db, _ = _eval_store(cli, tmp_path)
-    sheet = tmp_path / "sheet.csv"
-    assert cli("human", "export", "--model", "cand-a", "--out", sheet, "--db", db).exit_code == 0
+def _fill_sheet(sheet, rated):
+    """An exported sheet filled in as annotators would: `rated(i, row)` gives the filled rows for each exported row."""
     rows = list(csv.DictReader(open(sheet, encoding="utf-8-sig")))
     with open(sheet, "w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()
         for i, row in enumerate(rows):
-            writer.writerow({**row, "annotator": "a1", "score": str(1 + i % 10)})
-            writer.writerow({**row, "annotator": "a2", "score": str(1 + (i + 1) % 10)})
+            writer.writerows(rated(i, row))
+    return rows
+
+
+def test_agreement_cli(cli, tmp_path):
+    db, _ = _eval_store(cli, tmp_path)
+    sheet = tmp_path / "sheet.csv"
+    assert cli("human", "export", "--model", "cand-a", "--out", sheet, "--db", db).exit_code == 0
+    rows = _fill_sheet(sheet, lambda i, row: [{**row, "annotator": "a1", "score": str(1 + i % 10)},
+                                              {**row, "annotator": "a2", "score": str(1 + (i + 1) % 10)}])
     assert cli("human", "import", sheet, "--db", db).exit_code == 0
     out = json.loads(cli("agreement", "--db", db, "--format", "json").stdout)
     kinds = {r["kind"] for r in out}
@@ -383,11 +389,7 @@ def test_html_fits_a_phone_loads_fast_and_logs_no_errors(cli, tmp_path):
             assert cli("judge", "--judge", "openai:j", *mode, "--db", db, "--judge-base-url", judge.url, "--concurrency", "32", env=ENV).exit_code == 0
     sheet = tmp_path / "sheet.csv"
     assert cli("human", "export", "--model", "beta", "--out", sheet, "--db", db).exit_code == 0
-    rows = list(csv.DictReader(open(sheet, encoding="utf-8-sig")))
-    with open(sheet, "w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows({**r, "annotator": "nok", "score": "7", "comment": "ดีมาก"} for r in rows)
+    _fill_sheet(sheet, lambda i, row: [{**row, "annotator": "nok", "score": "7", "comment": "ดีมาก"}])
     assert cli("human", "import", sheet, "--db", db).exit_code == 0
     out = tmp_path / "report.html"
     assert cli("report", "--db", db, "--format", "html", "--out", out, "--rounds", "200").exit_code == 0

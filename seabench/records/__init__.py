@@ -1,8 +1,10 @@
-"""Typed records that move between stages, in one home: inputs and facts (`core`), and results (`results`).
+"""Typed records that move between stages, in one home: inputs and facts (`core`), what checks measure (`checks`),
+results (`results`) and what the HTML report adds to them (`browser`).
 
 Facts are frozen; nothing between stages is a dict.
 """
 
+from .browser import BrowserAnswer, BrowserJudgment, BrowserQuestion, BrowserRating, RunFacts
 from .checks import LanguageCheck, ScriptHealth, TokenRow
 from .core import (
     SEA_BENCH_CATEGORIES,
@@ -29,10 +31,6 @@ from .results import (
     ALL,
     HUMAN,
     AgreementRow,
-    BrowserAnswer,
-    BrowserJudgment,
-    BrowserQuestion,
-    BrowserRating,
     CompareCell,
     HealthRate,
     LanguageRate,
@@ -41,7 +39,6 @@ from .results import (
     PlanRow,
     RatingRow,
     Report,
-    RunFacts,
     ScoreCell,
     Settings,
     UsageRow,

@@ -1,23 +1,18 @@
-"""Load and validate benches: the bundled one, Sea-bench v1, SeaBench v2 and MT-bench files (JSONL or CSV), hf: datasets.
+"""How each file shape becomes `Question` records: Sea-bench v1, SeaBench v2 and MT-bench JSONL, and Sea-bench CSV.
 
-Every shape becomes the same `Question` record. Every problem names its file and line, and all of them are
-collected before anything is raised, so `seabench bench validate` can list them together.
+Every problem names its file and line, and all of them are collected before anything is raised.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import re
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError, InputError, Problem
-from .languages import CODES, ORDER, lang_sort_key
-from .records import SEA_BENCH_CATEGORIES, Bench, BenchCell, Question
-from .resources import resource_dir
-from .textio import json_type, read_csv, read_jsonl
+from ..errors import InputError, Problem
+from ..languages import CODES, ORDER
+from ..records import SEA_BENCH_CATEGORIES, Question
+from ..textio import json_type, read_csv, read_jsonl
 
 SEABENCH_V2_TYPES = (
     "safety", "life", "math", "reasoning", "writing", "stem", "extraction", "roleplay", "coding", "humanities",
@@ -29,51 +24,6 @@ SHAPES = {
     "seabench-v2": ("SeaBench v2", SEABENCH_V2_TYPES),
     "mt-bench": ("MT-bench", MT_BENCH_CATEGORIES),
 }
-BUNDLED = "seabench-starter"
-QUESTION_FILES = ("question.jsonl", "questions.jsonl", "public-questions.jsonl")
-
-
-def load_bench(source: str | os.PathLike[str] | None = None) -> Bench:
-    """Load a bench: None for the bundled one, `hf:OWNER/NAME[/FILE]`, a file, or a folder holding one."""
-    if source is None or str(source) == BUNDLED:
-        return _load_bundled()
-    text = str(source)
-    if text.startswith("hf:"):
-        return _load_hf(text)
-    path = Path(text)
-    if path.is_dir():
-        found = [path / name for name in QUESTION_FILES if (path / name).is_file()]
-        if not found:
-            raise InputError.at(path, None, f"no question file in this folder (looked for {', '.join(QUESTION_FILES)})")
-        path = found[0]
-    return load_file(path)
-
-
-def load_file(path: Path, *, name: str | None = None, source: str | None = None, any_category: bool = False) -> Bench:
-    """Load one JSONL or CSV file, detecting its shape from the records.
-
-    `any_category` accepts categories outside the shape's vocabulary (FastChat folders hold custom benches too).
-    """
-    notes: list[str] = []
-    if path.suffix.lower() == ".csv":
-        shape, questions = "csv", _from_csv(path)
-    else:
-        problems: list[Problem] = []
-        records = read_jsonl(path, problems)
-        shape = _detect_shape(path, records, problems)
-        questions = _from_jsonl(path, shape, records, problems, any_category)
-        notes = _ignored_fields(path, shape, records)
-        if shape == "mt-bench":
-            questions = _attach_mt_bench_references(path, questions)
-    # `mt-bench/question.jsonl` is better known by its folder than by its file name.
-    default_name = path.resolve().parent.name if path.name in QUESTION_FILES else path.stem
-    baseline = BASELINE_FIELD if any(q.baseline for q in questions) else None
-    return Bench(name=name or default_name, source=source or str(path), shape=shape, questions=tuple(questions), notes=tuple(notes),
-                 baseline_name=baseline)
-
-
-BASELINE_FIELD = "chatgpt_response"
-"""Sea-bench v1 ships ChatGPT's answer to each question's first turn under this field (the SeaLLMs team's baseline)."""
 
 
 # Fields each JSONL shape reads; anything else is ignored, and said so (never dropped silently).
@@ -83,7 +33,7 @@ FIELDS = {
 }
 
 
-def _ignored_fields(path: Path, shape: str, records: list[tuple[int, dict[str, Any]]]) -> list[str]:
+def ignored_fields(path: Path, shape: str, records: list[tuple[int, dict[str, Any]]]) -> list[str]:
     known = FIELDS.get(shape)
     if known is None:
         return []
@@ -98,40 +48,7 @@ def _ignored_fields(path: Path, shape: str, records: list[tuple[int, dict[str, A
             f"known: {', '.join(sorted(known))}" for k in sorted(first)]
 
 
-def _load_bundled() -> Bench:
-    folder = resource_dir("data") / BUNDLED
-    meta = json.loads((folder / "bench.json").read_text(encoding="utf-8"))
-    bench = load_file(folder / "questions.jsonl", name=meta["name"], source="bundled")
-    return bench.model_copy(update={"description": meta["description"]})
-
-
-def _load_hf(spec: str) -> Bench:
-    """`hf:OWNER/NAME` reads `question.jsonl` from that dataset repo; `hf:OWNER/NAME/FILE` names the file."""
-    parts = spec[3:].strip("/").split("/")
-    if len(parts) < 2 or not all(parts):
-        raise ConfigError(f"{spec}: expected hf:OWNER/NAME or hf:OWNER/NAME/FILE")
-    repo_id, filename = "/".join(parts[:2]), "/".join(parts[2:]) or "question.jsonl"
-    from huggingface_hub import hf_hub_download
-    from huggingface_hub.errors import EntryNotFoundError, LocalEntryNotFoundError, RepositoryNotFoundError
-
-    try:
-        local = hf_hub_download(repo_id=repo_id, filename=filename, repo_type="dataset")
-    except LocalEntryNotFoundError:
-        local = None  # offline and not cached: explained below
-    except (RepositoryNotFoundError, EntryNotFoundError) as e:
-        raise ConfigError(f"{spec}: {type(e).__name__}: no file {filename} in dataset {repo_id}") from None
-    except Exception:  # DNS failure, proxy, timeout: all end the same way for the user
-        local = None
-    if local is None:
-        raise ConfigError(
-            f"{spec}: could not fetch {filename} from the Hugging Face hub (offline or unreachable, and not cached). "
-            f"Download it where you have access: `hf download {repo_id} {filename} --repo-type dataset --local-dir .` "
-            f"and pass the file: --bench ./{filename}"
-        ) from None
-    return load_file(Path(local), name=repo_id.split("/")[1], source=spec)
-
-
-def _detect_shape(path: Path, records: list[tuple[int, dict[str, Any]]], problems: list[Problem]) -> str:
+def detect_shape(path: Path, records: list[tuple[int, dict[str, Any]]], problems: list[Problem]) -> str:
     for line, rec in records:
         if "user_1" in rec or "unit_id" in rec:
             return "seabench-v2"
@@ -239,7 +156,7 @@ class _Record:
         return refs if any(refs) else None
 
 
-def _from_jsonl(
+def from_jsonl(
     path: Path, shape: str, records: list[tuple[int, dict[str, Any]]], problems: list[Problem], any_category: bool = False
 ) -> list[Question]:
     questions: list[tuple[int, Question]] = []
@@ -316,7 +233,7 @@ def _duplicates(path: Path, questions: list[tuple[int, Question]]) -> list[Probl
     return problems
 
 
-def _attach_mt_bench_references(path: Path, questions: list[Question]) -> list[Question]:
+def attach_mt_bench_references(path: Path, questions: list[Question]) -> list[Question]:
     """FastChat keeps reference answers in `reference_answer/<judge>.jsonl` beside the questions, as answer records.
 
     As in FastChat's judge, when that file exists it is the only source of references (the questions' own
@@ -361,7 +278,7 @@ CSV_REQUIRED = ("question_id", "category", "lang", "turn_1")
 _NUMBERED = re.compile(r"^(turn|reference)_[1-9][0-9]*$")
 
 
-def _from_csv(path: Path) -> list[Question]:
+def from_csv(path: Path) -> list[Question]:
     header, rows = read_csv(path)
     missing = [c for c in CSV_REQUIRED if c not in header]
     if missing:
@@ -391,30 +308,3 @@ def _from_csv(path: Path) -> list[Question]:
     if problems:
         raise InputError(problems)
     return [q for _, q in questions]
-
-
-def stats(bench: Bench) -> list[BenchCell]:
-    """Questions per language × category, with how many have two or more turns and how many have a reference."""
-    counts: Counter[tuple[str, str]] = Counter()
-    multi: Counter[tuple[str, str]] = Counter()
-    refs: Counter[tuple[str, str]] = Counter()
-    for q in bench.questions:
-        key = (q.lang, q.category)
-        counts[key] += 1
-        multi[key] += len(q.turns) > 1
-        refs[key] += q.has_reference
-    order = category_order(bench)
-    keys = sorted(counts, key=lambda k: (lang_sort_key(k[0]), order.index(k[1]) if k[1] in order else len(order), k[1]))
-    return [BenchCell(lang=l, category=c, questions=counts[l, c], multi_turn=multi[l, c], with_reference=refs[l, c]) for l, c in keys]
-
-
-def category_order(bench: Bench) -> tuple[str, ...]:
-    """The bench shape's categories, in that shape's own order."""
-    return SHAPES.get(bench.shape, SHAPES["sea-bench"])[1]
-
-
-def find_question(bench: Bench, question_id: str) -> Question:
-    for q in bench.questions:
-        if q.id == question_id:
-            return q
-    raise ConfigError(f"no question '{question_id}' in {bench.source} ({len(bench.questions)} questions)")
