@@ -46,13 +46,14 @@ class Redacted:
             raise Fatal(self._clean(str(e))) from None
         except AbortRun as e:
             raise AbortRun(self._clean(str(e))) from None
-        return [c.model_copy(update={"text": self._clean(c.text)}) if self._dirty(c.text) else c for c in completions]
+        out = []
+        for c in completions:
+            clean = self._clean(c.text)
+            out.append(c if clean == c.text else c.model_copy(update={"text": clean}))
+        return out
 
     async def aclose(self) -> None:
         await self.inner.aclose()
 
     def _clean(self, text: str) -> str:
         return redact(text, self.secrets)
-
-    def _dirty(self, text: str) -> bool:
-        return self._clean(text) != text
