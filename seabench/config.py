@@ -4,7 +4,7 @@
     db = "seabench.db"
     out = "report.html"
     lang = ["th", "km", "lo", "my"]    # filters: lang, category, limit
-    concurrency = 16                   # also: rpm, max_tokens, temperature, system_prompt, timeout, max_attempts
+    concurrency = 16                   # also: rpm, tpm, max_tokens, temperature, system_prompt, timeout, max_attempts
 
     [judge]
     spec = "openai:gpt-4o"             # also: mode, baseline, all_pairs, prompts, samples, base_url, name
@@ -66,6 +66,7 @@ class EvalFile(_Table):
     limit: int | None = Field(default=None, ge=1)
     concurrency: int | None = Field(default=None, ge=1)
     rpm: float | int | None = Field(default=None, gt=0)
+    tpm: float | int | None = Field(default=None, gt=0)
     max_tokens: int | None = Field(default=None, ge=1)
     temperature: float | int | None = Field(default=None, ge=0)
     system_prompt: str | None = None

@@ -37,6 +37,7 @@ class EvalSpec:
     prompts: Path | None = None
     concurrency: int = 8
     rpm: float | None = None
+    tpm: float | None = None
     timeout: float = 120.0
     max_attempts: int = 6
     batch_size: int = 8
@@ -107,7 +108,7 @@ def from_options(config: dict, **cli) -> EvalSpec:
         models=runs, judge=judge_cfg, judge_base_url=cli.get("judge_base_url") or jconf.get("base_url"), bench=pick("bench"),
         db=Path(pick("db")) if pick("db") else None, out=Path(pick("out", "report.html")), langs=pick("lang"),
         categories=pick("category"), limit=pick("limit"), prompts=Path(prompts) if prompts else None,
-        concurrency=pick("concurrency", 8), rpm=pick("rpm"), timeout=pick("timeout", 120.0), max_attempts=pick("max_attempts", 6),
+        concurrency=pick("concurrency", 8), rpm=pick("rpm"), tpm=pick("tpm"), timeout=pick("timeout", 120.0), max_attempts=pick("max_attempts", 6),
         batch_size=pick("batch_size", 8), base_url=cli.get("base_url"), prices=Path(pick("prices")) if pick("prices") else None,
     )
 
@@ -140,11 +141,12 @@ def run_eval(spec: EvalSpec, *, show_progress: bool = True, settings: Settings =
     result = EvalResult(judge_name=spec.judge.name)
     with Store(spec.db) as store:
         result.generated = generate(store, bench, spec.models, questions, options, show_progress=show_progress,
-                                    concurrency=spec.concurrency, rpm=spec.rpm, policy=policy, prices=table)
+                                    concurrency=spec.concurrency, rpm=spec.rpm, tpm=spec.tpm, policy=policy, prices=table)
         run_checks(store)
         judge_cfg = spec.judge.model_copy(update={"models": tuple(r.name for r in spec.models)})
         judge_options = dataclasses.replace(options, base_url=spec.judge_base_url)
         result.judge_plan, result.judged = judge(store, judge_cfg, prompts, judge_options, concurrency=spec.concurrency,
-                                                 rpm=spec.rpm, policy=policy, prices=table, show_progress=show_progress)
+                                                 rpm=spec.rpm, tpm=spec.tpm, policy=policy, prices=table,
+                                                 show_progress=show_progress)
         result.report = build(store, models=[r.name for r in spec.models], judge=judge_cfg.name, settings=settings, browser=True)
     return result

@@ -110,6 +110,7 @@ async def generate_model(
     *,
     concurrency: int = 8,
     rpm: float | None = None,
+    tpm: float | None = None,
     policy: RetryPolicy = RetryPolicy(),
     prices: PriceTable | None = None,
     progress: Progress | None = None,
@@ -164,7 +165,8 @@ async def generate_model(
         failures.append(failure)
         return len(p.question.turns) - p.turn
 
-    runner = Runner(backend, run.settings, concurrency=concurrency, rpm=rpm, policy=policy, progress=progress)
+    runner = Runner(backend, run.settings, concurrency=concurrency, rpm=rpm, tpm=tpm, timeout=options.timeout, policy=policy,
+                    progress=progress)
     try:
         stats = await runner.run([to_job(p) for p in plan.start], on_success, on_failure, total=plan.remaining, claim=claim,
                                  already=plan.total - plan.remaining)

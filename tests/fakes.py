@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 FAULTS = ("429", "500", "503", "hang", "drop", "malformed")
 
@@ -47,11 +48,20 @@ class FakeServer:
         hang_s: float = 30.0,
         port: int = 0,
         raw_reply: Callable[[dict, dict], tuple[int, bytes]] | None = None,
+        rpm: float | None = None,
+        tpm: float | None = None,
+        announce: str = "429",
     ):
         self.kind, self.latency, self.fault_rate, self.faults = kind, latency, fault_rate, faults
         self.rng = random.Random(seed)
         self.reply, self.hang_s, self.port = reply, hang_s, port
         self.raw_reply = raw_reply  # (body, headers) → (status, raw body): full control, e.g. echoing a header back
+        # Rate limits as token buckets holding a second's worth (providers enforce per-minute limits over short
+        # periods). `announce`: "429" says only Retry-After on a refusal; "headers" sends the provider's rate-limit
+        # headers on every reply and a bare 429.
+        self.announce = announce
+        self.buckets = {what: _Bucket(per_min) for what, per_min in (("requests", rpm), ("tokens", tpm)) if per_min}
+        self.throttled = 0
         self.requests: list[dict] = []
         self.faults_sent: list[str] = []
         self._next_fault = 0
@@ -114,6 +124,13 @@ class FakeServer:
             if self.rng.random() < self.fault_rate:
                 fault = Fault(self.faults[self._next_fault % len(self.faults)])
                 self._next_fault += 1
+            limited = self._limit(body) if self.buckets and path.endswith(("/chat/completions", "/messages")) else None
+        if limited is not None:
+            self.throttled += 1
+            error = {"message": "rate limit reached", "type": "rate_limit_error"}
+            await self._send(writer, 429, {"error": error} if self.kind == "openai" else {"type": "error", "error": error}, limited)
+            return True
+        limits = self._limit_headers()
         if self.latency:
             await asyncio.sleep(self.latency)
         if self.raw_reply is not None:
@@ -128,8 +145,37 @@ class FakeServer:
             self.faults_sent.append(fault.kind)
             return await self._fault(fault, writer)
         payload = self._ok(body, outcome)
-        await self._send(writer, 200, payload)
+        await self._send(writer, 200, payload, limits)
         return True
+
+    def _limit(self, body: dict) -> dict | None:
+        """Headers of a 429 when a bucket is empty; None (and the request's share taken) when it may go ahead."""
+        cost = {"requests": 1.0, "tokens": float(_tokens(body))}
+        now = time.monotonic()
+        waits = [bucket.wait(now, cost[what]) for what, bucket in self.buckets.items()]
+        if max(waits) <= 0:
+            for what, bucket in self.buckets.items():
+                bucket.take(cost[what])
+            return None
+        if self.announce == "headers":
+            return self._limit_headers()
+        return {"retry-after-ms": str(int(max(waits) * 1000) + 1), "retry-after": str(max(1, round(max(waits))))}
+
+    def _limit_headers(self) -> dict:
+        if self.announce != "headers":
+            return {}
+        now, out = time.monotonic(), {}
+        for what, bucket in self.buckets.items():
+            bucket.refill(now)
+            reset = (bucket.capacity - bucket.level) / bucket.rate
+            if self.kind == "openai":
+                out |= {f"x-ratelimit-limit-{what}": str(int(bucket.per_min)), f"x-ratelimit-remaining-{what}": str(int(bucket.level)),
+                        f"x-ratelimit-reset-{what}": f"{int(reset * 1000)}ms"}
+            else:
+                at = datetime.fromtimestamp(time.time() + reset, timezone.utc).isoformat().replace("+00:00", "Z")
+                out |= {f"anthropic-ratelimit-{what}-limit": str(int(bucket.per_min)),
+                        f"anthropic-ratelimit-{what}-remaining": str(int(bucket.level)), f"anthropic-ratelimit-{what}-reset": at}
+        return out
 
     def _ok(self, body: dict, text: str | tuple[str, str]) -> dict:
         """`text`, or (text, finish_reason) to script a reply cut at the token limit."""
@@ -176,14 +222,44 @@ class FakeServer:
         await writer.drain()
 
 
+def _tokens(body: dict) -> int:
+    """What a request counts against a token limit, as providers reckon it up front: the prompt (≈ 4 bytes a token)
+    and the most the reply may take."""
+    prompt = sum(len(str(m.get("content", "")).encode()) for m in body.get("messages", [])) // 4 + 1
+    return prompt + int(body.get("max_tokens") or 0)
+
+
+class _Bucket:
+    def __init__(self, per_min: float):
+        self.per_min, self.rate = per_min, per_min / 60
+        self.capacity = self.level = max(1.0, self.rate)
+        self.at = time.monotonic()
+
+    def refill(self, now: float) -> None:
+        self.level, self.at = min(self.capacity, self.level + (now - self.at) * self.rate), now
+
+    def wait(self, now: float, cost: float) -> float:
+        self.refill(now)
+        return max(0.0, (min(cost, self.capacity) - self.level) / self.rate)
+
+    def take(self, cost: float) -> None:
+        self.level -= min(cost, self.capacity)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--kind", default="openai", choices=["openai", "anthropic"])
     parser.add_argument("--latency", type=float, default=0.0)
     parser.add_argument("--fault-rate", type=float, default=0.0)
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--rpm", type=float, default=None)
+    parser.add_argument("--tpm", type=float, default=None)
+    parser.add_argument("--announce", default="429", choices=["429", "headers"])
+    parser.add_argument("--hang-s", type=float, default=30.0)
+    parser.add_argument("--faults", default=",".join(FAULTS))
     args = parser.parse_args()
-    server = FakeServer(args.kind, latency=args.latency, fault_rate=args.fault_rate, port=args.port)
+    server = FakeServer(args.kind, latency=args.latency, fault_rate=args.fault_rate, port=args.port, rpm=args.rpm, tpm=args.tpm,
+                        announce=args.announce, hang_s=args.hang_s, faults=tuple(args.faults.split(",")))
 
     async def run() -> None:
         ready = threading.Event()

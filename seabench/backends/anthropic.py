@@ -6,8 +6,8 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
-from ..records import Completion, GenerationSettings, Message, Usage
-from .base import BackendOptions, Retryable, get_key, raise_sdk_error
+from ..records import Completion, GenerationSettings, Message, RateLimits, Usage
+from .base import BackendOptions, Retryable, get_key, parse_limits, raise_sdk_error
 
 
 class AnthropicBackend:
@@ -42,11 +42,12 @@ class AnthropicBackend:
             body["system"] = system
         try:
             # The client's own `post`, as in the OpenAI backend: same headers and errors, no typed-parameter walk.
-            response = await self.client.post("/v1/messages", body=body, cast_to=object)
+            response = await self.client.post("/v1/messages", body=body, cast_to=self._anthropic.AsyncAPIResponse[object])
+            data = await response.parse()
         except (self._anthropic.APIError, ValueError) as e:
             # 529 is Anthropic's "overloaded": worth another try.
             raise_sdk_error(self._anthropic, e, f"anthropic:{self.model}", retry_statuses=(408, 409, 529))
-        return [_read_message(response)]
+        return [_read_message(data, parse_limits(response.headers))]
 
     async def aclose(self) -> None:
         await self.client.close()
@@ -56,7 +57,7 @@ def create(model: str, options: BackendOptions) -> AnthropicBackend:
     return AnthropicBackend(model, options)
 
 
-def _read_message(data: Any) -> Completion:
+def _read_message(data: Any, limits: RateLimits | None = None) -> Completion:
     """The text blocks of a Messages API body; anything unexpected is a malformed response, to be retried."""
     try:
         blocks = data["content"]
@@ -69,4 +70,5 @@ def _read_message(data: Any) -> Completion:
         text=text,
         usage=Usage(input_tokens=usage.get("input_tokens"), output_tokens=usage.get("output_tokens")),
         finish_reason={"end_turn": "stop", "max_tokens": "length", "stop_sequence": "stop"}.get(stop, stop),
+        limits=limits,
     )

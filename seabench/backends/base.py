@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ..errors import ConfigError, SeabenchError
-from ..records import Completion, GenerationSettings, Message
+from ..records import Completion, GenerationSettings, Message, RateLimits
 
 
 class Backend(Protocol):
@@ -27,9 +27,12 @@ class Backend(Protocol):
 class Retryable(Exception):
     """A failure worth trying again: 429, 5xx, timeouts, dropped connections, malformed responses."""
 
-    def __init__(self, message: str, retry_after: float | None = None):
+    def __init__(self, message: str, retry_after: float | None = None, *, throttled: bool = False, limits: RateLimits | None = None):
         super().__init__(message)
         self.retry_after = retry_after
+        self.throttled = throttled
+        """A 429: the provider's rate limit, which the runner's pacer learns from."""
+        self.limits = limits
 
 
 class Fatal(Exception):
@@ -89,6 +92,57 @@ def parse_retry_after(headers) -> float | None:
             return None
 
 
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
+
+
+def _duration(value: str) -> float | None:
+    """OpenAI's reset durations: `20ms`, `1s`, `6m0s`, `1h2m3.5s`."""
+    parts = _DURATION.findall(value)
+    if not parts or "".join(n + u for n, u in parts) != value.strip():
+        return None
+    return sum(float(n) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600}[u] for n, u in parts)
+
+
+def _until(value: str) -> float | None:
+    """Anthropic's resets: an RFC 3339 time."""
+    from datetime import datetime, timezone
+
+    try:
+        return max(0.0, (datetime.fromisoformat(value.replace("Z", "+00:00")) - datetime.now(timezone.utc)).total_seconds())
+    except ValueError:
+        return None
+
+
+def parse_limits(headers) -> RateLimits | None:
+    """The rate limits a response announces: OpenAI's `x-ratelimit-*-requests|tokens`, Anthropic's
+    `anthropic-ratelimit-requests|tokens-*` (or its input-tokens ones). None when it announces none."""
+    if headers is None:
+        return None
+
+    def number(name: str) -> int | None:
+        value = headers.get(name)
+        try:
+            return int(float(value)) if value is not None else None
+        except ValueError:
+            return None
+
+    def reset(name: str) -> float | None:
+        value = headers.get(name)
+        return None if value is None else _duration(value) if name.startswith("x-") else _until(value)
+
+    fields: dict[str, int | float | None] = {}
+    for what in ("requests", "tokens"):
+        openai = [f"x-ratelimit-{part}-{what}" for part in ("limit", "remaining", "reset")]
+        names = [openai] + [[f"anthropic-ratelimit-{kind}-{part}" for part in ("limit", "remaining", "reset")]
+                            for kind in ((what,) if what == "requests" else ("tokens", "input-tokens"))]
+        for limit, remaining, reset_at in names:
+            if headers.get(limit) is not None:
+                fields |= {f"{what}_limit": number(limit), f"{what}_remaining": number(remaining), f"{what}_reset_s": reset(reset_at)}
+                break
+    limits = RateLimits(**fields)  # type: ignore[arg-type]
+    return limits if limits.known else None
+
+
 def describe_error(e: Exception) -> str:
     """One line for an SDK exception: its class, HTTP status and the first line of its message (redacted later, in
     `backends.redact`, like every string a backend lets out)."""
@@ -124,7 +178,10 @@ def raise_sdk_error(sdk, e: Exception, label: str, retry_statuses: tuple[int, ..
         raise AbortRun(f"{label}: connection refused by {refused}: nothing is listening there (is the server up, and the URL right?)") from None
     if isinstance(e, (sdk.AuthenticationError, sdk.PermissionDeniedError, sdk.NotFoundError)):
         raise AbortRun(f"{label}: {message}") from None
-    if isinstance(e, sdk.RateLimitError) or (isinstance(e, sdk.APIStatusError) and (e.status_code >= 500 or e.status_code in retry_statuses)):
+    if isinstance(e, sdk.RateLimitError):
+        headers = e.response.headers
+        raise Retryable(message, parse_retry_after(headers), throttled=True, limits=parse_limits(headers)) from None
+    if isinstance(e, sdk.APIStatusError) and (e.status_code >= 500 or e.status_code in retry_statuses):
         raise Retryable(message, parse_retry_after(e.response.headers)) from None
     if isinstance(e, sdk.APIStatusError):
         raise Fatal(message) from None

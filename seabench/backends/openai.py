@@ -6,8 +6,8 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
-from ..records import Completion, GenerationSettings, Message, Usage
-from .base import BackendOptions, Retryable, get_key, raise_sdk_error
+from ..records import Completion, GenerationSettings, Message, RateLimits, Usage
+from .base import BackendOptions, Retryable, get_key, parse_limits, raise_sdk_error
 
 
 class OpenAIBackend:
@@ -39,11 +39,12 @@ class OpenAIBackend:
                     "temperature": settings.temperature,
                     "max_tokens": settings.max_tokens,
                 },
-                cast_to=object,  # the JSON as sent; read strictly below
+                cast_to=self._openai.AsyncAPIResponse[object],  # the JSON as sent (read strictly below), and its headers
             )
+            data = await response.parse()
         except (self._openai.APIError, ValueError) as e:
             raise_sdk_error(self._openai, e, f"openai:{self.model}")
-        return [_read_chat_completion(response)]
+        return [_read_chat_completion(data, parse_limits(response.headers))]
 
     async def aclose(self) -> None:
         await self.client.close()
@@ -53,7 +54,7 @@ def create(model: str, options: BackendOptions) -> OpenAIBackend:
     return OpenAIBackend(model, options)
 
 
-def _read_chat_completion(data: Any) -> Completion:
+def _read_chat_completion(data: Any, limits: RateLimits | None = None) -> Completion:
     """The first choice of a chat.completion body; anything unexpected is a malformed response, to be retried."""
     try:
         choice = data["choices"][0]
@@ -67,4 +68,5 @@ def _read_chat_completion(data: Any) -> Completion:
         text=text or "",
         usage=Usage(input_tokens=usage.get("prompt_tokens"), output_tokens=usage.get("completion_tokens")),
         finish_reason=finish,
+        limits=limits,
     )

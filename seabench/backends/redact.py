@@ -41,7 +41,7 @@ class Redacted:
         try:
             completions = await self.inner.complete(conversations, settings)
         except Retryable as e:
-            raise Retryable(self._clean(str(e)), e.retry_after) from None
+            raise Retryable(self._clean(str(e)), e.retry_after, throttled=e.throttled, limits=e.limits) from None
         except Fatal as e:
             raise Fatal(self._clean(str(e))) from None
         except AbortRun as e:

@@ -36,7 +36,9 @@ BaseUrl = Annotated[str | None, typer.Option(
 JudgeBaseUrl = Annotated[str | None, typer.Option(
     "--judge-base-url", metavar="URL", help="The judge's API base URL; the candidates' --base-url is never used for the judge.")]
 Concurrency = Annotated[int, typer.Option("--concurrency", metavar="N", min=1, help="Requests in flight at once, per model.")]
-Rpm = Annotated[float | None, typer.Option("--rpm", metavar="N", min=0.1, help="At most this many requests per minute.")]
+Rpm = Annotated[float | None, typer.Option("--rpm", metavar="N", min=0.1, help=(
+    "At most this many requests per minute (a hard cap; without it the limit is learned from the provider's headers and 429s)."))]
+Tpm = Annotated[float | None, typer.Option("--tpm", metavar="N", min=1, help="At most this many tokens (prompt and reply) per minute.")]
 Timeout = Annotated[float, typer.Option("--timeout", metavar="SECONDS", min=0.1, help="Seconds before a request is abandoned and retried.")]
 Attempts = Annotated[int, typer.Option("--max-attempts", metavar="N", min=1, help="Tries per request before it is stored as a failure.")]
 BatchSize = Annotated[int, typer.Option("--batch-size", metavar="N", min=1, help="Conversations per batch for hf: models.")]

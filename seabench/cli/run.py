@@ -40,6 +40,7 @@ def generate_cmd(
     system_prompt: o.SystemPrompt = None,
     concurrency: o.Concurrency = 8,
     rpm: o.Rpm = None,
+    tpm: o.Tpm = None,
     timeout: o.Timeout = 120.0,
     max_attempts: o.Attempts = 6,
     batch_size: o.BatchSize = 8,
@@ -68,7 +69,7 @@ def generate_cmd(
         console().print(plan_table(estimate_plan(plans, table, chat_template=backend.chat_template)))
         return
     with Store(db) as store:
-        results = generate(store, loaded, runs, questions, backend, concurrency=concurrency, rpm=rpm,
+        results = generate(store, loaded, runs, questions, backend, concurrency=concurrency, rpm=rpm, tpm=tpm,
                            policy=RetryPolicy(max_attempts=max_attempts), prices=table)
     console(stderr=True).print(generate_summary(results))
     if any(r.failures for r in results):
@@ -102,6 +103,7 @@ def judge_cmd(
     judge_base_url: o.JudgeBaseUrl = None,
     concurrency: o.Concurrency = 8,
     rpm: o.Rpm = None,
+    tpm: o.Tpm = None,
     timeout: o.Timeout = 120.0,
     max_attempts: o.Attempts = 6,
     batch_size: o.BatchSize = 8,
@@ -128,7 +130,7 @@ def judge_cmd(
             return
         run_checks(store)
         backend = BackendOptions(base_url=judge_base_url, timeout=timeout, batch_size=batch_size)
-        judge_plan, result = run_judge(store, cfg, prompt_set, backend, concurrency=concurrency, rpm=rpm,
+        judge_plan, result = run_judge(store, cfg, prompt_set, backend, concurrency=concurrency, rpm=rpm, tpm=tpm,
                                        policy=RetryPolicy(max_attempts=max_attempts), prices=table)
     console(stderr=True).print(judge_summary(cfg.name, judge_plan, result))
     if result.failures:
@@ -207,6 +209,7 @@ def eval_cmd(
     prompts: o.Prompts = None,
     concurrency: Annotated[int | None, typer.Option("--concurrency", metavar="N", min=1, help="Requests in flight per model.")] = None,
     rpm: o.Rpm = None,
+    tpm: o.Tpm = None,
     timeout: Annotated[float | None, typer.Option("--timeout", metavar="SECONDS", min=0.1, help="Seconds before a request is retried.")] = None,
     max_attempts: Annotated[int | None, typer.Option("--max-attempts", metavar="N", min=1, help="Tries per request.")] = None,
     prices: o.Prices = None,
@@ -226,7 +229,7 @@ def eval_cmd(
         all_pairs=all_pairs, samples=samples, bench=bench, db=str(db) if db else None, out=str(out) if out else None,
         base_url=base_url, judge_base_url=judge_base_url, lang=o.split(lang), category=o.split(category), limit=limit,
         temperature=temperature, max_tokens=max_tokens, system_prompt=system_prompt, prompts=str(prompts) if prompts else None,
-        concurrency=concurrency, rpm=rpm, timeout=timeout, max_attempts=max_attempts, prices=str(prices) if prices else None,
+        concurrency=concurrency, rpm=rpm, tpm=tpm, timeout=timeout, max_attempts=max_attempts, prices=str(prices) if prices else None,
     )
     if dry_run:
         rows, judged = plan_eval(spec)

@@ -99,6 +99,16 @@ def _usd(cost: float | None) -> str:
     return f"≤ ${cost:,.4f}" if cost is not None else "no price"
 
 
+def traffic(s) -> str:
+    """What rate limits and stragglers cost, when they cost anything: ` (3 answered 429, 2 hedged: 1.0% extra)`."""
+    parts = [f"{s.throttled} answered 429"] if s.throttled else []
+    if s.hedged:
+        parts.append(f"{s.hedged} hedged: {s.hedged / max(1, s.sent - s.hedged):.1%} extra, {s.hedge_wins} of them won")
+    if s.timeouts:
+        parts.append(f"{plural(s.timeouts, 'attempt')} past the learned timeout")
+    return f" ({'; '.join(parts)})" if parts else ""
+
+
 def generate_summary(results) -> Group:
     lines = []
     for r in results:
@@ -113,7 +123,7 @@ def generate_summary(results) -> Group:
             line.append(f" ({s.blocked} later turns not asked)")
         if s.elsewhere:
             line.append(f" ({s.elsewhere} left to another process working on this store)")
-        line.append(f"; {plural(s.sent, 'request')} in {s.wall_s:.1f}s, {s.input_tokens:,} tokens in, {s.output_tokens:,} out")
+        line.append(f"; {plural(s.sent, 'request')} in {s.wall_s:.1f}s{traffic(s)}, {s.input_tokens:,} tokens in, {s.output_tokens:,} out")
         if s.cost:
             line.append(f", ${s.cost:.4f}")
         lines.append(line)
@@ -153,7 +163,7 @@ def judge_summary(name: str, judge_plan, result) -> Text:
         s = result.stats
         text = Text(
             f"{name}: {plural(result.stored, 'judgment')} stored ({result.unscored} unscored, {result.flagged} with injection flags), "
-            f"{result.failures} failed; {plural(s.sent, 'request')} in {s.wall_s:.1f}s, {s.input_tokens:,} tokens in, {s.output_tokens:,} out"
+            f"{result.failures} failed; {plural(s.sent, 'request')} in {s.wall_s:.1f}s{traffic(s)}, {s.input_tokens:,} tokens in, {s.output_tokens:,} out"
             + (f", ${s.cost:.4f}" if s.cost else "")
         )
         if result.already:

@@ -166,6 +166,7 @@ async def run_plan(
     *,
     concurrency: int = 8,
     rpm: float | None = None,
+    tpm: float | None = None,
     policy: RetryPolicy = RetryPolicy(),
     prices: PriceTable | None = None,
     show_progress: bool = True,
@@ -223,7 +224,7 @@ async def run_plan(
     def claim(job: Job) -> bool:
         return store.claim(job.payload.key, owner, policy.lease(options.timeout), "judgments")
 
-    runner = Runner(backend, cfg.settings, concurrency=concurrency, rpm=rpm, policy=policy,
+    runner = Runner(backend, cfg.settings, concurrency=concurrency, rpm=rpm, tpm=tpm, timeout=options.timeout, policy=policy,
                     progress=Progress(f"judge {cfg.name}", enabled=show_progress))
     jobs = [Job(messages=i.messages, payload=i, size=sum(len(m.content) for m in i.messages)) for i in judge_plan.items]
     try:

@@ -21,6 +21,7 @@ from .core import (
     PairOutcome,
     PairRating,
     Question,
+    RateLimits,
     Rating,
     Record,
     Usage,
@@ -46,7 +47,7 @@ from .results import (
 
 __all__ = [
     "SEA_BENCH_CATEGORIES", "Answer", "Bench", "BenchCell", "Completion", "Failure", "GenerationSettings", "JudgeConfig",
-    "Judgment", "LanguageCheck", "Message", "ModelRun", "PairOutcome", "PairRating", "Question", "Rating", "Record",
+    "Judgment", "LanguageCheck", "Message", "ModelRun", "PairOutcome", "PairRating", "Question", "RateLimits", "Rating", "Record",
     "ScriptHealth", "TokenRow", "Usage", "Verdict", "Winner", "AgreementRow", "BrowserAnswer", "BrowserJudgment", "BrowserQuestion", "BrowserRating",
     "CompareCell", "HealthRate", "LanguageRate", "LeaderRow", "PairCell", "PlanRow", "RatingRow", "Report", "RunFacts", "ScoreCell",
     "Settings", "UsageRow", "ALL", "HUMAN",

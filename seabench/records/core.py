@@ -122,6 +122,27 @@ class Usage(Record):
     """Reply tokens."""
 
 
+class RateLimits(Record):
+    """What a provider's response headers say about its rate limits (None where a header is absent)."""
+
+    requests_limit: int | None = None
+    """Requests allowed per minute."""
+    requests_remaining: int | None = None
+    """Requests left before the limit bites."""
+    requests_reset_s: float | None = None
+    """Seconds until the request allowance is whole again."""
+    tokens_limit: int | None = None
+    """Tokens allowed per minute."""
+    tokens_remaining: int | None = None
+    """Tokens left before the limit bites."""
+    tokens_reset_s: float | None = None
+    """Seconds until the token allowance is whole again."""
+
+    @property
+    def known(self) -> bool:
+        return self.requests_limit is not None or self.tokens_limit is not None
+
+
 class Completion(Record):
     """What a backend returns for one conversation."""
 
@@ -131,6 +152,8 @@ class Completion(Record):
     """Tokens the request used."""
     finish_reason: str | None = None
     """`stop`, `length` (hit max tokens), or the provider's own word for it."""
+    limits: RateLimits | None = None
+    """The provider's rate-limit headers on this response, for the runner's pacing (never stored)."""
 
 
 class Answer(Record):

@@ -1,7 +1,8 @@
 """The one place with concurrency, rate limiting, retries and progress, for every backend and every stage.
 
 Work arrives as `Job`s. `concurrency` workers each take up to `backend.batch_size` ready jobs (longest first when
-batching, so a batch holds prompts of similar length), call the backend, retry what is retryable with exponential
+batching, so a batch holds prompts of similar length), wait for the pacer (`pace`: hard caps and learned rate
+limits), call the backend (`tail`: learned timeouts, hedged stragglers), retry what is retryable with exponential
 backoff and jitter (honouring Retry-After), and hand each result to the stage, which stores it at once and may
 return follow-up jobs (turn 2 after turn 1).
 """
@@ -9,6 +10,7 @@ return follow-up jobs (turn 2 after turn 1).
 from __future__ import annotations
 
 import asyncio
+import heapq
 import random
 import sys
 import time
@@ -16,8 +18,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .backends.base import AbortRun, Backend, Fatal, Retryable
-from .records import Completion, GenerationSettings, Message
+from ..backends.base import AbortRun, Backend, Fatal, Retryable
+from ..records import Completion, GenerationSettings, Message
+from .pace import Pacer
+from .tail import Tail
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,8 @@ class Job:
     """Prompt length, for grouping similar lengths into one batch."""
     span: int = 1
     """Requests this job stands for, later turns included: what the progress bar moves if another process takes it."""
+    attempt: int = 1
+    """The attempt it is on (a retried job waits out its backoff in a queue; its worker takes other work meanwhile)."""
 
 
 @dataclass
@@ -76,6 +82,14 @@ class RunStats:
     output_tokens: int = 0
     cost: float = 0.0
     wall_s: float = 0.0
+    throttled: int = 0
+    """429s received."""
+    hedged: int = 0
+    """Second copies sent for stragglers (counted in `sent` too); the first reply won, the other was cancelled."""
+    hedge_wins: int = 0
+    """Second copies whose reply was the one kept."""
+    timeouts: int = 0
+    """Attempts cut by the timeout learned from this run's latencies."""
 
 
 OnSuccess = Callable[[Job, Completion, float], Outcome]
@@ -83,23 +97,6 @@ OnFailure = Callable[[Job, str, int], int]
 """Stores the failure; returns how many later turns are now blocked."""
 Claim = Callable[[Job], bool]
 """Takes a job for this process (a lease in the store); False when another process has it or has finished it."""
-
-
-class RateLimiter:
-    """Spaces request starts evenly so no minute sees more than `rpm` of them."""
-
-    def __init__(self, rpm: float | None):
-        self.interval = 60.0 / rpm if rpm else 0.0
-        self.next_start = 0.0
-
-    async def acquire(self) -> None:
-        if not self.interval:
-            return
-        now = time.monotonic()
-        start = max(now, self.next_start)
-        self.next_start = start + self.interval
-        if start > now:
-            await asyncio.sleep(start - now)
 
 
 class Runner:
@@ -110,6 +107,8 @@ class Runner:
         *,
         concurrency: int = 8,
         rpm: float | None = None,
+        tpm: float | None = None,
+        timeout: float = 120.0,
         policy: RetryPolicy = RetryPolicy(),
         progress: Progress | None = None,
         seed: int | None = None,
@@ -117,8 +116,11 @@ class Runner:
         self.backend = backend
         self.settings = settings
         # A local model runs one batch at a time (batching is its parallelism); an HTTP API takes many requests.
+        local = hasattr(backend, "max_concurrency")
         self.concurrency = max(1, min(concurrency, getattr(backend, "max_concurrency", concurrency)))
-        self.limiter = RateLimiter(rpm)
+        self.pacer = Pacer(rpm, tpm)
+        # A local model's latency is its batch's length, not a straggling server: nothing to hedge, nothing to learn.
+        self.tail = None if local else Tail(timeout)
         self.policy = policy
         self.progress = progress or Progress(enabled=False)
         self.rng = random.Random(seed)
@@ -129,6 +131,8 @@ class Runner:
         """Send every job (and the follow-ups they lead to). `claim`, when given, is asked right before a job is sent,
         so several processes on one store split the work; `already` is what earlier runs stored, for the progress bar."""
         self._pending = list(jobs)
+        self._waiting: list[tuple[float, int, Job]] = []
+        """Jobs waiting out a backoff: (when they may go again, order, job), a heap."""
         self._outstanding = len(jobs)
         self._cond = asyncio.Condition()
         self._on_success, self._on_failure, self._claim = on_success, on_failure, claim
@@ -156,57 +160,109 @@ class Runner:
         batch, self._pending = self._pending[:size], self._pending[size:]
         return batch
 
+    async def _next(self) -> list[Job]:
+        """The next batch to send, once one is ready; [] when all work is done."""
+        async with self._cond:
+            while True:
+                now = time.monotonic()
+                while self._waiting and self._waiting[0][0] <= now:
+                    self._pending.insert(0, heapq.heappop(self._waiting)[2])
+                if self._pending:
+                    return self._take()
+                if self._outstanding == 0:
+                    return []
+                wake = self._waiting[0][0] - now if self._waiting else None
+                try:
+                    await asyncio.wait_for(self._cond.wait(), wake)
+                except asyncio.TimeoutError:
+                    pass
+
     async def _worker(self) -> None:
-        while True:
-            async with self._cond:
-                await self._cond.wait_for(lambda: bool(self._pending) or self._outstanding == 0)
-                if not self._pending:
-                    return
-                batch = self._take()
+        while batch := await self._next():
             taken = len(batch)
             if self._claim is not None:
-                mine = [j for j in batch if self._claim(j)]
+                # A retried job is this process's already; a new one is claimed just before it is sent.
+                mine = [j for j in batch if j.attempt > 1 or self._claim(j)]
                 for job in batch:
                     if job not in mine:
                         self.stats.elsewhere += job.span
                         self.progress.update(self.stats, advance=job.span)
                 batch = mine
-            follow_ups = await self._attempt(batch) if batch else []
+            follow_ups, again = await self._attempt(batch) if batch else ([], None)
             async with self._cond:
+                if again is not None:
+                    for job in batch:
+                        job.attempt += 1
+                        heapq.heappush(self._waiting, (again, id(job), job))
+                    taken -= len(batch)
                 self._pending.extend(follow_ups)
                 self._outstanding += len(follow_ups) - taken
                 self._cond.notify_all()
 
-    async def _attempt(self, batch: list[Job]) -> list[Job]:
-        for attempt in range(1, self.policy.max_attempts + 1):
-            await self.limiter.acquire()
+    async def _attempt(self, batch: list[Job]) -> tuple[list[Job], float | None]:
+        """One try: the follow-up jobs, and when to try again (None when the batch is finished, well or not)."""
+        attempt = max(j.attempt for j in batch)
+        # Reserved against a token limit until the reply says what was used: the prompt (≈ 4 bytes a token) and the
+        # most the reply may take, as providers count it.
+        reserve = sum(j.size // 4 for j in batch) + self.settings.max_tokens * len(batch)
+        sent_at = await self.pacer.acquire(reserve)
+        started = time.perf_counter()
+        try:
+            completions = await self._call(batch, reserve)
+        except AbortRun:
+            raise
+        except Retryable as e:
+            if e.throttled:
+                self.stats.throttled += 1
+                self.pacer.throttled(sent_at, e.retry_after, e.limits)
+            else:
+                self.pacer.done(sent_at)
+            if attempt >= self.policy.max_attempts:
+                return self._fail(batch, str(e), attempt), None
+            return [], time.monotonic() + self.policy.delay(attempt, e.retry_after, self.rng)
+        except Fatal as e:
+            self.pacer.done(sent_at)
+            return self._fail(batch, str(e), attempt), None
+        latency = time.perf_counter() - started
+        used = sum((c.usage.input_tokens or 0) + (c.usage.output_tokens or 0) for c in completions)
+        self.pacer.ok(sent_at, completions[0].limits if completions else None, tokens=used or reserve, reserved=reserve)
+        if self.tail:
+            self.tail.seen(latency)
+        follow_ups: list[Job] = []
+        finished = 0
+        for job, completion in zip(batch, completions):
+            outcome = self._on_success(job, completion, latency)
+            follow_ups += outcome.follow_ups
+            finished += outcome.finished
+            self.stats.input_tokens += outcome.input_tokens
+            self.stats.output_tokens += outcome.output_tokens
+            self.stats.cost += outcome.cost
+        self.stats.done += finished
+        self.progress.update(self.stats, advance=finished)
+        return follow_ups, None
+
+    async def _call(self, batch: list[Job], reserve: int) -> list[Completion]:
+        """One attempt: the backend's reply, or a second copy's if the first straggles (see `tail`)."""
+        conversations = [j.messages for j in batch]
+        if self.tail is None:
             self.stats.sent += 1
-            started = time.perf_counter()
-            try:
-                completions = await self.backend.complete([j.messages for j in batch], self.settings)
-            except AbortRun:
-                raise
-            except Retryable as e:
-                if attempt == self.policy.max_attempts:
-                    return self._fail(batch, str(e), attempt)
-                await asyncio.sleep(self.policy.delay(attempt, e.retry_after, self.rng))
-                continue
-            except Fatal as e:
-                return self._fail(batch, str(e), attempt)
-            latency = time.perf_counter() - started
-            follow_ups: list[Job] = []
-            finished = 0
-            for job, completion in zip(batch, completions):
-                outcome = self._on_success(job, completion, latency)
-                follow_ups += outcome.follow_ups
-                finished += outcome.finished
-                self.stats.input_tokens += outcome.input_tokens
-                self.stats.output_tokens += outcome.output_tokens
-                self.stats.cost += outcome.cost
-            self.stats.done += finished
-            self.progress.update(self.stats, advance=finished)
-            return follow_ups
-        return []  # pragma: no cover - the loop always returns
+            return await self.backend.complete(conversations, self.settings)
+        tail = self.tail
+
+        async def send() -> list[Completion]:
+            self.stats.sent += 1
+            return await self.backend.complete(conversations, self.settings)
+
+        async def before_hedge() -> None:
+            await self.pacer.acquire(reserve)
+
+        try:
+            completions, won = await tail.call(send, before_hedge)
+        except TimeoutError as e:
+            raise Retryable(str(e)) from None
+        finally:
+            self.stats.hedged, self.stats.hedge_wins, self.stats.timeouts = tail.hedged, tail.hedge_wins, tail.timeouts
+        return completions
 
     def _fail(self, batch: list[Job], error: str, attempts: int) -> list[Job]:
         for job in batch:

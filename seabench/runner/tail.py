@@ -1,0 +1,105 @@
+"""Tail latency: a per-attempt timeout learned from the latencies seen, and hedged requests for stragglers.
+
+A request that hangs costs a whole timeout, and the run waits for its slowest request. Once enough replies have been
+seen, a request that has waited far past the typical latency gets a second copy (the first reply wins, the other is
+cancelled), within a budget of a few percent of the requests sent; and no attempt waits longer than a timeout learned
+from the same latencies (never under `floor_s`, never over the user's `--timeout`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+
+MIN_SEEN = 20
+"""Replies seen before anything is learned; until then the user's --timeout alone applies and nothing is hedged."""
+
+
+class Tail:
+    def __init__(self, ceiling_s: float, *, floor_s: float = 30.0, hedge_share: float = 0.05, hedge_floor_s: float = 0.5,
+                 hedge: bool = True):
+        self.ceiling_s, self.floor_s = ceiling_s, min(floor_s, ceiling_s)
+        self.hedge_share, self.hedge_floor_s, self.hedge_enabled = hedge_share, hedge_floor_s, hedge
+        self.latencies: deque[float] = deque(maxlen=500)
+        self.started = 0
+        """Requests started, hedged copies included."""
+        self.hedged = 0
+        """Second copies sent."""
+        self.hedge_wins = 0
+        """Second copies whose reply was the one kept."""
+        self.timeouts = 0
+        """Attempts cut by the learned timeout."""
+
+    def seen(self, latency: float) -> None:
+        self.latencies.append(latency)
+
+    def _quantile(self, q: float) -> float | None:
+        if len(self.latencies) < MIN_SEEN:
+            return None
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+    def timeout_s(self) -> float:
+        """How long one attempt may take: 8 × the 99th percentile latency, within [floor, --timeout]."""
+        p99 = self._quantile(0.99)
+        return self.ceiling_s if p99 is None else min(self.ceiling_s, max(self.floor_s, 8 * p99))
+
+    def hedge_after_s(self) -> float | None:
+        """When a waiting request gets a second copy: 3 × the 95th percentile latency (at least `hedge_floor_s`)."""
+        p95 = self._quantile(0.95)
+        return None if p95 is None or not self.hedge_enabled else max(self.hedge_floor_s, 3 * p95)
+
+    def may_hedge(self) -> bool:
+        return self.hedged + 1 <= max(2.0, self.hedge_share * self.started)
+
+    async def call(self, send: Callable[[], Awaitable[T]], before_hedge: Callable[[], Awaitable[object]]) -> tuple[T, bool]:
+        """`send()` once, and a second time if the first straggles; the first reply wins. Returns (reply, hedged copy won).
+
+        A failure of the first copy waits for the second; a failure of the second gives up on the straggler too (the
+        runner retries). Raises `TimeoutError` when nothing replies within the timeout. Latencies learned while a
+        request waits count for it: the first requests of a run can straggle too.
+        """
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        self.started += 1
+        first = asyncio.ensure_future(send())
+        second: asyncio.Future[T] | None = None
+        try:
+            while True:
+                for task in (first, second):
+                    if task is not None and task.done() and task.exception() is None:
+                        won = task is second
+                        self.hedge_wins += won
+                        return task.result(), won
+                if second is not None and second.done():
+                    raise second.exception()  # type: ignore[misc]
+                if first.done() and second is None:
+                    raise first.exception()  # type: ignore[misc]
+                limit, now = self.timeout_s(), loop.time()
+                if now - started >= limit:
+                    self.timeouts += 1
+                    raise TimeoutError(f"no reply within {limit:.1f}s")
+                wake = started + limit
+                if second is None:
+                    hedge_at = self.hedge_after_s()
+                    if hedge_at is not None and now - started >= hedge_at and self.may_hedge():
+                        await before_hedge()  # a copy is a request like any other: it waits for the rate limit too
+                        if not first.done():
+                            self.started += 1
+                            self.hedged += 1
+                            second = asyncio.ensure_future(send())
+                        continue
+                    due = started + hedge_at if hedge_at is not None and now - started < hedge_at else now + 0.5
+                    wake = min(wake, due)
+                pending = [t for t in (first, second) if t is not None and not t.done()]
+                await asyncio.wait(pending, timeout=max(0.0, wake - loop.time()), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (first, second):
+                if task is not None and not task.done():
+                    task.cancel()
+            # Let cancelled copies unwind (their connections close) without surfacing their errors.
+            await asyncio.gather(*(t for t in (first, second) if t is not None), return_exceptions=True)

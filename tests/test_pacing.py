@@ -1,0 +1,234 @@
+"""Rate limits learned from 429s and from headers, learned timeouts and hedged stragglers: fake servers that enforce
+a limit or hang, talked to by the real SDK clients; the pacer's arithmetic on a hand-driven clock."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+
+import pytest
+
+from seabench.backends import BackendOptions
+from seabench.backends.base import parse_limits
+from seabench.bench import load_bench
+from seabench.generate import ModelRun, generate
+from seabench.records import GenerationSettings
+from seabench.runner import RetryPolicy
+from seabench.runner.pace import FIRST_CUT, MARGIN, Pacer
+from seabench.runner.tail import Tail
+from seabench.store import Store
+
+from .fakes import FakeServer, Fault
+
+POLICY = RetryPolicy(max_attempts=10, base_delay=0.05, max_delay=0.5)
+
+
+def _bench(tmp_path, n: int, turns: int = 1):
+    path = tmp_path / "b.jsonl"
+    path.write_text("\n".join(json.dumps({"question_id": f"q{i}", "category": "safety", "lang": "en",
+                                          "turns": [f"question {i} turn {t}" for t in range(1, turns + 1)]}) for i in range(n)))
+    return load_bench(path)
+
+
+def _generate(tmp_path, server, n: int, **kw):
+    bench = _bench(tmp_path, n)
+    with Store(tmp_path / "s.db") as store:
+        (result,) = generate(store, bench, [ModelRun(name="m", spec="openai:m", settings=GenerationSettings())], list(bench.questions),
+                             BackendOptions(base_url=server.url, timeout=kw.pop("timeout", 10.0)), show_progress=False,
+                             policy=POLICY, **kw)
+    rows = sqlite3.connect(tmp_path / "s.db").execute("SELECT question_id, COUNT(*) FROM answers GROUP BY question_id").fetchall()
+    return result, rows
+
+
+@pytest.mark.parametrize("announce", ["429", "headers"])
+def test_an_unknown_rate_limit_is_learned_and_kept_to(tmp_path, announce, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "k")
+    # 1,200 a minute = 20 a second, a bucket of 20; 80 requests from 8 workers would meet ~60 refusals unpaced.
+    with FakeServer(latency=0.1, rpm=1200, announce=announce) as server:
+        result, rows = _generate(tmp_path, server, 80)
+        sent, refused = len(server.requests), server.throttled
+    assert len(rows) == 80 and all(n == 1 for _, n in rows) and not result.failures
+    assert result.stats.throttled == refused
+    if announce == "headers":
+        assert refused == 0  # paced to the announced limit from the first reply on
+    else:
+        assert refused <= 0.12 * sent, (refused, sent)
+
+
+def test_without_a_limit_nothing_is_paced(tmp_path, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "k")
+    with FakeServer(latency=0.05) as server:
+        result, rows = _generate(tmp_path, server, 40, concurrency=8)
+        starts = sorted(r["t"] for r in server.requests)
+    assert len(rows) == 40 and result.stats.throttled == 0
+    # 8 in flight at once, from the first moment: no spacing was invented.
+    assert starts[7] - starts[0] < 0.05
+
+
+def test_limit_headers_of_both_providers_are_read():
+    openai = parse_limits({"x-ratelimit-limit-requests": "600", "x-ratelimit-remaining-requests": "0",
+                           "x-ratelimit-reset-requests": "1m30.5s", "x-ratelimit-limit-tokens": "150000",
+                           "x-ratelimit-remaining-tokens": "149000", "x-ratelimit-reset-tokens": "120ms"})
+    assert openai is not None
+    assert (openai.requests_limit, openai.requests_remaining, openai.requests_reset_s) == (600, 0, 90.5)
+    assert (openai.tokens_limit, openai.tokens_remaining, openai.tokens_reset_s) == (150000, 149000, pytest.approx(0.12))
+    anthropic = parse_limits({"anthropic-ratelimit-requests-limit": "50", "anthropic-ratelimit-requests-remaining": "49",
+                              "anthropic-ratelimit-requests-reset": "2999-01-01T00:00:00Z",
+                              "anthropic-ratelimit-input-tokens-limit": "30000", "anthropic-ratelimit-input-tokens-remaining": "29000",
+                              "anthropic-ratelimit-input-tokens-reset": "2000-01-01T00:00:00Z"})
+    assert anthropic is not None and (anthropic.requests_limit, anthropic.tokens_limit) == (50, 30000)
+    assert anthropic.requests_reset_s > 1e9 and anthropic.tokens_reset_s == 0.0
+    assert parse_limits({"content-type": "application/json"}) is None
+    assert parse_limits({"x-ratelimit-limit-requests": "600", "x-ratelimit-reset-requests": "soon"}).requests_reset_s is None
+
+
+class Clock:
+    def __init__(self):
+        self.t = 100.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def test_the_first_cluster_of_429s_cuts_then_the_next_measures_the_limit():
+    clock = Clock()
+    pacer = Pacer(clock=clock)
+    # 8 sent at once; after a burst the provider lets 10 a second through and refuses the rest.
+    sends = [clock.t] * 8
+    pacer._sent.extend(sends)
+    pacer._inflight.extend(sends)
+    for t in sends[:6]:
+        pacer.ok(t)
+    clock.t += 0.2
+    pacer.throttled(sends[6], retry_after=None)  # one refusal alone teaches nothing
+    assert pacer.learned_rps is None
+    pacer.throttled(sends[7], retry_after=None)
+    # 6 got through in (at least) a second: a cautious start, then a ramp.
+    assert pacer.learned_rps == pytest.approx(FIRST_CUT * 6 / 1.0) and pacer.ramping
+    # Two seconds at the limit, 10 a second, then two refusals: the slope between the cuts is the limit.
+    base = clock.t
+    times = [base + i / 10 for i in range(1, 21)]
+    for t in times:
+        pacer._sent.append(t)
+        pacer._inflight.append(t)
+        pacer.ok(t)
+    clock.t = base + 2.05
+    pacer._sent.extend([clock.t, clock.t])
+    pacer._inflight.extend([clock.t, clock.t])
+    pacer.throttled(clock.t, retry_after=0.1)
+    pacer.throttled(clock.t, retry_after=0.1)
+    span = clock.t - sends[7]
+    assert pacer.learned_rps == pytest.approx(MARGIN * 20 / span) and not pacer.ramping
+    assert pacer.paused_until == pytest.approx(clock.t + 0.1)
+
+
+def test_an_announced_limit_paces_requests_and_a_spent_allowance_waits_for_its_reset():
+    async def go():
+        pacer = Pacer()
+        from seabench.records import RateLimits
+
+        pacer.ok(await pacer.acquire(), RateLimits(requests_limit=600, requests_remaining=5, requests_reset_s=0.1))
+        loop = asyncio.get_running_loop()
+        t0 = loop.time()
+        for _ in range(5):
+            pacer.done(await pacer.acquire())
+        spaced = loop.time() - t0
+        pacer.ok(await pacer.acquire(), RateLimits(requests_limit=600, requests_remaining=0, requests_reset_s=0.3))
+        t1 = loop.time()
+        pacer.done(await pacer.acquire())
+        return spaced, loop.time() - t1, pacer.rate()
+
+    spaced, waited, rate = asyncio.run(go())
+    assert rate == pytest.approx(10 * MARGIN)
+    assert spaced >= 4 / (10 * MARGIN) - 0.02  # five starts at 10 a second: four intervals
+    assert waited >= 0.28
+
+
+def test_a_token_cap_holds_requests_back_until_tokens_are_refunded():
+    async def go():
+        pacer = Pacer(tpm=6000)  # 100 tokens a second, a bucket of 100
+        loop = asyncio.get_running_loop()
+        t0 = loop.time()
+        first = await pacer.acquire(100)
+        second = await pacer.acquire(100)  # the bucket is empty: a second's worth of waiting
+        waited = loop.time() - t0
+        pacer.ok(first, tokens=10, reserved=100)  # the reply used 10: 90 come back
+        pacer.ok(second, tokens=10, reserved=100)
+        t1 = loop.time()
+        await pacer.acquire(100)
+        return waited, loop.time() - t1
+
+    waited, after_refund = asyncio.run(go())
+    assert waited >= 0.95 and after_refund < 0.3
+
+
+def test_a_hung_request_is_hedged_and_stored_once(tmp_path, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "k")
+    calls = []
+
+    def reply(body):
+        calls.append(body["messages"][-1]["content"])
+        # The 30th request hangs; its copy is answered.
+        return Fault("hang") if len(calls) == 30 else f"ok: {calls[-1]}"
+
+    with FakeServer(latency=0.05, reply=reply, hang_s=20.0) as server:
+        result, rows = _generate(tmp_path, server, 40, timeout=60.0)
+    s = result.stats
+    assert len(rows) == 40 and all(n == 1 for _, n in rows) and not result.failures
+    assert s.hedged == 1 and s.hedge_wins == 1 and s.sent == 41 == len(calls)
+    assert calls.count(calls[29]) == 2  # the hung question was asked twice, once per copy
+    assert s.wall_s < 10  # it did not wait out the 20 s hang (nor the 60 s timeout)
+
+
+def test_hedging_stays_within_its_budget_and_a_failed_copy_gives_up_on_the_straggler():
+    async def go():
+        tail = Tail(30.0, hedge_floor_s=0.02)
+        for _ in range(20):
+            tail.seen(0.01)
+
+        async def hang():
+            await asyncio.sleep(5)
+            return "late"
+
+        attempts = {"n": 0}
+
+        async def first_hangs_copy_fails():
+            attempts["n"] += 1
+            if attempts["n"] == 1:
+                return await hang()
+            raise RuntimeError("copy refused")
+
+        async def nothing():
+            return None
+
+        loop = asyncio.get_running_loop()
+        t0 = loop.time()
+        with pytest.raises(RuntimeError, match="copy refused"):
+            await tail.call(first_hangs_copy_fails, nothing)
+        gave_up = loop.time() - t0
+        hedged_once = tail.hedged
+        # The budget: at least 2 copies, then 5% of requests started.
+        tail.started = 0
+        for _ in range(3):
+            try:
+                await asyncio.wait_for(tail.call(hang, nothing), 0.2)
+            except asyncio.TimeoutError:
+                pass
+        return gave_up, hedged_once, tail.hedged
+
+    gave_up, hedged_once, hedged = asyncio.run(go())
+    assert gave_up < 1.0 and hedged_once == 1
+    assert hedged == 2  # one more allowed (2 in all) out of 3 straggling calls
+
+
+def test_the_timeout_is_learned_between_floor_and_ceiling():
+    tail = Tail(120.0, floor_s=5.0)
+    assert tail.timeout_s() == 120.0 and tail.hedge_after_s() is None  # nothing seen yet
+    for _ in range(50):
+        tail.seen(0.2)
+    assert tail.timeout_s() == 5.0  # 8 × 0.2 s is under the floor
+    for _ in range(500):
+        tail.seen(4.0)
+    assert tail.timeout_s() == 32.0 and tail.hedge_after_s() == 12.0
+    assert Tail(20.0, floor_s=30.0).timeout_s() == 20.0
