@@ -8,13 +8,15 @@ from importlib import import_module
 from ..errors import ConfigError
 from .base import AbortRun, Backend, BackendOptions, Fatal, Retryable
 
-__all__ = ["AbortRun", "Backend", "BackendOptions", "Fatal", "Retryable", "ModelSpec", "parse_spec", "make_backend"]
+__all__ = ["AbortRun", "Backend", "BackendOptions", "Fatal", "Retryable", "ModelSpec", "parse_spec", "make_backend", "preload"]
 
 PROVIDERS = {
     "openai": "seabench.backends.openai",
     "anthropic": "seabench.backends.anthropic",
     "hf": "seabench.backends.hf",
 }
+SDKS = {"openai": "openai", "anthropic": "anthropic"}
+"""The SDK each HTTP provider imports when its first backend is made."""
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,15 @@ def parse_spec(spec: str) -> ModelSpec:
     if provider not in PROVIDERS:
         raise ConfigError(f"unknown provider '{provider}' in '{spec}'; known: {', '.join(PROVIDERS)}")
     return ModelSpec(provider, model.strip())
+
+
+def preload(specs: list[str]) -> None:
+    """Start importing the providers these specs need, in the background: an SDK takes a third of a second to
+    import, and the bench, the store and the plan can be read meanwhile (SQLite and file reads release the GIL)."""
+    import threading
+
+    for name in {SDKS[p] for p in (s.partition(":")[0] for s in specs) if p in SDKS}:
+        threading.Thread(target=import_module, args=(name,), daemon=True, name=f"import {name}").start()
 
 
 def make_backend(spec: ModelSpec, options: BackendOptions) -> Backend:

@@ -116,8 +116,9 @@ def _until(value: str) -> float | None:
 def parse_limits(headers) -> RateLimits | None:
     """The rate limits a response announces: OpenAI's `x-ratelimit-*-requests|tokens`, Anthropic's
     `anthropic-ratelimit-requests|tokens-*` (or its input-tokens ones). None when it announces none."""
-    if headers is None:
+    if headers is None or not any(k.startswith(("x-ratelimit-", "anthropic-ratelimit-")) for k in headers.keys()):
         return None
+    headers = {k: v for k, v in headers.items() if k.startswith(("x-ratelimit-", "anthropic-ratelimit-"))}
 
     def number(name: str) -> int | None:
         value = headers.get(name)

@@ -49,7 +49,7 @@ def generate_cmd(
     dry_run: o.DryRun = False,
 ):
     """Collect answers from candidate models into the store; a re-run sends only what is missing or failed."""
-    from ..backends import BackendOptions
+    from ..backends import BackendOptions, preload
     from ..generate import check_names, estimate_plan, generate, make_plans, select_questions
     from ..pricing import PriceTable
     from ..records import GenerationSettings
@@ -59,6 +59,8 @@ def generate_cmd(
 
     runs = model_runs(model, name, GenerationSettings(temperature=temperature, max_tokens=max_tokens, system_prompt=system_prompt))
     check_names(runs)
+    if not dry_run:
+        preload([r.spec for r in runs])
     loaded = o.load_bench_noting(bench)
     questions = select_questions(loaded, o.split(lang), o.split(category), limit)
     table = PriceTable(prices)
@@ -111,7 +113,7 @@ def judge_cmd(
     dry_run: o.DryRun = False,
 ):
     """Judge stored answers with an LLM; a re-run sends only what is missing."""
-    from ..backends import BackendOptions
+    from ..backends import BackendOptions, preload
     from ..checks import run_checks
     from ..judging.llm import estimate, plan
     from ..judging.llm import judge as run_judge
@@ -121,6 +123,8 @@ def judge_cmd(
     from .views import console, judge_cost_table, judge_plan_caption, judge_summary
 
     cfg = judge_config(judge, judge_name, mode, baseline, all_pairs, o.split(model), samples, judge_temperature, judge_max_tokens)
+    if not dry_run:
+        preload([cfg.spec])
     prompt_set = load_prompt_set(prompts)
     table = PriceTable(prices)
     with Store(db, create=False) as store:
@@ -216,6 +220,7 @@ def eval_cmd(
     dry_run: o.DryRun = False,
 ):
     """generate → judge → report in one command; every step resumes from the store."""
+    from ..backends import preload
     from ..config import load_config
     from ..evaluate import dry_run as plan_eval
     from ..evaluate import from_options, run_eval
@@ -231,6 +236,8 @@ def eval_cmd(
         temperature=temperature, max_tokens=max_tokens, system_prompt=system_prompt, prompts=str(prompts) if prompts else None,
         concurrency=concurrency, rpm=rpm, tpm=tpm, timeout=timeout, max_attempts=max_attempts, prices=str(prices) if prices else None,
     )
+    if not dry_run:
+        preload([r.spec for r in spec.models] + [spec.judge.spec])
     if dry_run:
         rows, judged = plan_eval(spec)
         console().print(plan_table(rows))
