@@ -18,6 +18,7 @@ from .judging.prompts import PromptSet, default_prompts, load_prompts
 from .pricing import PriceTable
 from .records import GenerationSettings, JudgeConfig, ModelRun, Report
 from .runner import RetryPolicy
+from .runner.batch import BatchOptions
 from .store import Store
 from .summarize import build
 
@@ -38,6 +39,8 @@ class EvalSpec:
     concurrency: int = 8
     rpm: float | None = None
     tpm: float | None = None
+    batch: BatchOptions | None = None
+    """Answers and judgments through the providers' batch APIs."""
     timeout: float = 120.0
     max_attempts: int = 6
     batch_size: int = 8
@@ -108,7 +111,8 @@ def from_options(config: dict, **cli) -> EvalSpec:
         models=runs, judge=judge_cfg, judge_base_url=cli.get("judge_base_url") or jconf.get("base_url"), bench=pick("bench"),
         db=Path(pick("db")) if pick("db") else None, out=Path(pick("out", "report.html")), langs=pick("lang"),
         categories=pick("category"), limit=pick("limit"), prompts=Path(prompts) if prompts else None,
-        concurrency=pick("concurrency", 8), rpm=pick("rpm"), tpm=pick("tpm"), timeout=pick("timeout", 120.0), max_attempts=pick("max_attempts", 6),
+        concurrency=pick("concurrency", 8), rpm=pick("rpm"), tpm=pick("tpm"), batch=cli.get("batch"),
+        timeout=pick("timeout", 120.0), max_attempts=pick("max_attempts", 6),
         batch_size=pick("batch_size", 8), base_url=cli.get("base_url"), prices=Path(pick("prices")) if pick("prices") else None,
     )
 
@@ -125,9 +129,10 @@ def dry_run(spec: EvalSpec):
     table = PriceTable(spec.prices)
     with Store.existing(spec.db) or nullcontext() as store:  # a dry run creates no file
         plans = make_plans(store, spec.models, questions)
-    rows = estimate_plan(plans, table)
+    rows = estimate_plan(plans, table, batch=spec.batch is not None)
     answer_tokens = max(r.settings.max_tokens for r in spec.models)
-    judged = estimate_unanswered(spec.judge, prompts, questions, [r.name for r in spec.models], answer_tokens, table)
+    judged = estimate_unanswered(spec.judge, prompts, questions, [r.name for r in spec.models], answer_tokens, table,
+                                 batch=spec.batch is not None)
     return rows, judged
 
 
@@ -141,12 +146,12 @@ def run_eval(spec: EvalSpec, *, show_progress: bool = True, settings: Settings =
     result = EvalResult(judge_name=spec.judge.name)
     with Store(spec.db) as store:
         result.generated = generate(store, bench, spec.models, questions, options, show_progress=show_progress,
-                                    concurrency=spec.concurrency, rpm=spec.rpm, tpm=spec.tpm, policy=policy, prices=table)
+                                    concurrency=spec.concurrency, rpm=spec.rpm, tpm=spec.tpm, policy=policy, prices=table, batch=spec.batch)
         run_checks(store)
         judge_cfg = spec.judge.model_copy(update={"models": tuple(r.name for r in spec.models)})
         judge_options = dataclasses.replace(options, base_url=spec.judge_base_url)
         result.judge_plan, result.judged = judge(store, judge_cfg, prompts, judge_options, concurrency=spec.concurrency,
-                                                 rpm=spec.rpm, tpm=spec.tpm, policy=policy, prices=table,
+                                                 rpm=spec.rpm, tpm=spec.tpm, policy=policy, prices=table, batch=spec.batch,
                                                  show_progress=show_progress)
         result.report = build(store, models=[r.name for r in spec.models], judge=judge_cfg.name, settings=settings, browser=True)
     return result

@@ -17,6 +17,7 @@ from .errors import ConfigError
 from .pricing import Price, PriceTable
 from .records import Answer, Bench, Completion, Failure, GenerationSettings, Message, ModelRun, PlanRow, Question
 from .runner import Job, Outcome, Progress, RetryPolicy, Runner, RunStats
+from .runner.batch import BatchOptions, Ledger, choose
 from .store import Store, answer_key, claim_owner
 
 
@@ -114,12 +115,15 @@ async def generate_model(
     policy: RetryPolicy = RetryPolicy(),
     prices: PriceTable | None = None,
     progress: Progress | None = None,
+    batch: BatchOptions | None = None,
 ) -> ModelResult:
     run = plan.run
     store.register_model(run.name, run.spec, run.settings)
     if not plan.start:
         return ModelResult(run.name, RunStats(), 0, [])
     price: Price | None = (prices or PriceTable()).lookup(run.spec)
+    if price and batch:
+        price = price.at_batch()
     if run.base_url:
         options = dataclasses.replace(options, base_url=run.base_url)
     backend = make_backend(parse_spec(run.spec), options)
@@ -127,7 +131,8 @@ async def generate_model(
     written = 0
 
     def to_job(p: _Pending) -> Job:
-        return Job(messages=p.messages, payload=p, size=sum(len(m.content) for m in p.messages), span=len(p.question.turns) - p.turn + 1)
+        return Job(messages=p.messages, payload=p, size=sum(len(m.content) for m in p.messages), span=len(p.question.turns) - p.turn + 1,
+                   key=p.key)
 
     owner, lease = claim_owner(), policy.lease(options.timeout)
 
@@ -165,8 +170,8 @@ async def generate_model(
         failures.append(failure)
         return len(p.question.turns) - p.turn
 
-    runner = Runner(backend, run.settings, concurrency=concurrency, rpm=rpm, tpm=tpm, timeout=options.timeout, policy=policy,
-                    progress=progress)
+    runner = choose(Runner(backend, run.settings, concurrency=concurrency, rpm=rpm, tpm=tpm, timeout=options.timeout, policy=policy,
+                           progress=progress), batch, lambda: Ledger.of(store, run.spec, run.name, "answers"))
     try:
         stats = await runner.run([to_job(p) for p in plan.start], on_success, on_failure, total=plan.remaining, claim=claim,
                                  already=plan.total - plan.remaining)
@@ -207,13 +212,17 @@ def generate(
 # -- dry run -------------------------------------------------------------------------------------------------
 
 
-def estimate_plan(plans: list[ModelPlan], prices: PriceTable | None = None, chat_template: str | None = None) -> list[PlanRow]:
+def estimate_plan(plans: list[ModelPlan], prices: PriceTable | None = None, chat_template: str | None = None,
+                  batch: bool = False) -> list[PlanRow]:
+    """Requests, tokens and the most they can cost, per model and language (at batch prices with `batch`)."""
     prices = prices or PriceTable()
     rows = []
     for plan in plans:
         run = plan.run
         counter, source = chat_counter(run.spec, chat_template)
         price = prices.lookup(run.spec)
+        if price and batch:
+            price = price.at_batch()
         per_lang: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
         for p in plan.start:
             # Later turns carry earlier answers we do not have yet: count each at the max token budget.

@@ -25,6 +25,13 @@ class Price:
     def cost_of(self, input_tokens: int, output_tokens: int) -> float:
         return (input_tokens * self.input_per_mtok + output_tokens * self.output_per_mtok) / 1e6
 
+    def at_batch(self) -> Price:
+        """The price through the provider's batch API (OpenAI's and Anthropic's: half, on input and output)."""
+        return Price(self.input_per_mtok * BATCH_DISCOUNT, self.output_per_mtok * BATCH_DISCOUNT)
+
+
+BATCH_DISCOUNT = 0.5
+
 
 class PriceTable:
     def __init__(self, user_file: str | os.PathLike[str] | None = None):

@@ -51,6 +51,7 @@ class FakeServer:
         rpm: float | None = None,
         tpm: float | None = None,
         announce: str = "429",
+        batch_polls: int = 3,
     ):
         self.kind, self.latency, self.fault_rate, self.faults = kind, latency, fault_rate, faults
         self.rng = random.Random(seed)
@@ -62,6 +63,13 @@ class FakeServer:
         self.announce = announce
         self.buckets = {what: _Bucket(per_min) for what, per_min in (("requests", rpm), ("tokens", tpm)) if per_min}
         self.throttled = 0
+        # Batch APIs: each batch moves one status further per poll and is answered, through `reply`, when it ends
+        # (a Fault is a failed request; Fault("expired") one the batch let expire).
+        self.batch_polls = batch_polls
+        self.files: dict[str, bytes] = {}
+        self.batches: dict[str, dict] = {}
+        self.batch_requests: list[dict] = []
+        """Every request a batch carried, as the provider received it."""
         self.requests: list[dict] = []
         self.faults_sent: list[str] = []
         self._next_fault = 0
@@ -116,6 +124,12 @@ class FakeServer:
             writer.close()
 
     async def _respond(self, method: str, path: str, headers: dict, raw: bytes, writer: asyncio.StreamWriter) -> bool:
+        if "/files" in path or "/batches" in path:
+            with self._lock:
+                self.requests.append({"method": method, "path": path, "headers": headers, "body": None, "t": time.time()})
+                status, payload = self._batch_api(method, path.split("?")[0], headers, raw)
+            await self._send(writer, status, payload)
+            return True
         body = json.loads(raw or b"{}")
         with self._lock:
             self.requests.append({"method": method, "path": path, "headers": headers, "body": body, "t": time.time()})
@@ -147,6 +161,108 @@ class FakeServer:
         payload = self._ok(body, outcome)
         await self._send(writer, 200, payload, limits)
         return True
+
+    # batch APIs --------------------------------------------------------------------------------------------
+
+    def _batch_api(self, method: str, path: str, headers: dict, raw: bytes) -> tuple[int, dict | bytes]:
+        """OpenAI's files and batches, Anthropic's message batches: just enough for the real SDKs' batch calls."""
+        parts = path.strip("/").split("/")  # v1 files | v1 files ID content | v1 batches [ID] | v1 messages batches [ID [results]]
+        if self.kind == "openai" and parts[1] == "files":
+            if method == "POST":
+                file_id = f"file-{len(self.files) + 1}"
+                self.files[file_id] = _multipart_file(headers, raw)
+                return 200, {"id": file_id, "object": "file", "bytes": len(self.files[file_id]), "created_at": int(time.time()),
+                             "filename": "batch.jsonl", "purpose": "batch", "status": "processed"}
+            return (200, self.files[parts[2]]) if parts[2] in self.files else (404, {"error": {"message": "no such file"}})
+        if self.kind == "openai" and parts[1] == "batches":
+            if method == "POST":
+                body = json.loads(raw)
+                lines = [json.loads(line) for line in self.files[body["input_file_id"]].decode().splitlines() if line.strip()]
+                batch_id = f"batch_{len(self.batches) + 1}"
+                self.batches[batch_id] = {"lines": lines, "polls": 0, "object": {
+                    "id": batch_id, "object": "batch", "endpoint": body["endpoint"], "input_file_id": body["input_file_id"],
+                    "completion_window": body["completion_window"], "status": "validating", "created_at": int(time.time()),
+                    "output_file_id": None, "error_file_id": None, "errors": None,
+                    "request_counts": {"total": len(lines), "completed": 0, "failed": 0}}}
+                return 200, self.batches[batch_id]["object"]
+            batch = self.batches.get(parts[2])
+            if batch is None:
+                return 404, {"error": {"message": "no such batch"}}
+            self._advance(batch)
+            return 200, batch["object"]
+        if self.kind == "anthropic" and parts[1:3] == ["messages", "batches"]:
+            if method == "POST":
+                requests = json.loads(raw)["requests"]
+                batch_id = f"msgbatch_{len(self.batches) + 1}"
+                now = datetime.now(timezone.utc)
+                self.batches[batch_id] = {"lines": requests, "polls": 0, "object": {
+                    "id": batch_id, "type": "message_batch", "processing_status": "in_progress", "created_at": now.isoformat(),
+                    "expires_at": now.isoformat(), "ended_at": None, "archived_at": None, "cancel_initiated_at": None, "results_url": None,
+                    "request_counts": {"processing": len(requests), "succeeded": 0, "errored": 0, "canceled": 0, "expired": 0}}}
+                return 200, self.batches[batch_id]["object"]
+            batch = self.batches.get(parts[3])
+            if batch is None:
+                return 404, {"type": "error", "error": {"type": "not_found_error", "message": "no such batch"}}
+            if len(parts) > 4:
+                return 200, batch["results"]
+            self._advance(batch)
+            return 200, batch["object"]
+        return 404, {"error": {"message": f"no route {method} {path}"}}
+
+
+    def _advance(self, batch: dict) -> None:
+        steps = BATCH_STEPS[self.kind]
+        obj = batch["object"]
+        batch["polls"] += 1
+        step = steps[min(len(steps) - 1, (batch["polls"] - 1) * len(steps) // max(1, self.batch_polls - 1))]
+        if "results" in batch:
+            return  # ended: it stays as it ended
+        if step != steps[-1]:
+            obj["status" if self.kind == "openai" else "processing_status"] = step
+            return
+        outcomes = []
+        for line in batch["lines"]:
+            body = line["body"] if self.kind == "openai" else line["params"]
+            self.batch_requests.append(body)
+            reply = self.reply(body)
+            outcomes.append((line["custom_id"], body, reply))
+        if self.kind == "openai":
+            ok, failed = [], []
+            for cid, body, reply in outcomes:
+                if isinstance(reply, Fault) and reply.kind == "expired":
+                    failed.append({"id": f"req_{cid[:8]}", "custom_id": cid, "response": None,
+                                   "error": {"code": "batch_expired", "message": "not executed before the completion window expired"}})
+                elif isinstance(reply, Fault):
+                    failed.append({"id": f"req_{cid[:8]}", "custom_id": cid, "error": None, "response": {
+                        "status_code": int(reply.kind) if reply.kind.isdigit() else 500, "request_id": "r",
+                        "body": {"error": {"message": reply.message or f"fake {reply.kind}", "type": "server_error"}}}})
+                else:
+                    ok.append({"id": f"req_{cid[:8]}", "custom_id": cid, "error": None,
+                               "response": {"status_code": 200, "request_id": "r", "body": self._ok(body, reply)}})
+            for rows, field in ((ok, "output_file_id"), (failed, "error_file_id")):
+                if rows:
+                    file_id = f"file-{len(self.files) + 1}"
+                    self.files[file_id] = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode()
+                    obj[field] = file_id
+            expired = any(r["error"] and r["error"]["code"] == "batch_expired" for r in failed)
+            obj["status"] = "expired" if expired else "completed"
+            obj["request_counts"] = {"total": len(outcomes), "completed": len(ok), "failed": len(failed)}
+            batch["results"] = True
+            return
+        counts = {"processing": 0, "succeeded": 0, "errored": 0, "canceled": 0, "expired": 0}
+        rows = []
+        for cid, body, reply in outcomes:
+            if isinstance(reply, Fault) and reply.kind == "expired":
+                result: dict = {"type": "expired"}
+            elif isinstance(reply, Fault):
+                result = {"type": "errored", "error": {"type": "error", "error": {"type": "api_error", "message": reply.message or "fake"}}}
+            else:
+                result = {"type": "succeeded", "message": self._ok(body, reply)}
+            counts[result["type"]] += 1
+            rows.append({"custom_id": cid, "result": result})
+        batch["results"] = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode()
+        obj.update(processing_status="ended", request_counts=counts, ended_at=datetime.now(timezone.utc).isoformat(),
+                   results_url=f"http://127.0.0.1:{self.port}/v1/messages/batches/{obj['id']}/results")
 
     def _limit(self, body: dict) -> dict | None:
         """Headers of a 429 when a bucket is empty; None (and the request's share taken) when it may go ahead."""
@@ -220,6 +336,19 @@ class FakeServer:
         head += "".join(f"{k}: {v}\r\n" for k, v in (extra or {}).items())
         writer.write(head.encode() + b"\r\n" + data)
         await writer.drain()
+
+
+BATCH_STEPS = {"openai": ["validating", "in_progress", "finalizing", "completed"], "anthropic": ["in_progress", "ended"]}
+
+
+def _multipart_file(headers: dict, raw: bytes) -> bytes:
+    """The file part of a multipart/form-data upload."""
+    boundary = headers["content-type"].split("boundary=")[1].strip('"').encode()
+    for part in raw.split(b"--" + boundary):
+        head, _, content = part.partition(b"\r\n\r\n")
+        if b'name="file"' in head:
+            return content.removesuffix(b"\r\n")
+    raise ValueError("no file in the upload")
 
 
 def _tokens(body: dict) -> int:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..records import Completion, GenerationSettings, Message, RateLimits, Usage
-from .base import BackendOptions, Retryable, get_key, parse_limits, raise_sdk_error
+from .base import BackendOptions, BatchState, Retryable, get_key, parse_limits, raise_sdk_error
 
 
 class AnthropicBackend:
@@ -29,6 +29,17 @@ class AnthropicBackend:
 
     async def complete(self, conversations: Sequence[Sequence[Message]], settings: GenerationSettings) -> list[Completion]:
         (messages,) = conversations
+        body = self._body(messages, settings)
+        try:
+            # The client's own `post`, as in the OpenAI backend: same headers and errors, no typed-parameter walk.
+            response = await self.client.post("/v1/messages", body=body, cast_to=self._anthropic.AsyncAPIResponse[object])
+            data = await response.parse()
+        except (self._anthropic.APIError, ValueError) as e:
+            # 529 is Anthropic's "overloaded": worth another try.
+            raise_sdk_error(self._anthropic, e, f"anthropic:{self.model}", retry_statuses=(408, 409, 529))
+        return [_read_message(data, parse_limits(response.headers))]
+
+    def _body(self, messages: Sequence[Message], settings: GenerationSettings) -> dict:
         # Anthropic takes the system prompt apart from the turns.
         system = "\n\n".join(m.content for m in messages if m.role == "system")
         body = {
@@ -40,17 +51,53 @@ class AnthropicBackend:
         }
         if system:
             body["system"] = system
-        try:
-            # The client's own `post`, as in the OpenAI backend: same headers and errors, no typed-parameter walk.
-            response = await self.client.post("/v1/messages", body=body, cast_to=self._anthropic.AsyncAPIResponse[object])
-            data = await response.parse()
-        except (self._anthropic.APIError, ValueError) as e:
-            # 529 is Anthropic's "overloaded": worth another try.
-            raise_sdk_error(self._anthropic, e, f"anthropic:{self.model}", retry_statuses=(408, 409, 529))
-        return [_read_message(data, parse_limits(response.headers))]
+        return body
 
     async def aclose(self) -> None:
         await self.client.close()
+
+    # Message Batches: the requests in one call, results as JSONL from the batch's results URL once it has ended.
+
+    batch_limits = (100_000, 256 * 1024 * 1024)
+
+    def batch_line(self, custom_id: str, messages: Sequence[Message], settings: GenerationSettings) -> dict:
+        return {"custom_id": custom_id, "params": self._body(messages, settings)}
+
+    async def submit_batch(self, lines: list[dict]) -> str:
+        try:
+            batch = await self.client.messages.batches.create(requests=lines)  # type: ignore[arg-type]
+        except (self._anthropic.APIError, ValueError) as e:
+            raise_sdk_error(self._anthropic, e, f"anthropic:{self.model}", retry_statuses=(408, 409, 529))
+        return batch.id
+
+    async def batch_state(self, batch_id: str) -> BatchState:
+        try:
+            batch = await self.client.messages.batches.retrieve(batch_id)
+        except (self._anthropic.APIError, ValueError) as e:
+            raise_sdk_error(self._anthropic, e, f"anthropic:{self.model}", retry_statuses=(408, 409, 529))
+        c = batch.request_counts
+        return BatchState(ended=batch.processing_status == "ended", status=batch.processing_status,
+                          total=c.processing + c.succeeded + c.errored + c.canceled + c.expired, succeeded=c.succeeded,
+                          failed=c.errored + c.canceled + c.expired)
+
+    async def batch_results(self, batch_id: str) -> dict[str, Completion | str]:
+        out: dict[str, Completion | str] = {}
+        try:
+            async for entry in await self.client.messages.batches.results(batch_id):
+                result = entry.result
+                if result.type == "succeeded":
+                    try:
+                        out[entry.custom_id] = _read_message(result.message.model_dump())
+                    except Retryable as e:
+                        out[entry.custom_id] = str(e)
+                elif result.type == "errored":
+                    error = getattr(result.error, "error", result.error)
+                    out[entry.custom_id] = f"{getattr(error, 'type', 'error')}: {getattr(error, 'message', '')}"[:300]
+                else:
+                    out[entry.custom_id] = result.type  # expired, canceled
+        except (self._anthropic.APIError, ValueError) as e:
+            raise_sdk_error(self._anthropic, e, f"anthropic:{self.model}", retry_statuses=(408, 409, 529))
+        return out
 
 
 def create(model: str, options: BackendOptions) -> AnthropicBackend:

@@ -24,6 +24,43 @@ class Backend(Protocol):
     async def aclose(self) -> None: ...
 
 
+class BatchBackend(Backend, Protocol):
+    """A provider with a batch API (half price, results within a day). Requests carry our store keys as custom ids."""
+
+    batch_limits: tuple[int, int]
+    """The most requests, and bytes, one batch may hold."""
+
+    def batch_line(self, custom_id: str, messages: Sequence[Message], settings: GenerationSettings) -> dict:
+        """One request as the provider's batch file or list holds it."""
+        ...
+
+    async def submit_batch(self, lines: list[dict]) -> str:
+        """Create a batch of these requests; its id."""
+        ...
+
+    async def batch_state(self, batch_id: str) -> BatchState: ...
+
+    async def batch_results(self, batch_id: str) -> dict[str, Completion | str]:
+        """Custom id → the completion, or why that request failed (an error, `expired`)."""
+        ...
+
+
+@dataclass(frozen=True)
+class BatchState:
+    """A provider batch as its last poll saw it."""
+
+    ended: bool
+    """Its results (or its failure) are final and can be collected."""
+    status: str
+    """The provider's own word: validating, in_progress, finalizing, completed, expired, failed, ended…"""
+    total: int = 0
+    succeeded: int = 0
+    failed: int = 0
+    """Errored, expired or cancelled requests."""
+    error: str | None = None
+    """Why the whole batch failed, when it did (every request in it then failed)."""
+
+
 class Retryable(Exception):
     """A failure worth trying again: 429, 5xx, timeouts, dropped connections, malformed responses."""
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Sequence
 from typing import Any
 
 from ..records import Completion, GenerationSettings, Message, RateLimits, Usage
-from .base import BackendOptions, Retryable, get_key, parse_limits, raise_sdk_error
+from .base import BackendOptions, BatchState, Retryable, get_key, parse_limits, raise_sdk_error
 
 
 class OpenAIBackend:
@@ -33,12 +34,7 @@ class OpenAIBackend:
             # its typed-parameter transform, which costs more CPU than the HTTP exchange itself.
             response = await self.client.post(
                 "/chat/completions",
-                body={
-                    "model": self.model,
-                    "messages": [{"role": m.role, "content": m.content} for m in messages],
-                    "temperature": settings.temperature,
-                    "max_tokens": settings.max_tokens,
-                },
+                body=self._body(messages, settings),
                 cast_to=self._openai.AsyncAPIResponse[object],  # the JSON as sent (read strictly below), and its headers
             )
             data = await response.parse()
@@ -46,8 +42,64 @@ class OpenAIBackend:
             raise_sdk_error(self._openai, e, f"openai:{self.model}")
         return [_read_chat_completion(data, parse_limits(response.headers))]
 
+    def _body(self, messages: Sequence[Message], settings: GenerationSettings) -> dict:
+        return {
+            "model": self.model,
+            "messages": [{"role": m.role, "content": m.content} for m in messages],
+            "temperature": settings.temperature,
+            "max_tokens": settings.max_tokens,
+        }
+
     async def aclose(self) -> None:
         await self.client.close()
+
+    # The Batch API: a JSONL file of requests uploaded, one batch over it, an output file and an error file back.
+
+    batch_limits = (50_000, 200 * 1024 * 1024)
+
+    def batch_line(self, custom_id: str, messages: Sequence[Message], settings: GenerationSettings) -> dict:
+        return {"custom_id": custom_id, "method": "POST", "url": "/v1/chat/completions", "body": self._body(messages, settings)}
+
+    async def submit_batch(self, lines: list[dict]) -> str:
+        data = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines).encode("utf-8")
+        try:
+            file = await self.client.files.create(file=("seabench-batch.jsonl", data), purpose="batch")
+            batch = await self.client.batches.create(input_file_id=file.id, endpoint="/v1/chat/completions", completion_window="24h")
+        except (self._openai.APIError, ValueError) as e:
+            raise_sdk_error(self._openai, e, f"openai:{self.model}")
+        return batch.id
+
+    async def _batch(self, batch_id: str) -> Any:
+        try:
+            return await self.client.batches.retrieve(batch_id)
+        except (self._openai.APIError, ValueError) as e:
+            raise_sdk_error(self._openai, e, f"openai:{self.model}")
+
+    async def batch_state(self, batch_id: str) -> BatchState:
+        batch = await self._batch(batch_id)
+        counts = batch.request_counts
+        errors = "; ".join(f"{e.code}: {e.message}" for e in (batch.errors.data or [])) if batch.errors else None
+        return BatchState(
+            ended=batch.status in ("completed", "expired", "failed", "cancelled"), status=batch.status,
+            total=counts.total if counts else 0, succeeded=counts.completed if counts else 0, failed=counts.failed if counts else 0,
+            error=(errors or f"the batch {batch.status}") if batch.status in ("failed", "cancelled") else None,
+        )
+
+    async def batch_results(self, batch_id: str) -> dict[str, Completion | str]:
+        batch = await self._batch(batch_id)
+        out: dict[str, Completion | str] = {}
+        for file_id in (batch.output_file_id, batch.error_file_id):
+            if not file_id:
+                continue
+            try:
+                text = (await self.client.files.content(file_id)).text
+            except (self._openai.APIError, ValueError) as e:
+                raise_sdk_error(self._openai, e, f"openai:{self.model}")
+            for line in text.splitlines():
+                if line.strip():
+                    row = json.loads(line)
+                    out[row["custom_id"]] = _batch_row(row)
+        return out
 
 
 def create(model: str, options: BackendOptions) -> OpenAIBackend:
@@ -70,3 +122,18 @@ def _read_chat_completion(data: Any, limits: RateLimits | None = None) -> Comple
         finish_reason=finish,
         limits=limits,
     )
+
+
+def _batch_row(row: dict) -> Completion | str:
+    """One line of a batch's output or error file: the completion, or why the request failed."""
+    response = row.get("response") or {}
+    error = row.get("error") or (response.get("body") or {}).get("error")
+    if response.get("status_code") == 200 and not row.get("error"):
+        try:
+            return _read_chat_completion(response.get("body"))
+        except Retryable as e:
+            return str(e)
+    if isinstance(error, dict):
+        code = error.get("code")
+        return "expired" if code == "batch_expired" else f"{code or response.get('status_code')}: {error.get('message', '')}"[:300]
+    return f"HTTP {response.get('status_code')}: {str(error)[:300]}"

@@ -6,11 +6,12 @@ use and anything shaped like a provider's key are cut out before a string can re
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 
 from ..records import Completion, GenerationSettings, Message
-from .base import AbortRun, Backend, Fatal, Retryable
+from .base import AbortRun, Backend, BatchState, Fatal, Retryable
 
 MARK = "[redacted]"
 # Provider key shapes: OpenAI (sk-…, sk-proj-…), Anthropic (sk-ant-…), Hugging Face (hf_…), Google (AIza…), and bearer
@@ -38,22 +39,43 @@ class Redacted:
             self.max_concurrency = inner.max_concurrency
 
     async def complete(self, conversations: Sequence[Sequence[Message]], settings: GenerationSettings) -> list[Completion]:
+        completions = await self._guard(self.inner.complete(conversations, settings))
+        return [self._clean_completion(c) for c in completions]
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+    @property
+    def batch_limits(self) -> tuple[int, int] | None:
+        return getattr(self.inner, "batch_limits", None)
+
+    def batch_line(self, custom_id: str, messages: Sequence[Message], settings: GenerationSettings) -> dict:
+        return self.inner.batch_line(custom_id, messages, settings)  # type: ignore[attr-defined]
+
+    async def submit_batch(self, lines: list[dict]) -> str:
+        return await self._guard(self.inner.submit_batch(lines))  # type: ignore[attr-defined]
+
+    async def batch_state(self, batch_id: str) -> BatchState:
+        state = await self._guard(self.inner.batch_state(batch_id))  # type: ignore[attr-defined]
+        return dataclasses.replace(state, error=self._clean(state.error)) if state.error else state
+
+    async def batch_results(self, batch_id: str) -> dict[str, Completion | str]:
+        results = await self._guard(self.inner.batch_results(batch_id))  # type: ignore[attr-defined]
+        return {cid: self._clean(r) if isinstance(r, str) else self._clean_completion(r) for cid, r in results.items()}
+
+    async def _guard(self, call):
         try:
-            completions = await self.inner.complete(conversations, settings)
+            return await call
         except Retryable as e:
             raise Retryable(self._clean(str(e)), e.retry_after, throttled=e.throttled, limits=e.limits) from None
         except Fatal as e:
             raise Fatal(self._clean(str(e))) from None
         except AbortRun as e:
             raise AbortRun(self._clean(str(e))) from None
-        out = []
-        for c in completions:
-            clean = self._clean(c.text)
-            out.append(c if clean == c.text else c.model_copy(update={"text": clean}))
-        return out
 
-    async def aclose(self) -> None:
-        await self.inner.aclose()
+    def _clean_completion(self, c: Completion) -> Completion:
+        clean = self._clean(c.text)
+        return c if clean == c.text else c.model_copy(update={"text": clean})
 
     def _clean(self, text: str) -> str:
         return redact(text, self.secrets)

@@ -38,6 +38,12 @@ JudgeBaseUrl = Annotated[str | None, typer.Option(
 Concurrency = Annotated[int, typer.Option("--concurrency", metavar="N", min=1, help="Requests in flight at once, per model.")]
 Rpm = Annotated[float | None, typer.Option("--rpm", metavar="N", min=0.1, help=(
     "At most this many requests per minute (a hard cap; without it the limit is learned from the provider's headers and 429s)."))]
+Batch = Annotated[bool, typer.Option("--batch", help=(
+    "Send through the provider's batch API (openai:, anthropic:): half price, results within a day, in waves (turn 2 after "
+    "turn 1). A killed or repeated run collects the batches it already created."))]
+BatchPoll = Annotated[float, typer.Option("--batch-poll", metavar="SECONDS", min=0.01, help="Seconds between looks at a running batch.")]
+BatchSyncRetry = Annotated[bool, typer.Option("--batch-sync-retry", help=(
+    "Send what a batch failed or let expire one by one at the end, instead of in another batch."))]
 Tpm = Annotated[float | None, typer.Option("--tpm", metavar="N", min=1, help="At most this many tokens (prompt and reply) per minute.")]
 Timeout = Annotated[float, typer.Option("--timeout", metavar="SECONDS", min=0.1, help="Seconds before a request is abandoned and retried.")]
 Attempts = Annotated[int, typer.Option("--max-attempts", metavar="N", min=1, help="Tries per request before it is stored as a failure.")]

@@ -12,6 +12,12 @@ from . import options as o
 from .app import app
 
 
+def batch_options(batch: bool, poll_s: float, sync_retry: bool):
+    from ..runner.batch import BatchOptions
+
+    return BatchOptions(poll_s=poll_s, sync_retry=sync_retry) if batch else None
+
+
 def model_runs(models: list[str], names: list[str] | None, settings):
     """One run per --model; --name, when given, names each in order."""
     from ..backends import parse_spec
@@ -41,6 +47,9 @@ def generate_cmd(
     concurrency: o.Concurrency = 8,
     rpm: o.Rpm = None,
     tpm: o.Tpm = None,
+    batch: o.Batch = False,
+    batch_poll: o.BatchPoll = 30.0,
+    batch_sync_retry: o.BatchSyncRetry = False,
     timeout: o.Timeout = 120.0,
     max_attempts: o.Attempts = 6,
     batch_size: o.BatchSize = 8,
@@ -68,11 +77,11 @@ def generate_cmd(
     if dry_run:
         with Store.existing(db) or nullcontext() as store:  # a dry run creates no file
             plans = make_plans(store, runs, questions)
-        console().print(plan_table(estimate_plan(plans, table, chat_template=backend.chat_template)))
+        console().print(plan_table(estimate_plan(plans, table, chat_template=backend.chat_template, batch=batch), batch=batch))
         return
     with Store(db) as store:
         results = generate(store, loaded, runs, questions, backend, concurrency=concurrency, rpm=rpm, tpm=tpm,
-                           policy=RetryPolicy(max_attempts=max_attempts), prices=table)
+                           policy=RetryPolicy(max_attempts=max_attempts), prices=table, batch=batch_options(batch, batch_poll, batch_sync_retry))
     console(stderr=True).print(generate_summary(results))
     if any(r.failures for r in results):
         raise typer.Exit(1)
@@ -106,6 +115,9 @@ def judge_cmd(
     concurrency: o.Concurrency = 8,
     rpm: o.Rpm = None,
     tpm: o.Tpm = None,
+    batch: o.Batch = False,
+    batch_poll: o.BatchPoll = 30.0,
+    batch_sync_retry: o.BatchSyncRetry = False,
     timeout: o.Timeout = 120.0,
     max_attempts: o.Attempts = 6,
     batch_size: o.BatchSize = 8,
@@ -130,12 +142,14 @@ def judge_cmd(
     with Store(db, create=False) as store:
         if dry_run:
             judge_plan = plan(store, cfg, prompt_set)
-            console().print(judge_cost_table(cfg, estimate(cfg, judge_plan, table), judge_plan_caption(judge_plan)))
+            console().print(judge_cost_table(cfg, estimate(cfg, judge_plan, table, batch=batch),
+                                             judge_plan_caption(judge_plan) + ("; costs at batch prices" if batch else "")))
             return
         run_checks(store)
         backend = BackendOptions(base_url=judge_base_url, timeout=timeout, batch_size=batch_size)
         judge_plan, result = run_judge(store, cfg, prompt_set, backend, concurrency=concurrency, rpm=rpm, tpm=tpm,
-                                       policy=RetryPolicy(max_attempts=max_attempts), prices=table)
+                                       policy=RetryPolicy(max_attempts=max_attempts), prices=table,
+                                       batch=batch_options(batch, batch_poll, batch_sync_retry))
     console(stderr=True).print(judge_summary(cfg.name, judge_plan, result))
     if result.failures:
         raise typer.Exit(1)
@@ -214,6 +228,9 @@ def eval_cmd(
     concurrency: Annotated[int | None, typer.Option("--concurrency", metavar="N", min=1, help="Requests in flight per model.")] = None,
     rpm: o.Rpm = None,
     tpm: o.Tpm = None,
+    batch: o.Batch = False,
+    batch_poll: o.BatchPoll = 30.0,
+    batch_sync_retry: o.BatchSyncRetry = False,
     timeout: Annotated[float | None, typer.Option("--timeout", metavar="SECONDS", min=0.1, help="Seconds before a request is retried.")] = None,
     max_attempts: Annotated[int | None, typer.Option("--max-attempts", metavar="N", min=1, help="Tries per request.")] = None,
     prices: o.Prices = None,
@@ -234,14 +251,16 @@ def eval_cmd(
         all_pairs=all_pairs, samples=samples, bench=bench, db=str(db) if db else None, out=str(out) if out else None,
         base_url=base_url, judge_base_url=judge_base_url, lang=o.split(lang), category=o.split(category), limit=limit,
         temperature=temperature, max_tokens=max_tokens, system_prompt=system_prompt, prompts=str(prompts) if prompts else None,
-        concurrency=concurrency, rpm=rpm, tpm=tpm, timeout=timeout, max_attempts=max_attempts, prices=str(prices) if prices else None,
+        concurrency=concurrency, rpm=rpm, tpm=tpm, batch=batch_options(batch, batch_poll, batch_sync_retry), timeout=timeout,
+        max_attempts=max_attempts, prices=str(prices) if prices else None,
     )
     if not dry_run:
         preload([r.spec for r in spec.models] + [spec.judge.spec])
     if dry_run:
         rows, judged = plan_eval(spec)
-        console().print(plan_table(rows))
-        console().print(judge_cost_table(spec.judge, judged, "judge requests once the answers exist; every answer counted at --max-tokens"))
+        console().print(plan_table(rows, batch=batch))
+        console().print(judge_cost_table(spec.judge, judged, "judge requests once the answers exist; every answer counted at --max-tokens"
+                                         + ("; costs at batch prices" if batch else "")))
         return
     result = run_eval(spec)
     from .read import emit

@@ -74,7 +74,7 @@ def console(stderr: bool = False) -> Console:
     return Console(stderr=stderr, highlight=False, soft_wrap=True, width=None if stream.isatty() else 160)
 
 
-def plan_table(rows) -> Table:
+def plan_table(rows, batch: bool = False) -> Table:
     """`generate --dry-run`: requests, estimated tokens and the most it can cost, per model × language."""
     sources = sorted({r.token_source for r in rows})
     how = " and ".join({"tokenizer": "the model's tokenizer", "estimate": "UTF-8 bytes ÷ 4"}[s] for s in sources)
@@ -92,6 +92,8 @@ def plan_table(rows) -> Table:
         costs = [r.max_cost_usd for r in rows if r.max_cost_usd is not None]
         table.add_row("all", "", str(sum(r.requests for r in rows)), f"{sum(r.input_tokens for r in rows):,}",
                       f"{sum(r.max_output_tokens for r in rows):,}", _usd(sum(costs) if costs else None), style="bold")
+        if batch:
+            table.caption = "costs at batch prices (--batch: half the list price)"
     return table
 
 
@@ -101,7 +103,9 @@ def _usd(cost: float | None) -> str:
 
 def traffic(s) -> str:
     """What rate limits and stragglers cost, when they cost anything: ` (3 answered 429, 2 hedged: 1.0% extra)`."""
-    parts = [f"{s.throttled} answered 429"] if s.throttled else []
+    parts = [f"in {plural(s.batches, 'batch', 'batches')} at batch prices"] if s.batches else []
+    if s.throttled:
+        parts.append(f"{s.throttled} answered 429")
     if s.hedged:
         parts.append(f"{s.hedged} hedged: {s.hedged / max(1, s.sent - s.hedged):.1%} extra, {s.hedge_wins} of them won")
     if s.timeouts:

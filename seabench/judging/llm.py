@@ -20,6 +20,7 @@ from ..errors import ConfigError
 from ..pricing import PriceTable
 from ..records import Completion, Failure, JudgeConfig, Judgment, Message, Question, Usage
 from ..runner import Job, Outcome, Progress, RetryPolicy, Runner, RunStats
+from ..runner.batch import BatchOptions, Ledger, choose
 from ..store import Store, claim_owner, content_key, judgment_key
 from .prompts import JudgePrompt, PromptSet, item_values
 from .verdicts import injection_flags, parse_score, parse_winner
@@ -170,11 +171,12 @@ async def run_plan(
     policy: RetryPolicy = RetryPolicy(),
     prices: PriceTable | None = None,
     show_progress: bool = True,
+    batch: BatchOptions | None = None,
 ) -> JudgeResult:
     result = JudgeResult(RunStats())
     if not judge_plan.items:
         return result
-    price = (prices or PriceTable()).lookup(cfg.spec)
+    price = _price(cfg, prices, batch is not None)
     backend = make_backend(parse_spec(cfg.spec), options)
     usage_so_far: dict[str, list[int]] = defaultdict(lambda: [0, 0])
 
@@ -193,7 +195,7 @@ async def run_plan(
             fmt = "[[rating]], a number from 1 to 10" if item.kind == "single" else "[[A]], [[B]] or [[C]]"
             item.messages = [*item.messages, Message(role="assistant", content=completion.text),
                              Message(role="user", content=REASK.format(fmt=fmt))]
-            outcome.follow_ups.append(Job(messages=item.messages, payload=item, size=job.size))
+            outcome.follow_ups.append(Job(messages=item.messages, payload=item, size=job.size, key=item.key))
             outcome.finished = False
             return outcome
         judgment = Judgment(
@@ -224,15 +226,21 @@ async def run_plan(
     def claim(job: Job) -> bool:
         return store.claim(job.payload.key, owner, policy.lease(options.timeout), "judgments")
 
-    runner = Runner(backend, cfg.settings, concurrency=concurrency, rpm=rpm, tpm=tpm, timeout=options.timeout, policy=policy,
-                    progress=Progress(f"judge {cfg.name}", enabled=show_progress))
-    jobs = [Job(messages=i.messages, payload=i, size=sum(len(m.content) for m in i.messages)) for i in judge_plan.items]
+    runner = choose(Runner(backend, cfg.settings, concurrency=concurrency, rpm=rpm, tpm=tpm, timeout=options.timeout, policy=policy,
+                           progress=Progress(f"judge {cfg.name}", enabled=show_progress)),
+                    batch, lambda: Ledger.of(store, cfg.spec, cfg.name, "judgments"))
+    jobs = [Job(messages=i.messages, payload=i, size=sum(len(m.content) for m in i.messages), key=i.key) for i in judge_plan.items]
     try:
         result.stats = await runner.run(jobs, on_success, on_failure, claim=claim, already=judge_plan.total - len(jobs))
     finally:
         store.release(owner)
         await backend.aclose()
     return result
+
+
+def _price(cfg: JudgeConfig, prices: PriceTable | None, batch: bool):
+    price = (prices or PriceTable()).lookup(cfg.spec)
+    return price.at_batch() if price and batch else price
 
 
 def judge(store: Store, cfg: JudgeConfig, prompts: PromptSet, options: BackendOptions, **kwargs) -> tuple[JudgePlan, JudgeResult]:
@@ -242,9 +250,10 @@ def judge(store: Store, cfg: JudgeConfig, prompts: PromptSet, options: BackendOp
     return judge_plan, asyncio.run(run_plan(store, cfg, judge_plan, options, **kwargs))
 
 
-def estimate(cfg: JudgeConfig, judge_plan: JudgePlan, prices: PriceTable | None = None) -> dict[str, tuple[int, int, int, float | None]]:
+def estimate(cfg: JudgeConfig, judge_plan: JudgePlan, prices: PriceTable | None = None,
+             batch: bool = False) -> dict[str, tuple[int, int, int, float | None]]:
     """Per language: (requests, estimated input tokens (UTF-8 bytes ÷ 4), max output tokens, max cost)."""
-    price = (prices or PriceTable()).lookup(cfg.spec)
+    price = _price(cfg, prices, batch)
     out: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for item in judge_plan.items:
         cell = out[item.question.lang]
@@ -255,9 +264,9 @@ def estimate(cfg: JudgeConfig, judge_plan: JudgePlan, prices: PriceTable | None 
 
 
 def estimate_unanswered(cfg: JudgeConfig, prompts: PromptSet, questions: list[Question], models: list[str],
-                        answer_tokens: int, prices: PriceTable | None = None) -> dict[str, tuple[int, int, int, float | None]]:
+                        answer_tokens: int, prices: PriceTable | None = None, batch: bool = False) -> dict[str, tuple[int, int, int, float | None]]:
     """Before any answer exists: judge requests per language, with every answer counted at `answer_tokens`."""
-    price = (prices or PriceTable()).lookup(cfg.spec)
+    price = _price(cfg, prices, batch)
     groups = len(models) if cfg.mode == "single" else 2 * len(_pairs(cfg, models))
     out: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for q in questions:

@@ -52,6 +52,8 @@ class Job:
     """Prompt length, for grouping similar lengths into one batch."""
     span: int = 1
     """Requests this job stands for, later turns included: what the progress bar moves if another process takes it."""
+    key: str = ""
+    """The store key of what it produces: a batch request's custom id."""
     attempt: int = 1
     """The attempt it is on (a retried job waits out its backoff in a queue; its worker takes other work meanwhile)."""
 
@@ -90,6 +92,8 @@ class RunStats:
     """Second copies whose reply was the one kept."""
     timeouts: int = 0
     """Attempts cut by the timeout learned from this run's latencies."""
+    batches: int = 0
+    """Provider batches submitted (a batch run's requests are in `sent`)."""
 
 
 OnSuccess = Callable[[Job, Completion, float], Outcome]
@@ -318,6 +322,15 @@ class Progress:
             self._last = time.monotonic()
             resumed = f" ({self._already} stored before)" if self._already else ""
             print(f"{self.label}: {self.done}/{self.total} done{resumed}, {rate:.1f}/s, {extra}", file=self.stream, flush=True)
+
+    def note(self, text: str) -> None:
+        """A line of news (a batch's status), above the bar on a terminal."""
+        if not self.enabled:
+            return
+        if self._bar is not None:
+            self._bar.console.print(f"{self.label}: {text}", highlight=False, markup=False)
+        else:
+            print(f"{self.label}: {text}", file=self.stream, flush=True)
 
     def stop(self, stats: RunStats) -> None:
         if self._bar is not None:

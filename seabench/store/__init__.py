@@ -24,6 +24,7 @@ from ..records import (
     TokenRow,
     Usage,
 )
+from .batches import Batches
 from .claims import Claims, claim_owner
 from .human import HumanRatings
 from .keys import answer_key, content_key, judgment_key, now
@@ -46,7 +47,7 @@ def default_db_path() -> Path:
     return Path(os.environ.get("SEABENCH_DB") or "seabench.db")
 
 
-class Store(HumanRatings, Claims):
+class Store(HumanRatings, Claims, Batches):
     """The store: one SQLite file. Human ratings and work claims are mixed in from their own modules."""
 
     def __init__(self, path: str | os.PathLike[str] | None = None, *, create: bool = True, readonly: bool = False):

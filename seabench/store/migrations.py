@@ -201,6 +201,24 @@ CREATE TABLE judges (
 );
 """
 
+M009_BATCHES = """
+CREATE TABLE batches (
+    id TEXT PRIMARY KEY,              -- the provider's batch id
+    spec TEXT NOT NULL,               -- provider:model it was sent to
+    name TEXT NOT NULL,               -- the model's or judge's stored name
+    role TEXT NOT NULL,               -- answers or judgments
+    created_at TEXT NOT NULL,
+    collected_at TEXT,                -- NULL until its results are in the store
+    requests INTEGER NOT NULL,
+    status TEXT                       -- the provider's last word on it, once collected
+);
+CREATE TABLE batch_items (
+    batch_id TEXT NOT NULL REFERENCES batches(id),
+    custom_id TEXT NOT NULL,          -- the key of the answer or judgment it will become
+    PRIMARY KEY (batch_id, custom_id)
+);
+"""
+
 Migration = str | Callable[[sqlite3.Connection], None]
 
 MIGRATIONS: list[tuple[str, Migration]] = [
@@ -212,6 +230,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("m006_claims", M006_CLAIMS),
     ("m007_human_corrections", M007_HUMAN_CORRECTIONS),
     ("m008_judges", M008_JUDGES),
+    ("m009_batches", M009_BATCHES),
 ]
 
 
