@@ -16,6 +16,8 @@ from .resources import resource_dir
 class Price:
     input_per_mtok: float
     output_per_mtok: float
+    batch: tuple[float, float] | None = None
+    """Input and output prices through the provider's batch API, when the table gives them."""
 
     def cost(self, usage: Usage) -> float | None:
         if usage.input_tokens is None and usage.output_tokens is None:
@@ -26,8 +28,8 @@ class Price:
         return (input_tokens * self.input_per_mtok + output_tokens * self.output_per_mtok) / 1e6
 
     def at_batch(self) -> Price:
-        """The price through the provider's batch API (OpenAI's and Anthropic's: half, on input and output)."""
-        return Price(self.input_per_mtok * BATCH_DISCOUNT, self.output_per_mtok * BATCH_DISCOUNT)
+        """The price through the provider's batch API: the table's, or half (OpenAI's and Anthropic's discount)."""
+        return Price(*(self.batch or (self.input_per_mtok * BATCH_DISCOUNT, self.output_per_mtok * BATCH_DISCOUNT)))
 
 
 BATCH_DISCOUNT = 0.5
@@ -61,7 +63,8 @@ def _read(path: Path) -> dict[str, Price]:
     for spec, value in data.items():
         if spec.startswith("_"):
             continue
-        if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, (int, float)) for v in value)):
-            raise InputError.at(path, None, f"'{spec}': expected [input_usd_per_mtok, output_usd_per_mtok]")
-        out[spec] = Price(float(value[0]), float(value[1]))
+        if not (isinstance(value, list) and len(value) in (2, 4) and all(isinstance(v, (int, float)) for v in value)):
+            raise InputError.at(path, None, f"'{spec}': expected [input_usd_per_mtok, output_usd_per_mtok] "
+                                            "(and, if the batch API's differ from half, [..., batch_input, batch_output])")
+        out[spec] = Price(float(value[0]), float(value[1]), (float(value[2]), float(value[3])) if len(value) == 4 else None)
     return out

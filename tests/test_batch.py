@@ -198,3 +198,24 @@ def test_judge_in_batches_reasks_an_unparseable_verdict_in_the_next_wave(cli, be
 def test_batch_needs_a_provider_with_a_batch_api(cli, bench, tmp_path, tiny_model):
     result = cli("generate", "--model", f"hf:{tiny_model}", "--bench", bench, "--db", tmp_path / "s.db", "--batch", "--limit", "1")
     assert result.exit_code == 2 and "--batch needs a provider with a batch API" in result.stderr
+
+
+def test_a_price_table_may_give_its_own_batch_prices(tmp_path):
+    from seabench.pricing import PriceTable
+
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps({"openai:a": [2.0, 8.0], "openai:b": [2.0, 8.0, 1.5, 6.0]}))
+    table = PriceTable(path)
+    assert table.lookup("openai:a").at_batch().cost_of(10**6, 10**6) == 5.0  # half of 10
+    assert table.lookup("openai:b").at_batch().cost_of(10**6, 10**6) == 7.5
+
+
+def test_eval_runs_answers_and_judgments_through_batches(cli, bench, tmp_path):
+    db = tmp_path / "s.db"
+    with FakeServer("openai") as cand, FakeServer("openai", reply=lambda body: "Good. Rating: [[7]]") as judge:
+        result = cli("eval", "--model", "openai:c", "--base-url", cand.url, "--judge", "openai:j", "--judge-base-url", judge.url,
+                     "--bench", bench, "--db", db, "--out", tmp_path / "r.html", *POLL, env=ENV)
+        synchronous = [r for r in cand.requests + judge.requests if r["path"].endswith("/chat/completions")]
+    assert result.exit_code == 0, result.stderr
+    assert not synchronous and len(cand.batches) == 2 and len(judge.batches) == 1
+    assert sqlite3.connect(db).execute("SELECT COUNT(*), MIN(score), MAX(score) FROM judgments").fetchone() == (7, 7.0, 7.0)
