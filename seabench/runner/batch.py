@@ -119,6 +119,7 @@ class BatchRunner:
         states = await self._wait(list(batches))
         following: dict[str, Job] = {}
         failed: list[Job] = []
+        ledger = self.ledger.open()
         for bid, keys in batches.items():
             state = states[bid]
             results = await self._call(self.backend.batch_results, bid) if state.error is None else {}
@@ -140,7 +141,7 @@ class BatchRunner:
                     else:
                         following[key] = job
             # Collected only when this run held every request in it (a run over fewer languages leaves the rest).
-            if keys == self.ledger.open().get(bid, keys):
+            if keys == ledger.get(bid, keys):
                 self.ledger.collected(bid, state.status)
         return following, failed
 

@@ -84,8 +84,6 @@ class Pacer:
         self._last_change = self.started
         self._bound = False
         """Whether a request had to wait for the pacer since the last change: only then is probing faster useful."""
-        self.throttles = 0
-        self.waited_s = 0.0
 
     # when to send ------------------------------------------------------------------------------------------------
 
@@ -121,7 +119,7 @@ class Pacer:
             while True:
                 now = self.clock()
                 if self.paused_until > now:
-                    await self._sleep(min(self.paused_until - now, RECHECK_S))
+                    await asyncio.sleep(min(self.paused_until - now, RECHECK_S))
                     continue
                 self._probe(now)
                 delay = self._requests.delay(now) if self._requests else 0.0
@@ -130,7 +128,7 @@ class Pacer:
                 if delay <= 0:
                     break
                 self._bound = True
-                await self._sleep(min(delay, RECHECK_S))
+                await asyncio.sleep(min(delay, RECHECK_S))
             if self._requests:
                 self._requests.take()
             if self._tokens and tokens:
@@ -140,10 +138,6 @@ class Pacer:
             while self._sent[0] < now - 120:
                 self._sent.popleft()
             return now
-
-    async def _sleep(self, seconds: float) -> None:
-        self.waited_s += seconds
-        await asyncio.sleep(seconds)
 
     def _probe(self, now: float) -> None:
         if self.learned_rps is None:
@@ -180,7 +174,6 @@ class Pacer:
         """A request sent at `sent_at` got a 429."""
         self.done(sent_at)
         now = self.clock()
-        self.throttles += 1
         if limits:
             self._announce(limits)
         self._refused.append(sent_at)

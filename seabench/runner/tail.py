@@ -20,10 +20,9 @@ MIN_SEEN = 20
 
 
 class Tail:
-    def __init__(self, ceiling_s: float, *, floor_s: float = 30.0, hedge_share: float = 0.05, hedge_floor_s: float = 0.5,
-                 hedge: bool = True):
+    def __init__(self, ceiling_s: float, *, floor_s: float = 30.0, hedge_share: float = 0.05, hedge_floor_s: float = 0.5):
         self.ceiling_s, self.floor_s = ceiling_s, min(floor_s, ceiling_s)
-        self.hedge_share, self.hedge_floor_s, self.hedge_enabled = hedge_share, hedge_floor_s, hedge
+        self.hedge_share, self.hedge_floor_s = hedge_share, hedge_floor_s
         self.latencies: deque[float] = deque(maxlen=500)
         self.started = 0
         """Requests started, hedged copies included."""
@@ -51,7 +50,7 @@ class Tail:
     def hedge_after_s(self) -> float | None:
         """When a waiting request gets a second copy: 3 × the 95th percentile latency (at least `hedge_floor_s`)."""
         p95 = self._quantile(0.95)
-        return None if p95 is None or not self.hedge_enabled else max(self.hedge_floor_s, 3 * p95)
+        return None if p95 is None else max(self.hedge_floor_s, 3 * p95)
 
     def may_hedge(self) -> bool:
         return self.hedged + 1 <= max(2.0, self.hedge_share * self.started)
