@@ -73,6 +73,8 @@ class EvalFile(_Table):
     timeout: float | int | None = Field(default=None, gt=0)
     max_attempts: int | None = Field(default=None, ge=1)
     batch_size: int | None = Field(default=None, ge=1)
+    vllm_args: str | None = None
+    vllm_start_timeout: float | int | None = Field(default=None, gt=0)
     prices: str | None = None
     judge: JudgeTable = JudgeTable()
     models: list[ModelTable] = []

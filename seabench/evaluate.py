@@ -36,7 +36,8 @@ class EvalSpec:
     categories: list[str] | None = None
     limit: int | None = None
     prompts: Path | None = None
-    concurrency: int = 8
+    concurrency: int | None = None
+    """Requests in flight per model; None: 8, or 256 for a vllm: engine."""
     rpm: float | None = None
     tpm: float | None = None
     batch: BatchOptions | None = None
@@ -44,6 +45,8 @@ class EvalSpec:
     timeout: float = 120.0
     max_attempts: int = 6
     batch_size: int = 8
+    vllm_args: str | None = None
+    vllm_start_timeout: float = 600.0
     base_url: str | None = None
     prices: Path | None = None
 
@@ -111,9 +114,10 @@ def from_options(config: dict, **cli) -> EvalSpec:
         models=runs, judge=judge_cfg, judge_base_url=cli.get("judge_base_url") or jconf.get("base_url"), bench=pick("bench"),
         db=Path(pick("db")) if pick("db") else None, out=Path(pick("out", "report.html")), langs=pick("lang"),
         categories=pick("category"), limit=pick("limit"), prompts=Path(prompts) if prompts else None,
-        concurrency=pick("concurrency", 8), rpm=pick("rpm"), tpm=pick("tpm"), batch=cli.get("batch"),
+        concurrency=pick("concurrency"), rpm=pick("rpm"), tpm=pick("tpm"), batch=cli.get("batch"),
         timeout=pick("timeout", 120.0), max_attempts=pick("max_attempts", 6),
-        batch_size=pick("batch_size", 8), base_url=cli.get("base_url"), prices=Path(pick("prices")) if pick("prices") else None,
+        batch_size=pick("batch_size", 8), base_url=cli.get("base_url"), vllm_args=pick("vllm_args"),
+        vllm_start_timeout=pick("vllm_start_timeout", 600.0), prices=Path(pick("prices")) if pick("prices") else None,
     )
 
 
@@ -142,7 +146,8 @@ def run_eval(spec: EvalSpec, *, show_progress: bool = True, settings: Settings =
     questions = select_questions(bench, spec.langs, spec.categories, spec.limit)
     table = PriceTable(spec.prices)
     policy = RetryPolicy(max_attempts=spec.max_attempts)
-    options = BackendOptions(base_url=spec.base_url, timeout=spec.timeout, batch_size=spec.batch_size)
+    options = BackendOptions(base_url=spec.base_url, timeout=spec.timeout, batch_size=spec.batch_size, vllm_args=spec.vllm_args,
+                             start_timeout=spec.vllm_start_timeout)
     result = EvalResult(judge_name=spec.judge.name)
     with Store(spec.db) as store:
         result.generated = generate(store, bench, spec.models, questions, options, show_progress=show_progress,

@@ -11,7 +11,7 @@ import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .backends import BackendOptions, make_backend, parse_spec
+from .backends import BackendOptions, checkpoint_identity, make_backend, parse_spec
 from .backends.tokens import chat_counter
 from .errors import ConfigError
 from .pricing import Price, PriceTable
@@ -100,6 +100,7 @@ def make_plans(store: Store | None, runs: list[ModelRun], questions: list[Questi
     """What each model still needs; with no store yet (a dry run before the first run), everything."""
     for run in runs:
         parse_spec(run.spec)
+    runs = [r if r.checkpoint else r.model_copy(update={"checkpoint": checkpoint_identity(r.spec)}) for r in runs]
     return [plan_model(run, questions, store.answer_texts(run.name) if store else {}) for run in runs]
 
 
@@ -109,7 +110,7 @@ async def generate_model(
     store: Store,
     options: BackendOptions,
     *,
-    concurrency: int = 8,
+    concurrency: int | None = None,
     rpm: float | None = None,
     tpm: float | None = None,
     policy: RetryPolicy = RetryPolicy(),
@@ -118,7 +119,7 @@ async def generate_model(
     batch: BatchOptions | None = None,
 ) -> ModelResult:
     run = plan.run
-    store.register_model(run.name, run.spec, run.settings)
+    store.register_model(run.name, run.spec, run.settings, run.checkpoint)
     if not plan.start:
         return ModelResult(run.name, RunStats(), 0, [])
     price: Price | None = (prices or PriceTable()).lookup(run.spec)
@@ -147,7 +148,7 @@ async def generate_model(
             Answer(
                 key=p.key, bench=bench.name, question_id=p.question.id, turn=p.turn, model=run.name, spec=run.spec,
                 text=completion.text, usage=completion.usage, latency_s=round(latency, 4), cost_usd=cost,
-                finish_reason=completion.finish_reason,
+                finish_reason=completion.finish_reason, checkpoint=run.checkpoint,
             )
         )
         outcome = Outcome(

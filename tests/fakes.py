@@ -124,6 +124,9 @@ class FakeServer:
             writer.close()
 
     async def _respond(self, method: str, path: str, headers: dict, raw: bytes, writer: asyncio.StreamWriter) -> bool:
+        if path == "/health":  # vLLM's readiness probe
+            await self._send(writer, 200, b"")
+            return True
         if "/files" in path or "/batches" in path:
             with self._lock:
                 self.requests.append({"method": method, "path": path, "headers": headers, "body": None, "t": time.time()})

@@ -6,7 +6,7 @@ import json
 import sqlite3
 
 from seabench.aggregate import pair_outcomes
-from seabench.store import Store
+from seabench.store import ANSWER_COLUMNS, Store
 from seabench.store.migrations import MIGRATIONS, _statements
 
 from .fakes import FakeServer
@@ -89,8 +89,10 @@ def _old_store(new_db, old_db):
             old.execute(statement)
         old.execute("INSERT INTO _migrations VALUES (?, '2026-11-01')", (name,))
     new = sqlite3.connect(new_db)
+    # The old schema's columns only (later migrations added some).
+    old_columns = {"questions": "*", "models": "name, spec, settings", "answers": ANSWER_COLUMNS.removesuffix(", checkpoint")}
     for table in ("questions", "models", "answers"):
-        rows = new.execute(f"SELECT * FROM {table}").fetchall()
+        rows = new.execute(f"SELECT {old_columns[table]} FROM {table}").fetchall()
         old.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)
     rows = new.execute("SELECT request_key, " + ", ".join(
         "kind judge prompt bench question_id turn model model_b sample score winner judgment problem flags attempts "

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from importlib import import_module
+from pathlib import Path
 
 from ..errors import ConfigError
 from .base import AbortRun, Backend, BackendOptions, Fatal, Retryable
 
-__all__ = ["AbortRun", "Backend", "BackendOptions", "Fatal", "Retryable", "ModelSpec", "parse_spec", "make_backend", "preload"]
+__all__ = ["AbortRun", "Backend", "BackendOptions", "Fatal", "Retryable", "ModelSpec", "parse_spec", "make_backend", "preload", "checkpoint_identity"]
 
 PROVIDERS = {
     "openai": "seabench.backends.openai",
     "anthropic": "seabench.backends.anthropic",
     "hf": "seabench.backends.hf",
+    "vllm": "seabench.backends.vllm",
 }
-SDKS = {"openai": "openai", "anthropic": "anthropic"}
+SDKS = {"openai": "openai", "anthropic": "anthropic", "vllm": "openai"}
 """The SDK each HTTP provider imports when its first backend is made."""
 
 
@@ -29,7 +32,7 @@ class ModelSpec:
 
 
 def parse_spec(spec: str) -> ModelSpec:
-    """`openai:gpt-4o`, `anthropic:claude-sonnet-4-5`, `hf:SeaLLMs/SeaLLM-7B-v2.5`, `hf:./local/dir`."""
+    """`openai:gpt-4o`, `anthropic:claude-sonnet-4-5`, `hf:SeaLLMs/SeaLLM-7B-v2.5`, `hf:./local/dir`, `vllm:./local/dir`."""
     provider, sep, model = spec.partition(":")
     if not sep or not model.strip():
         raise ConfigError(f"model spec '{spec}' must look like PROVIDER:MODEL (providers: {', '.join(PROVIDERS)})")
@@ -45,6 +48,35 @@ def preload(specs: list[str]) -> None:
 
     for name in {SDKS[p] for p in (s.partition(":")[0] for s in specs) if p in SDKS}:
         threading.Thread(target=import_module, args=(name,), daemon=True, name=f"import {name}").start()
+
+
+WEIGHTS = (".safetensors", ".bin", ".pt", ".gguf")
+
+
+def checkpoint_identity(spec: str) -> str | None:
+    """What a local model (hf:, vllm:) is right now, so one name never holds answers from two checkpoints: a folder's
+    config and weight index as they read, and each weight file's name, size and modification time (a checkpoint
+    saved again in place has new times); a hub id's cached revision. None for an API model or an uncached hub id."""
+    parsed = parse_spec(spec)
+    if parsed.provider not in ("hf", "vllm"):
+        return None
+    folder = Path(parsed.model).expanduser()
+    if folder.is_dir():
+        digest = hashlib.sha256()
+        for f in sorted(folder.iterdir()):
+            if f.name == "config.json" or f.name.endswith(".index.json"):
+                digest.update(f.name.encode() + b"\0" + f.read_bytes())
+            elif f.name.endswith(WEIGHTS):
+                stat = f.stat()
+                digest.update(f"{f.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+        return f"files:{digest.hexdigest()[:16]}"
+    try:
+        from huggingface_hub import try_to_load_from_cache
+
+        cached = try_to_load_from_cache(parsed.model, "config.json")
+    except Exception:  # not a hub id (a bad path), or no cache: nothing to say
+        return None
+    return f"hub:{parsed.model}@{Path(cached).parent.name}" if isinstance(cached, str) else None
 
 
 def make_backend(spec: ModelSpec, options: BackendOptions) -> Backend:

@@ -91,7 +91,11 @@ class BackendOptions:
     timeout: float = 120.0
     batch_size: int = 8
     chat_template: str | None = None
-    """Path to a Jinja chat template file, for HF models that ship none."""
+    """Path to a Jinja chat template file, for HF and vLLM models that ship none."""
+    vllm_args: str | None = None
+    """More `vllm serve` arguments, as one shell-quoted string (--tensor-parallel-size 4 …)."""
+    start_timeout: float = 600.0
+    """Seconds a local server may take to become healthy (loading weights, compiling graphs)."""
 
 
 def get_key(env_var: str, *, base_url: str | None, hint: str) -> str:

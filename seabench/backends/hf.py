@@ -5,6 +5,7 @@ torch and transformers are imported here and nowhere else.
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -60,8 +61,15 @@ class HFBackend:
         if self.tokenizer.pad_token is None:
             self.tokenizer.pad_token = self.tokenizer.eos_token
         self.device, dtype = pick_device_and_dtype(torch)
+        # Attention is transformers' default, SDPA wherever the model supports it. On GPUs the weights are placed by
+        # accelerate (device_map="auto": spread over every visible GPU when one cannot hold them).
+        spread = self.device == "cuda" and importlib.util.find_spec("accelerate") is not None
         try:
-            self.model = transformers.AutoModelForCausalLM.from_pretrained(model, dtype=dtype).to(self.device).eval()
+            if spread:
+                self.model = transformers.AutoModelForCausalLM.from_pretrained(model, dtype=dtype, device_map="auto").eval()
+                self.device = self.model.device
+            else:
+                self.model = transformers.AutoModelForCausalLM.from_pretrained(model, dtype=dtype).to(self.device).eval()
         except (OSError, ValueError) as e:
             raise ConfigError(f"hf:{model}: cannot load the model ({str(e).splitlines()[0][:200]})") from None
         eos = self.model.generation_config.eos_token_id

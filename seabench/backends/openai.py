@@ -21,18 +21,26 @@ class OpenAIBackend:
         self.model = model
         base_url = options.base_url or os.environ.get("OPENAI_BASE_URL") or None
         key = self._key = get_key("OPENAI_API_KEY", base_url=base_url, hint="or pass --base-url for a local OpenAI-compatible server")
-        # One client and one connection pool for the whole run; the runner does the retrying. The SDK's aiohttp
-        # transport costs about half the CPU per request of its default httpx one, which matters at 100+ requests/s.
-        self.client = openai.AsyncOpenAI(
-            api_key=key, base_url=base_url, max_retries=0, timeout=options.timeout, http_client=openai.DefaultAioHttpClient()
-        )
+        # One client and one connection pool per server for the whole run; the runner does the retrying. The SDK's
+        # aiohttp transport costs about half the CPU per request of its default httpx one, which matters at 100+/s.
+        # Several servers of one model (one per GPU or node: --base-url URL1,URL2) share the work: each request goes
+        # to the one with the fewest in flight.
+        urls = [u.strip() for u in base_url.split(",") if u.strip()] if base_url else [None]
+        self.clients = [
+            openai.AsyncOpenAI(api_key=key, base_url=url, max_retries=0, timeout=options.timeout, http_client=openai.DefaultAioHttpClient())
+            for url in urls
+        ]
+        self.client = self.clients[0]
+        self.in_flight = [0] * len(self.clients)
 
     async def complete(self, conversations: Sequence[Sequence[Message]], settings: GenerationSettings) -> list[Completion]:
         (messages,) = conversations
+        which = min(range(len(self.clients)), key=self.in_flight.__getitem__)
+        self.in_flight[which] += 1
         try:
             # The client's own `post` with a plain JSON body: `chat.completions.create` walks every message through
             # its typed-parameter transform, which costs more CPU than the HTTP exchange itself.
-            response = await self.client.post(
+            response = await self.clients[which].post(
                 "/chat/completions",
                 body=self._body(messages, settings),
                 cast_to=self._openai.AsyncAPIResponse[object],  # the JSON as sent (read strictly below), and its headers
@@ -40,6 +48,8 @@ class OpenAIBackend:
             data = await response.parse()
         except (self._openai.APIError, ValueError) as e:
             raise_sdk_error(self._openai, e, f"openai:{self.model}")
+        finally:
+            self.in_flight[which] -= 1
         return [_read_chat_completion(data, parse_limits(response.headers))]
 
     def _body(self, messages: Sequence[Message], settings: GenerationSettings) -> dict:
@@ -51,7 +61,8 @@ class OpenAIBackend:
         }
 
     async def aclose(self) -> None:
-        await self.client.close()
+        for client in self.clients:
+            await client.close()
 
     # The Batch API: a JSONL file of requests uploaded, one batch over it, an output file and an error file back.
 

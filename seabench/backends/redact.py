@@ -35,8 +35,9 @@ class Redacted:
         self.inner = inner
         self.secrets = tuple(s for s in secrets if s)
         self.batch_size = inner.batch_size
-        if hasattr(inner, "max_concurrency"):
-            self.max_concurrency = inner.max_concurrency
+        for name in ("max_concurrency", "local", "default_concurrency"):
+            if hasattr(inner, name):
+                setattr(self, name, getattr(inner, name))
 
     async def complete(self, conversations: Sequence[Sequence[Message]], settings: GenerationSettings) -> list[Completion]:
         completions = await self._guard(self.inner.complete(conversations, settings))

@@ -1,6 +1,6 @@
 """Token counting, in one place for every stage: the model's own tokenizer where one runs offline, else an estimate.
 
-`hf:` models count with their tokenizer (and chat template, for whole conversations); `openai:` models with tiktoken
+`hf:` and `vllm:` models count with their tokenizer (and chat template, for whole conversations); `openai:` models with tiktoken
 when it is installed and its encodings are cached; everything else gets the estimate, and says so.
 """
 
@@ -24,7 +24,7 @@ def estimate(messages: Sequence[Message]) -> int:
 def text_counter(spec: str) -> tuple[TextCounter | None, str]:
     """A counter of a text's tokens for a model spec, with the tokenizer's name; or None with the reason."""
     parsed = parse_spec(spec)
-    if parsed.provider == "hf":
+    if parsed.provider in ("hf", "vllm"):  # a vllm: model is a local checkpoint: its own tokenizer
         from .hf import load_tokenizer
 
         tok = load_tokenizer(parsed.model)
@@ -45,7 +45,7 @@ def text_counter(spec: str) -> tuple[TextCounter | None, str]:
 def chat_counter(spec: str, chat_template: str | None = None) -> tuple[ChatCounter, str]:
     """A counter of a whole conversation's prompt tokens: `tokenizer` (the model's chat template) or `estimate`."""
     parsed = parse_spec(spec)
-    if parsed.provider == "hf":
+    if parsed.provider in ("hf", "vllm"):  # a vllm: model is a local checkpoint: its own tokenizer
         from .hf import load_tokenizer
 
         tokenizer = load_tokenizer(parsed.model, chat_template)

@@ -35,7 +35,12 @@ BaseUrl = Annotated[str | None, typer.Option(
     "--base-url", metavar="URL", help="The candidates' API base URL (any OpenAI-compatible server: vLLM, SGLang, TGI, Ollama).")]
 JudgeBaseUrl = Annotated[str | None, typer.Option(
     "--judge-base-url", metavar="URL", help="The judge's API base URL; the candidates' --base-url is never used for the judge.")]
-Concurrency = Annotated[int, typer.Option("--concurrency", metavar="N", min=1, help="Requests in flight at once, per model.")]
+Concurrency = Annotated[int | None, typer.Option("--concurrency", metavar="N", min=1, help=(
+    "Requests in flight at once, per model (default 8; 256 for a vllm: engine, which batches continuously)."))]
+VllmArgs = Annotated[str | None, typer.Option("--vllm-args", metavar="ARGS", help=(
+    "More arguments for `vllm serve`, quoted as one: \"--tensor-parallel-size 4 --max-model-len 8192\"."))]
+VllmStartTimeout = Annotated[float, typer.Option("--vllm-start-timeout", metavar="SECONDS", min=1, help=(
+    "How long a vllm: server may take to load and become healthy."))]
 Rpm = Annotated[float | None, typer.Option("--rpm", metavar="N", min=0.1, help=(
     "At most this many requests per minute (a hard cap; without it the limit is learned from the provider's headers and 429s)."))]
 Batch = Annotated[bool, typer.Option("--batch", help=(

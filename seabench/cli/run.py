@@ -44,7 +44,7 @@ def generate_cmd(
     temperature: o.Temperature = 0.0,
     max_tokens: o.MaxTokens = 1024,
     system_prompt: o.SystemPrompt = None,
-    concurrency: o.Concurrency = 8,
+    concurrency: o.Concurrency = None,
     rpm: o.Rpm = None,
     tpm: o.Tpm = None,
     batch: o.Batch = False,
@@ -54,6 +54,8 @@ def generate_cmd(
     max_attempts: o.Attempts = 6,
     batch_size: o.BatchSize = 8,
     chat_template: o.ChatTemplate = None,
+    vllm_args: o.VllmArgs = None,
+    vllm_start_timeout: o.VllmStartTimeout = 600.0,
     prices: o.Prices = None,
     dry_run: o.DryRun = False,
 ):
@@ -73,7 +75,8 @@ def generate_cmd(
     loaded = o.load_bench_noting(bench)
     questions = select_questions(loaded, o.split(lang), o.split(category), limit)
     table = PriceTable(prices)
-    backend = BackendOptions(base_url=base_url, timeout=timeout, batch_size=batch_size, chat_template=str(chat_template) if chat_template else None)
+    backend = BackendOptions(base_url=base_url, timeout=timeout, batch_size=batch_size, chat_template=str(chat_template) if chat_template else None,
+                             vllm_args=vllm_args, start_timeout=vllm_start_timeout)
     if dry_run:
         with Store.existing(db) or nullcontext() as store:  # a dry run creates no file
             plans = make_plans(store, runs, questions)
@@ -112,7 +115,7 @@ def judge_cmd(
     judge_max_tokens: o.JudgeMaxTokens = 2048,
     db: o.Db = None,
     judge_base_url: o.JudgeBaseUrl = None,
-    concurrency: o.Concurrency = 8,
+    concurrency: o.Concurrency = None,
     rpm: o.Rpm = None,
     tpm: o.Tpm = None,
     batch: o.Batch = False,
@@ -121,6 +124,8 @@ def judge_cmd(
     timeout: o.Timeout = 120.0,
     max_attempts: o.Attempts = 6,
     batch_size: o.BatchSize = 8,
+    vllm_args: o.VllmArgs = None,
+    vllm_start_timeout: o.VllmStartTimeout = 600.0,
     prices: o.Prices = None,
     dry_run: o.DryRun = False,
 ):
@@ -146,7 +151,8 @@ def judge_cmd(
                                              judge_plan_caption(judge_plan) + ("; costs at batch prices" if batch else "")))
             return
         run_checks(store)
-        backend = BackendOptions(base_url=judge_base_url, timeout=timeout, batch_size=batch_size)
+        backend = BackendOptions(base_url=judge_base_url, timeout=timeout, batch_size=batch_size, vllm_args=vllm_args,
+                                 start_timeout=vllm_start_timeout)
         judge_plan, result = run_judge(store, cfg, prompt_set, backend, concurrency=concurrency, rpm=rpm, tpm=tpm,
                                        policy=RetryPolicy(max_attempts=max_attempts), prices=table,
                                        batch=batch_options(batch, batch_poll, batch_sync_retry))
@@ -225,7 +231,10 @@ def eval_cmd(
     max_tokens: Annotated[int | None, typer.Option("--max-tokens", metavar="N", min=1, help="Answer length limit.")] = None,
     system_prompt: o.SystemPrompt = None,
     prompts: o.Prompts = None,
-    concurrency: Annotated[int | None, typer.Option("--concurrency", metavar="N", min=1, help="Requests in flight per model.")] = None,
+    concurrency: o.Concurrency = None,
+    vllm_args: o.VllmArgs = None,
+    vllm_start_timeout: Annotated[float | None, typer.Option("--vllm-start-timeout", metavar="SECONDS", min=1, help=(
+        "How long a vllm: server may take to load and become healthy (default 600)."))] = None,
     rpm: o.Rpm = None,
     tpm: o.Tpm = None,
     batch: o.Batch = False,
@@ -252,7 +261,7 @@ def eval_cmd(
         base_url=base_url, judge_base_url=judge_base_url, lang=o.split(lang), category=o.split(category), limit=limit,
         temperature=temperature, max_tokens=max_tokens, system_prompt=system_prompt, prompts=str(prompts) if prompts else None,
         concurrency=concurrency, rpm=rpm, tpm=tpm, batch=batch_options(batch, batch_poll, batch_sync_retry), timeout=timeout,
-        max_attempts=max_attempts, prices=str(prices) if prices else None,
+        max_attempts=max_attempts, prices=str(prices) if prices else None, vllm_args=vllm_args, vllm_start_timeout=vllm_start_timeout,
     )
     if not dry_run:
         preload([r.spec for r in spec.models] + [spec.judge.spec])

@@ -165,7 +165,7 @@ async def run_plan(
     judge_plan: JudgePlan,
     options: BackendOptions,
     *,
-    concurrency: int = 8,
+    concurrency: int | None = None,
     rpm: float | None = None,
     tpm: float | None = None,
     policy: RetryPolicy = RetryPolicy(),

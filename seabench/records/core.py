@@ -183,6 +183,8 @@ class Answer(Record):
     """`stop`, `length` (hit --max-tokens) or the provider's own word."""
     created_at: str = ""
     """When it was stored (UTC, ISO 8601)."""
+    checkpoint: str | None = None
+    """The identity of the local checkpoint that wrote it (see `ModelRun.checkpoint`)."""
 
 
 class Failure(Record):
@@ -337,6 +339,9 @@ class ModelRun(Record):
     """What besides the model determines an answer (part of every answer's key)."""
     base_url: str | None = None
     """This model's own endpoint (from an eval config); not part of any key."""
+    checkpoint: str | None = None
+    """A local model's identity (hf:, vllm:): its hub revision, or a hash of its config and weight files' names, sizes
+    and times; a name never holds answers from two."""
 
 
 class JudgeConfig(Record):

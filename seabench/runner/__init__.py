@@ -109,7 +109,7 @@ class Runner:
         backend: Backend,
         settings: GenerationSettings,
         *,
-        concurrency: int = 8,
+        concurrency: int | None = None,
         rpm: float | None = None,
         tpm: float | None = None,
         timeout: float = 120.0,
@@ -119,9 +119,11 @@ class Runner:
     ):
         self.backend = backend
         self.settings = settings
-        # A local model runs one batch at a time (batching is its parallelism); an HTTP API takes many requests.
-        local = hasattr(backend, "max_concurrency")
-        self.concurrency = max(1, min(concurrency, getattr(backend, "max_concurrency", concurrency)))
+        # A local model runs one batch at a time (batching is its parallelism); an HTTP API takes many requests, and a
+        # local serving engine (vllm:) as many as keep its continuous batching full.
+        local = hasattr(backend, "max_concurrency") or getattr(backend, "local", False)
+        wanted: int = concurrency if concurrency else getattr(backend, "default_concurrency", 8)
+        self.concurrency: int = max(1, min(wanted, getattr(backend, "max_concurrency", wanted)))
         self.pacer = Pacer(rpm, tpm)
         # A local model's latency is its batch's length, not a straggling server: nothing to hedge, nothing to learn.
         self.tail = None if local else Tail(timeout)

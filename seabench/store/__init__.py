@@ -111,9 +111,9 @@ class Store(HumanRatings, Claims, Batches):
             self.db.execute("BEGIN IMMEDIATE")
             self.db.executemany("INSERT OR REPLACE INTO questions VALUES (?, ?, ?, ?, ?, ?, ?, ?)", _question_rows(bench))
             if baseline:
-                self.db.execute("INSERT OR IGNORE INTO models VALUES (?, ?, ?)",
+                self.db.execute("INSERT OR IGNORE INTO models (name, spec, settings) VALUES (?, ?, ?)",
                                 (bench.baseline_name, f"{BASELINE_SPEC}{bench.name}", GenerationSettings().model_dump_json()))
-                self.db.executemany(f"INSERT OR IGNORE INTO answers VALUES ({', '.join('?' * 13)})", [_answer_row(a) for a in baseline])
+                self.db.executemany(INSERT_ANSWER, [_answer_row(a) for a in baseline])
 
     def baselines(self) -> set[str]:
         """Models whose answers a bench shipped (its baseline), not a candidate's."""
@@ -135,17 +135,26 @@ class Store(HumanRatings, Claims, Batches):
 
     # models ----------------------------------------------------------------------------------------------
 
-    def register_model(self, name: str, spec: str, settings: GenerationSettings) -> None:
-        """Tie a report name to one spec and one set of settings, so two different runs never mix under one name."""
+    def register_model(self, name: str, spec: str, settings: GenerationSettings, checkpoint: str | None = None) -> None:
+        """Tie a report name to one spec, one set of settings and one checkpoint, so two different runs never mix under
+        one name (a checkpoint retrained in place is a different model)."""
         wanted = settings.model_dump_json()
-        row = self.db.execute("SELECT spec, settings FROM models WHERE name = ?", (name,)).fetchone()
+        row = self.db.execute("SELECT spec, settings, checkpoint FROM models WHERE name = ?", (name,)).fetchone()
         if row is None:
-            self.db.execute("INSERT INTO models VALUES (?, ?, ?)", (name, spec, wanted))
+            self.db.execute("INSERT INTO models (name, spec, settings, checkpoint) VALUES (?, ?, ?, ?)", (name, spec, wanted, checkpoint))
         elif (row[0], row[1]) != (spec, wanted):
             raise NameTaken(
                 f"model name '{name}' already holds answers from {row[0]} with settings {row[1]}; "
                 f"this run is {spec} with {wanted}"
             )
+        elif checkpoint and row[2] and row[2] != checkpoint:
+            raise NameTaken(
+                f"model name '{name}' holds answers from the checkpoint {row[2]}, and {spec} is now {checkpoint} "
+                "(its files changed since)"
+            )
+        elif checkpoint and not row[2]:
+            with self.db:
+                self.db.execute("UPDATE models SET checkpoint = ? WHERE name = ?", (checkpoint, name))
 
     def register_judge(self, name: str, spec: str, settings: GenerationSettings, prompts: str, prompts_hash: str) -> None:
         """Record a judge run's identity (what a report's header shows): name, spec, settings and which prompts."""
@@ -175,7 +184,7 @@ class Store(HumanRatings, Claims, Batches):
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
             before = self.db.total_changes
-            self.db.execute(f"INSERT OR IGNORE INTO answers VALUES ({', '.join('?' * 13)})", _answer_row(answer))
+            self.db.execute(INSERT_ANSWER, _answer_row(answer))
             written = self.db.total_changes - before
             self.db.execute("DELETE FROM failures WHERE key = ?", (answer.key,))
             return written
@@ -202,7 +211,7 @@ class Store(HumanRatings, Claims, Batches):
         return out
 
     def answers(self, model: str | None = None, bench: str | None = None) -> list[Answer]:
-        sql = "SELECT * FROM answers"
+        sql = f"SELECT {ANSWER_COLUMNS} FROM answers"
         where, args = [], []
         if model:
             where.append("model = ?")
@@ -305,7 +314,7 @@ class Store(HumanRatings, Claims, Batches):
             self.db.execute("BEGIN IMMEDIATE")
             before = self.db.total_changes
             self.db.executemany("INSERT OR REPLACE INTO questions VALUES (?, ?, ?, ?, ?, ?, ?, ?)", _question_rows(bench))
-            self.db.executemany(f"INSERT OR IGNORE INTO answers VALUES ({', '.join('?' * 13)})", [_answer_row(a) for a in answers])
+            self.db.executemany(INSERT_ANSWER, [_answer_row(a) for a in answers])
             _check_identity(self.db, judgments)
             self.db.executemany(f"INSERT OR IGNORE INTO judgments VALUES ({', '.join('?' * JUDGMENT_COLUMNS)})", [_judgment_row(j) for j in judgments])
             return self.db.total_changes - before - len(bench.questions)
@@ -327,9 +336,14 @@ def _baseline_answers(bench: Bench) -> list[Answer]:
     ]
 
 
+ANSWER_COLUMNS = ("key, bench, question_id, turn, model, spec, text, input_tokens, output_tokens, latency_s, cost_usd, finish_reason, "
+                  "created_at, checkpoint")
+INSERT_ANSWER = f"INSERT OR IGNORE INTO answers ({ANSWER_COLUMNS}) VALUES ({', '.join('?' * 14)})"
+
+
 def _answer_row(a: Answer) -> tuple:
     return (a.key, a.bench, a.question_id, a.turn, a.model, a.spec, a.text, a.usage.input_tokens, a.usage.output_tokens, a.latency_s,
-            a.cost_usd, a.finish_reason, a.created_at or now())
+            a.cost_usd, a.finish_reason, a.created_at or now(), a.checkpoint)
 
 
 def _question_rows(bench: Bench) -> list[tuple]:
@@ -367,9 +381,9 @@ def _check_identity(db: sqlite3.Connection, judgments: list[Judgment]) -> None:
 
 
 def _answer(row: tuple) -> Answer:
-    key, bench, qid, turn, model, spec, text, tin, tout, latency, cost, finish, created = row
+    key, bench, qid, turn, model, spec, text, tin, tout, latency, cost, finish, created, checkpoint = row
     return Answer(
         key=key, bench=bench, question_id=qid, turn=turn, model=model, spec=spec, text=text,
         usage=Usage(input_tokens=tin, output_tokens=tout), latency_s=latency, cost_usd=cost,
-        finish_reason=finish, created_at=created,
+        finish_reason=finish, created_at=created, checkpoint=checkpoint,
     )

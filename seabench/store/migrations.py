@@ -219,6 +219,11 @@ CREATE TABLE batch_items (
 );
 """
 
+M010_CHECKPOINTS = """
+ALTER TABLE models ADD COLUMN checkpoint TEXT;     -- what the files of a local model (hf:, vllm:) were when it answered
+ALTER TABLE answers ADD COLUMN checkpoint TEXT;
+"""
+
 Migration = str | Callable[[sqlite3.Connection], None]
 
 MIGRATIONS: list[tuple[str, Migration]] = [
@@ -231,6 +236,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("m007_human_corrections", M007_HUMAN_CORRECTIONS),
     ("m008_judges", M008_JUDGES),
     ("m009_batches", M009_BATCHES),
+    ("m010_checkpoints", M010_CHECKPOINTS),
 ]
 
 
