@@ -10,6 +10,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -69,6 +70,7 @@ def test_answers_flow_through_a_server_seabench_starts_and_stops(bench, tmp_path
     assert argv[argv.index("--chat-template") + 1] == str(template) and argv[argv.index("--host") + 1] == "127.0.0.1"
     assert argv[-4:] == ["--tensor-parallel-size", "2", "--max-model-len", "4096"]
     assert _gone(start["pid"])
+    assert not list(Path(tempfile.gettempdir()).glob(f"seabench-vllm-{start['port']}-*.log"))  # the log goes with a server that worked
     rows = sqlite3.connect(db).execute("SELECT spec, text FROM answers ORDER BY question_id, turn").fetchall()
     assert len(rows) == 6 and all(spec == "vllm:org/some-model" and text.startswith("[org/some-model] reply to:") for spec, text in rows)
 
@@ -85,6 +87,9 @@ def test_a_server_that_never_becomes_healthy_or_dies_is_one_line_with_its_log(be
         assert "CUDA out of memory (fake)" in line
     (start,) = _starts(record)
     assert _gone(start["pid"])
+    log = Path(line.split("its log (")[1].split(")")[0])
+    assert "fake vllm: loading org/m" in log.read_text()  # the log an error names is kept
+    log.unlink()
 
 
 @pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGKILL])

@@ -63,6 +63,8 @@ class VLLMServer:
             args += ["--chat-template", str(options.chat_template)]
         self.argv = [*command, *args, *shlex.split(options.vllm_args or "")]
         self.start_timeout = options.start_timeout
+        self.keep_log = False
+        """Set when an error names the log: it stays for the user to read; otherwise it goes with the server."""
         log = tempfile.NamedTemporaryFile("wb", prefix=f"seabench-vllm-{self.port}-", suffix=".log", delete=False)
         self.log_path = Path(log.name)
         try:
@@ -81,6 +83,7 @@ class VLLMServer:
         deadline = time.monotonic() + self.start_timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
+                self.keep_log = True
                 self.stop()
                 raise ConfigError(f"vllm:{self.model}: the server exited with code {self.process.returncode} before it was ready; "
                                   f"its log ({self.log_path}) ends: {self.tail()}")
@@ -91,6 +94,7 @@ class VLLMServer:
             except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
                 pass
             time.sleep(0.25)
+        self.keep_log = True
         self.stop()
         raise ConfigError(f"vllm:{self.model}: the server was not healthy within {self.start_timeout:.0f}s "
                           f"(--vllm-start-timeout); its log ({self.log_path}) ends: {self.tail()}")
@@ -113,6 +117,8 @@ class VLLMServer:
                 self.process.wait()
             except ProcessLookupError:
                 pass
+        if not self.keep_log:
+            self.log_path.unlink(missing_ok=True)
         atexit.unregister(self.stop)
 
 
