@@ -31,7 +31,7 @@ SCRIPTS = {
 
 # Where a judge should look for the norms and laws that apply to an answer in each language.
 COUNTRIES = {
-    "en": "the user's country (English is used across Southeast Asia: Singapore, Malaysia, the Philippines and beyond)",
+    "en": "English-speaking Southeast Asia (Singapore, Malaysia, the Philippines: the one the question points to, if it does)",
     "vi": "Vietnam",
     "id": "Indonesia",
     "ms": "Malaysia (and Brunei and Singapore)",

@@ -71,7 +71,7 @@ def test_single_grading_per_turn_with_references_and_multi_turn_context(cli, ben
     with Store(db) as store:
         judgments = store.judgments(judge="openai:judge-1")
     assert {j.score for j in judgments} == {7.0} and all(j.judgment.startswith("Short explanation") for j in judgments)
-    assert {j.prompt for j in judgments} == {"sea-single-ref-v1", "sea-single-ref-multi-turn-v1", "sea-single-v1"}
+    assert {j.prompt for j in judgments} == {"sea-single-ref-v2", "sea-single-ref-multi-turn-v2", "sea-single-v2"}
 
 
 def test_rerun_sends_nothing_and_samples_are_kept_apart(cli, bench, tmp_path):

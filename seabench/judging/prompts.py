@@ -8,6 +8,7 @@ when the file is loaded, before any call.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -21,7 +22,7 @@ from ..records import Question
 from ..resources import resource_dir
 from ..textio import read_jsonl
 
-PER_ITEM = {"language", "expected_language", "country", "category", "priority_aspect"}
+PER_ITEM = {"language", "expected_language", "country", "category", "priority_aspect", "criteria", "reference_rubric"}
 SINGLE_1 = {"question", "answer"}
 SINGLE_2 = {"question_1", "answer_1", "question_2", "answer_2"}
 PAIR_1 = {"question", "answer_a", "answer_b"}
@@ -61,6 +62,8 @@ class PromptSet:
     source: str
     prompts: dict[Role, JudgePrompt]
     aspects: dict[str, str]
+    criteria: dict[str, dict[str, str]] | None = None
+    """For our prompts: what to weigh per category, and the reference rubrics (judges/criteria.json)."""
 
     def pick(self, kind: str, turn: int, with_reference: bool) -> JudgePrompt | None:
         """The prompt for this role; a question with a reference falls back to the plain prompt if there is none."""
@@ -72,6 +75,7 @@ class PromptSet:
         """A hash of every prompt's wording and the aspects: what a report shows so a reader knows which prompts judged."""
         parts = sorted(f"{p.name}\x00{p.system}\x00{p.template}" for p in self.prompts.values())
         parts += sorted(f"{k}\x00{v}" for k, v in self.aspects.items())
+        parts += sorted(f"{g}\x00{k}\x00{v}" for g, texts in (self.criteria or {}).items() for k, v in texts.items())
         return hashlib.sha256("\x01".join(parts).encode("utf-8")).hexdigest()[:12]
 
     def require(self, kind: str) -> None:
@@ -82,7 +86,9 @@ class PromptSet:
 
 def default_prompts() -> PromptSet:
     folder = resource_dir("judges")
-    return load_prompts(folder / "seabench.jsonl", aspects_file=folder / "priority-aspects.json")
+    prompts = load_prompts(folder / "seabench.jsonl", aspects_file=folder / "priority-aspects.json")
+    criteria = json.loads((folder / "criteria.json").read_text(encoding="utf-8"))
+    return dataclasses.replace(prompts, criteria={k: v for k, v in criteria.items() if not k.startswith("_")})
 
 
 def load_prompts(path: Path, aspects_file: Path | None = None) -> PromptSet:
@@ -161,6 +167,12 @@ def item_values(prompt: JudgePrompt, prompts: PromptSet, question: Question, tur
         values["question_2"] = question.turns[1]
     if "priority_aspect" in prompt.fields:
         values["priority_aspect"] = prompts.aspects.get(question.category, "helpfulness, accuracy and appropriateness")
+    if prompts.criteria and "criteria" in prompt.fields:
+        by_category = prompts.criteria["categories"]
+        values["criteria"] = by_category.get(question.category, by_category["_default"]).format(**values)
+    if prompts.criteria and "reference_rubric" in prompt.fields:
+        kind = "translation" if question.expected_lang != question.lang else "computed"
+        values["reference_rubric"] = prompts.criteria["reference"][kind].format(**values)
     refs = question.references or ()
     for i, ref in enumerate(refs[:2], start=1):
         values[f"ref_answer_{i}"] = ref or ""
