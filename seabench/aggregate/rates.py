@@ -12,6 +12,7 @@ from .common import order as _order
 def language_rates(checks: dict[str, LanguageCheck], answer_index: dict[str, tuple[str, str]]) -> list[LanguageRate]:
     """`checks`: answer key → its check; `answer_index`: answer key → (model, lang)."""
     counts: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    switched: dict[tuple[str, str], list[float]] = defaultdict(list)
     for key, check in checks.items():
         if key not in answer_index:
             continue
@@ -19,12 +20,16 @@ def language_rates(checks: dict[str, LanguageCheck], answer_index: dict[str, tup
         verdict = check.verdict
         for cell in ((model, lang), (model, ALL)):
             counts[cell][verdict] += 1
+            if check.switched is not None:
+                switched[cell].append(check.switched)
     out = []
     for (model, lang), c in counts.items():
         checked = sum(c.values())
         wrong = c["wrong-language"] + c["wrong-script"]
+        shares = switched.get((model, lang), [])
         out.append(LanguageRate(model=model, lang=lang, checked=checked, ok=c["ok"], wrong=wrong, mixed=c["mixed"],
-                                uncertain=c["uncertain"] + c["empty"], rate=(wrong + c["mixed"]) / checked if checked else None))
+                                uncertain=c["uncertain"] + c["empty"], rate=(wrong + c["mixed"]) / checked if checked else None,
+                                switched=sum(shares) / len(shares) if shares else None, switched_n=len(shares)))
     return sorted(out, key=lambda r: (r.model, _order(r.lang)))
 
 

@@ -3,6 +3,12 @@
 Thai, Lao, Khmer and Burmese are told apart by Unicode script. The Latin-script languages (English, Vietnamese,
 Indonesian, Malay, Tagalog) go to py3langid, which ships its model inside the package. Indonesian and Malay are too
 close to separate reliably, so the check reports `id/ms` instead of guessing between them.
+
+Code-switching is measured, not punished: Taglish, Manglish and English technical terms in Thai or Vietnamese are how
+people write. Each answer gets the share of its words in another language (each word asked of py3langid between the
+expected language and English), and a Latin-script answer whose words are mostly the expected language's is `ok`
+even where the whole text reads as English. A Thai, Lao, Khmer or Burmese question answered in Latin script is
+`wrong-language` when that is clearly another language, and `wrong-script` otherwise (romanised Thai, say).
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from ..languages import SCRIPTS
+from ..languages import CODES, SCRIPTS
 from ..records import LanguageCheck, ScriptHealth, Verdict
 from ..store import Store
 
@@ -25,6 +31,13 @@ LATIN_LANGS = ["en", "vi", "id", "ms", "tl"]
 CLOSE = {"id", "ms"}
 OK_SHARE, MIXED_SHARE = 0.6, 0.3
 MIN_LETTERS = 20
+SWITCH_WORD = {"vi": 2}
+"""Shortest word that votes on code-switching: 4 letters (the short function words of Tagalog and Malay are read as
+English by any word-level identifier), 2 for Vietnamese, whose syllables are short and marked."""
+MOSTLY_OTHER = 0.5
+"""A Latin-script answer with at least this share of English words is in English, whatever the rest."""
+CLEARLY = 0.9
+_WORD = re.compile(r"[^\W\d_]+")
 _CODE = re.compile(r"```.*?(```|$)|`[^`\n]*`|https?://\S+", re.S)
 
 
@@ -54,6 +67,28 @@ def _identifier():
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
+@lru_cache(maxsize=16)
+def _word_identifier(langs: tuple[str, ...]):
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier.set_languages(list(langs))
+    return identifier
+
+
+def switched_share(text: str, expected: str) -> float | None:
+    """Share of the words of a Latin-script text that are English (for English: that are a regional language)."""
+    others = ("ms", "id", "tl", "vi") if expected == "en" else ("en",)
+    langs = tuple(sorted({expected, *others, *(CLOSE if expected in CLOSE else ())}))
+    shortest = SWITCH_WORD.get(expected, 4)
+    words = [w.lower() for w in _WORD.findall(_CODE.sub(" ", text)) if len(w) >= shortest]
+    if len(words) < 3:
+        return None
+    identifier = _word_identifier(langs)
+    foreign = sum(1 for w in words if identifier.classify(w)[0] in others)
+    return round(foreign / len(words), 3)
+
+
 def latin_language(text: str) -> tuple[str, float]:
     """The most likely language of Latin-script text, with its probability; id and ms come back as `id/ms`."""
     ranked = _identifier().rank(_CODE.sub(" ", text))
@@ -74,25 +109,46 @@ def check_language(text: str, expected: str) -> LanguageCheck:
         return LanguageCheck(expected=expected, detected="unknown", script="none", script_share=0.0, verdict=verdict, note=note)
     main = max(counts, key=lambda script: counts[script])
     share = counts.get(want, 0) / letters
+    latin = round(counts.get("Latin", 0) / letters, 3) if want != "Latin" else None  # English terms in Thai, Khmer…
     if share < MIXED_SHARE:
+        if main == "Latin" and want != "Latin":
+            # Latin script for a Thai or Burmese question: another language if clearly so, else romanised.
+            detected, prob = latin_language(text) if counts["Latin"] >= MIN_LETTERS else ("unknown", 0.0)
+            clear = prob >= CLEARLY and detected not in ("unknown",)
+            return LanguageCheck(expected=expected, detected=detected if clear else "unknown", script=main,
+                                 script_share=round(share, 3), verdict="wrong-language" if clear else "wrong-script",
+                                 note="" if clear else f"Latin script for {expected}: romanised, or too unclear to name", switched=latin)
         detected = SCRIPT_LANG.get(main) or (latin_language(text)[0] if main == "Latin" else "unknown")
         # Thai for Lao, or Lao for Thai: a neighbour's script, not just another language.
         verdict = "wrong-script" if main in SCRIPT_LANG and want != "Latin" else "wrong-language"
-        return LanguageCheck(expected=expected, detected=detected, script=main, script_share=round(share, 3), verdict=verdict)
+        return LanguageCheck(expected=expected, detected=detected, script=main, script_share=round(share, 3), verdict=verdict, switched=latin)
     if share < OK_SHARE:
+        if latin is not None and main == want and counts.get(want, 0) + counts.get("Latin", 0) >= OK_SHARE * letters:
+            # Thai written around English terms (a tech question, brand names): its own script leads, nothing else mixes in.
+            return LanguageCheck(expected=expected, detected=expected, script=want, script_share=round(share, 3), verdict="ok",
+                                 note=f"code-switching: {latin:.0%} of letters in Latin script", switched=latin)
         return LanguageCheck(expected=expected, detected=SCRIPT_LANG.get(want, expected), script=main,
-                             script_share=round(share, 3), verdict="mixed", note=_mix_note(counts, letters))
+                             script_share=round(share, 3), verdict="mixed", note=_mix_note(counts, letters), switched=latin)
     if want != "Latin":
-        return LanguageCheck(expected=expected, detected=expected, script=want, script_share=round(share, 3), verdict="ok")
+        return LanguageCheck(expected=expected, detected=expected, script=want, script_share=round(share, 3), verdict="ok", switched=latin)
     if counts.get("Latin", 0) < MIN_LETTERS:
         return LanguageCheck(expected=expected, detected="unknown", script="Latin", script_share=round(share, 3),
                              verdict="uncertain", note="too short to identify")
     detected, prob = latin_language(text)
+    switched = switched_share(text, expected)
     if detected == expected or (detected == "id/ms" and expected in CLOSE):
         note = "Indonesian and Malay are not told apart" if detected == "id/ms" else ""
-        return LanguageCheck(expected=expected, detected=detected, script="Latin", script_share=round(share, 3), verdict="ok", note=note)
+        return LanguageCheck(expected=expected, detected=detected, script="Latin", script_share=round(share, 3), verdict="ok", note=note,
+                             switched=switched)
+    if detected == "en" and expected != "en" and switched is not None and switched < MOSTLY_OTHER:
+        return LanguageCheck(expected=expected, detected=expected, script="Latin", script_share=round(share, 3), verdict="ok",
+                             note=f"code-switching: {switched:.0%} of words English", switched=switched)
+    if expected == "en" and detected not in CODES and detected != "id/ms" and prob < CLEARLY:
+        # Singlish and Manglish English read as some creole to a language identifier; nothing says it is not English.
+        return LanguageCheck(expected=expected, detected=expected, script="Latin", script_share=round(share, 3), verdict="ok",
+                             note=f"an English-based variety or code-switching (reads as {detected}, p={prob:.2f})", switched=switched)
     return LanguageCheck(expected=expected, detected=detected, script="Latin", script_share=round(share, 3),
-                         verdict="wrong-language" if prob >= 0.5 else "uncertain", note=f"p={prob:.2f}")
+                         verdict="wrong-language" if prob >= 0.5 else "uncertain", note=f"p={prob:.2f}", switched=switched)
 
 
 def _mix_note(counts: dict[str, int], letters: int) -> str:

@@ -20,6 +20,10 @@ class LanguageCheck(Record):
     """ok, wrong-language, wrong-script, mixed, uncertain (too little text) or empty."""
     note: str = ""
     """Why the verdict is uncertain or mixed, in words."""
+    switched: float | None = None
+    """Code-switching: the share of the answer's words in another language (English words in Tagalog, Malay, Vietnamese;
+    words of 4+ letters, or any length in Vietnamese), or, for Thai, Lao, Khmer and Burmese, the share of its letters in
+    Latin script. None where not measured (too little text, another script, checks stored before this measure)."""
 
 
 class ScriptHealth(Record):

@@ -238,6 +238,10 @@ class LanguageRate(Record):
     """Too little text to tell, or empty."""
     rate: float | None
     """(wrong + mixed) / checked."""
+    switched: float | None = None
+    """Mean code-switched share over the answers it was measured on (see `LanguageCheck.switched`)."""
+    switched_n: int = 0
+    """Answers it was measured on."""
 
 
 class HealthRate(Record):

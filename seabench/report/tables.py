@@ -253,7 +253,18 @@ def language_table(report) -> list[Table]:
             r = by.get((model, lang))
             row.append(f"{r.rate:.0%} ({r.wrong + r.mixed}/{r.checked})" if r and r.rate is not None else "")
         t.rows.append(row)
-    return [t]
+    if not any(r.switched is not None for r in report.language):
+        return [t]
+    s = Table("Code-switching", ["model", *langs], caption=(
+        "mean share of an answer's words in another language (English inside Tagalog, Malay…), or of its letters in Latin script "
+        "for Thai, Lao, Khmer and Burmese (n answers); natural code-switching is measured here, not counted as wrong"))
+    for model in sorted({r.model for r in report.language}):
+        row = [model]
+        for lang in langs:
+            r = by.get((model, lang))
+            row.append(f"{r.switched:.0%} ({r.switched_n})" if r and r.switched is not None else "")
+        s.rows.append(row)
+    return [t, s]
 
 
 def health_table(report) -> list[Table]:
