@@ -11,6 +11,7 @@ from collections import defaultdict
 from .aggregate import (
     Settings,
     agreement,
+    answer_lengths,
     compare,
     health_rates,
     language_rates,
@@ -18,6 +19,7 @@ from .aggregate import (
     outcomes,
     pair_outcomes,
     pairwise,
+    position_bias,
     single_scores,
 )
 from .errors import ConfigError
@@ -71,6 +73,8 @@ def build(store: Store, *, models: list[str] | None = None, judge: str | None = 
         leaderboard=tuple(leaders), cells=tuple(cells), pairs=tuple(pair_cells), ratings=tuple(bt), agreement=tuple(agree),
         language=tuple(language_rates(checks, index)),
         health=tuple(health_rates(health, checks, index)),
+        lengths=tuple(answer_lengths(answers, questions)),
+        position=tuple(position_bias(judgments, questions)),
         tokens=tuple(store.token_stats()),
         usage=tuple(_usage(store, answers, judgments)),
         browser=tuple(_browser(questions, answers, judgments, checks, health, ratings)) if browser else (),
@@ -156,7 +160,7 @@ def _browser(questions: dict[tuple[str, str], Question], answers: list[Answer], 
         flags = tuple(health[a.key].flags) if a.key in health else ()
         item = (a.bench, a.question_id, a.turn, a.model)
         by_q[(a.bench, a.question_id)].append(BrowserAnswer(
-            model=a.model, turn=a.turn, text=a.text, language=lang, health=flags, judgments=tuple(verdicts.get(item, ())),
+            model=a.model, turn=a.turn, text=a.text, chars=len(a.text), language=lang, health=flags, judgments=tuple(verdicts.get(item, ())),
             ratings=tuple(human.get(item, ())), injection=bool(injection_flags(a.text))))
     out = []
     for (bench, qid), items in sorted(by_q.items()):

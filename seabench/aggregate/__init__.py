@@ -2,10 +2,11 @@
 
 A question is the unit throughout: its turns and samples are pooled into it (every scored judgment counts once in a
 mean, so an imported FastChat run gives exactly FastChat's means) and intervals treat questions as independent.
-One module per job: scores, pairwise (with Bradley–Terry), compare, agreement, rates.
+One module per job: scores, pairwise (with Bradley–Terry), compare, agreement, rates, bias (length and position).
 """
 
 from .agreement import ROUNDING, agreement
+from .bias import answer_lengths, position_bias
 from .common import ALL, HUMAN, POOLING, Settings
 from .compare import compare
 from .pairwise import bradley_terry_ratings, outcomes, pair_outcomes, pairwise
@@ -13,6 +14,6 @@ from .rates import HEALTH_FIELDS, health_rates, language_rates
 from .scores import Obs, observations, single_scores
 
 __all__ = [
-    "ALL", "HUMAN", "POOLING", "ROUNDING", "Settings", "agreement", "compare", "bradley_terry_ratings", "outcomes",
+    "ALL", "HUMAN", "POOLING", "ROUNDING", "Settings", "agreement", "answer_lengths", "position_bias", "compare", "bradley_terry_ratings", "outcomes",
     "pair_outcomes", "pairwise", "HEALTH_FIELDS", "health_rates", "language_rates", "Obs", "observations", "single_scores",
 ]

@@ -36,8 +36,10 @@ from .results import (
     HealthRate,
     LanguageRate,
     LeaderRow,
+    LengthRow,
     PairCell,
     PlanRow,
+    PositionRow,
     RatingRow,
     Report,
     ScoreCell,
@@ -49,6 +51,6 @@ __all__ = [
     "SEA_BENCH_CATEGORIES", "Answer", "Bench", "BenchCell", "Completion", "Failure", "GenerationSettings", "JudgeConfig",
     "Judgment", "LanguageCheck", "Message", "ModelRun", "PairOutcome", "PairRating", "Question", "RateLimits", "Rating", "Record",
     "ScriptHealth", "TokenRow", "Usage", "Verdict", "Winner", "AgreementRow", "BrowserAnswer", "BrowserJudgment", "BrowserQuestion", "BrowserRating",
-    "CompareCell", "HealthRate", "LanguageRate", "LeaderRow", "PairCell", "PlanRow", "RatingRow", "Report", "RunFacts", "ScoreCell",
+    "CompareCell", "HealthRate", "LanguageRate", "LeaderRow", "LengthRow", "PositionRow", "PairCell", "PlanRow", "RatingRow", "Report", "RunFacts", "ScoreCell",
     "Settings", "UsageRow", "ALL", "HUMAN",
 ]

@@ -37,6 +37,8 @@ class BrowserAnswer(Record):
     """1-based turn."""
     text: str
     """The whole text, as the model wrote it."""
+    chars: int = 0
+    """Its length in Unicode characters."""
     language: str
     """The language check's verdict (and what it detected)."""
     health: tuple[str, ...] = ()

@@ -11,7 +11,9 @@ from ..records import (
     HealthRate,
     LanguageRate,
     LeaderRow,
+    LengthRow,
     PairCell,
+    PositionRow,
     RatingRow,
     Record,
     ScoreCell,
@@ -99,6 +101,7 @@ TABLES: dict[str, tuple[str, type[Record]]] = {
     "scores": ("cells", ScoreCell), "leaderboard": ("leaderboard", LeaderRow), "pairwise": ("pairs", PairCell),
     "ratings": ("ratings", RatingRow), "agreement": ("agreement", AgreementRow), "language": ("language", LanguageRate),
     "health": ("health", HealthRate), "tokens": ("tokens", TokenRow), "usage": ("usage", UsageRow),
+    "length": ("lengths", LengthRow), "position": ("position", PositionRow),
 }
 
 

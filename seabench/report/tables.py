@@ -298,6 +298,43 @@ def tokens_table(rows) -> Table:
     return t
 
 
+def length_table(report) -> list[Table]:
+    if not report.lengths:
+        return []
+    langs = sorted({r.lang for r in report.lengths if r.lang != ALL}, key=lang_sort_key) + [ALL]
+    by = {(r.model, r.lang): r for r in report.lengths}
+    t = Table("Answer length", ["model", *langs], caption=(
+        "mean characters [95% interval, questions as the unit] · mean reply tokens as counted; a judge's taste for long "
+        "answers shows against these"))
+    for model in sorted({r.model for r in report.lengths}):
+        row = [model]
+        for lang in langs:
+            r = by.get((model, lang))
+            if r is None or r.chars is None:
+                row.append("")
+                continue
+            tokens = f" · {r.tokens:,.0f} tok" if r.tokens is not None else ""
+            row.append(f"{r.chars:,.0f} {ci(r.chars_low, r.chars_high, 0)}{tokens} (n={r.answers})")
+        t.rows.append(row)
+    return [t]
+
+
+def position_table(report) -> list[Table]:
+    if not report.position:
+        return []
+    t = Table("Position bias", ["judge", "lang", "pairs in both orders", "verdict flips with the order", "decisive verdicts",
+                                "for the first shown"],
+              caption="shares [95% interval, questions as the unit]; a judge that ignores position flips rarely and favours the first 50%")
+    for r in report.position:
+        t.rows.append([r.judge, r.lang, str(r.pairs), _share(r.flip, r.flip_low, r.flip_high), str(r.decisive),
+                       _share(r.first, r.first_low, r.first_high)])
+    return [t]
+
+
+def _share(x, low, high) -> str:
+    return "–" if x is None else f"{x:.0%} " + ("[—]" if low is None else f"[{low:.0%}, {high:.0%}]")
+
+
 def usage_table(report) -> list[Table]:
     t = Table("Usage", ["name", "role", "stored", "failures", "unscored", "injection-flagged", "tokens in", "tokens out", "cost"])
     for u in report.usage:
@@ -315,5 +352,5 @@ def all_tables(report) -> list[Table]:
     return [*leaderboard(report), *seabench_v2(report), *grids(report), *by_dimension(report, "lang"), *by_dimension(report, "category"),
             *baseline_tables(report),
             *pairwise_tables(report),
-            *agreement_tables(report), *language_table(report), *health_table(report),
+            *agreement_tables(report), *position_table(report), *length_table(report), *language_table(report), *health_table(report),
             *([tokens_table(report.tokens)] if report.tokens else []), *usage_table(report)]

@@ -1,0 +1,84 @@
+"""What can sway a judge besides quality: how long each model's answers are, and where in a pairwise prompt an answer
+stood. Questions are the unit, as everywhere: intervals come from `ratio_mean` over questions, stratified by
+language × category on the `all` rows."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+import numpy as np
+
+from ..records import Answer, Judgment, LengthRow, PositionRow, Question
+from ..stats import ratio_mean
+from .common import ALL, num
+from .common import order as _order
+
+
+def _interval(per_question: dict[tuple[str, str], list[float]], questions: dict[tuple[str, str], Question], pooled: bool,
+              bounds: tuple[float, float] | None = None):
+    """(mean, low, high) of the values pooled per question; `pooled` rows are stratified by language × category."""
+    keys = sorted(per_question)
+    sums = np.array([sum(per_question[k]) for k in keys], dtype=float)
+    counts = np.array([len(per_question[k]) for k in keys], dtype=float)
+    strata = np.array([f"{questions[k].lang}\x00{questions[k].category}" if pooled else questions[k].category for k in keys])
+    found = ratio_mean(sums, counts, strata, bounds=bounds)
+    return num(found.estimate), num(found.low), num(found.high)
+
+
+def answer_lengths(answers: Iterable[Answer], questions: dict[tuple[str, str], Question]) -> list[LengthRow]:
+    """Mean answer length per model × language: Unicode characters (with an interval over questions), and reply
+    tokens as the API or tokenizer counted them, where it did."""
+    chars: dict[tuple[str, str], dict[tuple[str, str], list[float]]] = defaultdict(lambda: defaultdict(list))
+    tokens: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for a in answers:
+        q = questions.get((a.bench, a.question_id))
+        if q is None:
+            continue
+        for cell in ((a.model, q.lang), (a.model, ALL)):
+            chars[cell][(a.bench, a.question_id)].append(len(a.text))
+            if a.usage.output_tokens is not None:
+                tokens[cell].append(a.usage.output_tokens)
+    rows = []
+    for (model, lang), per_q in chars.items():
+        mean, low, high = _interval(per_q, questions, lang == ALL)
+        counted = tokens.get((model, lang), [])
+        rows.append(LengthRow(model=model, lang=lang, answers=sum(len(v) for v in per_q.values()), questions=len(per_q),
+                              chars=mean, chars_low=low, chars_high=high,
+                              tokens=sum(counted) / len(counted) if counted else None, tokens_n=len(counted)))
+    return sorted(rows, key=lambda r: (r.model, _order(r.lang)))
+
+
+def position_bias(judgments: Iterable[Judgment], questions: dict[tuple[str, str], Question]) -> list[PositionRow]:
+    """Per judge × language: of the items judged in both orders, the share whose verdict flips with the order (the
+    judge followed the position, or called one order a tie); of the decisive verdicts, the share for the answer shown
+    first (0.5 when position does not matter)."""
+    games: dict[tuple, dict[tuple[str, str], str]] = defaultdict(dict)
+    for j in judgments:
+        if j.kind == "pairwise" and j.model_b is not None and j.winner is not None and (j.bench, j.question_id) in questions:
+            pair = tuple(sorted((j.model, j.model_b)))
+            games[(j.judge, j.bench, j.question_id, j.turn, j.sample, pair)][(j.model, j.model_b)] = j.winner
+    flips: dict[tuple[str, str], dict[tuple[str, str], list[float]]] = defaultdict(lambda: defaultdict(list))
+    first: dict[tuple[str, str], dict[tuple[str, str], list[float]]] = defaultdict(lambda: defaultdict(list))
+    for (judge, bench, qid, _turn, _sample, _pair), both in games.items():
+        lang = questions[(bench, qid)].lang
+        cells = ((judge, lang), (judge, ALL))
+        for winner in both.values():
+            if winner != "tie":
+                for cell in cells:
+                    first[cell][(bench, qid)].append(float(winner == "A"))
+        if len(both) == 2:
+            # In names: position A shows the first-named model of each order.
+            named = {{"A": x, "B": y, "tie": "tie"}[w] for (x, y), w in both.items()}
+            for cell in cells:
+                flips[cell][(bench, qid)].append(float(len(named) > 1))
+    rows = []
+    for cell in sorted(set(flips) | set(first), key=lambda c: (c[0], _order(c[1]))):
+        judge, lang = cell
+        f, p = flips.get(cell, {}), first.get(cell, {})
+        flip = _interval(f, questions, lang == ALL, (0.0, 1.0)) if f else (None, None, None)
+        fav = _interval(p, questions, lang == ALL, (0.0, 1.0)) if p else (None, None, None)
+        rows.append(PositionRow(judge=judge, lang=lang, pairs=sum(len(v) for v in f.values()), flip=flip[0], flip_low=flip[1],
+                                flip_high=flip[2], decisive=sum(len(v) for v in p.values()), first=fav[0], first_low=fav[1],
+                                first_high=fav[2]))
+    return rows
