@@ -164,6 +164,52 @@ def percentile_interval(replicates: np.ndarray, confidence: float = 0.95) -> tup
     return low, high
 
 
+def logistic_fit(X: np.ndarray, y: np.ndarray, weights: np.ndarray, iterations: int = 50, tol: float = 1e-10) -> np.ndarray:
+    """Maximum-likelihood logistic regression coefficients, for many weightings at once (Newton–Raphson / IRLS).
+
+    `X` is rows × features (no intercept is added), `y` the outcome of each row in [0, 1] (a tie is 0.5), `weights`
+    rounds × rows (one row of ones for a plain fit; bootstrap weights for replicates). Returns rounds × features; a
+    weighting whose fit does not converge (its outcomes are separable: one side always wins) is NaN.
+    """
+    from scipy.special import expit
+
+    rounds, features = weights.shape[0], X.shape[1]
+    beta = np.zeros((rounds, features))
+    done = np.zeros(rounds, dtype=bool)
+    for _ in range(iterations):
+        p = expit(beta @ X.T)                                                # rounds × rows
+        grad = ((weights * (y - p)) @ X)                                     # rounds × features
+        hess = np.einsum("rn,ni,nj->rij", weights * p * (1 - p), X, X)       # rounds × features × features
+        hess += np.eye(features) * 1e-12
+        step = np.linalg.solve(hess, grad[..., None])[..., 0]
+        beta += np.where(done[:, None], 0.0, step)
+        done |= np.abs(step).max(axis=1) < tol
+        if done.all():
+            break
+    beta[~done | (np.abs(beta) > 30).any(axis=1)] = np.nan
+    return beta
+
+
+def logistic_cluster_interval(X: np.ndarray, y: np.ndarray, beta: np.ndarray, clusters: np.ndarray, confidence: float = 0.95,
+                              coefficient: int = 0) -> tuple[float, float] | None:
+    """A t interval for one coefficient of a logistic fit, from its cluster-robust (sandwich) variance with the
+    small-sample factor C/(C−1) and C−1 degrees of freedom — questions as the unit, as for means. None under 3 clusters."""
+    from scipy.special import expit
+    from scipy.stats import t
+
+    labels, inverse = np.unique(clusters, return_inverse=True)
+    if len(labels) < 3:
+        return None
+    p = expit(X @ beta)
+    bread = np.linalg.pinv((X * (p * (1 - p))[:, None]).T @ X)
+    scores = np.zeros((len(labels), X.shape[1]))
+    np.add.at(scores, inverse.ravel(), X * (y - p)[:, None])
+    meat = scores.T @ scores * len(labels) / (len(labels) - 1)
+    se = float(np.sqrt((bread @ meat @ bread)[coefficient, coefficient]))
+    half = t.ppf((1 + confidence) / 2, len(labels) - 1) * se
+    return beta[coefficient] - half, beta[coefficient] + half
+
+
 def holm(pvalues: list[float | None]) -> list[float | None]:
     """Holm–Bonferroni adjusted p-values (None stays None and does not count towards the family)."""
     present = [(p, i) for i, p in enumerate(pvalues) if p is not None and not math.isnan(p)]

@@ -70,3 +70,81 @@ def test_answer_lengths_are_means_over_answers_with_question_intervals():
     assert (rows["th"].chars_low, rows["th"].chars_high) == (pytest.approx(low), pytest.approx(high))
     assert rows["all"].chars == pytest.approx(np.mean([len(t) for t in texts.values()]))
     assert rows["all"].tokens == pytest.approx(np.mean(range(1, 7))) and rows["all"].tokens_n == 6
+
+
+def _games(n: int, rng, *, quality: float = 0.0, length_bonus: float = 0.0, langs=("th", "km")):
+    """Two models over n questions: a writes longer answers; the judge prefers a by `quality` and by the length difference."""
+    from seabench.records import PairOutcome
+
+    questions = {("b", f"q{i}"): _q(i, lang=langs[i % len(langs)], category=["safety", "math-reasoning"][i % 2]) for i in range(n)}
+    lengths, results = {}, []
+    for i in range(n):
+        a_len, b_len = int(rng.normal(900, 200)), int(rng.normal(500, 200))
+        lengths[("a", "b", f"q{i}", 1)], lengths[("b", "b", f"q{i}", 1)] = a_len, b_len
+        results.append((i, a_len - b_len))
+    spread = np.std([d for _, d in results])
+    outcomes = []
+    for i, delta in results:
+        p = 1 / (1 + np.exp(-(quality + length_bonus * np.tanh(delta / spread))))
+        u = rng.random()
+        winner = "A" if u < p * 0.9 else "tie" if u < p * 0.9 + 0.1 else "B"  # a tenth of the verdicts are ties
+        outcomes.append(PairOutcome(judge="j", bench="b", question_id=f"q{i}", turn=1, model_a="a", model_b="b", winner=winner))
+    return outcomes, lengths, questions
+
+
+def test_the_length_controlled_fit_matches_scikit_learn_to_1e6():
+    from sklearn.linear_model import LogisticRegression
+
+    from seabench.aggregate import length_controlled
+
+    outcomes, lengths, questions = _games(150, np.random.default_rng(3), quality=0.2, length_bonus=1.0)
+    row = next(r for r in length_controlled(outcomes, lengths, questions) if (r.model, r.lang) == ("a", "all"))
+    delta = np.array([lengths[("a", "b", o.question_id, 1)] - lengths[("b", "b", o.question_id, 1)] for o in outcomes], dtype=float)
+    y = np.array([{"A": 1.0, "B": 0.0, "tie": 0.5}[o.winner] for o in outcomes])
+    x = np.tanh(delta / delta.std())
+    # A tie is half a win and half a loss: two weighted rows for scikit-learn.
+    X = np.concatenate([x, x])[:, None]
+    target = np.concatenate([np.ones_like(y), np.zeros_like(y)])
+    fit = LogisticRegression(C=np.inf, tol=1e-12, max_iter=10_000).fit(X, target, sample_weight=np.concatenate([y, 1 - y]))
+    assert row.length_coef == pytest.approx(fit.coef_[0][0], abs=1e-6)
+    assert row.lc == pytest.approx(1 / (1 + np.exp(-fit.intercept_[0])), abs=1e-6)
+    assert row.raw == pytest.approx(y.mean()) and row.items == 150 and row.questions == 150
+    mirrored = next(r for r in length_controlled(outcomes, lengths, questions) if (r.model, r.lang) == ("b", "all"))
+    assert mirrored.lc == pytest.approx(1 - row.lc, abs=1e-9) and mirrored.length_coef == pytest.approx(row.length_coef, abs=1e-9)
+
+
+def test_a_judge_with_a_taste_for_length_wins_raw_but_not_at_equal_length():
+    from seabench.aggregate import length_controlled
+
+    outcomes, lengths, questions = _games(400, np.random.default_rng(11), quality=0.0, length_bonus=1.5)
+    row = next(r for r in length_controlled(outcomes, lengths, questions) if (r.model, r.lang) == ("a", "all"))
+    assert row.raw > 0.6  # the longer model wins as judged
+    assert row.lc_low < 0.5 < row.lc_high and abs(row.lc - 0.5) < 0.06  # equally good at equal length
+    assert row.length_coef > 1.0
+    fair, fl, fq = _games(400, np.random.default_rng(12), quality=0.8, length_bonus=0.0)
+    honest = next(r for r in length_controlled(fair, fl, fq) if (r.model, r.lang) == ("a", "all"))
+    assert honest.lc_low < 1 / (1 + np.exp(-0.8)) < honest.lc_high and abs(honest.length_coef) < 0.4
+
+
+def test_a_model_that_always_wins_keeps_its_rate_without_a_fit():
+    from seabench.aggregate import length_controlled
+    from seabench.records import PairOutcome
+
+    questions = {("b", f"q{i}"): _q(i) for i in range(5)}
+    lengths = {(m, "b", f"q{i}", 1): (100 if m == "a" else 50) + i for i in range(5) for m in "ab"}
+    outcomes = [PairOutcome(judge="j", bench="b", question_id=f"q{i}", turn=1, model_a="a", model_b="b", winner="A") for i in range(5)]
+    row = next(r for r in length_controlled(outcomes, lengths, questions) if (r.model, r.lang) == ("a", "all"))
+    assert (row.raw, row.lc, row.lc_low, row.length_coef) == (1.0, 1.0, None, None)
+
+
+def test_the_length_controlled_interval_covers_a_known_truth_about_95_percent_of_the_time():
+    from seabench.aggregate import length_controlled
+
+    rng = np.random.default_rng(5)
+    covered = []
+    for _ in range(200):
+        outcomes, lengths, questions = _games(40, rng, quality=0.0, length_bonus=1.5, langs=("th",))
+        row = next(r for r in length_controlled(outcomes, lengths, questions) if (r.model, r.lang) == ("a", "all"))
+        if row.lc_low is not None:
+            covered.append(row.lc_low <= 0.5 <= row.lc_high)
+    assert len(covered) >= 195 and 0.91 <= np.mean(covered) <= 0.99, np.mean(covered)

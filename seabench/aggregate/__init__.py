@@ -6,7 +6,7 @@ One module per job: scores, pairwise (with Bradley–Terry), compare, agreement,
 """
 
 from .agreement import ROUNDING, agreement
-from .bias import answer_lengths, position_bias
+from .bias import answer_lengths, length_controlled, position_bias
 from .common import ALL, HUMAN, POOLING, Settings
 from .compare import compare
 from .pairwise import bradley_terry_ratings, outcomes, pair_outcomes, pairwise
@@ -14,6 +14,7 @@ from .rates import HEALTH_FIELDS, health_rates, language_rates
 from .scores import Obs, observations, single_scores
 
 __all__ = [
-    "ALL", "HUMAN", "POOLING", "ROUNDING", "Settings", "agreement", "answer_lengths", "position_bias", "compare", "bradley_terry_ratings", "outcomes",
-    "pair_outcomes", "pairwise", "HEALTH_FIELDS", "health_rates", "language_rates", "Obs", "observations", "single_scores",
+    "ALL", "HUMAN", "POOLING", "ROUNDING", "Settings", "agreement", "answer_lengths", "length_controlled",
+    "position_bias", "compare", "bradley_terry_ratings", "outcomes", "pair_outcomes", "pairwise", "HEALTH_FIELDS",
+    "health_rates", "language_rates", "Obs", "observations", "single_scores",
 ]

@@ -1,9 +1,10 @@
 """Typed records that move between stages, in one home: inputs and facts (`core`), what checks measure (`checks`),
-results (`results`) and what the HTML report adds to them (`browser`).
+results (`results`), what can sway a judge (`bias`) and what the HTML report adds to them (`browser`).
 
 Facts are frozen; nothing between stages is a dict.
 """
 
+from .bias import LengthControlRow, LengthRow, PositionRow
 from .browser import BrowserAnswer, BrowserJudgment, BrowserQuestion, BrowserRating, RunFacts
 from .checks import LanguageCheck, ScriptHealth, TokenRow
 from .core import (
@@ -36,10 +37,8 @@ from .results import (
     HealthRate,
     LanguageRate,
     LeaderRow,
-    LengthRow,
     PairCell,
     PlanRow,
-    PositionRow,
     RatingRow,
     Report,
     ScoreCell,
@@ -48,9 +47,10 @@ from .results import (
 )
 
 __all__ = [
-    "SEA_BENCH_CATEGORIES", "Answer", "Bench", "BenchCell", "Completion", "Failure", "GenerationSettings", "JudgeConfig",
-    "Judgment", "LanguageCheck", "Message", "ModelRun", "PairOutcome", "PairRating", "Question", "RateLimits", "Rating", "Record",
-    "ScriptHealth", "TokenRow", "Usage", "Verdict", "Winner", "AgreementRow", "BrowserAnswer", "BrowserJudgment", "BrowserQuestion", "BrowserRating",
-    "CompareCell", "HealthRate", "LanguageRate", "LeaderRow", "LengthRow", "PositionRow", "PairCell", "PlanRow", "RatingRow", "Report", "RunFacts", "ScoreCell",
-    "Settings", "UsageRow", "ALL", "HUMAN",
+    "SEA_BENCH_CATEGORIES", "Answer", "Bench", "BenchCell", "Completion", "Failure", "GenerationSettings",
+    "JudgeConfig", "Judgment", "LanguageCheck", "Message", "ModelRun", "PairOutcome", "PairRating", "Question",
+    "RateLimits", "Rating", "Record", "ScriptHealth", "TokenRow", "Usage", "Verdict", "Winner", "AgreementRow",
+    "BrowserAnswer", "BrowserJudgment", "BrowserQuestion", "BrowserRating", "CompareCell", "HealthRate",
+    "LanguageRate", "LeaderRow", "LengthControlRow", "LengthRow", "PositionRow", "PairCell", "PlanRow", "RatingRow",
+    "Report", "RunFacts", "ScoreCell", "Settings", "UsageRow", "ALL", "HUMAN",
 ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from .bias import LengthControlRow, LengthRow, PositionRow
 from .browser import BrowserQuestion, RunFacts
 from .checks import TokenRow
 from .core import Record
@@ -244,54 +245,6 @@ class LanguageRate(Record):
     """Answers it was measured on."""
 
 
-class LengthRow(Record):
-    """How long one model's answers are in one language: a judge's taste for long answers shows against this."""
-
-    model: str
-    """The model's stored name."""
-    lang: str
-    """ISO 639-1 code, or `all`."""
-    answers: int
-    """Answers measured (every turn)."""
-    questions: int
-    """Questions behind them: the interval's unit."""
-    chars: float | None
-    """Mean length in Unicode characters (code points: Thai, Khmer and Burmese marks count as characters)."""
-    chars_low: float | None
-    """95% interval, questions as the unit."""
-    chars_high: float | None
-    """95% interval, questions as the unit."""
-    tokens: float | None
-    """Mean reply tokens as the API or tokenizer counted them; None where none was counted."""
-    tokens_n: int
-    """Answers with a token count."""
-
-
-class PositionRow(Record):
-    """Position bias of one judge in one language, from its pairwise verdicts (both orders of every item)."""
-
-    judge: str
-    """The judge's stored name."""
-    lang: str
-    """ISO 639-1 code, or `all`."""
-    pairs: int
-    """Items judged in both orders."""
-    flip: float | None
-    """Share of those whose verdict changed with the order (one order's winner lost or tied in the other)."""
-    flip_low: float | None
-    """95% interval, questions as the unit."""
-    flip_high: float | None
-    """95% interval, questions as the unit."""
-    decisive: int
-    """Verdicts that named a winner (not a tie), in either order."""
-    first: float | None
-    """Share of those for the answer shown first; 0.5 when position does not sway the judge."""
-    first_low: float | None
-    """95% interval, questions as the unit."""
-    first_high: float | None
-    """95% interval, questions as the unit."""
-
-
 class HealthRate(Record):
     """How many of a model's answers in one language show each script problem."""
 
@@ -369,6 +322,8 @@ class Report(Record):
     """Answer length per model × language."""
     position: tuple[PositionRow, ...] = ()
     """Position bias per judge × language."""
+    length_control: tuple[LengthControlRow, ...] = ()
+    """Length-controlled win rates per judge, model, opponent and language."""
     tokens: tuple[TokenRow, ...] = ()
     """The latest `seabench tokens` measurement in the store."""
     usage: tuple[UsageRow, ...]

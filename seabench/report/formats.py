@@ -11,6 +11,7 @@ from ..records import (
     HealthRate,
     LanguageRate,
     LeaderRow,
+    LengthControlRow,
     LengthRow,
     PairCell,
     PositionRow,
@@ -101,7 +102,7 @@ TABLES: dict[str, tuple[str, type[Record]]] = {
     "scores": ("cells", ScoreCell), "leaderboard": ("leaderboard", LeaderRow), "pairwise": ("pairs", PairCell),
     "ratings": ("ratings", RatingRow), "agreement": ("agreement", AgreementRow), "language": ("language", LanguageRate),
     "health": ("health", HealthRate), "tokens": ("tokens", TokenRow), "usage": ("usage", UsageRow),
-    "length": ("lengths", LengthRow), "position": ("position", PositionRow),
+    "length": ("lengths", LengthRow), "position": ("position", PositionRow), "length-control": ("length_control", LengthControlRow),
 }
 
 

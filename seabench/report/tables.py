@@ -331,6 +331,20 @@ def position_table(report) -> list[Table]:
     return [t]
 
 
+def length_control_table(report) -> list[Table]:
+    if not report.length_control:
+        return []
+    t = Table("Length-controlled win rate", ["judge", "model", "opponent", "lang", "items", "win rate as judged", "at equal length",
+                                             "length weight"],
+              caption=("a logistic GLM of the verdict on a model term and tanh(length difference ÷ its SD), predicted at equal length "
+                       "(AlpacaEval 2.0's construction); [95% interval, questions as the unit]; length weight > 0: the judge prefers the "
+                       "longer answer"))
+    for r in report.length_control:
+        t.rows.append([r.judge, r.model, r.opponent, r.lang, str(r.items), f"{r.raw:.0%}" if r.raw is not None else "–",
+                       _share(r.lc, r.lc_low, r.lc_high), f"{r.length_coef:+.2f}" if r.length_coef is not None else "–"])
+    return [t]
+
+
 def _share(x, low, high) -> str:
     return "–" if x is None else f"{x:.0%} " + ("[—]" if low is None else f"[{low:.0%}, {high:.0%}]")
 
@@ -352,5 +366,6 @@ def all_tables(report) -> list[Table]:
     return [*leaderboard(report), *seabench_v2(report), *grids(report), *by_dimension(report, "lang"), *by_dimension(report, "category"),
             *baseline_tables(report),
             *pairwise_tables(report),
-            *agreement_tables(report), *position_table(report), *length_table(report), *language_table(report), *health_table(report),
+            *agreement_tables(report), *position_table(report), *length_table(report), *length_control_table(report),
+            *language_table(report), *health_table(report),
             *([tokens_table(report.tokens)] if report.tokens else []), *usage_table(report)]

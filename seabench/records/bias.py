@@ -1,0 +1,82 @@
+"""What can sway a judge besides quality, as the report shows it: answer length, position bias, length-controlled
+win rates (see `aggregate/bias.py`)."""
+
+from __future__ import annotations
+
+from .core import Record
+
+
+class LengthRow(Record):
+    """How long one model's answers are in one language: a judge's taste for long answers shows against this."""
+
+    model: str
+    """The model's stored name."""
+    lang: str
+    """ISO 639-1 code, or `all`."""
+    answers: int
+    """Answers measured (every turn)."""
+    questions: int
+    """Questions behind them: the interval's unit."""
+    chars: float | None
+    """Mean length in Unicode characters (code points: Thai, Khmer and Burmese marks count as characters)."""
+    chars_low: float | None
+    """95% interval, questions as the unit."""
+    chars_high: float | None
+    """95% interval, questions as the unit."""
+    tokens: float | None
+    """Mean reply tokens as the API or tokenizer counted them; None where none was counted."""
+    tokens_n: int
+    """Answers with a token count."""
+
+
+class PositionRow(Record):
+    """Position bias of one judge in one language, from its pairwise verdicts (both orders of every item)."""
+
+    judge: str
+    """The judge's stored name."""
+    lang: str
+    """ISO 639-1 code, or `all`."""
+    pairs: int
+    """Items judged in both orders."""
+    flip: float | None
+    """Share of those whose verdict changed with the order (one order's winner lost or tied in the other)."""
+    flip_low: float | None
+    """95% interval, questions as the unit."""
+    flip_high: float | None
+    """95% interval, questions as the unit."""
+    decisive: int
+    """Verdicts that named a winner (not a tie), in either order."""
+    first: float | None
+    """Share of those for the answer shown first; 0.5 when position does not sway the judge."""
+    first_low: float | None
+    """95% interval, questions as the unit."""
+    first_high: float | None
+    """95% interval, questions as the unit."""
+
+
+class LengthControlRow(Record):
+    """A pairwise win rate with the answers' length difference held equal (AlpacaEval 2.0's construction)."""
+
+    judge: str
+    """The judge's stored name."""
+    model: str
+    """The model whose rate it is."""
+    opponent: str
+    """The model it played."""
+    lang: str
+    """ISO 639-1 code, or `all`."""
+    items: int
+    """Items (both orders combined; a tie counts half)."""
+    questions: int
+    """Questions behind them: the interval's unit."""
+    raw: float | None
+    """Win rate as judged (win + ½ tie)."""
+    lc: float | None
+    """Length-controlled win rate: a logistic GLM of the verdict on a model term and tanh(length difference ÷ its
+    standard deviation), predicted at equal length."""
+    lc_low: float | None
+    """95% interval: a t interval on the logit scale from the fit's cluster-robust variance, questions as the unit."""
+    lc_high: float | None
+    """95% interval: a t interval on the logit scale from the fit's cluster-robust variance, questions as the unit."""
+    length_coef: float | None
+    """The fitted weight of the length term: above 0, the judge prefers the longer answer."""
