@@ -21,8 +21,10 @@ from .aggregate import (
     pair_outcomes,
     pairwise,
     position_bias,
+    self_preference,
     single_scores,
 )
+from .backends import model_family
 from .errors import ConfigError
 from .judging.verdicts import injection_flags
 from .records import (
@@ -60,6 +62,11 @@ def build(store: Store, *, models: list[str] | None = None, judge: str | None = 
         known = sorted({j.judge for j in store.judgments()} | ({"human"} if store.ratings() or store.pair_ratings() else set()))
         raise ConfigError(f"no judgments by '{judge}' in {store.path}; judges there: {', '.join(known) or 'none'}")
     cells, leaders = single_scores(observations(judgments, ratings), questions, settings)
+    specs = {name: spec for name, (spec, _) in store.models().items()}
+    judge_specs = {name: spec for name, spec, *_ in store.judges()}
+    families = {name: model_family(spec, name) for name, spec in specs.items()}
+    judge_families = {name: model_family(spec) for name, spec in judge_specs.items()}
+    leaders = [_self_judged(r, specs, judge_specs, families, judge_families) for r in leaders]
     pair_results = outcomes(pair_outcomes(judgments), pair_ratings)
     pair_cells, bt = pairwise(pair_results, questions, settings)
     agree = agreement(judgments, ratings, pair_results, questions, settings)
@@ -76,12 +83,22 @@ def build(store: Store, *, models: list[str] | None = None, judge: str | None = 
         health=tuple(health_rates(health, checks, index)),
         lengths=tuple(answer_lengths(answers, questions)),
         position=tuple(position_bias(judgments, questions)),
+        self_preference=tuple(self_preference(judgments, judge_families, families, questions)),
         length_control=tuple(length_controlled(pair_results, {(a.model, a.bench, a.question_id, a.turn): len(a.text) for a in answers},
                                                questions, settings)),
         tokens=tuple(store.token_stats()),
         usage=tuple(_usage(store, answers, judgments)),
         browser=tuple(_browser(questions, answers, judgments, checks, health, ratings)) if browser else (),
     )
+
+
+def _self_judged(row, specs: dict[str, str], judge_specs: dict[str, str], families: dict[str, str], judge_families: dict[str, str]):
+    """The leaderboard row, flagged when its judge graded its own model or its own family's."""
+    if row.judge not in judge_specs or row.model not in specs:
+        return row
+    same = ("same model" if judge_specs[row.judge] == specs[row.model]
+            else "same family" if judge_families[row.judge] == families[row.model] else None)
+    return row.model_copy(update={"self_judged": same}) if same else row
 
 
 def _facts(store: Store, questions: dict[tuple[str, str], Question], judgments: list[Judgment]) -> RunFacts:

@@ -148,3 +148,43 @@ def test_the_length_controlled_interval_covers_a_known_truth_about_95_percent_of
         if row.lc_low is not None:
             covered.append(row.lc_low <= 0.5 <= row.lc_high)
     assert len(covered) >= 195 and 0.91 <= np.mean(covered) <= 0.99, np.mean(covered)
+
+
+def test_model_families_from_specs():
+    from seabench.backends import model_family
+
+    assert [model_family(s) for s in ("openai:gpt-4o", "openai:o3-mini", "anthropic:claude-sonnet-4-5", "hf:Qwen/Qwen2.5-7B-Instruct",
+                                      "vllm:meta-llama/Meta-Llama-3-8B-Instruct", "openai:SeaLLMs/SeaLLM-7B-v2.5")] == \
+        ["gpt", "gpt", "claude", "qwen", "llama", "seallm"]
+    assert model_family("bench:sea-bench", "chatgpt_response") == "gpt"
+
+
+def test_a_judge_grading_its_own_family_is_flagged_and_set_against_the_other_judges(cli, tmp_path):
+    import json
+
+    from .fakes import FakeServer
+
+    bench = tmp_path / "b.jsonl"
+    bench.write_text("\n".join(json.dumps({"question_id": f"q{i}", "category": "safety", "lang": "th", "turns": [f"คำถาม {i}"]})
+                               for i in range(6)), encoding="utf-8")
+    db, env = tmp_path / "s.db", {"OPENAI_API_KEY": "k", "ANTHROPIC_API_KEY": "k"}
+    with FakeServer("openai") as gpt, FakeServer("anthropic") as claude:
+        for spec, server in (("openai:gpt-4o-mini", gpt), ("anthropic:claude-haiku-4-5", claude)):
+            assert cli("generate", "--model", spec, "--base-url", server.url, "--bench", bench, "--db", db, env=env).exit_code == 0
+
+    def fond_of_gpt(body):  # the GPT judge gives GPT's answers 9, the rest 5
+        return "Rating: [[9]]" if "[gpt-4o-mini]" in body["messages"][1]["content"] else "Rating: [[5]]"
+
+    with FakeServer("openai", reply=fond_of_gpt) as gpt_judge, FakeServer("anthropic", reply=lambda body: "Rating: [[6]]") as claude_judge:
+        assert cli("judge", "--judge", "openai:gpt-4o", "--judge-base-url", gpt_judge.url, "--db", db, env=env).exit_code == 0
+        assert cli("judge", "--judge", "anthropic:claude-sonnet-4-5", "--judge-base-url", claude_judge.url, "--db", db, env=env).exit_code == 0
+    report = json.loads(cli("report", "--format", "json", "--db", db).stdout)
+    flags = {(r["judge"], r["model"]): r["self_judged"] for r in report["leaderboard"]}
+    assert flags == {("openai:gpt-4o", "openai:gpt-4o-mini"): "same family", ("openai:gpt-4o", "anthropic:claude-haiku-4-5"): None,
+                     ("anthropic:claude-sonnet-4-5", "anthropic:claude-haiku-4-5"): "same family",
+                     ("anthropic:claude-sonnet-4-5", "openai:gpt-4o-mini"): None}
+    rows = {r["judge"]: r for r in report["self_preference"]}
+    assert (rows["openai:gpt-4o"]["own"], rows["openai:gpt-4o"]["others"], rows["openai:gpt-4o"]["n"]) == (9.0, 6.0, 6)
+    assert (rows["anthropic:claude-sonnet-4-5"]["own"], rows["anthropic:claude-sonnet-4-5"]["others"]) == (6.0, 5.0)
+    terminal = cli("report", "--db", db, env={"COLUMNS": "200"}).stdout
+    assert "Self-preference" in terminal and "openai:gpt-4o-mini ‡" in terminal

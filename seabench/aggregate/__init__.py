@@ -6,7 +6,7 @@ One module per job: scores, pairwise (with Bradley–Terry), compare, agreement,
 """
 
 from .agreement import ROUNDING, agreement
-from .bias import answer_lengths, length_controlled, position_bias
+from .bias import answer_lengths, length_controlled, position_bias, self_preference
 from .common import ALL, HUMAN, POOLING, Settings
 from .compare import compare
 from .pairwise import bradley_terry_ratings, outcomes, pair_outcomes, pairwise
@@ -15,6 +15,6 @@ from .scores import Obs, observations, single_scores
 
 __all__ = [
     "ALL", "HUMAN", "POOLING", "ROUNDING", "Settings", "agreement", "answer_lengths", "length_controlled",
-    "position_bias", "compare", "bradley_terry_ratings", "outcomes", "pair_outcomes", "pairwise", "HEALTH_FIELDS",
+    "position_bias", "self_preference", "compare", "bradley_terry_ratings", "outcomes", "pair_outcomes", "pairwise", "HEALTH_FIELDS",
     "health_rates", "language_rates", "Obs", "observations", "single_scores",
 ]

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 import numpy as np
 from scipy.special import expit
 
-from ..records import Answer, Judgment, LengthControlRow, LengthRow, PairOutcome, PositionRow, Question
+from ..records import Answer, Judgment, LengthControlRow, LengthRow, PairOutcome, PositionRow, Question, SelfPreferenceRow
 from ..stats import logistic_cluster_interval, logistic_fit, ratio_mean
 from .common import ALL, Settings, num
 from .common import order as _order
@@ -131,3 +131,24 @@ def _length_control(judge: str, model: str, opponent: str, lang: str, cell: list
                 low, high = float(expit(found[0])), float(expit(found[1]))
     return LengthControlRow(judge=judge, model=model, opponent=opponent, lang=lang, items=len(cell), questions=len(set(clusters)),
                             raw=raw, lc=lc, lc_low=low, lc_high=high, length_coef=coef)
+
+
+def self_preference(judgments: Iterable[Judgment], judge_family: dict[str, str], model_family: dict[str, str],
+                    questions: dict[tuple[str, str], Question]) -> list[SelfPreferenceRow]:
+    """For each LLM judge that scored models of its own family, with another judge that scored them too: its mean
+    score for them against the other judges' mean for the same models (`*_family`: stored name → family)."""
+    scored = [j for j in judgments if j.kind == "single" and j.score is not None and (j.bench, j.question_id) in questions]
+    rows = []
+    for judge, family in sorted(judge_family.items()):
+        models = tuple(sorted({j.model for j in scored if j.judge == judge and model_family.get(j.model) == family}))
+        own: dict[tuple[str, str], list[float]] = defaultdict(list)
+        others: dict[tuple[str, str], list[float]] = defaultdict(list)
+        for j in scored:
+            if j.model in models:
+                (own if j.judge == judge else others)[(j.bench, j.question_id)].append(float(j.score))  # type: ignore[arg-type]
+        if not models or not others:
+            continue
+        mine, theirs = _interval(own, questions, True), _interval(others, questions, True)
+        rows.append(SelfPreferenceRow(judge=judge, family=family, models=models, own=mine[0], own_low=mine[1], own_high=mine[2],
+                                      others=theirs[0], others_low=theirs[1], others_high=theirs[2], n=sum(len(v) for v in own.values())))
+    return rows

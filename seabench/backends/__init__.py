@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
@@ -10,7 +11,8 @@ from pathlib import Path
 from ..errors import ConfigError
 from .base import AbortRun, Backend, BackendOptions, Fatal, Retryable
 
-__all__ = ["AbortRun", "Backend", "BackendOptions", "Fatal", "Retryable", "ModelSpec", "parse_spec", "make_backend", "preload", "checkpoint_identity"]
+__all__ = ["AbortRun", "Backend", "BackendOptions", "Fatal", "Retryable", "ModelSpec", "parse_spec", "make_backend", "preload",
+           "checkpoint_identity", "model_family"]
 
 PROVIDERS = {
     "openai": "seabench.backends.openai",
@@ -48,6 +50,20 @@ def preload(specs: list[str]) -> None:
 
     for name in {SDKS[p] for p in (s.partition(":")[0] for s in specs) if p in SDKS}:
         threading.Thread(target=import_module, args=(name,), daemon=True, name=f"import {name}").start()
+
+
+FAMILY_ALIASES = {"o": "gpt", "chatgpt": "gpt", "meta": "llama", "codellama": "llama", "gemini": "gemini", "gemma": "gemma"}
+
+
+def model_family(spec: str, name: str = "") -> str:
+    """A model's family, for spotting a judge that grades its own kind: the leading letters of the model's name
+    (gpt-4o → gpt, claude-sonnet-4-5 → claude, Qwen/Qwen2.5-7B → qwen), OpenAI's o-series counted with GPT, a bench's
+    shipped answers by their stored name (Sea-bench's chatgpt_response → gpt)."""
+    provider, _, model = spec.partition(":")
+    base = (name if provider == "bench" else model).rsplit("/", 1)[-1].lower()
+    found = re.match(r"[a-z]+", base)
+    family = found.group(0) if found else base
+    return FAMILY_ALIASES.get(family, family)
 
 
 WEIGHTS = (".safetensors", ".bin", ".pt", ".gguf")

@@ -29,6 +29,31 @@ class LengthRow(Record):
     """Answers with a token count."""
 
 
+class SelfPreferenceRow(Record):
+    """One judge's scores for its own family's models against the other judges' scores for the same models."""
+
+    judge: str
+    """The judge's stored name."""
+    family: str
+    """Its model family (gpt, claude, qwen…)."""
+    models: tuple[str, ...]
+    """The candidates of that family it scored."""
+    own: float | None
+    """Its mean score for them (pooled, every scored judgment)."""
+    own_low: float | None
+    """95% interval, questions as the unit."""
+    own_high: float | None
+    """95% interval, questions as the unit."""
+    others: float | None
+    """The other judges' mean score for the same models."""
+    others_low: float | None
+    """95% interval, questions as the unit."""
+    others_high: float | None
+    """95% interval, questions as the unit."""
+    n: int
+    """Its scored judgments of them."""
+
+
 class PositionRow(Record):
     """Position bias of one judge in one language, from its pairwise verdicts (both orders of every item)."""
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from .bias import LengthControlRow, LengthRow, PositionRow
+from .bias import LengthControlRow, LengthRow, PositionRow, SelfPreferenceRow
 from .browser import BrowserQuestion, RunFacts
 from .checks import TokenRow
 from .core import Record
@@ -87,6 +87,8 @@ class LeaderRow(Record):
     """SeaBench v2's overall figure: (mean of turn 1 + mean of turn 2) / 2."""
     macro_lang: float | None
     """Mean of the per-language means, so a language with more questions does not dominate."""
+    self_judged: str | None = None
+    """`same model` or `same family` when the judge graded its own model or its own family's (see `SelfPreferenceRow`)."""
     macro_low: float | None
     """95% interval of the macro average."""
     macro_high: float | None
@@ -324,6 +326,8 @@ class Report(Record):
     """Position bias per judge × language."""
     length_control: tuple[LengthControlRow, ...] = ()
     """Length-controlled win rates per judge, model, opponent and language."""
+    self_preference: tuple[SelfPreferenceRow, ...] = ()
+    """Each judge's scores for its own family against the other judges' (with two or more judges)."""
     tokens: tuple[TokenRow, ...] = ()
     """The latest `seabench tokens` measurement in the store."""
     usage: tuple[UsageRow, ...]

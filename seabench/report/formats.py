@@ -18,6 +18,7 @@ from ..records import (
     RatingRow,
     Record,
     ScoreCell,
+    SelfPreferenceRow,
     TokenRow,
     UsageRow,
 )
@@ -103,6 +104,7 @@ TABLES: dict[str, tuple[str, type[Record]]] = {
     "ratings": ("ratings", RatingRow), "agreement": ("agreement", AgreementRow), "language": ("language", LanguageRate),
     "health": ("health", HealthRate), "tokens": ("tokens", TokenRow), "usage": ("usage", UsageRow),
     "length": ("lengths", LengthRow), "position": ("position", PositionRow), "length-control": ("length_control", LengthControlRow),
+    "self-preference": ("self_preference", SelfPreferenceRow),
 }
 
 

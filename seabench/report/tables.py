@@ -54,10 +54,28 @@ def leaderboard(report) -> list[Table]:
                     "SeaBench avg = (turn 1 + turn 2) / 2; macro = mean of per-language means; " + INTERVALS,
         )
         for r in rows:
-            t.rows.append([str(r.rank), r.model, str(r.n), f"{num(r.mean)} {ci(r.ci_low, r.ci_high)}", num(r.turn1), num(r.turn2),
-                           num(r.seabench_avg), f"{num(r.macro_lang)} {ci(r.macro_low, r.macro_high)} ({r.languages} lang)", str(r.unscored)])
+            t.rows.append([str(r.rank), r.model + (f" {SELF}" if r.self_judged else ""), str(r.n), f"{num(r.mean)} {ci(r.ci_low, r.ci_high)}",
+                           num(r.turn1), num(r.turn2), num(r.seabench_avg),
+                           f"{num(r.macro_lang)} {ci(r.macro_low, r.macro_high)} ({r.languages} lang)", str(r.unscored)])
+        flagged = sorted({f"{r.model}: {r.self_judged}" for r in rows if r.self_judged})
+        if flagged:
+            t.caption += f"; {SELF} the judge graded its own model or family ({', '.join(flagged)})"
         out.append(t)
     return out
+
+
+SELF = "‡"
+
+
+def self_preference_table(report) -> list[Table]:
+    if not report.self_preference:
+        return []
+    t = Table("Self-preference", ["judge", "family", "its models", "scored by this judge [95% CI]", "by the other judges [95% CI]", "n"],
+              caption="a judge grading its own family's answers, against the other judges' scores for the same answers")
+    for r in report.self_preference:
+        t.rows.append([r.judge, r.family, ", ".join(r.models), f"{num(r.own)} {ci(r.own_low, r.own_high)}",
+                       f"{num(r.others)} {ci(r.others_low, r.others_high)}", str(r.n)])
+    return [t]
 
 
 def by_dimension(report, dimension: str) -> list[Table]:
@@ -366,6 +384,7 @@ def all_tables(report) -> list[Table]:
     return [*leaderboard(report), *seabench_v2(report), *grids(report), *by_dimension(report, "lang"), *by_dimension(report, "category"),
             *baseline_tables(report),
             *pairwise_tables(report),
-            *agreement_tables(report), *position_table(report), *length_table(report), *length_control_table(report),
+            *agreement_tables(report), *self_preference_table(report), *position_table(report), *length_table(report),
+            *length_control_table(report),
             *language_table(report), *health_table(report),
             *([tokens_table(report.tokens)] if report.tokens else []), *usage_table(report)]
