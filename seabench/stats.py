@@ -190,23 +190,34 @@ def logistic_fit(X: np.ndarray, y: np.ndarray, weights: np.ndarray, iterations: 
     return beta
 
 
+def logistic_cluster_covariance(X: np.ndarray, y: np.ndarray, beta: np.ndarray, clusters: np.ndarray,
+                                weights: np.ndarray | None = None) -> tuple[np.ndarray, int]:
+    """Cluster-robust (sandwich) covariance of a logistic fit's coefficients, with the small-sample factor C/(C−1),
+    and the number of clusters C. Rows whose cluster is "" (a prior's virtual rows) shape the fit but are not data."""
+    from scipy.special import expit
+
+    w = np.ones(len(y)) if weights is None else weights
+    p = expit(X @ beta)
+    bread = np.linalg.pinv((X * (w * p * (1 - p))[:, None]).T @ X)
+    data = clusters != ""
+    labels, inverse = np.unique(clusters[data], return_inverse=True)
+    scores = np.zeros((len(labels), X.shape[1]))
+    np.add.at(scores, inverse.ravel(), (X * (w * (y - p))[:, None])[data])
+    c = len(labels)
+    meat = scores.T @ scores * (c / (c - 1) if c > 1 else 1.0)
+    return bread @ meat @ bread, c
+
+
 def logistic_cluster_interval(X: np.ndarray, y: np.ndarray, beta: np.ndarray, clusters: np.ndarray, confidence: float = 0.95,
                               coefficient: int = 0) -> tuple[float, float] | None:
-    """A t interval for one coefficient of a logistic fit, from its cluster-robust (sandwich) variance with the
-    small-sample factor C/(C−1) and C−1 degrees of freedom — questions as the unit, as for means. None under 3 clusters."""
-    from scipy.special import expit
+    """A t interval for one coefficient of a logistic fit, from its cluster-robust variance with C−1 degrees of freedom —
+    questions as the unit, as for means. None under 3 clusters."""
     from scipy.stats import t
 
-    labels, inverse = np.unique(clusters, return_inverse=True)
-    if len(labels) < 3:
+    cov, c = logistic_cluster_covariance(X, y, beta, clusters)
+    if c < 3:
         return None
-    p = expit(X @ beta)
-    bread = np.linalg.pinv((X * (p * (1 - p))[:, None]).T @ X)
-    scores = np.zeros((len(labels), X.shape[1]))
-    np.add.at(scores, inverse.ravel(), X * (y - p)[:, None])
-    meat = scores.T @ scores * len(labels) / (len(labels) - 1)
-    se = float(np.sqrt((bread @ meat @ bread)[coefficient, coefficient]))
-    half = t.ppf((1 + confidence) / 2, len(labels) - 1) * se
+    half = t.ppf((1 + confidence) / 2, c - 1) * float(np.sqrt(cov[coefficient, coefficient]))
     return beta[coefficient] - half, beta[coefficient] + half
 
 

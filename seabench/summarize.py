@@ -23,6 +23,8 @@ from .aggregate import (
     position_bias,
     self_preference,
     single_scores,
+    style_controlled,
+    style_of,
 )
 from .backends import model_family
 from .errors import ConfigError
@@ -73,6 +75,8 @@ def build(store: Store, *, models: list[str] | None = None, judge: str | None = 
     index = {a.key: (a.model, questions[(a.bench, a.question_id)].lang) for a in answers if (a.bench, a.question_id) in questions}
     checks = store.language_checks()
     health = store.script_health()
+    style_ratings, style_coefs = style_controlled(pair_results, {(a.model, a.bench, a.question_id, a.turn): style_of(a.text) for a in answers},
+                                                  questions, settings)
     return Report(
         settings=settings, facts=_facts(store, questions, judgments),
         models=tuple(sorted({a.model for a in answers} | {c.model for c in cells})),
@@ -84,6 +88,7 @@ def build(store: Store, *, models: list[str] | None = None, judge: str | None = 
         lengths=tuple(answer_lengths(answers, questions)),
         position=tuple(position_bias(judgments, questions)),
         self_preference=tuple(self_preference(judgments, judge_families, families, questions)),
+        style_ratings=tuple(style_ratings), style_coefs=tuple(style_coefs),
         length_control=tuple(length_controlled(pair_results, {(a.model, a.bench, a.question_id, a.turn): len(a.text) for a in answers},
                                                questions, settings)),
         tokens=tuple(store.token_stats()),

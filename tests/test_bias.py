@@ -188,3 +188,64 @@ def test_a_judge_grading_its_own_family_is_flagged_and_set_against_the_other_jud
     assert (rows["anthropic:claude-sonnet-4-5"]["own"], rows["anthropic:claude-sonnet-4-5"]["others"]) == (6.0, 5.0)
     terminal = cli("report", "--db", db, env={"COLUMNS": "200"}).stdout
     assert "Self-preference" in terminal and "openai:gpt-4o-mini ‡" in terminal
+
+
+def _style_games(rng, n: int = 300, bold_bonus: float = 1.0):
+    """Three models; c is as good as b but writes bold everywhere, and the judge likes bold."""
+    from seabench.records import PairOutcome
+
+    strength = {"a": 0.6, "b": 0.0, "c": 0.0}
+    questions = {("b", f"q{i}"): _q(i, category=["safety", "math-reasoning"][i % 2]) for i in range(n)}
+    styles, outcomes = {}, []
+    for i in range(n):
+        for m in "abc":
+            styles[(m, "b", f"q{i}", 1)] = (int(rng.normal(600, 100)), 0, int(rng.integers(0, 4)), int(rng.integers(4, 8)) if m == "c" else int(rng.integers(0, 2)))
+        for x, y in (("a", "b"), ("a", "c"), ("b", "c")):
+            bx, by = styles[(x, "b", f"q{i}", 1)][3], styles[(y, "b", f"q{i}", 1)][3]
+            d = (bx - by) / (bx + by) if bx + by else 0.0
+            p = 1 / (1 + np.exp(-(strength[x] - strength[y] + bold_bonus * 2 * d)))
+            outcomes.append(PairOutcome(judge="j", bench="b", question_id=f"q{i}", turn=1, model_a=x, model_b=y,
+                                        winner="A" if rng.random() < p else "B"))
+    return outcomes, styles, questions
+
+
+def test_style_control_matches_scikit_learn_and_undoes_a_taste_for_bold():
+    from sklearn.linear_model import LogisticRegression
+
+    from seabench.aggregate import bradley_terry_ratings, style_controlled
+    from seabench.aggregate.style import FEATURES
+
+    outcomes, styles, questions = _style_games(np.random.default_rng(21))
+    ratings, coefs = style_controlled(outcomes, styles, questions)
+    by = {r.model: r for r in ratings}
+    raw = {r.model: r for r in bradley_terry_ratings(outcomes, questions)}
+    assert raw["c"].rating > raw["b"].rating + 50  # bold wins it raw
+    assert by["c"].ci_low < by["b"].rating < by["c"].ci_high  # at equal style b and c are alike
+    assert by["a"].rating > by["b"].ci_high  # a really is better
+    bold = next(c for c in coefs if c.feature == "bold")
+    headers = next(c for c in coefs if c.feature == "headers")
+    assert bold.ci_low > 0 and (headers.coef, headers.ci_low) == (0.0, None)  # no header anywhere: nothing to say
+
+    # The same fit by scikit-learn: model columns without the first, standardised normalised differences, the prior's
+    # virtual ties as a win and a loss of weight 1/2 each.
+    index = {"a": 0, "b": 1, "c": 2}
+    rows, y = [], []
+    for o in outcomes:
+        sa, sb = (np.array(styles[(m, "b", o.question_id, 1)], float) for m in (o.model_a, o.model_b))
+        tot = sa + sb
+        side = np.zeros(3)
+        side[index[o.model_a]], side[index[o.model_b]] = 1, -1
+        rows.append(np.concatenate([side, np.divide(sa - sb, tot, out=np.zeros(4), where=tot > 0)]))
+        y.append(1.0 if o.winner == "A" else 0.0)
+    X = np.array(rows)
+    sd = X[:, 3:].std(axis=0)
+    X[:, 3:] = np.divide(X[:, 3:], sd, out=np.zeros_like(X[:, 3:]), where=sd > 0)
+    prior = np.array([np.concatenate([np.eye(3)[i] - np.eye(3)[j], np.zeros(4)]) for i in range(3) for j in range(i + 1, 3)])
+    Xs = np.vstack([X, prior, prior])[:, 1:]
+    ys = np.concatenate([y, np.ones(3), np.zeros(3)])
+    ws = np.concatenate([np.ones(len(y)), np.full(6, 0.5)])
+    fit = LogisticRegression(C=np.inf, fit_intercept=False, tol=1e-12, max_iter=100_000).fit(Xs, ys, sample_weight=ws)
+    theta = np.concatenate([[0.0], fit.coef_[0][:2]])
+    ours = [(by[m].rating - 1000) / (400 / np.log(10)) for m in "abc"]  # back to log-odds, where the fit lives
+    assert ours == pytest.approx(list(theta - theta.mean()), abs=1e-6)
+    assert [c.coef for c in coefs] == pytest.approx(list(fit.coef_[0][2:]), abs=1e-6) and len(coefs) == len(FEATURES)

@@ -12,9 +12,11 @@ from .compare import compare
 from .pairwise import bradley_terry_ratings, outcomes, pair_outcomes, pairwise
 from .rates import HEALTH_FIELDS, health_rates, language_rates
 from .scores import Obs, observations, single_scores
+from .style import style_controlled, style_of
 
 __all__ = [
     "ALL", "HUMAN", "POOLING", "ROUNDING", "Settings", "agreement", "answer_lengths", "length_controlled",
-    "position_bias", "self_preference", "compare", "bradley_terry_ratings", "outcomes", "pair_outcomes", "pairwise", "HEALTH_FIELDS",
-    "health_rates", "language_rates", "Obs", "observations", "single_scores",
+    "position_bias", "self_preference", "style_controlled", "style_of", "compare", "bradley_terry_ratings",
+    "outcomes", "pair_outcomes", "pairwise", "HEALTH_FIELDS", "health_rates", "language_rates", "Obs", "observations",
+    "single_scores",
 ]

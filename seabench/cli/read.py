@@ -25,8 +25,8 @@ def report_cmd(
     min_n: o.MinN = 10,
     wide: Annotated[bool, typer.Option("--wide", help="Terminal: every table, the per-dimension ones with full intervals too.")] = False,
     table: Annotated[str, typer.Option("--table", metavar="NAME", help="With --format csv: scores (default), leaderboard, pairwise, "
-                                       "ratings, agreement, language, health, tokens, usage, length, position, length-control "
-                                       "or self-preference.")] = "scores",
+                                       "ratings, agreement, language, health, tokens, usage, length, position, length-control, "
+                                       "self-preference, style or style-coefficients.")] = "scores",
 ):
     """Scores per language × category with confidence intervals, pairwise results, agreement, language fidelity."""
     from ..errors import ConfigError

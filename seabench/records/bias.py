@@ -54,6 +54,38 @@ class SelfPreferenceRow(Record):
     """Its scored judgments of them."""
 
 
+class StyleRating(Record):
+    """A Bradley–Terry rating with the answers' style held equal (length, headers, lists, bold as covariates)."""
+
+    judge: str
+    """The judge's stored name."""
+    model: str
+    """The model's stored name."""
+    rating: float
+    """Elo scale, mean 1000, as the raw ratings."""
+    ci_low: float | None
+    """95% t interval from the fit's cluster-robust covariance, questions as the unit."""
+    ci_high: float | None
+    """Upper end."""
+    games: int
+    """Scored outcomes it played."""
+
+
+class StyleCoef(Record):
+    """How much one style feature swayed a judge: its coefficient in the style-controlled fit."""
+
+    judge: str
+    """The judge's stored name."""
+    feature: str
+    """length, headers, lists or bold: the normalised difference (a − b) / (a + b) between the answers, standardised."""
+    coef: float
+    """Log-odds per standard deviation of the difference; above 0, the judge prefers more of it."""
+    ci_low: float | None
+    """95% t interval from the fit's cluster-robust covariance, questions as the unit."""
+    ci_high: float | None
+    """Upper end."""
+
+
 class PositionRow(Record):
     """Position bias of one judge in one language, from its pairwise verdicts (both orders of every item)."""
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from .bias import LengthControlRow, LengthRow, PositionRow, SelfPreferenceRow
+from .bias import LengthControlRow, LengthRow, PositionRow, SelfPreferenceRow, StyleCoef, StyleRating
 from .browser import BrowserQuestion, RunFacts
 from .checks import TokenRow
 from .core import Record
@@ -326,6 +326,10 @@ class Report(Record):
     """Position bias per judge × language."""
     length_control: tuple[LengthControlRow, ...] = ()
     """Length-controlled win rates per judge, model, opponent and language."""
+    style_ratings: tuple[StyleRating, ...] = ()
+    """Style-controlled Bradley–Terry ratings (beside the raw `ratings`)."""
+    style_coefs: tuple[StyleCoef, ...] = ()
+    """The fitted style coefficients of each judge."""
     self_preference: tuple[SelfPreferenceRow, ...] = ()
     """Each judge's scores for its own family against the other judges' (with two or more judges)."""
     tokens: tuple[TokenRow, ...] = ()

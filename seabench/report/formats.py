@@ -19,6 +19,8 @@ from ..records import (
     Record,
     ScoreCell,
     SelfPreferenceRow,
+    StyleCoef,
+    StyleRating,
     TokenRow,
     UsageRow,
 )
@@ -104,7 +106,8 @@ TABLES: dict[str, tuple[str, type[Record]]] = {
     "ratings": ("ratings", RatingRow), "agreement": ("agreement", AgreementRow), "language": ("language", LanguageRate),
     "health": ("health", HealthRate), "tokens": ("tokens", TokenRow), "usage": ("usage", UsageRow),
     "length": ("lengths", LengthRow), "position": ("position", PositionRow), "length-control": ("length_control", LengthControlRow),
-    "self-preference": ("self_preference", SelfPreferenceRow),
+    "self-preference": ("self_preference", SelfPreferenceRow), "style": ("style_ratings", StyleRating),
+    "style-coefficients": ("style_coefs", StyleCoef),
 }
 
 

@@ -67,6 +67,25 @@ def leaderboard(report) -> list[Table]:
 SELF = "‡"
 
 
+def style_table(report) -> list[Table]:
+    if not report.style_ratings:
+        return []
+    raw = {(r.judge, r.model): r for r in report.ratings}
+    t = Table("Bradley–Terry, raw and style-controlled", ["judge", "model", "raw rating [95% CI]", "at equal style [95% CI]", "games"],
+              caption=("style control: the answers' differences in length, headers, list items and bold as covariates "
+                       "(Arena-Hard's); raw intervals resample questions, controlled ones come from the fit's cluster-robust "
+                       "covariance, questions as the unit"))
+    for r in sorted(report.style_ratings, key=lambda r: (r.judge, -r.rating)):
+        b = raw.get((r.judge, r.model))
+        t.rows.append([r.judge, r.model, f"{b.rating:.0f} {ci(b.ci_low, b.ci_high, 0)}" if b else "–",
+                       f"{r.rating:.0f} {ci(r.ci_low, r.ci_high, 0)}", str(r.games)])
+    c = Table("Style coefficients", ["judge", "feature", "coefficient [95% CI]"],
+              caption="log-odds per standard deviation of the answers' normalised difference; above 0, the judge prefers more of it")
+    for s in report.style_coefs:
+        c.rows.append([s.judge, s.feature, f"{s.coef:+.2f} {ci(s.ci_low, s.ci_high)}"])
+    return [t, c]
+
+
 def self_preference_table(report) -> list[Table]:
     if not report.self_preference:
         return []
@@ -385,6 +404,6 @@ def all_tables(report) -> list[Table]:
             *baseline_tables(report),
             *pairwise_tables(report),
             *agreement_tables(report), *self_preference_table(report), *position_table(report), *length_table(report),
-            *length_control_table(report),
+            *length_control_table(report), *style_table(report),
             *language_table(report), *health_table(report),
             *([tokens_table(report.tokens)] if report.tokens else []), *usage_table(report)]

@@ -1,0 +1,94 @@
+"""Style-controlled Bradley–Terry ratings (Arena-Hard's and Chatbot Arena's style control): the same pairwise
+outcomes, with the two answers' differences in length and markdown structure as covariates, so a model's rating is
+what it earns at equal style; the fitted style coefficients say how much each feature swayed the judge."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+import numpy as np
+
+from ..records import PairOutcome, Question, StyleCoef, StyleRating
+from ..stats import ELO_SCALE, logistic_cluster_covariance, logistic_fit
+from .common import Settings
+from .pairwise import PRIOR_TIES, VALUE
+
+FEATURES = ("length", "headers", "lists", "bold")
+_HEADER = re.compile(r"^\s{0,3}#{1,6}\s", re.M)
+_LIST = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s", re.M)
+_BOLD = re.compile(r"\*\*[^*\n]+\*\*|__[^_\n]+__")
+
+
+def style_of(text: str) -> tuple[int, int, int, int]:
+    """Characters, markdown headers, list items and bold spans."""
+    return len(text), len(_HEADER.findall(text)), len(_LIST.findall(text)), len(_BOLD.findall(text))
+
+
+def style_controlled(results: list[PairOutcome], styles: dict[tuple[str, str, str, int], tuple[int, int, int, int]],
+                     questions: dict[tuple[str, str], Question], settings: Settings = Settings()) -> tuple[list[StyleRating], list[StyleCoef]]:
+    """Per judge with three or more models: P(a beats b) = σ(θ_a − θ_b + Σ γ_f d_f), d_f the normalised difference
+    (a − b) / (a + b) of feature f, standardised; ratings on the Elo scale (mean 1000), t intervals from the fit's
+    cluster-robust covariance (questions as the unit). One virtual tie between every two models, as in the raw fit."""
+    by_judge: dict[str, list[PairOutcome]] = defaultdict(list)
+    for r in results:
+        if r.winner is not None and r.judge != "human" and (r.bench, r.question_id) in questions:
+            by_judge[r.judge].append(r)
+    ratings: list[StyleRating] = []
+    coefs: list[StyleCoef] = []
+    for judge, games in sorted(by_judge.items()):
+        games = [g for g in games if all((m, g.bench, g.question_id, g.turn) in styles for m in (g.model_a, g.model_b))]
+        models = sorted({g.model_a for g in games} | {g.model_b for g in games})
+        if len(models) < 3:
+            continue
+        r, c = _fit(judge, games, models, styles, settings)
+        ratings += r
+        coefs += c
+    return ratings, coefs
+
+
+def _fit(judge: str, games: list[PairOutcome], models: list[str], styles, settings: Settings):
+    from scipy.stats import t
+
+    k, index = len(models), {m: i for i, m in enumerate(models)}
+    rows, y, clusters = [], [], []
+    for g in games:
+        a, b = (np.array(styles[(m, g.bench, g.question_id, g.turn)], dtype=float) for m in (g.model_a, g.model_b))
+        total = a + b
+        diff = np.divide(a - b, total, out=np.zeros_like(total), where=total > 0)
+        side = np.zeros(k)
+        side[index[g.model_a]], side[index[g.model_b]] = 1.0, -1.0
+        rows.append(np.concatenate([side, diff]))
+        y.append(VALUE[g.winner])  # type: ignore[index]
+        clusters.append(f"{g.bench}\x00{g.question_id}")
+    X = np.array(rows)
+    spread = X[:, k:].std(axis=0)
+    X[:, k:] = np.divide(X[:, k:], spread, out=np.zeros_like(X[:, k:]), where=spread > 0)
+    # The prior: one virtual tie between every two models, at equal style; not data, so no cluster of its own.
+    prior = [np.concatenate([np.eye(k)[i] - np.eye(k)[j], np.zeros(len(FEATURES))]) for i in range(k) for j in range(i + 1, k)]
+    X = np.vstack([X, prior])
+    y_all = np.array(y + [0.5] * len(prior))
+    w = np.concatenate([np.ones(len(y)), np.full(len(prior), PRIOR_TIES)])
+    cl = np.array(clusters + [""] * len(prior), dtype=object)
+    X = X[:, 1:]  # the first model's θ is 0: ratings are identified up to a shift, fixed below by centring
+    (beta,) = logistic_fit(X, y_all, w[None, :])
+    cov, n = logistic_cluster_covariance(X, y_all, beta, cl, w)
+    theta = np.concatenate([[0.0], beta[: k - 1]])
+    centre = np.eye(k) - 1 / k  # rating_m = θ_m − mean θ, as a linear map of the fitted coefficients
+    A = centre[:, 1:]
+    var = np.einsum("ij,jk,ik->i", A, cov[: k - 1, : k - 1], A)
+    q = t.ppf((1 + settings.confidence) / 2, n - 1) if n >= 3 else np.nan
+    ratings = [StyleRating(judge=judge, model=m, rating=float(1000 + ELO_SCALE * (theta[i] - theta.mean())),
+                           ci_low=_end(1000 + ELO_SCALE * (theta[i] - theta.mean() - q * np.sqrt(var[i]))),
+                           ci_high=_end(1000 + ELO_SCALE * (theta[i] - theta.mean() + q * np.sqrt(var[i]))),
+                           games=sum(1 for g in games if m in (g.model_a, g.model_b)))
+               for i, m in enumerate(models)]
+    # A feature neither answer ever showed (no headers anywhere) has no spread: coefficient 0, and no interval.
+    se = np.where(spread > 0, np.sqrt(np.clip(np.diag(cov)[k - 1:], 0, None)), np.nan)
+    coefs = [StyleCoef(judge=judge, feature=f, coef=float(beta[k - 1 + j]), ci_low=_end(beta[k - 1 + j] - q * se[j]),
+                       ci_high=_end(beta[k - 1 + j] + q * se[j])) for j, f in enumerate(FEATURES)]
+    return ratings, coefs
+
+
+def _end(x: float) -> float | None:
+    return None if np.isnan(x) else float(x)
