@@ -26,6 +26,7 @@ from .aggregate import (
     style_controlled,
     style_of,
 )
+from .aggregate.panel import panel_observations, panel_outcomes
 from .backends import model_family
 from .errors import ConfigError
 from .judging.verdicts import injection_flags
@@ -63,15 +64,19 @@ def build(store: Store, *, models: list[str] | None = None, judge: str | None = 
     if judge and not judgments and not ratings and not pair_ratings:
         known = sorted({j.judge for j in store.judgments()} | ({"human"} if store.ratings() or store.pair_ratings() else set()))
         raise ConfigError(f"no judgments by '{judge}' in {store.path}; judges there: {', '.join(known) or 'none'}")
-    cells, leaders = single_scores(observations(judgments, ratings), questions, settings)
+    obs = observations(judgments, ratings)
+    obs += panel_observations(obs)  # two or more LLM judges: their panel is one more judge
+    cells, leaders = single_scores(obs, questions, settings)
     specs = {name: spec for name, (spec, _) in store.models().items()}
     judge_specs = {name: spec for name, spec, *_ in store.judges()}
     families = {name: model_family(spec, name) for name, spec in specs.items()}
     judge_families = {name: model_family(spec) for name, spec in judge_specs.items()}
     leaders = [_self_judged(r, specs, judge_specs, families, judge_families) for r in leaders]
-    pair_results = outcomes(pair_outcomes(judgments), pair_ratings)
+    judged_pairs = pair_outcomes(judgments)
+    pair_results = outcomes([*judged_pairs, *panel_outcomes(judged_pairs)], pair_ratings)
     pair_cells, bt = pairwise(pair_results, questions, settings)
-    agree = agreement(judgments, ratings, pair_results, questions, settings)
+    # Agreement compares each judge with the others and with people, not a panel with its own members.
+    agree = agreement(judgments, ratings, outcomes(judged_pairs, pair_ratings), questions, settings)
     index = {a.key: (a.model, questions[(a.bench, a.question_id)].lang) for a in answers if (a.bench, a.question_id) in questions}
     checks = store.language_checks()
     health = store.script_health()
@@ -80,7 +85,8 @@ def build(store: Store, *, models: list[str] | None = None, judge: str | None = 
     return Report(
         settings=settings, facts=_facts(store, questions, judgments),
         models=tuple(sorted({a.model for a in answers} | {c.model for c in cells})),
-        judges=tuple(sorted({j.judge for j in judgments} | ({"human"} if ratings or pair_ratings else set()))),
+        judges=tuple(sorted({j.judge for j in judgments} | {c.judge for c in cells} | {p.judge for p in pair_results}
+                            | ({"human"} if ratings or pair_ratings else set()))),
         baselines=tuple(sorted(store.baselines())),
         leaderboard=tuple(leaders), cells=tuple(cells), pairs=tuple(pair_cells), ratings=tuple(bt), agreement=tuple(agree),
         language=tuple(language_rates(checks, index)),

@@ -179,7 +179,11 @@ def test_a_judge_grading_its_own_family_is_flagged_and_set_against_the_other_jud
         assert cli("judge", "--judge", "openai:gpt-4o", "--judge-base-url", gpt_judge.url, "--db", db, env=env).exit_code == 0
         assert cli("judge", "--judge", "anthropic:claude-sonnet-4-5", "--judge-base-url", claude_judge.url, "--db", db, env=env).exit_code == 0
     report = json.loads(cli("report", "--format", "json", "--db", db).stdout)
-    flags = {(r["judge"], r["model"]): r["self_judged"] for r in report["leaderboard"]}
+    flags = {(r["judge"], r["model"]): r["self_judged"] for r in report["leaderboard"] if not r["judge"].startswith("panel")}
+    panel = {r["model"]: r["mean"] for r in report["leaderboard"] if r["judge"] == "panel (anthropic:claude-sonnet-4-5 + openai:gpt-4o)"}
+    assert panel == {"openai:gpt-4o-mini": 7.5, "anthropic:claude-haiku-4-5": 5.5}  # the mean of the two judges, item by item
+    between = [a for a in report["agreement"] if a["kind"] == "judge-judge" and a["lang"] == "all" and a["category"] == "all"]
+    assert [(a["a"], a["b"], a["n"]) for a in between] == [("anthropic:claude-sonnet-4-5", "openai:gpt-4o", 12)]
     assert flags == {("openai:gpt-4o", "openai:gpt-4o-mini"): "same family", ("openai:gpt-4o", "anthropic:claude-haiku-4-5"): None,
                      ("anthropic:claude-sonnet-4-5", "anthropic:claude-haiku-4-5"): "same family",
                      ("anthropic:claude-sonnet-4-5", "openai:gpt-4o-mini"): None}
@@ -249,3 +253,26 @@ def test_style_control_matches_scikit_learn_and_undoes_a_taste_for_bold():
     ours = [(by[m].rating - 1000) / (400 / np.log(10)) for m in "abc"]  # back to log-odds, where the fit lives
     assert ours == pytest.approx(list(theta - theta.mean()), abs=1e-6)
     assert [c.coef for c in coefs] == pytest.approx(list(fit.coef_[0][2:]), abs=1e-6) and len(coefs) == len(FEATURES)
+
+
+def test_a_pairwise_panel_takes_the_majority_and_calls_an_even_split_a_tie():
+    from seabench.aggregate.panel import panel_observations, panel_outcomes
+    from seabench.aggregate.scores import Obs
+    from seabench.records import PairOutcome
+
+    def o(judge, q, winner):
+        return PairOutcome(judge=judge, bench="b", question_id=q, turn=1, model_a="x", model_b="y", winner=winner)
+
+    three = [o("j1", "q1", "A"), o("j2", "q1", "A"), o("j3", "q1", "B"), o("j1", "q2", "A"), o("j2", "q2", "tie"), o("j3", "q2", "B"),
+             o("j1", "q3", "A"), o("j2", "q3", "A")]  # q3: j3 never settled it, so the panel leaves it out
+    assert [(p.question_id, p.winner) for p in panel_outcomes(three)] == [("q1", "A"), ("q2", "tie")]
+    assert {p.judge for p in panel_outcomes(three)} == {"panel (j1 + j2 + j3)"}
+    two = [o("j1", "q1", "A"), o("j2", "q1", "B")]
+    assert [p.winner for p in panel_outcomes(two)] == ["tie"]
+    assert panel_outcomes([o("j1", "q1", "A")]) == []  # one judge is no panel
+    scores = [Obs(model="x", judge="j1", bench="b", question_id="q1", turn=1, score=8.0),
+              Obs(model="x", judge="j1", bench="b", question_id="q1", turn=1, score=6.0),   # two samples: 7
+              Obs(model="x", judge="j2", bench="b", question_id="q1", turn=1, score=4.0),
+              Obs(model="x", judge="human", bench="b", question_id="q1", turn=1, score=1.0)]  # people are not in the panel
+    (panel,) = panel_observations(scores)
+    assert (panel.judge, panel.score) == ("panel (j1 + j2)", 5.5)

@@ -1,4 +1,5 @@
-"""Agreement: judge vs human and annotator vs annotator, on scores and on pairwise choices, with intervals.
+"""Agreement: judge vs human, judge vs judge and annotator vs annotator, on scores and on pairwise choices, with
+intervals. Where LLM judges disagree is where human ratings matter most.
 
 Intervals resample items (an answer, or a pairwise item) with replacement, carrying every rating of the item; the
 statistics are recomputed per replicate from weighted counts, so 1,000 rounds cost little.
@@ -47,6 +48,13 @@ def agreement(judgments: list[Judgment], ratings: list[Rating], results: list[Pa
                 for cell in cells_of(item):
                     groups[cell] += [(item, js, h) for h in by_annotator.values()]
         rows += [_score_row("judge-human", judge, HUMAN, cell, triples, settings) for cell, triples in sorted(groups.items(), key=_cell_key)]
+    for j1, j2 in itertools.combinations(sorted(judge_scores), 2):
+        groups = defaultdict(list)
+        for item, first in judge_scores[j1].items():
+            if item in judge_scores[j2]:
+                for cell in cells_of(item):
+                    groups[cell].append((item, float(np.mean(first)), float(np.mean(judge_scores[j2][item]))))
+        rows += [_score_row("judge-judge", j1, j2, cell, triples, settings) for cell, triples in sorted(groups.items(), key=_cell_key)]
     for a1, a2 in itertools.combinations(annotators, 2):
         groups = defaultdict(list)
         for item, by in human.items():
@@ -198,6 +206,10 @@ def _pair_agreement(results: list[PairOutcome], questions: dict[tuple[str, str],
         verdicts = {item: _majority(ws) for item, ws in samples.items()}
         triples = [(item, verdicts[item], h) for item, by in humans.items() if item in verdicts for h in by.values()]
         rows += _pair_rows("pairwise judge-human", judge, HUMAN, triples, questions, settings)
+    for j1, j2 in itertools.combinations(sorted(judge_samples), 2):
+        first, second = ({item: _majority(ws) for item, ws in judge_samples[j].items()} for j in (j1, j2))
+        triples = [(item, w, second[item]) for item, w in first.items() if item in second]
+        rows += _pair_rows("pairwise judge-judge", j1, j2, triples, questions, settings)
     for a1, a2 in itertools.combinations(sorted({a for by in humans.values() for a in by}), 2):
         triples = [(item, by[a1], by[a2]) for item, by in humans.items() if a1 in by and a2 in by]
         rows += _pair_rows("pairwise annotator-annotator", a1, a2, triples, questions, settings)

@@ -184,12 +184,13 @@ class CompareCell(Record):
 
 
 class AgreementRow(Record):
-    kind: Literal["judge-human", "annotator-annotator", "annotator panel", "pairwise judge-human", "pairwise annotator-annotator"]
+    kind: Literal["judge-human", "judge-judge", "annotator-annotator", "annotator panel", "pairwise judge-human", "pairwise judge-judge",
+                  "pairwise annotator-annotator"]
     """What is compared with what."""
     a: str
     """A judge or an annotator; a panel row lists its annotators."""
     b: str
-    """The other side: `human`, an annotator, or empty on a panel row."""
+    """The other side: `human`, another judge, an annotator, or empty on a panel row."""
     lang: str
     """ISO 639-1 code of the questions' language, or `all`."""
     category: str
