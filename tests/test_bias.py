@@ -276,3 +276,19 @@ def test_a_pairwise_panel_takes_the_majority_and_calls_an_even_split_a_tie():
               Obs(model="x", judge="human", bench="b", question_id="q1", turn=1, score=1.0)]  # people are not in the panel
     (panel,) = panel_observations(scores)
     assert (panel.judge, panel.score) == ("panel (j1 + j2)", 5.5)
+
+
+def test_the_judge_to_trust_is_the_one_people_agree_with_and_clearly_only_when_the_data_say_so():
+    from seabench.aggregate import judge_choice
+    from seabench.records import AgreementRow
+
+    def row(judge, lang, kappa, low, high, kind="judge-human", category="all"):
+        return AgreementRow(kind=kind, a=judge, b="human", lang=lang, category=category, n=40, items=40, kappa=kappa, kappa_low=low,
+                            kappa_high=high)
+
+    rows = [row("j1", "th", 0.80, 0.70, 0.88), row("j2", "th", 0.50, 0.35, 0.62),   # th: j1, clearly
+            row("j1", "km", 0.55, 0.30, 0.72), row("j2", "km", 0.60, 0.41, 0.75),   # km: j2, but not clearly
+            row("j2", "km", 0.99, 0.9, 1.0, category="safety"), row("j1", "th", 0.1, 0.0, 0.2, kind="judge-judge")]
+    choice = {c.lang: c for c in judge_choice(rows)}
+    assert (choice["th"].judge, choice["th"].clearly, choice["th"].runner_up) == ("j1", True, "j2")
+    assert (choice["km"].judge, choice["km"].clearly, choice["km"].runner_up_kappa) == ("j2", False, 0.55)

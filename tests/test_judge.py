@@ -298,3 +298,19 @@ def test_a_prompt_sets_hash_follows_its_wording(tmp_path):
     edited = tmp_path / "edited.jsonl"
     edited.write_text("\n".join(lines).replace("the answer", "the reply", 1), encoding="utf-8")
     assert load_prompts(edited).digest != load_prompts(copy).digest
+
+
+def test_one_judge_command_runs_a_panel_of_judges_each_at_its_own_url(cli, bench, tmp_path):
+    db = tmp_path / "s.db"
+    _generate(cli, bench, db, models=("openai:cand-a",))
+    with FakeServer("openai", reply=_rating_judge(lambda body: 8)) as one, FakeServer("anthropic", reply=_rating_judge(lambda body: 4)) as two:
+        result = cli("judge", "--judge", "openai:judge-1,anthropic:judge-2", "--judge-base-url", one.url, "--judge-base-url", two.url,
+                     "--db", db, env=ENV)
+        assert result.exit_code == 0, result.stderr
+        assert len(one.requests) == len(two.requests) == 4  # each judge judged every item, at its own server
+    with Store(db) as store:
+        assert {j.judge: j.score for j in store.judgments()} == {"openai:judge-1": 8.0, "anthropic:judge-2": 4.0}
+    report = json.loads(cli("report", "--format", "json", "--db", db).stdout)
+    assert {r["judge"]: r["mean"] for r in report["leaderboard"]}["panel (anthropic:judge-2 + openai:judge-1)"] == 6.0
+    refused = cli("judge", "--judge", "openai:a,openai:b", "--judge-name", "only-one", "--db", db, env=ENV)
+    assert refused.exit_code == 2 and "one --judge-name per --judge" in refused.stderr

@@ -5,7 +5,7 @@ mean, so an imported FastChat run gives exactly FastChat's means) and intervals 
 One module per job: scores, pairwise (with Bradley–Terry), compare, agreement, rates, bias (length and position).
 """
 
-from .agreement import ROUNDING, agreement
+from .agreement import ROUNDING, agreement, judge_choice
 from .bias import answer_lengths, length_controlled, position_bias, self_preference
 from .common import ALL, HUMAN, POOLING, Settings
 from .compare import compare
@@ -15,7 +15,7 @@ from .scores import Obs, observations, single_scores
 from .style import style_controlled, style_of
 
 __all__ = [
-    "ALL", "HUMAN", "POOLING", "ROUNDING", "Settings", "agreement", "answer_lengths", "length_controlled",
+    "ALL", "HUMAN", "POOLING", "ROUNDING", "Settings", "agreement", "judge_choice", "answer_lengths", "length_controlled",
     "position_bias", "self_preference", "style_controlled", "style_of", "compare", "bradley_terry_ratings",
     "outcomes", "pair_outcomes", "pairwise", "HEALTH_FIELDS", "health_rates", "language_rates", "Obs", "observations",
     "single_scores",

@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 
 import numpy as np
 
-from ..records import AgreementRow, Judgment, PairOutcome, Question, Rating
+from ..records import AgreementRow, JudgeChoice, Judgment, PairOutcome, Question, Rating
 from ..stats import cluster_weights, cohen_kappa, krippendorff_interval, percentile_interval, quadratic_kappa, rng_for
 from .common import ALL, HUMAN, Settings, margins, num, order
 
@@ -242,3 +242,20 @@ def _pair_rows(kind, a: str, b: str, triples, questions, settings: Settings) -> 
         rows.append(AgreementRow(kind=kind, a=a, b=b, lang=cell[0], category=cell[1], n=len(group), items=len(set(items)),
                                  exact=float(np.mean([p == q for p, q in zip(x, y)])), kappa=kappa, kappa_low=low, kappa_high=high))
     return rows
+
+
+def judge_choice(rows: list[AgreementRow]) -> list[JudgeChoice]:
+    """Per language (all categories), the LLM judge with the highest quadratic kappa against people, and whether the
+    data tell it apart from the next one."""
+    by_lang: dict[str, list[AgreementRow]] = defaultdict(list)
+    for r in rows:
+        if r.kind == "judge-human" and r.category == ALL and r.kappa is not None:
+            by_lang[r.lang].append(r)
+    out = []
+    for lang in sorted(by_lang, key=order):
+        ranked = sorted(by_lang[lang], key=lambda r: -(r.kappa or 0.0))
+        best, nxt = ranked[0], ranked[1] if len(ranked) > 1 else None
+        clearly = nxt is not None and best.kappa_low is not None and nxt.kappa is not None and best.kappa_low > nxt.kappa
+        out.append(JudgeChoice(lang=lang, judge=best.a, kappa=best.kappa, kappa_low=best.kappa_low, kappa_high=best.kappa_high,  # type: ignore[arg-type]
+                               n=best.n, runner_up=nxt.a if nxt else None, runner_up_kappa=nxt.kappa if nxt else None, clearly=clearly))
+    return out

@@ -19,6 +19,13 @@ ModelSpecs = Annotated[list[str], typer.Option("--model", metavar="SPEC", help="
 OptModelSpecs = Annotated[list[str] | None, typer.Option("--model", metavar="SPEC", help="Candidate model, PROVIDER:MODEL; repeatable.")]
 Names = Annotated[list[str] | None, typer.Option("--name", metavar="NAME", help="Store and report each --model under this name, in order; repeatable.")]
 JudgeSpec = Annotated[str, typer.Option("--judge", metavar="SPEC", help="Judge model spec, e.g. openai:gpt-4o (any backend, a local hf: one included).")]
+JudgeSpecs = Annotated[list[str], typer.Option("--judge", metavar="SPEC", help=(
+    "Judge model spec, e.g. openai:gpt-4o (any backend, a local hf: or vllm: one included); repeat it, or give a comma "
+    "list, for a panel of judges, each judging in turn."))]
+JudgeNames = Annotated[list[str] | None, typer.Option("--judge-name", metavar="NAME", help=(
+    "The judges' stored names, one per --judge in order (default: each judge's spec)."))]
+JudgeBaseUrls = Annotated[list[str] | None, typer.Option("--judge-base-url", metavar="URL", help=(
+    "The judges' API base URLs: one for all, or one per --judge in order; the candidates' --base-url is never used."))]
 OptJudgeSpec = Annotated[str | None, typer.Option("--judge", metavar="SPEC", help="Judge model spec, e.g. openai:gpt-4o.")]
 # what is read
 ModelNames = Annotated[list[str] | None, typer.Option("--model", metavar="NAME", help="Only these stored models; repeatable or comma-separated.")]

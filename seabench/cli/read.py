@@ -26,7 +26,7 @@ def report_cmd(
     wide: Annotated[bool, typer.Option("--wide", help="Terminal: every table, the per-dimension ones with full intervals too.")] = False,
     table: Annotated[str, typer.Option("--table", metavar="NAME", help="With --format csv: scores (default), leaderboard, pairwise, "
                                        "ratings, agreement, language, health, tokens, usage, length, position, length-control, "
-                                       "self-preference, style or style-coefficients.")] = "scores",
+                                       "self-preference, style, style-coefficients or judge-choice.")] = "scores",
 ):
     """Scores per language × category with confidence intervals, pairwise results, agreement, language fidelity."""
     from ..errors import ConfigError

@@ -103,8 +103,8 @@ def check_cmd(db: o.Db = None):
 
 @app.command("judge")
 def judge_cmd(
-    judge: o.JudgeSpec,
-    judge_name: o.JudgeName = None,
+    judge: o.JudgeSpecs,
+    judge_name: o.JudgeNames = None,
     mode: o.Mode = "single",
     baseline: o.Baseline = None,
     all_pairs: o.AllPairs = False,
@@ -114,7 +114,7 @@ def judge_cmd(
     judge_temperature: o.JudgeTemperature = 0.0,
     judge_max_tokens: o.JudgeMaxTokens = 2048,
     db: o.Db = None,
-    judge_base_url: o.JudgeBaseUrl = None,
+    judge_base_url: o.JudgeBaseUrls = None,
     concurrency: o.Concurrency = None,
     rpm: o.Rpm = None,
     tpm: o.Tpm = None,
@@ -129,9 +129,10 @@ def judge_cmd(
     prices: o.Prices = None,
     dry_run: o.DryRun = False,
 ):
-    """Judge stored answers with an LLM; a re-run sends only what is missing."""
+    """Judge stored answers with an LLM (or a panel of them, one after another); a re-run sends only what is missing."""
     from ..backends import BackendOptions, preload
     from ..checks import run_checks
+    from ..errors import ConfigError
     from ..judging.llm import estimate, plan
     from ..judging.llm import judge as run_judge
     from ..pricing import PriceTable
@@ -139,25 +140,38 @@ def judge_cmd(
     from ..store import Store
     from .views import console, judge_cost_table, judge_plan_caption, judge_summary
 
-    cfg = judge_config(judge, judge_name, mode, baseline, all_pairs, o.split(model), samples, judge_temperature, judge_max_tokens)
+    specs, names, urls = o.split(judge) or [], o.split(judge_name) or [], o.split(judge_base_url) or []
+    if names and len(names) != len(specs):
+        raise ConfigError(f"give one --judge-name per --judge ({len(specs)} judges, {len(names)} names), or none")
+    if len(urls) > 1 and len(urls) != len(specs):
+        raise ConfigError(f"give one --judge-base-url for all judges or one per --judge ({len(specs)} judges, {len(urls)} URLs)")
+    cfgs = [judge_config(spec, names[i] if names else None, mode, baseline, all_pairs, o.split(model), samples, judge_temperature,
+                         judge_max_tokens) for i, spec in enumerate(specs)]
+    if len({c.name for c in cfgs}) < len(cfgs):
+        raise ConfigError("two judges share a name; use --judge-name to tell them apart")
     if not dry_run:
-        preload([cfg.spec])
+        preload([c.spec for c in cfgs])
     prompt_set = load_prompt_set(prompts)
     table = PriceTable(prices)
+    failed = False
     with Store(db, create=False) as store:
-        if dry_run:
-            judge_plan = plan(store, cfg, prompt_set)
-            console().print(judge_cost_table(cfg, estimate(cfg, judge_plan, table, batch=batch),
-                                             judge_plan_caption(judge_plan) + ("; costs at batch prices" if batch else "")))
-            return
-        run_checks(store)
-        backend = BackendOptions(base_url=judge_base_url, timeout=timeout, batch_size=batch_size, vllm_args=vllm_args,
-                                 start_timeout=vllm_start_timeout)
-        judge_plan, result = run_judge(store, cfg, prompt_set, backend, concurrency=concurrency, rpm=rpm, tpm=tpm,
-                                       policy=RetryPolicy(max_attempts=max_attempts), prices=table,
-                                       batch=batch_options(batch, batch_poll, batch_sync_retry))
-    console(stderr=True).print(judge_summary(cfg.name, judge_plan, result))
-    if result.failures:
+        if not dry_run:
+            run_checks(store)
+        for i, cfg in enumerate(cfgs):
+            if dry_run:
+                judge_plan = plan(store, cfg, prompt_set)
+                console().print(judge_cost_table(cfg, estimate(cfg, judge_plan, table, batch=batch),
+                                                 judge_plan_caption(judge_plan) + ("; costs at batch prices" if batch else "")))
+                continue
+            url = urls[i] if len(urls) > 1 else (urls[0] if urls else None)
+            backend = BackendOptions(base_url=url, timeout=timeout, batch_size=batch_size, vllm_args=vllm_args,
+                                     start_timeout=vllm_start_timeout)
+            judge_plan, result = run_judge(store, cfg, prompt_set, backend, concurrency=concurrency, rpm=rpm, tpm=tpm,
+                                           policy=RetryPolicy(max_attempts=max_attempts), prices=table,
+                                           batch=batch_options(batch, batch_poll, batch_sync_retry))
+            console(stderr=True).print(judge_summary(cfg.name, judge_plan, result))
+            failed |= bool(result.failures)
+    if failed:
         raise typer.Exit(1)
 
 

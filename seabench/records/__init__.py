@@ -4,7 +4,7 @@ results (`results`), what can sway a judge (`bias`) and what the HTML report add
 Facts are frozen; nothing between stages is a dict.
 """
 
-from .bias import LengthControlRow, LengthRow, PositionRow, SelfPreferenceRow, StyleCoef, StyleRating
+from .bias import JudgeChoice, LengthControlRow, LengthRow, PositionRow, SelfPreferenceRow, StyleCoef, StyleRating
 from .browser import BrowserAnswer, BrowserJudgment, BrowserQuestion, BrowserRating, RunFacts
 from .checks import LanguageCheck, ScriptHealth, TokenRow
 from .core import (
@@ -51,7 +51,7 @@ __all__ = [
     "JudgeConfig", "Judgment", "LanguageCheck", "Message", "ModelRun", "PairOutcome", "PairRating", "Question",
     "RateLimits", "Rating", "Record", "ScriptHealth", "TokenRow", "Usage", "Verdict", "Winner", "AgreementRow",
     "BrowserAnswer", "BrowserJudgment", "BrowserQuestion", "BrowserRating", "CompareCell", "HealthRate",
-    "LanguageRate", "LeaderRow", "LengthControlRow", "SelfPreferenceRow", "StyleCoef", "StyleRating", "LengthRow",
+    "LanguageRate", "LeaderRow", "JudgeChoice", "LengthControlRow", "SelfPreferenceRow", "StyleCoef", "StyleRating", "LengthRow",
     "PositionRow", "PairCell", "PlanRow", "RatingRow", "Report", "RunFacts", "ScoreCell", "Settings", "UsageRow",
     "ALL", "HUMAN",
 ]

@@ -86,6 +86,29 @@ class StyleCoef(Record):
     """Upper end."""
 
 
+class JudgeChoice(Record):
+    """Which LLM judge agrees best with people in one language (quadratic-weighted kappa against the human ratings)."""
+
+    lang: str
+    """ISO 639-1 code, or `all`."""
+    judge: str
+    """The judge with the highest kappa."""
+    kappa: float
+    """Its quadratic-weighted kappa with the human ratings."""
+    kappa_low: float | None
+    """95% interval, items resampled."""
+    kappa_high: float | None
+    """Upper end."""
+    n: int
+    """Rating pairs behind it."""
+    runner_up: str | None
+    """The next judge, if there is one."""
+    runner_up_kappa: float | None
+    """Its kappa."""
+    clearly: bool
+    """Its interval lies wholly above the runner-up's kappa; otherwise the data cannot tell the two apart."""
+
+
 class PositionRow(Record):
     """Position bias of one judge in one language, from its pairwise verdicts (both orders of every item)."""
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from .bias import LengthControlRow, LengthRow, PositionRow, SelfPreferenceRow, StyleCoef, StyleRating
+from .bias import JudgeChoice, LengthControlRow, LengthRow, PositionRow, SelfPreferenceRow, StyleCoef, StyleRating
 from .browser import BrowserQuestion, RunFacts
 from .checks import TokenRow
 from .core import Record
@@ -331,6 +331,8 @@ class Report(Record):
     """Style-controlled Bradley–Terry ratings (beside the raw `ratings`)."""
     style_coefs: tuple[StyleCoef, ...] = ()
     """The fitted style coefficients of each judge."""
+    judge_choice: tuple[JudgeChoice, ...] = ()
+    """The judge that agrees best with people, per language (when human ratings exist)."""
     self_preference: tuple[SelfPreferenceRow, ...] = ()
     """Each judge's scores for its own family against the other judges' (with two or more judges)."""
     tokens: tuple[TokenRow, ...] = ()

@@ -86,6 +86,19 @@ def style_table(report) -> list[Table]:
     return [t, c]
 
 
+def judge_choice_table(report) -> list[Table]:
+    if not report.judge_choice:
+        return []
+    t = Table("Which judge to trust, per language", ["lang", "judge", "kappa with people [95% CI]", "n", "next judge", "clearly better"],
+              caption="quadratic-weighted kappa of each LLM judge against the human ratings; 'clearly' when its interval lies "
+                      "wholly above the next judge's kappa")
+    for c in report.judge_choice:
+        t.rows.append([c.lang, c.judge, f"{c.kappa:.2f} {ci(c.kappa_low, c.kappa_high)}", str(c.n),
+                       f"{c.runner_up} ({c.runner_up_kappa:.2f})" if c.runner_up and c.runner_up_kappa is not None else "–",
+                       "yes" if c.clearly else "no"])
+    return [t]
+
+
 def self_preference_table(report) -> list[Table]:
     if not report.self_preference:
         return []
@@ -403,7 +416,7 @@ def all_tables(report) -> list[Table]:
     return [*leaderboard(report), *seabench_v2(report), *grids(report), *by_dimension(report, "lang"), *by_dimension(report, "category"),
             *baseline_tables(report),
             *pairwise_tables(report),
-            *agreement_tables(report), *self_preference_table(report), *position_table(report), *length_table(report),
+            *agreement_tables(report), *judge_choice_table(report), *self_preference_table(report), *position_table(report), *length_table(report),
             *length_control_table(report), *style_table(report),
             *language_table(report), *health_table(report),
             *([tokens_table(report.tokens)] if report.tokens else []), *usage_table(report)]
