@@ -291,30 +291,27 @@ def _with_ci(x, low, high) -> str:
     return "–" if x is None else f"{x:.2f} {ci(low, high)}"
 
 
+def model_lang_grid(title: str, rows, caption: str, cell) -> Table:
+    """One row per model, one column per language and `all`; `cell(record)` writes a cell, "" where there is none."""
+    langs = sorted({r.lang for r in rows if r.lang != ALL}, key=lang_sort_key) + [ALL]
+    by = {(r.model, r.lang): r for r in rows}
+    t = Table(title, ["model", *langs], caption=caption)
+    for model in sorted({r.model for r in rows}):
+        t.rows.append([model, *(cell(by[(model, lang)]) if (model, lang) in by else "" for lang in langs)])
+    return t
+
+
 def language_table(report) -> list[Table]:
     if not report.language:
         return []
-    langs = sorted({r.lang for r in report.language if r.lang != ALL}, key=lang_sort_key) + [ALL]
-    by = {(r.model, r.lang): r for r in report.language}
-    t = Table("Wrong-language rate", ["model", *langs], caption="(wrong language or script + mixed) / answers checked")
-    for model in sorted({r.model for r in report.language}):
-        row = [model]
-        for lang in langs:
-            r = by.get((model, lang))
-            row.append(f"{r.rate:.0%} ({r.wrong + r.mixed}/{r.checked})" if r and r.rate is not None else "")
-        t.rows.append(row)
-    if not any(r.switched is not None for r in report.language):
-        return [t]
-    s = Table("Code-switching", ["model", *langs], caption=(
-        "mean share of an answer's words in another language (English inside Tagalog, Malay…), or of its letters in Latin script "
-        "for Thai, Lao, Khmer and Burmese (n answers); natural code-switching is measured here, not counted as wrong"))
-    for model in sorted({r.model for r in report.language}):
-        row = [model]
-        for lang in langs:
-            r = by.get((model, lang))
-            row.append(f"{r.switched:.0%} ({r.switched_n})" if r and r.switched is not None else "")
-        s.rows.append(row)
-    return [t, s]
+    out = [model_lang_grid("Wrong-language rate", report.language, "(wrong language or script + mixed) / answers checked",
+                           lambda r: f"{r.rate:.0%} ({r.wrong + r.mixed}/{r.checked})" if r.rate is not None else "")]
+    if any(r.switched is not None for r in report.language):
+        out.append(model_lang_grid("Code-switching", report.language, (
+            "mean share of an answer's words in another language (English inside Tagalog, Malay…), or of its letters in Latin "
+            "script for Thai, Lao, Khmer and Burmese (n answers); natural code-switching is measured here, not counted as wrong"),
+            lambda r: f"{r.switched:.0%} ({r.switched_n})" if r.switched is not None else ""))
+    return out
 
 
 def health_table(report) -> list[Table]:
@@ -351,22 +348,16 @@ def tokens_table(rows) -> Table:
 def length_table(report) -> list[Table]:
     if not report.lengths:
         return []
-    langs = sorted({r.lang for r in report.lengths if r.lang != ALL}, key=lang_sort_key) + [ALL]
-    by = {(r.model, r.lang): r for r in report.lengths}
-    t = Table("Answer length", ["model", *langs], caption=(
+
+    def cell(r) -> str:
+        if r.chars is None:
+            return ""
+        tokens = f" · {r.tokens:,.0f} tok" if r.tokens is not None else ""
+        return f"{r.chars:,.0f} {ci(r.chars_low, r.chars_high, 0)}{tokens} (n={r.answers})"
+
+    return [model_lang_grid("Answer length", report.lengths, (
         "mean characters [95% interval, questions as the unit] · mean reply tokens as counted; a judge's taste for long "
-        "answers shows against these"))
-    for model in sorted({r.model for r in report.lengths}):
-        row = [model]
-        for lang in langs:
-            r = by.get((model, lang))
-            if r is None or r.chars is None:
-                row.append("")
-                continue
-            tokens = f" · {r.tokens:,.0f} tok" if r.tokens is not None else ""
-            row.append(f"{r.chars:,.0f} {ci(r.chars_low, r.chars_high, 0)}{tokens} (n={r.answers})")
-        t.rows.append(row)
-    return [t]
+        "answers shows against these"), cell)]
 
 
 def position_table(report) -> list[Table]:
