@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 
 from seabench.aggregate import pair_outcomes
@@ -152,7 +153,10 @@ def test_every_single_judgment_of_the_31_mt_bench_models_is_stored(cli, shared_d
                      "--db", db, "--concurrency", "64", env=ENV)
         assert result.exit_code == 0, result.stderr
         assert "4960 judgments stored" in result.output, result.stdout
-        assert len(judge.requests) == 4960
+        # One request per judgment; a straggler's hedged copy (counted in the summary, at most a few) is the only extra.
+        hedged = re.search(r"(\d+) hedged", result.output)
+        copies = int(hedged.group(1)) if hedged else 0
+        assert len(judge.requests) == 4960 + copies and copies <= 50
     with Store(db) as store:
         judgments = store.judgments()
     assert len(judgments) == 4960

@@ -186,6 +186,7 @@ def test_hedging_stays_within_its_budget_and_a_failed_copy_gives_up_on_the_strag
         tail = Tail(30.0, hedge_floor_s=0.02)
         for _ in range(20):
             tail.seen(0.01)
+        tail._back.extend(range(10_000, 10_010))  # later requests have come back: whatever waits now is a straggler
 
         async def hang():
             await asyncio.sleep(5)
@@ -232,3 +233,22 @@ def test_the_timeout_is_learned_between_floor_and_ceiling():
         tail.seen(4.0)
     assert tail.timeout_s() == 32.0 and tail.hedge_after_s() == 12.0
     assert Tail(20.0, floor_s=30.0).timeout_s() == 20.0
+
+
+def test_when_everything_is_slow_nothing_is_hedged():
+    async def go():
+        tail = Tail(30.0, hedge_floor_s=0.02)
+        for _ in range(20):
+            tail.seen(0.01)
+
+        async def slow():
+            await asyncio.sleep(0.3)  # far past 3 x p95, but nothing sent later has come back: no straggler
+            return "ok"
+
+        async def nothing():
+            return None
+
+        return await asyncio.gather(*(tail.call(slow, nothing) for _ in range(4))), tail.hedged
+
+    replies, hedged = asyncio.run(go())
+    assert [r for r, _ in replies] == ["ok"] * 4 and hedged == 0

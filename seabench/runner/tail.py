@@ -17,6 +17,10 @@ T = TypeVar("T")
 
 MIN_SEEN = 20
 """Replies seen before anything is learned; until then the user's --timeout alone applies and nothing is hedged."""
+OVERTAKEN = 8
+"""A straggler is a request that later ones have overtaken: only when this many requests sent after it have come back
+does it get a copy. When everything is slow (the client's own CPU saturated, a provider slow for everyone) requests come
+back in order, and a copy would only add load."""
 
 
 class Tail:
@@ -32,9 +36,15 @@ class Tail:
         """Second copies whose reply was the one kept."""
         self.timeouts = 0
         """Attempts cut by the learned timeout."""
+        self._sent = 0
+        self._back: deque[int] = deque(maxlen=2000)
+        """Send numbers of the latest replies, to tell how many later requests have overtaken a waiting one."""
 
     def seen(self, latency: float) -> None:
         self.latencies.append(latency)
+
+    def _overtaken(self, number: int) -> bool:
+        return sum(1 for n in self._back if n > number) >= OVERTAKEN
 
     def _quantile(self, q: float) -> float | None:
         if len(self.latencies) < MIN_SEEN:
@@ -65,6 +75,7 @@ class Tail:
         loop = asyncio.get_running_loop()
         started = loop.time()
         self.started += 1
+        number = self._sent = self._sent + 1
         first = asyncio.ensure_future(send())
         second: asyncio.Future[T] | None = None
         try:
@@ -73,6 +84,7 @@ class Tail:
                     if task is not None and task.done() and task.exception() is None:
                         won = task is second
                         self.hedge_wins += won
+                        self._back.append(number)
                         return task.result(), won
                 if second is not None and second.done():
                     raise second.exception()  # type: ignore[misc]
@@ -85,14 +97,14 @@ class Tail:
                 wake = started + limit
                 if second is None:
                     hedge_at = self.hedge_after_s()
-                    if hedge_at is not None and now - started >= hedge_at and self.may_hedge():
+                    if hedge_at is not None and now - started >= hedge_at and self.may_hedge() and self._overtaken(number):
                         await before_hedge()  # a copy is a request like any other: it waits for the rate limit too
                         if not first.done():
                             self.started += 1
                             self.hedged += 1
                             second = asyncio.ensure_future(send())
                         continue
-                    due = started + hedge_at if hedge_at is not None and now - started < hedge_at else now + 0.5
+                    due = (now + 0.5 if hedge_at is None else started + hedge_at if now - started < hedge_at else now + 0.05)
                     wake = min(wake, due)
                 pending = [t for t in (first, second) if t is not None and not t.done()]
                 await asyncio.wait(pending, timeout=max(0.0, wake - loop.time()), return_when=asyncio.FIRST_COMPLETED)
