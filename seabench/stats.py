@@ -164,30 +164,25 @@ def percentile_interval(replicates: np.ndarray, confidence: float = 0.95) -> tup
     return low, high
 
 
-def logistic_fit(X: np.ndarray, y: np.ndarray, weights: np.ndarray, iterations: int = 50, tol: float = 1e-10) -> np.ndarray:
-    """Maximum-likelihood logistic regression coefficients, for many weightings at once (Newton–Raphson / IRLS).
+def logistic_fit(X: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None, iterations: int = 50,
+                 tol: float = 1e-10) -> np.ndarray:
+    """Maximum-likelihood logistic regression coefficients by Newton–Raphson (IRLS).
 
-    `X` is rows × features (no intercept is added), `y` the outcome of each row in [0, 1] (a tie is 0.5), `weights`
-    rounds × rows (one row of ones for a plain fit; bootstrap weights for replicates). Returns rounds × features; a
-    weighting whose fit does not converge (its outcomes are separable: one side always wins) is NaN.
+    `X` is rows × features (no intercept is added), `y` the outcome of each row in [0, 1] (a tie is 0.5), `weights` one
+    per row (ones when None). NaN coefficients when the fit does not converge (separable outcomes: one side always wins).
     """
     from scipy.special import expit
 
-    rounds, features = weights.shape[0], X.shape[1]
-    beta = np.zeros((rounds, features))
-    done = np.zeros(rounds, dtype=bool)
+    w = np.ones(len(y)) if weights is None else weights
+    beta = np.zeros(X.shape[1])
     for _ in range(iterations):
-        p = expit(beta @ X.T)                                                # rounds × rows
-        grad = ((weights * (y - p)) @ X)                                     # rounds × features
-        hess = np.einsum("rn,ni,nj->rij", weights * p * (1 - p), X, X)       # rounds × features × features
-        hess += np.eye(features) * 1e-12
-        step = np.linalg.solve(hess, grad[..., None])[..., 0]
-        beta += np.where(done[:, None], 0.0, step)
-        done |= np.abs(step).max(axis=1) < tol
-        if done.all():
-            break
-    beta[~done | (np.abs(beta) > 30).any(axis=1)] = np.nan
-    return beta
+        p = expit(X @ beta)
+        hess = (X * (w * p * (1 - p))[:, None]).T @ X + np.eye(X.shape[1]) * 1e-12
+        step = np.linalg.solve(hess, X.T @ (w * (y - p)))
+        beta += step
+        if np.abs(step).max() < tol:
+            return beta if np.abs(beta).max() <= 30 else np.full_like(beta, np.nan)
+    return np.full_like(beta, np.nan)
 
 
 def logistic_cluster_covariance(X: np.ndarray, y: np.ndarray, beta: np.ndarray, clusters: np.ndarray,

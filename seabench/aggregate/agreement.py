@@ -203,11 +203,11 @@ def _pair_agreement(results: list[PairOutcome], questions: dict[tuple[str, str],
             judge_samples[o.judge][item].append(w)
     rows = []
     for judge, samples in sorted(judge_samples.items()):
-        verdicts = {item: _majority(ws) for item, ws in samples.items()}
+        verdicts = {item: majority(ws) for item, ws in samples.items()}
         triples = [(item, verdicts[item], h) for item, by in humans.items() if item in verdicts for h in by.values()]
         rows += _pair_rows("pairwise judge-human", judge, HUMAN, triples, questions, settings)
     for j1, j2 in itertools.combinations(sorted(judge_samples), 2):
-        first, second = ({item: _majority(ws) for item, ws in judge_samples[j].items()} for j in (j1, j2))
+        first, second = ({item: majority(ws) for item, ws in judge_samples[j].items()} for j in (j1, j2))
         triples = [(item, w, second[item]) for item, w in first.items() if item in second]
         rows += _pair_rows("pairwise judge-judge", j1, j2, triples, questions, settings)
     for a1, a2 in itertools.combinations(sorted({a for by in humans.values() for a in by}), 2):
@@ -216,7 +216,7 @@ def _pair_agreement(results: list[PairOutcome], questions: dict[tuple[str, str],
     return rows
 
 
-def _majority(verdicts: list[str]) -> str:
+def majority(verdicts: list[str]) -> str:
     """The judge's samples of one item pooled: the most common verdict, a tie when two verdicts are equally common."""
     top = Counter(verdicts).most_common()
     return top[0][0] if len(top) == 1 or top[0][1] > top[1][1] else "tie"

@@ -123,7 +123,7 @@ def _length_control(judge: str, model: str, opponent: str, lang: str, cell: list
     if y.min() == y.max():
         lc = raw  # one side always won: the length cannot have decided anything, and there is nothing to fit
     else:
-        theta, beta = logistic_fit(X, y, np.ones((1, len(cell))))[0]
+        theta, beta = logistic_fit(X, y)
         if not np.isnan(theta):
             lc, coef = float(expit(theta)), float(beta)
             found = logistic_cluster_interval(X, y, np.array([theta, beta]), clusters, settings.confidence)

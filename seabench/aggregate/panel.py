@@ -3,11 +3,12 @@ majority of their pairwise verdicts (a split is a tie) — and reported as one m
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 
 import numpy as np
 
 from ..records import PairOutcome
+from .agreement import majority
 from .common import HUMAN
 from .scores import Obs
 
@@ -44,12 +45,7 @@ def panel_outcomes(results: list[PairOutcome]) -> list[PairOutcome]:
     for (bench, qid, turn, a, b), by in sorted(by_item.items()):
         if len(by) < len(judges):
             continue
-        votes = Counter(_majority(v) for v in by.values()).most_common()
-        winner = votes[0][0] if len(votes) == 1 or votes[0][1] > votes[1][1] else "tie"
+        winner = majority([majority(v) for v in by.values()])  # each judge's samples first, then the judges
         out.append(PairOutcome(judge=name, bench=bench, question_id=qid, turn=turn, model_a=a, model_b=b, winner=winner))  # type: ignore[arg-type]
     return out
 
-
-def _majority(verdicts: list[str]) -> str:
-    top = Counter(verdicts).most_common()
-    return top[0][0] if len(top) == 1 or top[0][1] > top[1][1] else "tie"

@@ -260,7 +260,8 @@ class Runner:
             return await self.backend.complete(conversations, self.settings)
 
         async def before_hedge() -> None:
-            await self.pacer.acquire(reserve)
+            # A copy waits its turn like any request, but only the original's reply is measured for rate learning.
+            self.pacer.done(await self.pacer.acquire(reserve))
 
         try:
             completions, won = await tail.call(send, before_hedge)
