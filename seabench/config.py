@@ -9,6 +9,10 @@
     [judge]
     spec = "openai:gpt-4o"             # also: mode, baseline, all_pairs, prompts, samples, base_url, name
 
+    # or a panel: the [judge] table keeps what they share (mode, baseline, prompts…), each member its own
+    # [[judges]]
+    # spec = "anthropic:claude-sonnet-4-5"   # also: name, base_url, temperature, max_tokens
+
     [[models]]
     spec = "openai:Qwen/Qwen2.5-7B-Instruct"
     name = "qwen-7b"
@@ -55,6 +59,14 @@ class JudgeTable(_Table):
     temperature: float | int | None = Field(default=None, ge=0)
 
 
+class PanelMember(_Table):
+    spec: str = Field(min_length=3)
+    name: str | None = Field(default=None, min_length=1)
+    base_url: str | None = None
+    max_tokens: int | None = Field(default=None, ge=16)
+    temperature: float | int | None = Field(default=None, ge=0)
+
+
 class EvalFile(_Table):
     """Everything `eval --config` takes, typed: a wrong type or an out-of-range value is an error with its line."""
 
@@ -77,6 +89,7 @@ class EvalFile(_Table):
     vllm_start_timeout: float | int | None = Field(default=None, gt=0)
     prices: str | None = None
     judge: JudgeTable = JudgeTable()
+    judges: list[PanelMember] = []
     models: list[ModelTable] = []
 
 
@@ -107,11 +120,12 @@ def _problem(path: Path, text: str, err: Any) -> Problem:
     key = where[-1] if where else ""
     name = ".".join(where)
     if err["type"] == "extra_forbidden":
-        tables: dict[str, type[BaseModel]] = {"judge": JudgeTable, "models": ModelTable}
+        tables: dict[str, type[BaseModel]] = {"judge": JudgeTable, "judges": PanelMember, "models": ModelTable}
         table = tables.get(where[0], EvalFile) if len(where) > 1 else EvalFile
         message = f"unknown setting '{name}'; known: {', '.join(sorted(table.model_fields))}"
     elif err["type"] == "missing":
-        return Problem(str(path), _line(text, "[[models]]") if "models" in where else None, f"'{name}' is required")
+        array = next((t for t in ("models", "judges") if t in where), None)
+        return Problem(str(path), _line(text, f"[[{array}]]") if array else None, f"'{name}' is required")
     else:
         message = f"'{name}': {err['msg'].lower()}, not {err['input']!r}"
     return Problem(str(path), _line(text, key), message)

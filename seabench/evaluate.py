@@ -26,9 +26,10 @@ from .summarize import build
 @dataclass
 class EvalSpec:
     models: list[ModelRun]
-    judge: JudgeConfig
-    judge_base_url: str | None = None
-    """The judge's own endpoint; a candidate's --base-url never routes judge calls."""
+    judges: list[JudgeConfig]
+    """One judge, or a panel run one after another over the same answers."""
+    judge_base_urls: list[str | None] = field(default_factory=list)
+    """Each judge's own endpoint, aligned with `judges`; a candidate's --base-url never routes judge calls."""
     bench: str | None = None
     db: Path | None = None
     out: Path = Path("report.html")
@@ -53,15 +54,14 @@ class EvalSpec:
 
 @dataclass
 class EvalResult:
-    judge_name: str = ""
     generated: list[ModelResult] = field(default_factory=list)
-    judge_plan: JudgePlan | None = None
-    judged: JudgeResult | None = None
+    judged: list[tuple[str, JudgePlan, JudgeResult]] = field(default_factory=list)
+    """(judge name, its plan, what it did), one per judge, in the order they ran."""
     report: Report | None = None
 
     @property
     def failed(self) -> bool:
-        return any(r.failures for r in self.generated) or bool(self.judged and self.judged.failures)
+        return any(r.failures for r in self.generated) or any(r.failures for _, _, r in self.judged)
 
 
 def from_options(config: dict, **cli) -> EvalSpec:
@@ -90,9 +90,6 @@ def from_options(config: dict, **cli) -> EvalSpec:
         raise ConfigError("no models: give --model SPEC (repeatable) or [[models]] in --config")
     check_names(runs)
     jconf = dict(config.get("judge", {}))
-    judge_spec = cli.get("judge") or jconf.get("spec")
-    if not judge_spec:
-        raise ConfigError("no judge: give --judge SPEC or [judge] spec in --config")
     mode = cli.get("mode") or jconf.get("mode", "single")
     if mode not in ("single", "pairwise"):
         raise ConfigError(f"--mode must be single or pairwise, not '{mode}'")
@@ -103,15 +100,22 @@ def from_options(config: dict, **cli) -> EvalSpec:
     if mode == "pairwise" and len({r.name for r in runs} | ({baseline} if baseline else set())) < 2:
         raise ConfigError("pairwise judging needs two models to compare; this plan has one "
                           f"({runs[0].name}); add a --model, or name a stored --baseline")
-    spec = str(parse_spec(judge_spec))
-    judge_cfg = JudgeConfig(
-        spec=spec, name=cli.get("judge_name") or jconf.get("name", spec), mode=mode, baseline=baseline,
-        all_pairs=all_pairs if mode == "pairwise" else False, samples=int(cli.get("samples") or jconf.get("samples", 1)),
-        settings=GenerationSettings(temperature=float(jconf.get("temperature", 0.0)), max_tokens=int(jconf.get("max_tokens", 2048))),
-    )
+    judges: list[JudgeConfig] = []
+    urls: list[str | None] = []
+    for member in _panel(cli, jconf, config.get("judges", [])):
+        spec = str(parse_spec(member["spec"]))
+        judges.append(JudgeConfig(
+            spec=spec, name=member.get("name") or spec, mode=mode, baseline=baseline, all_pairs=all_pairs if mode == "pairwise" else False,
+            samples=int(cli.get("samples") or jconf.get("samples", 1)),
+            settings=GenerationSettings(temperature=float(member.get("temperature") or jconf.get("temperature") or 0.0),
+                                        max_tokens=int(member.get("max_tokens") or jconf.get("max_tokens") or 2048)),
+        ))
+        urls.append(member.get("base_url"))
+    if len({j.name for j in judges}) < len(judges):
+        raise ConfigError("two judges share a name; use --judge-name (or name in [[judges]]) to tell them apart")
     prompts = cli.get("prompts") or jconf.get("prompts")
     return EvalSpec(
-        models=runs, judge=judge_cfg, judge_base_url=cli.get("judge_base_url") or jconf.get("base_url"), bench=pick("bench"),
+        models=runs, judges=judges, judge_base_urls=urls, bench=pick("bench"),
         db=Path(pick("db")) if pick("db") else None, out=Path(pick("out", "report.html")), langs=pick("lang"),
         categories=pick("category"), limit=pick("limit"), prompts=Path(prompts) if prompts else None,
         concurrency=pick("concurrency"), rpm=pick("rpm"), tpm=pick("tpm"), batch=cli.get("batch"),
@@ -119,6 +123,27 @@ def from_options(config: dict, **cli) -> EvalSpec:
         batch_size=pick("batch_size", 8), base_url=cli.get("base_url"), vllm_args=pick("vllm_args"),
         vllm_start_timeout=pick("vllm_start_timeout", 600.0), prices=Path(pick("prices")) if pick("prices") else None,
     )
+
+
+def _panel(cli: dict, jconf: dict, members: list[dict]) -> list[dict]:
+    """The judges, each with its spec, name and endpoint: from --judge (repeatable), else [[judges]], else [judge]."""
+    specs, names, urls = cli.get("judge") or [], cli.get("judge_name") or [], cli.get("judge_base_url") or []
+    if names and len(names) != len(specs or members or [jconf]):
+        raise ConfigError(f"give one --judge-name per judge ({len(specs or members or [jconf])} judges, {len(names)} names), or none")
+    if specs:
+        if len(urls) > 1 and len(urls) != len(specs):
+            raise ConfigError(f"give one --judge-base-url for all judges or one per --judge ({len(specs)} judges, {len(urls)} URLs)")
+        return [{"spec": s, "name": names[i] if names else None, "base_url": urls[i] if len(urls) > 1 else (urls[0] if urls else None)}
+                for i, s in enumerate(specs)]
+    if members and jconf.get("spec"):
+        raise ConfigError("the config names judges twice: give [judge] spec or [[judges]], not both")
+    found = [dict(m) for m in members] or ([dict(jconf)] if jconf.get("spec") else [])
+    if not found:
+        raise ConfigError("no judge: give --judge SPEC (repeatable) or [judge] spec or [[judges]] in --config")
+    for i, m in enumerate(found):
+        m["name"] = names[i] if names else m.get("name")
+        m["base_url"] = (urls[i] if len(urls) > 1 else urls[0]) if urls else m.get("base_url", jconf.get("base_url"))
+    return found
 
 
 def _prompts(spec: EvalSpec) -> PromptSet:
@@ -135,8 +160,8 @@ def dry_run(spec: EvalSpec):
         plans = make_plans(store, spec.models, questions)
     rows = estimate_plan(plans, table, batch=spec.batch is not None)
     answer_tokens = max(r.settings.max_tokens for r in spec.models)
-    judged = estimate_unanswered(spec.judge, prompts, questions, [r.name for r in spec.models], answer_tokens, table,
-                                 batch=spec.batch is not None)
+    judged = [(j, estimate_unanswered(j, prompts, questions, [r.name for r in spec.models], answer_tokens, table,
+                                      batch=spec.batch is not None)) for j in spec.judges]
     return rows, judged
 
 
@@ -148,15 +173,18 @@ def run_eval(spec: EvalSpec, *, show_progress: bool = True, settings: Settings =
     policy = RetryPolicy(max_attempts=spec.max_attempts)
     options = BackendOptions(base_url=spec.base_url, timeout=spec.timeout, batch_size=spec.batch_size, vllm_args=spec.vllm_args,
                              start_timeout=spec.vllm_start_timeout)
-    result = EvalResult(judge_name=spec.judge.name)
+    result = EvalResult()
     with Store(spec.db) as store:
         result.generated = generate(store, bench, spec.models, questions, options, show_progress=show_progress,
                                     concurrency=spec.concurrency, rpm=spec.rpm, tpm=spec.tpm, policy=policy, prices=table, batch=spec.batch)
         run_checks(store)
-        judge_cfg = spec.judge.model_copy(update={"models": tuple(r.name for r in spec.models)})
-        judge_options = dataclasses.replace(options, base_url=spec.judge_base_url)
-        result.judge_plan, result.judged = judge(store, judge_cfg, prompts, judge_options, concurrency=spec.concurrency,
-                                                 rpm=spec.rpm, tpm=spec.tpm, policy=policy, prices=table, batch=spec.batch,
-                                                 show_progress=show_progress)
-        result.report = build(store, models=[r.name for r in spec.models], judge=judge_cfg.name, settings=settings, browser=True)
+        for cfg, url in zip(spec.judges, spec.judge_base_urls or [None] * len(spec.judges)):
+            cfg = cfg.model_copy(update={"models": tuple(r.name for r in spec.models)})
+            judge_plan, judged = judge(store, cfg, prompts, dataclasses.replace(options, base_url=url), concurrency=spec.concurrency,
+                                       rpm=spec.rpm, tpm=spec.tpm, policy=policy, prices=table, batch=spec.batch, show_progress=show_progress)
+            result.judged.append((cfg.name, judge_plan, judged))
+        # A panel's report holds its judges, their panel and any human ratings of these answers; other judges are left out.
+        names = [j.name for j in spec.judges]
+        result.report = build(store, models=[r.name for r in spec.models], judge=names[0] if len(names) == 1 else [*names, "human"],
+                              settings=settings, browser=True)
     return result

@@ -50,8 +50,10 @@ from .records import (
 from .store import Store
 
 
-def build(store: Store, *, models: list[str] | None = None, judge: str | None = None, settings: Settings = Settings(),
+def build(store: Store, *, models: list[str] | None = None, judge: str | list[str] | None = None, settings: Settings = Settings(),
           browser: bool = False) -> Report:
+    if isinstance(judge, str) and judge.startswith("panel (") and judge.endswith(")"):
+        judge = judge[len("panel ("):-1].split(" + ")  # a panel's report is its members' judgments, their panel among them
     questions = store.questions()
     stored_answers = store.answers()
     if models:
@@ -62,7 +64,7 @@ def build(store: Store, *, models: list[str] | None = None, judge: str | None = 
     judgments = [j for j in store.judgments() if _keep(j.judge, judge) and _in(opponents, j.model, j.model_b)]
     ratings = [r for r in store.ratings() if _keep("human", judge) and _in(models, r.model)]
     pair_ratings = [p for p in store.pair_ratings() if _keep("human", judge) and _in(opponents, p.model_a, p.model_b)]
-    if judge and not judgments and not ratings and not pair_ratings:
+    if isinstance(judge, str) and not judgments and not ratings and not pair_ratings:
         known = sorted({j.judge for j in store.judgments()} | ({"human"} if store.ratings() or store.pair_ratings() else set()))
         raise ConfigError(f"no judgments by '{judge}' in {store.path}; judges there: {', '.join(known) or 'none'}")
     obs = observations(judgments, ratings)
@@ -136,8 +138,8 @@ def _facts(store: Store, questions: dict[tuple[str, str], Question], judgments: 
                     judge_runs=tuple(r for r in store.judges() if r[0] in prompts))
 
 
-def _keep(name: str, wanted: str | None) -> bool:
-    return wanted is None or name == wanted
+def _keep(name: str, wanted: str | list[str] | None) -> bool:
+    return wanted is None or (name == wanted if isinstance(wanted, str) else name in wanted)
 
 
 def _in(models: list[str] | None, *names: str | None) -> bool:

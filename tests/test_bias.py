@@ -194,6 +194,44 @@ def test_a_judge_grading_its_own_family_is_flagged_and_set_against_the_other_jud
     assert "Self-preference" in terminal and "openai:gpt-4o-mini ‡" in terminal
 
 
+def test_eval_runs_a_panel_of_judges_in_one_command_and_a_rerun_sends_nothing(cli, tmp_path):
+    import json
+
+    from .fakes import FakeServer
+
+    bench = tmp_path / "b.jsonl"
+    bench.write_text("\n".join(json.dumps({"question_id": f"q{i}", "category": "safety", "lang": "km", "turns": [f"សំណួរ {i}"]})
+                               for i in range(5)), encoding="utf-8")
+    config = tmp_path / "eval.toml"
+    db, out, env = tmp_path / "s.db", tmp_path / "r.html", {"OPENAI_API_KEY": "k", "ANTHROPIC_API_KEY": "k"}
+    with FakeServer("openai") as candidate, FakeServer("openai", reply=lambda body: "Rating: [[8]]") as strict, \
+            FakeServer("anthropic", reply=lambda body: "Rating: [[4]]") as lenient:
+        config.write_text(f"""[judge]\nmode = "single"\n\n[[judges]]\nspec = "openai:gpt-4o"\nname = "gpt"\nbase_url = "{strict.url}"\n\n"""
+                          f"""[[judges]]\nspec = "anthropic:claude-sonnet-4-5"\nname = "claude"\nbase_url = "{lenient.url}"\n""", encoding="utf-8")
+        args = ("eval", "--model", "openai:m", "--base-url", candidate.url, "--bench", bench, "--db", db, "--out", out, "--config", config)
+        first = cli(*args, env=env)
+        assert first.exit_code == 0, first.output
+        assert (len(strict.requests), len(lenient.requests)) == (5, 5)  # each judge reached its own server only
+        again = cli(*args, env=env)
+        assert again.exit_code == 0 and (len(strict.requests), len(lenient.requests), len(candidate.requests)) == (5, 5, 5)
+        assert "gpt: nothing to send" in again.output and "claude: nothing to send" in again.output
+        # the same panel from the command line, under other names, is two more judges
+        flags = cli("eval", "--model", "openai:m", "--base-url", candidate.url, "--bench", bench, "--db", db, "--out", out,
+                    "--judge", "openai:gpt-4o,anthropic:claude-sonnet-4-5", "--judge-name", "gpt2", "--judge-name", "claude2",
+                    "--judge-base-url", f"{strict.url},{lenient.url}", env=env)
+        assert flags.exit_code == 0, flags.output
+        assert (len(strict.requests), len(lenient.requests)) == (10, 10)
+    report = json.loads(cli("report", "--format", "json", "--db", db, "--judge-name", "panel (claude + gpt)").stdout)
+    assert [(r["judge"], r["mean"], r["n"]) for r in report["leaderboard"]] == [("claude", 4.0, 5), ("gpt", 8.0, 5),
+                                                                                 ("panel (claude + gpt)", 6.0, 5)]
+    html = out.read_text(encoding="utf-8")  # the last eval's report: its own panel, not the judges of the first
+    assert "panel (claude2 + gpt2)" in html and "panel (claude + gpt)" not in html
+    twice = tmp_path / "twice.toml"
+    twice.write_text(config.read_text(encoding="utf-8").replace('mode = "single"', 'mode = "single"\nspec = "openai:gpt-4o"'), encoding="utf-8")
+    refused = cli("eval", "--model", "openai:m", "--bench", bench, "--db", db, "--config", twice, env=env)
+    assert refused.exit_code == 2 and "names judges twice" in refused.output
+
+
 def _style_games(rng, n: int = 300, bold_bonus: float = 1.0):
     """Three models; c is as good as b but writes bold everywhere, and the judge likes bold."""
     from seabench.records import PairOutcome

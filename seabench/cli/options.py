@@ -18,7 +18,6 @@ from ..errors import ConfigError
 ModelSpecs = Annotated[list[str], typer.Option("--model", metavar="SPEC", help="Candidate model, PROVIDER:MODEL (openai:, anthropic:, hf:); repeatable.")]
 OptModelSpecs = Annotated[list[str] | None, typer.Option("--model", metavar="SPEC", help="Candidate model, PROVIDER:MODEL; repeatable.")]
 Names = Annotated[list[str] | None, typer.Option("--name", metavar="NAME", help="Store and report each --model under this name, in order; repeatable.")]
-JudgeSpec = Annotated[str, typer.Option("--judge", metavar="SPEC", help="Judge model spec, e.g. openai:gpt-4o (any backend, a local hf: one included).")]
 JudgeSpecs = Annotated[list[str], typer.Option("--judge", metavar="SPEC", help=(
     "Judge model spec, e.g. openai:gpt-4o (any backend, a local hf: or vllm: one included); repeat it, or give a comma "
     "list, for a panel of judges, each judging in turn."))]
@@ -26,7 +25,8 @@ JudgeNames = Annotated[list[str] | None, typer.Option("--judge-name", metavar="N
     "The judges' stored names, one per --judge in order (default: each judge's spec)."))]
 JudgeBaseUrls = Annotated[list[str] | None, typer.Option("--judge-base-url", metavar="URL", help=(
     "The judges' API base URLs: one for all, or one per --judge in order; the candidates' --base-url is never used."))]
-OptJudgeSpec = Annotated[str | None, typer.Option("--judge", metavar="SPEC", help="Judge model spec, e.g. openai:gpt-4o.")]
+OptJudgeSpecs = Annotated[list[str] | None, typer.Option("--judge", metavar="SPEC", help=(
+    "Judge model spec, e.g. openai:gpt-4o; repeat it, or give a comma list, for a panel of judges."))]
 # what is read
 ModelNames = Annotated[list[str] | None, typer.Option("--model", metavar="NAME", help="Only these stored models; repeatable or comma-separated.")]
 JudgeName = Annotated[str | None, typer.Option("--judge-name", metavar="NAME", help="The judge's stored name (default: its spec; `human` for ratings).")]
@@ -40,8 +40,6 @@ Limit = Annotated[int | None, typer.Option("--limit", metavar="N", min=1, help="
 
 BaseUrl = Annotated[str | None, typer.Option(
     "--base-url", metavar="URL", help="The candidates' API base URL (any OpenAI-compatible server: vLLM, SGLang, TGI, Ollama).")]
-JudgeBaseUrl = Annotated[str | None, typer.Option(
-    "--judge-base-url", metavar="URL", help="The judge's API base URL; the candidates' --base-url is never used for the judge.")]
 Concurrency = Annotated[int | None, typer.Option("--concurrency", metavar="N", min=1, help=(
     "Requests in flight at once, per model (default 8; 256 for a vllm: engine, which batches continuously)."))]
 VllmArgs = Annotated[str | None, typer.Option("--vllm-args", metavar="ARGS", help=(

@@ -225,8 +225,8 @@ def tokens_cmd(
 def eval_cmd(
     model: o.OptModelSpecs = None,
     name: o.Names = None,
-    judge: o.OptJudgeSpec = None,
-    judge_name: o.JudgeName = None,
+    judge: o.OptJudgeSpecs = None,
+    judge_name: o.JudgeNames = None,
     mode: Annotated[str | None, typer.Option("--mode", metavar="MODE", help="single or pairwise (with --baseline or --all-pairs).")] = None,
     baseline: o.Baseline = None,
     all_pairs: o.AllPairs = False,
@@ -240,7 +240,7 @@ def eval_cmd(
     category: o.Category = None,
     limit: o.Limit = None,
     base_url: o.BaseUrl = None,
-    judge_base_url: o.JudgeBaseUrl = None,
+    judge_base_url: o.JudgeBaseUrls = None,
     temperature: Annotated[float | None, typer.Option("--temperature", metavar="T", min=0.0, help="Candidates' sampling temperature.")] = None,
     max_tokens: Annotated[int | None, typer.Option("--max-tokens", metavar="N", min=1, help="Answer length limit.")] = None,
     system_prompt: o.SystemPrompt = None,
@@ -270,20 +270,21 @@ def eval_cmd(
     if bench or settings.get("bench"):
         o.load_bench_noting(bench or settings["bench"])  # its warnings, once, before anything is sent
     spec = from_options(
-        settings, models=o.split(model), names=o.split(name), judge=judge, judge_name=judge_name, mode=mode, baseline=baseline,
-        all_pairs=all_pairs, samples=samples, bench=bench, db=str(db) if db else None, out=str(out) if out else None,
-        base_url=base_url, judge_base_url=judge_base_url, lang=o.split(lang), category=o.split(category), limit=limit,
+        settings, models=o.split(model), names=o.split(name), judge=o.split(judge), judge_name=o.split(judge_name), mode=mode,
+        baseline=baseline, all_pairs=all_pairs, samples=samples, bench=bench, db=str(db) if db else None, out=str(out) if out else None,
+        base_url=base_url, judge_base_url=o.split(judge_base_url), lang=o.split(lang), category=o.split(category), limit=limit,
         temperature=temperature, max_tokens=max_tokens, system_prompt=system_prompt, prompts=str(prompts) if prompts else None,
         concurrency=concurrency, rpm=rpm, tpm=tpm, batch=batch_options(batch, batch_poll, batch_sync_retry), timeout=timeout,
         max_attempts=max_attempts, prices=str(prices) if prices else None, vllm_args=vllm_args, vllm_start_timeout=vllm_start_timeout,
     )
     if not dry_run:
-        preload([r.spec for r in spec.models] + [spec.judge.spec])
+        preload([r.spec for r in spec.models] + [j.spec for j in spec.judges])
     if dry_run:
         rows, judged = plan_eval(spec)
         console().print(plan_table(rows, batch=batch))
-        console().print(judge_cost_table(spec.judge, judged, "judge requests once the answers exist; every answer counted at --max-tokens"
-                                         + ("; costs at batch prices" if batch else "")))
+        for cfg, per_lang in judged:
+            console().print(judge_cost_table(cfg, per_lang, "judge requests once the answers exist; every answer counted at --max-tokens"
+                                             + ("; costs at batch prices" if batch else "")))
         return
     result = run_eval(spec)
     from .read import emit

@@ -190,8 +190,8 @@ def judge_summary(name: str, judge_plan, result) -> Text:
 
 def eval_summary(result) -> Group:
     parts: list[Group | Text] = [generate_summary(result.generated)] if result.generated else []
-    if result.judge_plan is not None and result.judged is not None:
-        parts.append(judge_summary(result.judge_name, result.judge_plan, result.judged))
+    for name, judge_plan, judged in result.judged:
+        parts.append(judge_summary(name, judge_plan, judged))
     for row in result.report.leaderboard if result.report else ():
         ci = f" [{row.ci_low:.2f}, {row.ci_high:.2f}]" if row.ci_low is not None else ""
         parts.append(Text(f"{row.model}: {row.mean:.2f}{ci} n={row.n} (judge {row.judge})" if row.mean is not None else f"{row.model}: no scores"))
