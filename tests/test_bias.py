@@ -293,6 +293,25 @@ def test_style_control_matches_scikit_learn_and_undoes_a_taste_for_bold():
     assert [c.coef for c in coefs] == pytest.approx(list(fit.coef_[0][2:]), abs=1e-6) and len(coefs) == len(FEATURES)
 
 
+def test_style_that_always_wins_has_no_finite_fit_and_the_report_says_so():
+    from types import SimpleNamespace
+
+    from seabench.aggregate import style_controlled
+    from seabench.records import PairOutcome
+    from seabench.records.results import RatingRow
+    from seabench.report.bias_tables import style_table
+
+    questions = {("b", f"q{i}"): _q(i) for i in range(30)}
+    length = {"a": 100, "b": 200, "c": 300}
+    styles = {(m, "b", f"q{i}", 1): (length[m], 0, 0, 0) for m in "abc" for i in range(30)}
+    games = [PairOutcome(judge="j", bench="b", question_id=f"q{i}", turn=1, model_a=x, model_b=y, winner="B")
+             for i in range(30) for x, y in (("a", "b"), ("a", "c"), ("b", "c"))]  # the longer answer, every time
+    assert style_controlled(games, styles, questions) == ([], [])
+    ratings = tuple(RatingRow(judge="j", model=m, rating=1000.0, ci_low=990.0, ci_high=1010.0, games=60) for m in "abc")
+    (table,) = style_table(SimpleNamespace(ratings=ratings, style_ratings=(), style_coefs=()))
+    assert "no style-controlled fit for j" in table.caption and not table.rows
+
+
 def test_a_pairwise_panel_takes_the_majority_and_calls_an_even_split_a_tie():
     from seabench.aggregate.panel import panel_observations, panel_outcomes
     from seabench.aggregate.scores import Obs

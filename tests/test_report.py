@@ -354,6 +354,48 @@ def test_html_is_small_draws_radars_and_escapes_names_in_charts(cli, tmp_path):
     assert hostile not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
+def test_html_draws_what_sways_a_judge_raw_beside_controlled_and_escapes_names(cli, tmp_path):
+    bench = tmp_path / "b.jsonl"
+    rows = [{"question_id": f"q{i}", "category": "safety", "lang": ["th", "km"][i % 2], "turns": [f"คำถาม {i}"]} for i in range(12)]
+    bench.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    db, env = tmp_path / "s.db", {**ENV, "ANTHROPIC_API_KEY": "k"}
+    hostile = "<b>x</b>"
+    sizes = {"openai:gpt-4o-mini": 1, "openai:gpt-4.1-nano": 3, "openai:gpt-4.1-mini": 6}
+
+    def answer(body):  # each model its own length, and bold in the longest
+        words = sizes["openai:" + body["model"]] * (1 + int(body["messages"][-1]["content"].split()[-1]))
+        return ("**ok** " if words > 20 else "") + "คำ " * words
+
+    def longer_wins(body):  # the pairwise judge: the longer answer, except on two questions
+        text = body["messages"][1]["content"]
+        a, b = text.split("<|answer A|>")[1].split("<|end of answer A|>")[0], text.split("<|answer B|>")[1].split("<|end of answer B|>")[0]
+        if "คำถาม 1\n" in text or "คำถาม 4\n" in text:
+            a, b = b, a
+        return "[[A]]" if len(a) > len(b) else "[[B]]" if len(b) > len(a) else "[[C]]"
+
+    with FakeServer("openai", reply=answer) as cand:
+        for spec, name in zip(sizes, ("short", "mid", hostile)):
+            assert cli("generate", "--model", spec, "--name", name, "--bench", bench, "--db", db, "--base-url", cand.url, env=env).exit_code == 0
+    with FakeServer("openai", reply=longer_wins) as pj, FakeServer("openai", reply=lambda b: "Rating: [[7]]") as gpt, \
+            FakeServer("anthropic", reply=lambda b: "Rating: [[5]]") as claude:
+        assert cli("judge", "--judge", "openai:gpt-4o", "--judge-name", "pj", "--mode", "pairwise", "--all-pairs", "--db", db,
+                   "--judge-base-url", pj.url, env=env).exit_code == 0
+        assert cli("judge", "--judge", "openai:gpt-4o,anthropic:claude-sonnet-4-5", "--db", db,
+                   "--judge-base-url", f"{gpt.url},{claude.url}", env=env).exit_code == 0
+    out = tmp_path / "r.html"
+    assert cli("report", "--db", db, "--format", "html", "--out", out, "--rounds", "100").exit_code == 0
+    html = out.read_text(encoding="utf-8")
+    charts = {t.split("</h2>")[0] for t in html.split("<h2>")[1:]}
+    for title in ("Mean answer length by language (characters, 95% intervals over questions)",
+                  "Win rate as judged and length-controlled, 95% intervals — judge: pj",
+                  "Bradley–Terry ratings as judged and style-controlled, 95% intervals — judge: pj",
+                  "Self-preference: a judge&#39;s scores for its own family against the other judges&#39;, 95% intervals",
+                  "Position bias by language, 95% intervals (an unbiased judge: first position 0.5) — judge: pj"):
+        assert title in charts, title
+    assert "at equal length" in html and "style-controlled" in html
+    assert hostile not in html and "&lt;b&gt;x&lt;/b&gt;" in html
+
+
 def test_html_embeds_thai_and_khmer_fonts_cut_to_what_it_uses_and_names_the_missing_ones():
     import base64
     import io as _io

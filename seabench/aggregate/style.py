@@ -72,6 +72,8 @@ def _fit(judge: str, games: list[PairOutcome], models: list[str], styles, settin
     cl = np.array(clusters + [""] * len(prior), dtype=object)
     X = X[:, 1:]  # the first model's θ is 0: ratings are identified up to a shift, fixed below by centring
     beta = logistic_fit(X, y_all, w)
+    if np.isnan(beta).any():  # style alone separates the verdicts (the longer answer always won): no finite fit
+        return [], []
     cov, n = logistic_cluster_covariance(X, y_all, beta, cl, w)
     theta = np.concatenate([[0.0], beta[: k - 1]])
     centre = np.eye(k) - 1 / k  # rating_m = θ_m − mean θ, as a linear map of the fitted coefficients

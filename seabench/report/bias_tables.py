@@ -3,6 +3,8 @@ style-controlled results. Formatting only, like every table."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 from .tables import Table, ci, model_lang_grid, num
 
 
@@ -57,13 +59,20 @@ def length_control_table(report) -> list[Table]:
 
 
 def style_table(report) -> list[Table]:
-    if not report.style_ratings:
+    fitted = {r.judge for r in report.style_ratings}
+    per_judge = Counter(r.judge for r in report.ratings if r.judge != "human")
+    unfit = sorted(j for j, n in per_judge.items() if n >= 3 and j not in fitted)
+    if not fitted and not unfit:
         return []
     raw = {(r.judge, r.model): r for r in report.ratings}
+    caption = ("style control: the answers' differences in length, headers, list items and bold as covariates "
+               "(Arena-Hard's); raw intervals resample questions, controlled ones come from the fit's cluster-robust "
+               "covariance, questions as the unit")
+    if unfit:
+        caption += (f"; no style-controlled fit for {', '.join(unfit)}: style alone separates its verdicts (the same side of a "
+                    "style difference always won), so the fit has no finite answer")
     t = Table("Bradley–Terry, raw and style-controlled", ["judge", "model", "raw rating [95% CI]", "at equal style [95% CI]", "games"],
-              caption=("style control: the answers' differences in length, headers, list items and bold as covariates "
-                       "(Arena-Hard's); raw intervals resample questions, controlled ones come from the fit's cluster-robust "
-                       "covariance, questions as the unit"))
+              caption=caption)
     for r in sorted(report.style_ratings, key=lambda r: (r.judge, -r.rating)):
         b = raw.get((r.judge, r.model))
         t.rows.append([r.judge, r.model, f"{b.rating:.0f} {ci(b.ci_low, b.ci_high, 0)}" if b else "–",
@@ -72,7 +81,7 @@ def style_table(report) -> list[Table]:
               caption="log-odds per standard deviation of the answers' normalised difference; above 0, the judge prefers more of it")
     for s in report.style_coefs:
         c.rows.append([s.judge, s.feature, f"{s.coef:+.2f} {ci(s.ci_low, s.ci_high)}"])
-    return [t, c]
+    return [t, c] if c.rows else [t]
 
 
 def judge_choice_table(report) -> list[Table]:

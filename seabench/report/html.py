@@ -6,6 +6,8 @@ so no answer can open a tag.
 
 from __future__ import annotations
 
+import math
+
 from ..languages import lang_sort_key
 from ..records import ALL
 from ..resources import resource_dir
@@ -72,7 +74,7 @@ def charts(report) -> list[tuple[str, str]]:
                         svg.heatmap(f"{model} heatmap", [SHORT.get(c, c) for c in cats], langs, pick, 1, 10)))
     for judge in sorted({r.judge for r in report.ratings}):
         rated = [r for r in report.ratings if r.judge == judge]
-        lo, hi = min(r.ci_low for r in rated) - 25, max(r.ci_high for r in rated) + 25
+        lo, hi = _elo_bounds([v for r in rated for v in (r.ci_low, r.ci_high)])
         series = [svg.Series(r.model, color.get(r.model, "#999"), [svg.Point(r.rating, r.ci_low, r.ci_high, r.games)]) for r in rated]
         out.append((f"Bradley–Terry ratings with 95% intervals — judge: {judge}", svg.bars("Bradley–Terry rating", ["rating"], series, lo, hi, "Elo scale")))
     for judge in sorted({a.a for a in report.agreement if a.kind == "judge-human"}):
@@ -88,7 +90,74 @@ def charts(report) -> list[tuple[str, str]]:
             series = [svg.Series(p.model, color[p.model], [svg.Point(p.adjusted, p.ci_low, p.ci_high, p.n)]) for p in rows]
             out.append((f"Pairwise adjusted win rate against all opponents — judge: {judge}",
                         svg.bars("adjusted win rate", ["all opponents"], series, 0, 1, "adjusted win rate")))
+    return out + bias_charts(report)
+
+
+# Raw beside controlled: the first series is what the judge said, the second what it says once the control is applied.
+RAW, CONTROLLED = "#999999", "#0072B2"
+
+
+def bias_charts(report) -> list[tuple[str, str]]:
+    """What sways a judge, as pictures: answer length, length- and style-controlled results, self-preference, position."""
+    color = model_colors(report)
+    out = []
+    lengths = [r for r in report.lengths if r.lang != ALL]
+    if lengths:
+        langs = sorted({r.lang for r in lengths}, key=lang_sort_key)
+        series = []
+        for model in sorted({r.model for r in lengths}):
+            pick = {r.lang: r for r in lengths if r.model == model}
+            series.append(svg.Series(model, color.get(model, "#999"), [
+                svg.Point(pick[k].chars, pick[k].chars_low, pick[k].chars_high, pick[k].answers) if k in pick else svg.Point(None)
+                for k in langs]))
+        top = max((r.chars_high or r.chars or 0) for r in lengths) * 1.1 or 1.0
+        out.append(("Mean answer length by language (characters, 95% intervals over questions)",
+                    svg.bars("answer length", langs, series, 0, top, "characters")))
+    pairs = {(p.judge, p.model, p.opponent, p.lang): p for p in report.pairs if p.category == ALL}
+    for judge in sorted({r.judge for r in report.length_control}):
+        rows = [r for r in report.length_control if r.judge == judge and r.lang == ALL and r.lc is not None]
+        if not rows:
+            continue
+        labels = [f"{r.model} vs {r.opponent}" for r in rows]
+        raw = [pairs.get((judge, r.model, r.opponent, ALL)) for r in rows]
+        series = [svg.Series("as judged", RAW, [svg.Point(c.adjusted, c.ci_low, c.ci_high, c.n) if c else svg.Point(r.raw, n=r.items)
+                                                 for r, c in zip(rows, raw)]),
+                  svg.Series("at equal length", CONTROLLED, [svg.Point(r.lc, r.lc_low, r.lc_high, r.items) for r in rows])]
+        out.append((f"Win rate as judged and length-controlled, 95% intervals — judge: {judge}",
+                    svg.bars("length-controlled win rate", labels, series, 0, 1, "win rate")))
+    for judge in sorted({r.judge for r in report.style_ratings}):
+        styled = {r.model: r for r in report.style_ratings if r.judge == judge}
+        plain = {r.model: r for r in report.ratings if r.judge == judge}
+        models = sorted(styled)
+        every = [*styled.values(), *plain.values()]
+        bounds = [v for r in every for v in (r.ci_low, r.ci_high) if v is not None] or [r.rating for r in every]
+        series = [svg.Series("as judged", RAW, [svg.Point(plain[m].rating, plain[m].ci_low, plain[m].ci_high, plain[m].games)
+                                                 if m in plain else svg.Point(None) for m in models]),
+                  svg.Series("style-controlled", CONTROLLED, [svg.Point(styled[m].rating, styled[m].ci_low, styled[m].ci_high, styled[m].games)
+                                                             for m in models])]
+        out.append((f"Bradley–Terry ratings as judged and style-controlled, 95% intervals — judge: {judge}",
+                    svg.bars("style-controlled ratings", models, series, *_elo_bounds(bounds), "Elo scale")))
+    if report.self_preference:
+        rows = [r for r in report.self_preference if r.own is not None]
+        labels = [f"{r.judge} on {r.family}" for r in rows]
+        series = [svg.Series("this judge, own family", "#D55E00", [svg.Point(r.own, r.own_low, r.own_high, r.n) for r in rows]),
+                  svg.Series("the other judges", RAW, [svg.Point(r.others, r.others_low, r.others_high, r.n) for r in rows])]
+        if rows:
+            out.append(("Self-preference: a judge's scores for its own family against the other judges', 95% intervals",
+                        svg.bars("self-preference", labels, series, 0, 10, "mean score")))
+    for judge in sorted({r.judge for r in report.position}):
+        rows = sorted((r for r in report.position if r.judge == judge and r.pairs), key=lambda r: lang_sort_key(r.lang))
+        if rows:
+            series = [svg.Series("verdict flips with the order", "#D55E00", [svg.Point(r.flip, r.flip_low, r.flip_high, r.pairs) for r in rows]),
+                      svg.Series("first position favoured", "#56B4E9", [svg.Point(r.first, r.first_low, r.first_high, r.decisive) for r in rows])]
+            out.append((f"Position bias by language, 95% intervals (an unbiased judge: first position 0.5) — judge: {judge}",
+                        svg.bars("position bias", [r.lang for r in rows], series, 0, 1, "share")))
     return out
+
+
+def _elo_bounds(values: list[float]) -> tuple[float, float]:
+    """A round axis around ratings and their intervals: multiples of 50, at least 25 points of room each side."""
+    return 50 * math.floor((min(values) - 25) / 50), 50 * math.ceil((max(values) + 25) / 50)
 
 
 def _point(c) -> svg.Point:

@@ -43,7 +43,7 @@ def bars(label: str, groups: list[str], series: list[Series], lo: float, hi: flo
     """Grouped bars, one group per label on the x axis and one bar per series, each with its interval."""
     left, top, bottom = 48, 12, 58
     group_w = max(40, 14 * len(series) + 16, 7 * max((len(g) for g in groups), default=0) + 10)
-    width = left + group_w * len(groups) + 10
+    width = max(left + group_w * len(groups) + 10, left + _legend_width(series) + 10)
     plot_h = 240
     height = top + plot_h + bottom
     y = lambda v: top + plot_h * (1 - (v - lo) / (hi - lo))  # noqa: E731
@@ -117,6 +117,10 @@ def radar(label: str, axes: list[str], series: list[Series], lo: float, hi: floa
                         f'{escape(_fmt(p))}</title></circle>')
     body += _legend(series, 10, 318)
     return _svg(size, 340, label, body)
+
+
+def _legend_width(series: list[Series]) -> int:
+    return sum(24 + 7 * len(s.name) for s in series)
 
 
 def _legend(series: list[Series], x: float, y: float) -> list[str]:
