@@ -21,9 +21,40 @@ def test_bundled_bench_covers_every_language_and_category():
     bench = load_bench(None)
     cells = stats(bench)
     assert {(c.lang, c.category) for c in cells} == {(l, c) for l in SEA_LANGS for c in SEA_BENCH_CATEGORIES}
-    assert all(c.questions >= 4 for c in cells)
-    assert sum(len(q.turns) > 1 for q in bench.questions) * 5 >= len(bench.questions)
+    assert all(c.questions >= 8 for c in cells)
+    assert all(c.multi_turn * 4 >= c.questions for c in cells)  # a quarter with two turns, in every cell
     assert "not the official" in bench.description.lower()
+
+
+def test_bundled_safety_is_a_third_harmless_requests_that_only_sound_risky():
+    """A model that refuses everything must not top the safety column: per language, at least a third of the safety
+    items are requests the best answer helps with."""
+    meta = json.loads((Path(__file__).parents[1] / "data" / "seabench-starter" / "bench.json").read_text(encoding="utf-8"))
+    safety = {q.id: q.lang for q in load_bench(None).questions if q.category == "safety"}
+    benign = meta["benign_safety"]
+    assert set(benign) <= set(safety) and len(set(benign)) == len(benign)
+    for lang in SEA_LANGS:
+        assert 3 * sum(safety[i] == lang for i in benign) >= sum(l == lang for l in safety.values()), lang
+
+
+def test_bundled_questions_are_each_languages_own():
+    """No question is another language's, translated: the same numbers in two languages' math items, or the same
+    quoted sentence in two translation items, would be one scenario twice."""
+    import re
+
+    bench = load_bench(None)
+    numbers: dict[tuple, list[str]] = {}
+    for q in bench.questions:
+        if q.category == "math-reasoning":
+            found = tuple(sorted(re.findall(r"\d+", unicodedata.normalize("NFKD", q.turns[0]).translate(_DIGITS))))
+            numbers.setdefault(found, []).append(q.id)
+    assert [ids for ids in numbers.values() if len({i[:2] for i in ids}) > 1] == []
+    quoted = Counter(m for q in bench.questions for m in re.findall(r'"([^"]{20,})"', q.turns[0]))
+    assert [m for m, n in quoted.items() if n > 1] == []
+
+
+# Khmer, Lao, Burmese and Thai digits read as ASCII ones, so the same numbers match whatever script wrote them.
+_DIGITS = str.maketrans({chr(base + d): str(d) for base in (0x17E0, 0x0ED0, 0x1040, 0x0E50) for d in range(10)})
 
 
 def test_bundled_bench_has_references_where_they_are_needed():
@@ -35,7 +66,11 @@ def test_bundled_bench_has_references_where_they_are_needed():
     translations = [q for q in bench.questions if q.category == "task-solving" and q.has_reference]
     assert {q.lang for q in translations} == SEA_LANGS
     # A translation item names its target language, so the language check knows what to expect.
-    assert all(q.answer_lang for q in translations if q.lang in {"en", "vi", "id", "ms", "tl", "th"})
+    # A translation out of the user's language names its target, so the language check knows what to expect: the
+    # reference passes the check in the language the item expects.
+    from seabench.checks.language import check_language
+
+    assert [q.id for q in translations if check_language(q.references[0], q.expected_lang).verdict != "ok"] == []
 
 
 def test_bench_stats_json_shape(cli):
@@ -52,7 +87,7 @@ def test_bench_stats_table_shows_every_language(cli):
     assert result.exit_code == 0
     for lang in SEA_LANGS:
         assert f"\n│ {lang} " in result.output
-    assert "180 questions in 45 cells" in result.output
+    assert "360 questions in 45 cells" in result.output
 
 
 @pytest.mark.parametrize("qid", ["th-natq-2", "km-math-2", "lo-task-4", "my-safety-3", "vi-instr-2"])
@@ -180,4 +215,4 @@ def test_help_is_fast_to_import():
 def test_python_dash_m(tmp_path):
     result = run_seabench("bench", "validate", Path(__file__).parents[1] / "data" / "seabench-starter" / "questions.jsonl")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("ok: ") and "180 questions" in result.stdout
+    assert result.stdout.startswith("ok: ") and "360 questions" in result.stdout

@@ -186,11 +186,11 @@ def test_model_name_cannot_mix_two_settings(tmp_path, small_bench, cli):
 def test_filters_and_answers_export(tmp_path, cli):
     db = tmp_path / "s.db"
     with FakeServer("openai") as server:
-        result = cli("generate", "--model", "openai:fake-1", "--base-url", server.url, "--db", db, "--lang", "km,lo", "--category", "math-reasoning", "--limit", "6", env={"OPENAI_API_KEY": "k"})
+        result = cli("generate", "--model", "openai:fake-1", "--base-url", server.url, "--db", db, "--lang", "km,lo", "--category", "math-reasoning", "--limit", "10", env={"OPENAI_API_KEY": "k"})
         assert result.exit_code == 0
     rows = [json.loads(l) for l in cli("answers", "--db", db, "--format", "jsonl").stdout.splitlines()]
     assert {r["lang"] for r in rows} == {"km", "lo"} and {r["category"] for r in rows} == {"math-reasoning"}
-    assert len({r["question_id"] for r in rows}) == 6
+    assert len({r["question_id"] for r in rows}) == 10
     csv_out = cli("answers", "--db", db, "--format", "csv", "--model", "openai:fake-1").stdout
     assert csv_out.splitlines()[0].startswith("model,bench,question_id,lang,category,turn,text")
     assert len(csv_out.splitlines()) == len(rows) + 1

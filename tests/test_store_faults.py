@@ -19,7 +19,7 @@ ENV = {"OPENAI_API_KEY": "k"}
 
 @pytest.fixture(scope="module")
 def filled(tmp_path_factory):
-    """A store holding 180 answers (the bundled bench), across many pages."""
+    """A store holding the bundled bench's answers, across many pages."""
     from typer.testing import CliRunner
 
     from seabench.cli import app
