@@ -40,6 +40,7 @@ __all__ = ["__version__", *_EXPORTS]
 
 def main() -> None:
     """The `seabench` command. Ctrl-C at any moment, even while the CLI is still importing, is one line and exit 130."""
+    import signal
     import sys
 
     try:
@@ -49,6 +50,9 @@ def main() -> None:
     except KeyboardInterrupt:
         print("interrupted: everything finished so far is stored; run the same command again to go on", file=sys.stderr)
         sys.exit(130)
+    finally:
+        # The command is over: a Ctrl-C now could only break into the interpreter's shutdown and print its traceback.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def __getattr__(name: str):
