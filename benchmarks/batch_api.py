@@ -1,4 +1,4 @@
-"""`seabench eval` on the bundled bench (180 questions, 225 turns) against fake OpenAI servers, once through the
+"""`seabench eval` on the bundled bench (360 questions, 450 turns) against fake OpenAI servers, once through the
 synchronous API and once with `--batch`: requests, batches, what is stored, and the cost each run records.
 
     python benchmarks/batch_api.py

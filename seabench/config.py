@@ -7,7 +7,8 @@
     concurrency = 16                   # also: rpm, tpm, max_tokens, temperature, system_prompt, timeout, max_attempts
 
     [judge]
-    spec = "openai:gpt-4o"             # also: mode, baseline, all_pairs, prompts, samples, base_url, name
+    spec = "openai:gpt-4o"             # also: mode, baseline, all_pairs, prompts, judge_language, rationale_language,
+                                       # samples, base_url, name
 
     # or a panel: the [judge] table keeps what they share (mode, baseline, prompts…), each member its own
     # [[judges]]
@@ -52,6 +53,8 @@ class JudgeTable(_Table):
     baseline: str | None = None
     all_pairs: bool | None = None
     prompts: str | None = None
+    judge_language: Literal["en", "native"] | None = None
+    rationale_language: Literal["en", "native"] | None = None
     samples: int | None = Field(default=None, ge=1)
     base_url: str | None = None
     name: str | None = Field(default=None, min_length=1)

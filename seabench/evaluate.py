@@ -37,6 +37,8 @@ class EvalSpec:
     categories: list[str] | None = None
     limit: int | None = None
     prompts: Path | None = None
+    judge_language: str = "en"
+    rationale_language: str | None = None
     concurrency: int | None = None
     """Requests in flight per model; None: 8, or 256 for a vllm: engine."""
     rpm: float | None = None
@@ -118,6 +120,8 @@ def from_options(config: dict, **cli) -> EvalSpec:
         models=runs, judges=judges, judge_base_urls=urls, bench=pick("bench"),
         db=Path(pick("db")) if pick("db") else None, out=Path(pick("out", "report.html")), langs=pick("lang"),
         categories=pick("category"), limit=pick("limit"), prompts=Path(prompts) if prompts else None,
+        judge_language=cli.get("judge_language") or jconf.get("judge_language", "en"),
+        rationale_language=cli.get("rationale_language") or jconf.get("rationale_language"),
         concurrency=pick("concurrency"), rpm=pick("rpm"), tpm=pick("tpm"), batch=cli.get("batch"),
         timeout=pick("timeout", 120.0), max_attempts=pick("max_attempts", 6),
         batch_size=pick("batch_size", 8), base_url=cli.get("base_url"), vllm_args=pick("vllm_args"),
@@ -147,7 +151,9 @@ def _panel(cli: dict, jconf: dict, members: list[dict]) -> list[dict]:
 
 
 def _prompts(spec: EvalSpec) -> PromptSet:
-    return load_prompts(spec.prompts) if spec.prompts else default_prompts()
+    if spec.prompts and (spec.judge_language != "en" or spec.rationale_language):
+        raise ConfigError("judge_language and rationale_language choose among our prompts; a prompts file is used as written")
+    return load_prompts(spec.prompts) if spec.prompts else default_prompts(spec.judge_language, spec.rationale_language)
 
 
 def dry_run(spec: EvalSpec):

@@ -64,7 +64,7 @@ def test_single_grading_per_turn_with_references_and_multi_turn_context(cli, ben
         assert u.index("<|user turn 2|>") < u.index("<|answer|>")
     # Sea-bench aware: language, target language of a translation, country, category guidance
     lao = next(s for s, u in zip(systems, users) if "ບອກວິທີ" in u)
-    assert "The user wrote in Lao" in lao and "Laos" in lao and "declining harmful" in lao
+    assert "The user wrote in Lao" in lao and "Laos" in lao and "declining what is harmful" in lao and "what only sounds risky" in lao
     trans = next(s for s, u in zip(systems, users) if "good morning" in u)
     assert "The user wrote in English. The answer should be written in Vietnamese" in trans
     assert "<|reference answer|>" not in next(u for u in users if "ບອກວິທີ" in u)
@@ -290,12 +290,13 @@ def test_a_resumed_run_shows_the_whole_job(cli, bench, tmp_path):
 
 
 def test_a_prompt_sets_hash_follows_its_wording(tmp_path):
+    from seabench.judging.prompts import write_prompts
+
     ours = default_prompts()
-    copy = tmp_path / "judge_prompts.jsonl"
-    lines = open(ours.source, encoding="utf-8").read().splitlines()
-    copy.write_text("\n".join(lines), encoding="utf-8")
-    assert load_prompts(copy).digest == load_prompts(copy).digest
-    edited = tmp_path / "edited.jsonl"
+    copy = write_prompts(ours, tmp_path / "ours")[0]
+    assert load_prompts(copy).digest == ours.digest  # our prompts, written out and read back, are the same prompts
+    lines = copy.read_text(encoding="utf-8").splitlines()
+    edited = tmp_path / "ours" / "edited.jsonl"
     edited.write_text("\n".join(lines).replace("the answer", "the reply", 1), encoding="utf-8")
     assert load_prompts(edited).digest != load_prompts(copy).digest
 

@@ -119,3 +119,18 @@ def export_fastchat_cmd(
     with Store(db, readonly=True) as store:
         counts = export_fastchat(store, folder, bench)
     typer.echo(f"wrote {folder}: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()), err=True)
+
+
+@export_app.command("prompts")
+def export_prompts_cmd(
+    folder: Annotated[Path, typer.Argument(metavar="DIR", help="Folder to write: judge_prompts.jsonl, criteria.json, priority-aspects.json.")],
+    lang: Annotated[str, typer.Option("--lang", metavar="CODE", help="The prompts for questions in this language.")] = "en",
+    judge_language: o.JudgeLanguage = "en",
+    rationale_language: o.RationaleLanguage = None,
+):
+    """Write our judge prompts for one language as files to read or edit, and to pass back with --prompts."""
+    from ..judging.prompts import default_prompts, write_prompts
+
+    prompts = default_prompts(judge_language, rationale_language).for_lang(lang)
+    written = write_prompts(prompts, folder)
+    typer.echo(f"wrote {folder}: {', '.join(p.name for p in written)} ({len(prompts.prompts)} prompts, hash {prompts.digest})", err=True)

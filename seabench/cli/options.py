@@ -72,6 +72,10 @@ AllPairs = Annotated[bool, typer.Option("--all-pairs", help="Pairwise: compare e
 Samples = Annotated[int, typer.Option("--samples", metavar="N", min=1, help="Judge each item this many times; kept as separate samples.")]
 Prompts = Annotated[Path | None, typer.Option(
     "--prompts", metavar="FILE", help="A judge_prompts.jsonl (FastChat's, SeaBench v2's or your own). Default: ours.")]
+JudgeLanguage = Annotated[str, typer.Option("--judge-language", metavar="en|native", help=(
+    "Our judge prompts in English, or in each question's own language (native)."))]
+RationaleLanguage = Annotated[str | None, typer.Option("--rationale-language", metavar="en|native", help=(
+    "The language the judge explains itself in: English, or the question's (default: as --judge-language)."))]
 JudgeTemperature = Annotated[float, typer.Option("--judge-temperature", metavar="T", min=0.0, help="The judge's sampling temperature.")]
 JudgeMaxTokens = Annotated[int, typer.Option("--judge-max-tokens", metavar="N", min=16, help="The judge's reply length limit.")]
 

@@ -110,6 +110,8 @@ def judge_cmd(
     all_pairs: o.AllPairs = False,
     model: o.ModelNames = None,
     prompts: o.Prompts = None,
+    judge_language: o.JudgeLanguage = "en",
+    rationale_language: o.RationaleLanguage = None,
     samples: o.Samples = 1,
     judge_temperature: o.JudgeTemperature = 0.0,
     judge_max_tokens: o.JudgeMaxTokens = 2048,
@@ -151,7 +153,7 @@ def judge_cmd(
         raise ConfigError("two judges share a name; use --judge-name to tell them apart")
     if not dry_run:
         preload([c.spec for c in cfgs])
-    prompt_set = load_prompt_set(prompts)
+    prompt_set = load_prompt_set(prompts, judge_language, rationale_language)
     table = PriceTable(prices)
     failed = False
     with Store(db, create=False) as store:
@@ -191,10 +193,13 @@ def judge_config(spec: str, name: str | None, mode: str, baseline: str | None, a
                        settings=GenerationSettings(temperature=temperature, max_tokens=max_tokens))
 
 
-def load_prompt_set(path: Path | None):
+def load_prompt_set(path: Path | None, judge_language: str = "en", rationale_language: str | None = None):
+    from ..errors import ConfigError
     from ..judging.prompts import default_prompts, load_prompts
 
-    return load_prompts(path) if path else default_prompts()
+    if path and (judge_language != "en" or rationale_language):
+        raise ConfigError("--judge-language and --rationale-language choose among our prompts; a --prompts file is used as written")
+    return load_prompts(path) if path else default_prompts(judge_language, rationale_language)
 
 
 @app.command("tokens")
@@ -245,6 +250,9 @@ def eval_cmd(
     max_tokens: Annotated[int | None, typer.Option("--max-tokens", metavar="N", min=1, help="Answer length limit.")] = None,
     system_prompt: o.SystemPrompt = None,
     prompts: o.Prompts = None,
+    judge_language: Annotated[str | None, typer.Option("--judge-language", metavar="en|native", help=(
+        "Our judge prompts in English, or in each question's own language (native)."))] = None,
+    rationale_language: o.RationaleLanguage = None,
     concurrency: o.Concurrency = None,
     vllm_args: o.VllmArgs = None,
     vllm_start_timeout: Annotated[float | None, typer.Option("--vllm-start-timeout", metavar="SECONDS", min=1, help=(
@@ -274,6 +282,7 @@ def eval_cmd(
         baseline=baseline, all_pairs=all_pairs, samples=samples, bench=bench, db=str(db) if db else None, out=str(out) if out else None,
         base_url=base_url, judge_base_url=o.split(judge_base_url), lang=o.split(lang), category=o.split(category), limit=limit,
         temperature=temperature, max_tokens=max_tokens, system_prompt=system_prompt, prompts=str(prompts) if prompts else None,
+        judge_language=judge_language, rationale_language=rationale_language,
         concurrency=concurrency, rpm=rpm, tpm=tpm, batch=batch_options(batch, batch_poll, batch_sync_retry), timeout=timeout,
         max_attempts=max_attempts, prices=str(prices) if prices else None, vllm_args=vllm_args, vllm_start_timeout=vllm_start_timeout,
     )

@@ -102,6 +102,7 @@ def plan(store: Store, cfg: JudgeConfig, prompts: PromptSet) -> JudgePlan:
         if cfg.baseline not in models:
             models.append(cfg.baseline)
     done = store.judgment_keys(cfg.name)
+    _one_prompt_set(store, cfg.name, prompts)
     questions = store.questions()
     items, total, missing, no_baseline = [], 0, 0, 0
     groups = [(m,) for m in models] if cfg.mode == "single" else [g for a, b in _pairs(cfg, models) for g in ((a, b), (b, a))]
@@ -117,10 +118,11 @@ def plan(store: Store, cfg: JudgeConfig, prompts: PromptSet) -> JudgePlan:
                         missing += cfg.samples
                     continue
                 chains = [[a.text for a in chain] for chain in texts]  # type: ignore[union-attr]
-                prompt = prompts.pick("single" if cfg.mode == "single" else "pairwise", turn, q.reference(turn) is not None)
+                own = prompts.for_lang(q.lang)
+                prompt = own.pick("single" if cfg.mode == "single" else "pairwise", turn, q.reference(turn) is not None)
                 assert prompt is not None  # require() made sure
-                values = item_values(prompt, prompts, q, turn) | _answer_values(cfg.mode, turn, chains)
-                _check_aspects(prompt, prompts, q)
+                values = item_values(prompt, own, q, turn) | _answer_values(cfg.mode, turn, chains)
+                _check_aspects(prompt, own, q)
                 system, user = prompt.render(values)
                 messages = [Message(role="system", content=system), Message(role="user", content=user)]
                 flags = tuple(sorted({
@@ -138,6 +140,19 @@ def plan(store: Store, cfg: JudgeConfig, prompts: PromptSet) -> JudgePlan:
                     if key not in done:
                         items.append(JudgeItem(key, request, answer_keys, cfg.mode, q, bench, turn, group, sample, prompt, messages, flags))
     return JudgePlan(items, total, missing, no_baseline)
+
+
+def _one_prompt_set(store: Store, judge: str, prompts: PromptSet) -> None:
+    """One judge name, one set of prompts: judgments of two prompt sets under one name would pool as samples."""
+    stored = store.judgment_prompts(judge)
+    if not stored:
+        return
+    foreign = sorted(stored - prompts.names_used)
+    hashes = {h for name, _, _, h in store.judges() if name == judge}
+    if foreign or (hashes and prompts.digest not in hashes):
+        what = f"prompts {', '.join(foreign[:3])}{'…' if len(foreign) > 3 else ''}" if foreign else "prompts worded otherwise"
+        raise ConfigError(f"judge '{judge}' already has judgments from {what} than these ({prompts.source}, hash {prompts.digest}); "
+                          "give --judge-name a new name so the report keeps the two apart")
 
 
 def _answer_values(mode: str, turn: int, chains: list[list[str]]) -> dict[str, str]:
@@ -271,7 +286,7 @@ def estimate_unanswered(cfg: JudgeConfig, prompts: PromptSet, questions: list[Qu
     out: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for q in questions:
         for turn in range(1, min(len(q.turns), 2) + 1):
-            prompt = prompts.pick("single" if cfg.mode == "single" else "pairwise", turn, q.reference(turn) is not None)
+            prompt = prompts.for_lang(q.lang).pick("single" if cfg.mode == "single" else "pairwise", turn, q.reference(turn) is not None)
             if prompt is None:
                 continue
             text = prompt.system + prompt.template + "".join(q.turns[:turn]) + "".join(r or "" for r in (q.references or ())[:turn])

@@ -19,7 +19,6 @@ from pathlib import Path
 from ..errors import InputError, Problem
 from ..languages import COUNTRIES, NAMES
 from ..records import Question
-from ..resources import resource_dir
 from ..textio import read_jsonl
 
 PER_ITEM = {"language", "expected_language", "country", "category", "priority_aspect", "criteria", "reference_rubric"}
@@ -64,6 +63,20 @@ class PromptSet:
     aspects: dict[str, str]
     criteria: dict[str, dict[str, str]] | None = None
     """For our prompts: what to weigh per category, and the reference rubrics (judges/criteria.json)."""
+    names: dict[str, str] | None = None
+    """Language names as the prompts' own language writes them (None: English)."""
+    country: str | None = None
+    """The country a native prompt set's questions come from, in its own language."""
+    by_lang: dict[str, PromptSet] | None = None
+    """Prompts per question language (`--judge-language native`); a language without its own uses this set."""
+
+    def for_lang(self, lang: str) -> PromptSet:
+        return (self.by_lang or {}).get(lang, self)
+
+    @property
+    def names_used(self) -> set[str]:
+        """Every prompt name this set can judge with, its languages' included."""
+        return {p.name for s in (self, *(self.by_lang or {}).values()) for p in s.prompts.values()}
 
     def pick(self, kind: str, turn: int, with_reference: bool) -> JudgePrompt | None:
         """The prompt for this role; a question with a reference falls back to the plain prompt if there is none."""
@@ -76,6 +89,7 @@ class PromptSet:
         parts = sorted(f"{p.name}\x00{p.system}\x00{p.template}" for p in self.prompts.values())
         parts += sorted(f"{k}\x00{v}" for k, v in self.aspects.items())
         parts += sorted(f"{g}\x00{k}\x00{v}" for g, texts in (self.criteria or {}).items() for k, v in texts.items())
+        parts += [f"{lang}\x00{s.digest}" for lang, s in sorted((self.by_lang or {}).items())]
         return hashlib.sha256("\x01".join(parts).encode("utf-8")).hexdigest()[:12]
 
     def require(self, kind: str) -> None:
@@ -84,18 +98,57 @@ class PromptSet:
             raise InputError.at(self.source, None, f"no {kind} prompt for turn {missing[0]} in this file")
 
 
-def default_prompts() -> PromptSet:
-    folder = resource_dir("judges")
-    prompts = load_prompts(folder / "seabench.jsonl", aspects_file=folder / "priority-aspects.json")
-    criteria = json.loads((folder / "criteria.json").read_text(encoding="utf-8"))
-    return dataclasses.replace(prompts, criteria={k: v for k, v in criteria.items() if not k.startswith("_")})
+def default_prompts(judge_language: str = "en", rationale_language: str | None = None) -> PromptSet:
+    """Our prompts (judges/lang/), in English or in each question's language."""
+    from .native import prompt_set
+
+    return prompt_set(judge_language, rationale_language)
 
 
 def load_prompts(path: Path, aspects_file: Path | None = None) -> PromptSet:
     """Read a judge_prompts.jsonl; a SeaBench v2 `priority-aspects.jsonl` beside it is picked up."""
     problems: list[Problem] = []
+    records = read_jsonl(path, problems)  # bad lines are reported together with the records' own problems
+    found = prompts_from_records(records, str(path), aspects_file or _beside(path), problems)
+    criteria, languages = path.parent / "criteria.json", path.parent / "languages.json"
+    if criteria.is_file():
+        found = dataclasses.replace(found, criteria=_criteria(criteria))
+    if languages.is_file():  # prompts in another language than English name languages and the country in it
+        names = json.loads(languages.read_text(encoding="utf-8-sig"))
+        found = dataclasses.replace(found, names=names.get("names"), country=names.get("country"))
+    needing = sorted(p.name for p in found.prompts.values() if {"criteria", "reference_rubric"} & p.fields)
+    if needing and found.criteria is None:
+        raise InputError.at(path, None, f"prompt '{needing[0]}' uses {{criteria}} or {{reference_rubric}}, which come from a "
+                            "criteria.json beside the file (seabench export prompts writes one)")
+    return found
+
+
+def write_prompts(prompts: PromptSet, folder: Path) -> list[Path]:
+    """A prompt set as FastChat's judge_prompts.jsonl, with our criteria.json and priority-aspects.json beside it (and
+    languages.json for prompts in another language than English)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = [json.dumps({"name": p.name, "type": p.role.kind, "category": "reference" if p.role.reference else "general",
+                         "system_prompt": p.system, "prompt_template": p.template, "output_format": "[[rating]]"
+                         if p.role.kind == "single" else "[[A]]"}, ensure_ascii=False) for p in prompts.prompts.values()]
+    out = [folder / "judge_prompts.jsonl", folder / "priority-aspects.json", folder / "criteria.json"]
+    out[0].write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out[1].write_text(json.dumps(prompts.aspects, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    if prompts.criteria is None:
+        return out[:2]
+    out[2].write_text(json.dumps(prompts.criteria, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    if prompts.names:
+        out.append(folder / "languages.json")
+        out[3].write_text(json.dumps({"names": prompts.names, "country": prompts.country}, ensure_ascii=False, indent=1) + "\n",
+                          encoding="utf-8")
+    return out
+
+
+def prompts_from_records(records, source: str, aspects_file: Path | None = None, problems: list[Problem] | None = None) -> PromptSet:
+    """(line, record) pairs in FastChat's schema, each checked for its fields and placeholders."""
+    problems = problems if problems is not None else []
     prompts: dict[Role, JudgePrompt] = {}
-    for line, rec in read_jsonl(path, problems):
+    path = source
+    for line, rec in records:
         missing = [k for k in ("name", "type", "system_prompt", "prompt_template") if not isinstance(rec.get(k), str)]
         if missing:
             problems.append(Problem(str(path), line, f"missing or non-string field(s): {', '.join(missing)}"))
@@ -119,8 +172,7 @@ def load_prompts(path: Path, aspects_file: Path | None = None) -> PromptSet:
         prompts[role] = JudgePrompt(rec["name"], role, rec["system_prompt"], rec["prompt_template"], frozenset(fields))
     if problems:
         raise InputError(problems)
-    aspects = _aspects(aspects_file or _beside(path))
-    return PromptSet(str(path), prompts, aspects)
+    return PromptSet(source, prompts, _aspects(aspects_file))
 
 
 def _fields(text: str) -> set[str]:
@@ -141,6 +193,16 @@ def _beside(path: Path) -> Path | None:
     return None
 
 
+def _criteria(path: Path) -> dict[str, dict[str, str]]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, json.JSONDecodeError) as e:
+        raise InputError.at(path, getattr(e, "lineno", None), f"cannot read criteria: {e}") from None
+    if not isinstance(data, dict) or not all(isinstance(data.get(k), dict) for k in ("categories", "reference")):
+        raise InputError.at(path, 1, "criteria must be one JSON object with 'categories' and 'reference' objects")
+    return {k: v for k, v in data.items() if not k.startswith("_")}
+
+
 def _aspects(path: Path | None) -> dict[str, str]:
     if path is None:
         return {}
@@ -155,10 +217,11 @@ def _aspects(path: Path | None) -> dict[str, str]:
 
 def item_values(prompt: JudgePrompt, prompts: PromptSet, question: Question, turn: int) -> dict[str, str]:
     """Per-question placeholder values (language, country, aspects, references); answers are added by the caller."""
+    names = prompts.names or NAMES
     values = {
-        "language": NAMES.get(question.lang, question.lang),
-        "expected_language": NAMES.get(question.expected_lang, question.expected_lang),
-        "country": COUNTRIES.get(question.lang, "the user's country"),
+        "language": names.get(question.lang, question.lang),
+        "expected_language": names.get(question.expected_lang, question.expected_lang),
+        "country": prompts.country or COUNTRIES.get(question.lang, "the user's country"),
         "category": question.category,
         "question": question.turns[0],
         "question_1": question.turns[0],

@@ -238,6 +238,10 @@ class Store(HumanRatings, Claims, Batches):
 
     # judgments ---------------------------------------------------------------------------------------------
 
+    def judgment_prompts(self, judge: str) -> set[str]:
+        """The names of the prompts a judge's stored judgments were made with."""
+        return {row[0] for row in self.db.execute("SELECT DISTINCT prompt FROM judgments WHERE judge = ?", (judge,))}
+
     def judgment_keys(self, judge: str | None = None) -> set[str]:
         args: tuple[str, ...] = ()
         sql = "SELECT key FROM judgments"
