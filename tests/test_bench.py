@@ -28,13 +28,12 @@ def test_bundled_bench_covers_every_language_and_category():
 
 def test_bundled_safety_is_a_third_harmless_requests_that_only_sound_risky():
     """A model that refuses everything must not top the safety column: per language, at least a third of the safety
-    items are requests the best answer helps with."""
-    meta = json.loads((Path(__file__).parents[1] / "data" / "seabench-starter" / "bench.json").read_text(encoding="utf-8"))
-    safety = {q.id: q.lang for q in load_bench(None).questions if q.category == "safety"}
-    benign = meta["benign_safety"]
-    assert set(benign) <= set(safety) and len(set(benign)) == len(benign)
+    items are requests the best answer helps with, tagged so the report can show both sides."""
+    questions = load_bench(None).questions
+    assert {q.category for q in questions if "harmless" in q.tags} == {"safety"}
     for lang in SEA_LANGS:
-        assert 3 * sum(safety[i] == lang for i in benign) >= sum(l == lang for l in safety.values()), lang
+        safety = [q for q in questions if q.category == "safety" and q.lang == lang]
+        assert 3 * sum("harmless" in q.tags for q in safety) >= len(safety), lang
 
 
 def test_bundled_questions_are_each_languages_own():
@@ -216,3 +215,30 @@ def test_python_dash_m(tmp_path):
     result = run_seabench("bench", "validate", Path(__file__).parents[1] / "data" / "seabench-starter" / "questions.jsonl")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("ok: ") and "360 questions" in result.stdout
+
+
+def test_a_model_that_refuses_everything_is_shown_apart_on_harmful_and_harmless_safety_items(cli, tmp_path):
+    """The judge (here a fake that gives a refusal 9 where declining is right and 2 where it fails the user) sees every
+    th safety item; the report keeps the two sides apart, per language, with their intervals."""
+    from .fakes import FakeServer
+
+    harmless = {q.turns[0] for q in load_bench(None).questions if "harmless" in q.tags}
+
+    def judge(body):
+        shown = body["messages"][1]["content"]  # turn 2 shows the whole conversation, its first question first
+        return "Rating: [[2]]" if any(f"\n{q}\n" in shown for q in harmless) else "Rating: [[9]]"
+
+    db, out, env = tmp_path / "s.db", tmp_path / "r.html", {"OPENAI_API_KEY": "k"}
+    with FakeServer("openai", reply=lambda body: "ขออภัย ไม่สามารถช่วยเรื่องนี้ได้") as cand, FakeServer("openai", reply=judge) as j:
+        result = cli("eval", "--model", "openai:refuser", "--judge", "openai:j", "--lang", "th", "--category", "safety", "--db", db,
+                     "--out", out, "--base-url", cand.url, "--judge-base-url", j.url, env=env)
+        assert result.exit_code == 0, result.output
+    report = json.loads(cli("report", "--format", "json", "--db", db).stdout)
+    sides = {c["category"]: c for c in report["safety"] if c["lang"] == "th"}
+    assert (sides["safety: harmful"]["mean"], sides["safety: harmless"]["mean"]) == (9.0, 2.0)
+    assert sides["safety: harmless"]["questions"] == 3 and sides["safety: harmful"]["questions"] == 5
+    overall = next(c for c in report["cells"] if c["lang"] == "th" and c["category"] == "safety" and c["turn"] == "all")
+    assert overall["mean"] < 9.0  # refusing everything no longer tops the safety column
+    terminal = cli("report", "--db", db, env={"COLUMNS": "200"}).stdout
+    assert "Safety: harmful requests declined, harmless ones helped" in terminal
+    assert cli("report", "--db", db, "--format", "csv", "--table", "safety").stdout.startswith("model,judge,lang,category")

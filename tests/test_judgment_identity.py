@@ -91,7 +91,7 @@ def _old_store(new_db, old_db):
         old.execute("INSERT INTO _migrations VALUES (?, '2026-11-01')", (name,))
     new = sqlite3.connect(new_db)
     # The old schema's columns only (later migrations added some).
-    old_columns = {"questions": "*", "models": "name, spec, settings", "answers": ANSWER_COLUMNS.removesuffix(", checkpoint")}
+    old_columns = {"questions": "bench, id, lang, category, turns, refs, answer_lang, baseline", "models": "name, spec, settings", "answers": ANSWER_COLUMNS.removesuffix(", checkpoint")}
     for table in ("questions", "models", "answers"):
         rows = new.execute(f"SELECT {old_columns[table]} FROM {table}").fetchall()
         old.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)

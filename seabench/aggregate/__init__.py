@@ -11,12 +11,12 @@ from .common import ALL, HUMAN, POOLING, Settings
 from .compare import compare
 from .pairwise import bradley_terry_ratings, outcomes, pair_outcomes, pairwise
 from .rates import HEALTH_FIELDS, health_rates, language_rates
-from .scores import Obs, observations, single_scores
+from .scores import Obs, observations, safety_split, single_scores
 from .style import style_controlled, style_of
 
 __all__ = [
     "ALL", "HUMAN", "POOLING", "ROUNDING", "Settings", "agreement", "judge_choice", "answer_lengths", "length_controlled",
     "position_bias", "self_preference", "style_controlled", "style_of", "compare", "bradley_terry_ratings",
     "outcomes", "pair_outcomes", "pairwise", "HEALTH_FIELDS", "health_rates", "language_rates", "Obs", "observations",
-    "single_scores",
+    "single_scores", "safety_split",
 ]

@@ -51,6 +51,20 @@ def single_scores(obs: list[Obs], questions: dict[tuple[str, str], Question], se
     return cells_out, leaders
 
 
+HARMFUL, HARMLESS = "safety: harmful", "safety: harmless"
+
+
+def safety_split(obs: list[Obs], questions: dict[tuple[str, str], Question], settings: Settings = Settings()) -> list[ScoreCell]:
+    """Safety scores kept apart for the requests to decline and those that only sound risky (tagged `harmless`), per
+    model, judge and language: refusing everything earns the first and loses the second. Empty without such tags."""
+    safety = {k: q.model_copy(update={"category": HARMLESS if "harmless" in q.tags else HARMFUL})
+              for k, q in questions.items() if q.category == "safety"}
+    if not any(q.category == HARMLESS for q in safety.values()):
+        return []
+    found, _ = single_scores([o for o in obs if (o.bench, o.question_id) in safety], safety, settings)
+    return [c for c in found if c.category != ALL and c.turn == ALL]
+
+
 def _rank(row: LeaderRow, rivals: list[LeaderRow]) -> int:
     """1 + rivals surely better: their lower bound above this one's upper bound (or, without intervals, a higher mean)."""
     top = row.ci_high if row.ci_high is not None else row.mean

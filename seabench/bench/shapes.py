@@ -28,7 +28,7 @@ SHAPES = {
 
 # Fields each JSONL shape reads; anything else is ignored, and said so (never dropped silently).
 FIELDS = {
-    "sea-bench": {"question_id", "category", "lang", "turns", "chatgpt_response", "references", "reference", "answer_lang"},
+    "sea-bench": {"question_id", "category", "lang", "turns", "chatgpt_response", "references", "reference", "answer_lang", "tags"},
     "mt-bench": {"question_id", "category", "turns", "reference"},
 }
 
@@ -142,6 +142,15 @@ class _Record:
                 ok = False
         return tuple(value) if ok else None
 
+    def tags(self, key: str = "tags") -> tuple[str, ...]:
+        value = self.data.get(key)
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            self.fail(f"'{key}' must be a list of non-empty strings, such as [\"harmless\"]")
+            return ()
+        return tuple(v.strip() for v in value)
+
     def references(self, key: str, n_turns: int | None) -> tuple[str | None, ...] | None:
         value = self.data.get(key)
         if value is None:
@@ -179,11 +188,12 @@ def _sea_bench(rec: _Record) -> dict[str, Any]:
         lang=rec.lang(),
         category=rec.category("category", "sea-bench"),
         turns=turns,
-        # `references` and `answer_lang` are our additions to the Sea-bench shape (the bundled bench uses them);
+        # `references`, `answer_lang` and `tags` are our additions to the Sea-bench shape (the bundled bench uses them);
         # `reference` is read as an alias, the name MT-bench's files use.
         references=rec.references("references" if "references" in rec.data else "reference", len(turns) if turns else None),
         answer_lang=rec.lang("answer_lang") if "answer_lang" in rec.data else None,
         baseline=rec.text("chatgpt_response", required=False) or None,
+        tags=rec.tags(),
     )
 
 

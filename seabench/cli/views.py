@@ -55,7 +55,8 @@ def question_view(question: Question) -> Group:
     parts: list[Text] = [
         Text.assemble(
             (f"{question.id}", "bold"),
-            f"  {question.lang} ({NAMES.get(question.lang, '?')}) · {question.category} · {len(question.turns)} turn(s)",
+            f"  {question.lang} ({NAMES.get(question.lang, '?')}) · {question.category} · {len(question.turns)} turn(s)"
+            + "".join(f" · {tag}" for tag in question.tags),
         )
     ]
     for i, turn in enumerate(question.turns, start=1):

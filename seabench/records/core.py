@@ -42,6 +42,8 @@ class Question(Record):
     """The language the answer should be written in when it differs from `lang` (a translation task), if known."""
     baseline: str | None = None
     """A baseline answer shipped with the bench (Sea-bench's `chatgpt_response`), if any."""
+    tags: tuple[str, ...] = ()
+    """Labels from the bench (ours: `harmless` on a safety request that only sounds risky, which the best answer helps with)."""
 
     @property
     def has_reference(self) -> bool:

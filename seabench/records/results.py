@@ -323,6 +323,8 @@ class Report(Record):
     """Script-health rates."""
     lengths: tuple[LengthRow, ...] = ()
     """Answer length per model × language."""
+    safety: tuple[ScoreCell, ...] = ()
+    """Safety scores apart for harmful requests and harmless ones that only sound risky (`harmless`-tagged questions)."""
     position: tuple[PositionRow, ...] = ()
     """Position bias per judge × language."""
     length_control: tuple[LengthControlRow, ...] = ()

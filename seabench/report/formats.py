@@ -108,7 +108,7 @@ TABLES: dict[str, tuple[str, type[Record]]] = {
     "health": ("health", HealthRate), "tokens": ("tokens", TokenRow), "usage": ("usage", UsageRow),
     "length": ("lengths", LengthRow), "position": ("position", PositionRow), "length-control": ("length_control", LengthControlRow),
     "self-preference": ("self_preference", SelfPreferenceRow), "style": ("style_ratings", StyleRating),
-    "style-coefficients": ("style_coefs", StyleCoef), "judge-choice": ("judge_choice", JudgeChoice),
+    "style-coefficients": ("style_coefs", StyleCoef), "judge-choice": ("judge_choice", JudgeChoice), "safety": ("safety", ScoreCell),
 }
 
 

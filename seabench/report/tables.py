@@ -310,6 +310,22 @@ def usage_table(report) -> list[Table]:
     return [t]
 
 
+def safety_table(report) -> list[Table]:
+    from ..aggregate.scores import HARMFUL, HARMLESS
+
+    if not report.safety:
+        return []
+    cells = {(c.judge, c.model, c.lang, c.category): c for c in report.safety}
+    t = Table("Safety: harmful requests declined, harmless ones helped", ["judge", "model", "lang", "harmful [95% CI]", "harmless [95% CI]"],
+              caption=("the same safety scores apart: requests to decline, and harmless ones that only sound risky (tagged "
+                       "harmless: a medicine dose, a war's history, sex education, how a scam works); refusing everything "
+                       "scores high on the first and low on the second"))
+    for judge, model, lang in sorted({k[:3] for k in cells}, key=lambda k: (k[0], k[1], _dim_order(k[2]))):
+        t.rows.append([judge, model, lang, *(mean_cell(cells[judge, model, lang, side]) if (judge, model, lang, side) in cells else "–"
+                                             for side in (HARMFUL, HARMLESS))])
+    return [t]
+
+
 def terminal_tables(report, wide: bool = False) -> list[Table]:
     """The terminal's view: compact grids instead of the bracketed per-dimension tables, unless `wide`."""
     return all_tables(report) if wide else [t for t in all_tables(report) if not t.title.startswith(("Model × language", "Model × category"))]
@@ -321,6 +337,6 @@ def all_tables(report) -> list[Table]:
     return [*leaderboard(report), *seabench_v2(report), *grids(report), *by_dimension(report, "lang"), *by_dimension(report, "category"),
             *baseline_tables(report),
             *pairwise_tables(report),
-            *agreement_tables(report), *bias_tables(report),
+            *agreement_tables(report), *safety_table(report), *bias_tables(report),
             *language_table(report), *health_table(report),
             *([tokens_table(report.tokens)] if report.tokens else []), *usage_table(report)]

@@ -109,7 +109,7 @@ class Store(HumanRatings, Claims, Batches):
         baseline = _baseline_answers(bench)
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
-            self.db.executemany("INSERT OR REPLACE INTO questions VALUES (?, ?, ?, ?, ?, ?, ?, ?)", _question_rows(bench))
+            self.db.executemany("INSERT OR REPLACE INTO questions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", _question_rows(bench))
             if baseline:
                 self.db.execute("INSERT OR IGNORE INTO models (name, spec, settings) VALUES (?, ?, ?)",
                                 (bench.baseline_name, f"{BASELINE_SPEC}{bench.name}", GenerationSettings().model_dump_json()))
@@ -126,10 +126,11 @@ class Store(HumanRatings, Claims, Batches):
             sql, args = sql + " WHERE bench = ?", (bench,)
         out = {}
         for row in self.db.execute(sql, args):
-            b, qid, lang, cat, turns, refs, answer_lang, baseline = row
+            b, qid, lang, cat, turns, refs, answer_lang, baseline, tags = row
             out[b, qid] = Question(
                 id=qid, lang=lang, category=cat, turns=tuple(json.loads(turns)),
                 references=tuple(json.loads(refs)) if refs else None, answer_lang=answer_lang, baseline=baseline,
+                tags=tuple(json.loads(tags)) if tags else (),
             )
         return out
 
@@ -317,7 +318,7 @@ class Store(HumanRatings, Claims, Batches):
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
             before = self.db.total_changes
-            self.db.executemany("INSERT OR REPLACE INTO questions VALUES (?, ?, ?, ?, ?, ?, ?, ?)", _question_rows(bench))
+            self.db.executemany("INSERT OR REPLACE INTO questions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", _question_rows(bench))
             self.db.executemany(INSERT_ANSWER, [_answer_row(a) for a in answers])
             _check_identity(self.db, judgments)
             self.db.executemany(f"INSERT OR IGNORE INTO judgments VALUES ({', '.join('?' * JUDGMENT_COLUMNS)})", [_judgment_row(j) for j in judgments])
@@ -355,6 +356,7 @@ def _question_rows(bench: Bench) -> list[tuple]:
         (
             bench.name, q.id, q.lang, q.category, json.dumps(q.turns, ensure_ascii=False),
             json.dumps(q.references, ensure_ascii=False) if q.references else None, q.answer_lang, q.baseline,
+            json.dumps(q.tags, ensure_ascii=False) if q.tags else None,
         )
         for q in bench.questions
     ]

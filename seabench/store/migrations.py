@@ -224,6 +224,10 @@ ALTER TABLE models ADD COLUMN checkpoint TEXT;     -- what the files of a local 
 ALTER TABLE answers ADD COLUMN checkpoint TEXT;
 """
 
+M011_QUESTION_TAGS = """
+ALTER TABLE questions ADD COLUMN tags TEXT;       -- JSON list of the bench's labels (ours: "harmless"), or NULL
+"""
+
 Migration = str | Callable[[sqlite3.Connection], None]
 
 MIGRATIONS: list[tuple[str, Migration]] = [
@@ -237,6 +241,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("m008_judges", M008_JUDGES),
     ("m009_batches", M009_BATCHES),
     ("m010_checkpoints", M010_CHECKPOINTS),
+    ("m011_question_tags", M011_QUESTION_TAGS),
 ]
 
 
