@@ -17,7 +17,7 @@ from ..errors import ConfigError
 from ..languages import NAMES
 from ..resources import resource_dir
 from ..textio import read_jsonl
-from .prompts import PromptSet, prompts_from_records
+from .prompts import PromptSet, prompts_from_records, role_of
 
 CHOICES = ("en", "native")
 
@@ -86,10 +86,9 @@ def _build(pieces: dict[str, str], rationale: str, suffix: str, source: str, asp
     templates = _folder() / "templates.jsonl"
     records = []
     for line, rec in read_jsonl(templates):
-        kind, name = rec["type"], rec["name"]
-        turn = 2 if "multi-turn" in name else 1
-        system = compose(pieces, kind, turn, "-ref" in name, rationale)
-        records.append((line, {**rec, "name": name + suffix, "system_prompt": system}))
+        role = role_of(rec["type"], rec["prompt_template"])  # the template's placeholders tell turn and reference
+        system = compose(pieces, role.kind, role.turn, role.reference, rationale) if role else ""
+        records.append((line, {**rec, "name": rec["name"] + suffix, "system_prompt": system}))
     return prompts_from_records(records, source, aspects_file)
 
 

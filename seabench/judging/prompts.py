@@ -179,6 +179,11 @@ def _fields(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
+def role_of(kind: str, template: str) -> Role | None:
+    """The role a template fills, told by its placeholders."""
+    return _role(kind, _fields(template))
+
+
 def _role(kind: str, fields: set[str]) -> Role | None:
     if kind not in ("single", "pairwise"):
         return None
