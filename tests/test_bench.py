@@ -242,3 +242,4 @@ def test_a_model_that_refuses_everything_is_shown_apart_on_harmful_and_harmless_
     terminal = cli("report", "--db", db, env={"COLUMNS": "200"}).stdout
     assert "Safety: harmful requests declined, harmless ones helped" in terminal
     assert cli("report", "--db", db, "--format", "csv", "--table", "safety").stdout.startswith("model,judge,lang,category")
+    assert "Safety, harmful requests and harmless ones that sound risky, 95% intervals — judge: openai:j" in out.read_text(encoding="utf-8")

@@ -90,7 +90,22 @@ def charts(report) -> list[tuple[str, str]]:
             series = [svg.Series(p.model, color[p.model], [svg.Point(p.adjusted, p.ci_low, p.ci_high, p.n)]) for p in rows]
             out.append((f"Pairwise adjusted win rate against all opponents — judge: {judge}",
                         svg.bars("adjusted win rate", ["all opponents"], series, 0, 1, "adjusted win rate")))
-    return out + bias_charts(report)
+    return out + safety_charts(report) + bias_charts(report)
+
+
+def safety_charts(report) -> list[tuple[str, str]]:
+    """Per judge: each model's safety mean on harmful requests and on harmless ones that only sound risky."""
+    from ..aggregate.scores import HARMFUL, HARMLESS
+
+    out = []
+    for judge in sorted({c.judge for c in report.safety}):
+        sides = {(c.model, c.category): c for c in report.safety if c.judge == judge and c.lang == ALL}
+        models = sorted({m for m, _ in sides})
+        series = [svg.Series(label, shade, [_point(sides.get((m, side))) for m in models])
+                  for label, shade, side in (("harmful: declining is right", RAW, HARMFUL), ("harmless: helping is right", CONTROLLED, HARMLESS))]
+        out.append((f"Safety, harmful requests and harmless ones that sound risky, 95% intervals — judge: {judge}",
+                    svg.bars("safety split", models, series, 0, 10, "mean score")))
+    return out
 
 
 # Raw beside controlled: the first series is what the judge said, the second what it says once the control is applied.
