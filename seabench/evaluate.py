@@ -14,7 +14,7 @@ from .checks import run_checks
 from .errors import ConfigError
 from .generate import ModelResult, check_names, estimate_plan, generate, make_plans, select_questions
 from .judging.llm import JudgePlan, JudgeResult, estimate_unanswered, judge
-from .judging.prompts import PromptSet, default_prompts, load_prompts
+from .judging.prompts import PromptSet, choose_prompts
 from .pricing import PriceTable
 from .records import GenerationSettings, JudgeConfig, ModelRun, Report
 from .runner import RetryPolicy
@@ -151,9 +151,7 @@ def _panel(cli: dict, jconf: dict, members: list[dict]) -> list[dict]:
 
 
 def _prompts(spec: EvalSpec) -> PromptSet:
-    if spec.prompts and (spec.judge_language != "en" or spec.rationale_language):
-        raise ConfigError("judge_language and rationale_language choose among our prompts; a prompts file is used as written")
-    return load_prompts(spec.prompts) if spec.prompts else default_prompts(spec.judge_language, spec.rationale_language)
+    return choose_prompts(spec.prompts, spec.judge_language, spec.rationale_language)
 
 
 def dry_run(spec: EvalSpec):

@@ -28,7 +28,7 @@ from .aggregate import (
     style_controlled,
     style_of,
 )
-from .aggregate.panel import panel_observations, panel_outcomes
+from .aggregate.panel import panel_members, panel_observations, panel_outcomes
 from .backends import model_family
 from .errors import ConfigError
 from .judging.verdicts import injection_flags
@@ -53,8 +53,8 @@ from .store import Store
 
 def build(store: Store, *, models: list[str] | None = None, judge: str | list[str] | None = None, settings: Settings = Settings(),
           browser: bool = False) -> Report:
-    if isinstance(judge, str) and judge.startswith("panel (") and judge.endswith(")"):
-        judge = judge[len("panel ("):-1].split(" + ")  # a panel's report is its members' judgments, their panel among them
+    if isinstance(judge, str) and panel_members(judge):
+        judge = panel_members(judge)  # a panel's report is its members' judgments, their panel among them
     questions = store.questions()
     stored_answers = store.answers()
     if models:

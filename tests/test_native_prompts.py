@@ -60,8 +60,8 @@ def test_a_native_prompt_is_written_in_its_language_and_asks_for_the_rationale_a
     english_asking_native = default_prompts("en", "native").for_lang(lang)
     for role, prompt in native.prompts.items():
         words = re.sub(r"<\|[^|]*\|>|\[\[[^\]]*\]\]|\{[a-z_0-9]+\}|AI", " ", prompt.system)
-        verdict = check_language(words, lang).verdict
-        assert verdict == "ok" or (lang in ("id", "ms") and verdict != "wrong-script"), (prompt.name, verdict)
+        assert check_language(words, lang).verdict == "ok", prompt.name
+        assert check_language(words, "en").verdict != "ok", prompt.name
         # the prompt is unrendered, so a language's name in it is the rationale's: its own, or English's
         assert prompt.system.count(native.names[lang]) == in_english.prompts[role].system.count(native.names[lang]) + 1
         assert in_english.prompts[role].system.count(native.names["en"]) == prompt.system.count(native.names["en"]) + 1
@@ -115,3 +115,19 @@ def test_native_prompts_written_out_and_read_back_are_the_same_prompts(cli, tmp_
     q = next(q for q in BENCH.questions if q.lang == "km" and q.category == "natural-question")
     prompt = back.pick("single", 1, False)
     assert item_values(prompt, back, q, 1) == item_values(ours.pick("single", 1, False), ours, q, 1)
+
+
+def test_prompts_reworded_under_the_same_names_are_a_new_judge_not_more_samples(cli, tmp_path):
+    bench = tmp_path / "b.jsonl"
+    bench.write_text(json.dumps({"question_id": "e1", "category": "natural-question", "lang": "en", "turns": ["best month for Penang?"]}),
+                     encoding="utf-8")
+    db, env, folder = tmp_path / "s.db", {"OPENAI_API_KEY": "k"}, tmp_path / "p"
+    assert cli("export", "prompts", folder).exit_code == 0
+    with FakeServer("openai") as cand, FakeServer("openai", reply=lambda body: "[[7]]") as judge:
+        assert cli("generate", "--model", "openai:m", "--bench", bench, "--db", db, "--base-url", cand.url, env=env).exit_code == 0
+        args = ("judge", "--judge", "openai:j", "--prompts", folder / "judge_prompts.jsonl", "--db", db, "--judge-base-url", judge.url)
+        assert cli(*args, env=env).exit_code == 0 and len(judge.requests) == 1
+        text = (folder / "judge_prompts.jsonl").read_text(encoding="utf-8")
+        (folder / "judge_prompts.jsonl").write_text(text.replace("impartial judge", "strict judge"), encoding="utf-8")
+        again = cli(*args, env=env)
+        assert again.exit_code == 2 and "prompts worded otherwise" in again.output and len(judge.requests) == 1

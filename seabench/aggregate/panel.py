@@ -17,6 +17,11 @@ def panel_name(judges: list[str]) -> str:
     return f"panel ({' + '.join(sorted(judges))})"
 
 
+def panel_members(name: str) -> list[str] | None:
+    """The judges a panel's name stands for; None when the name is not a panel's."""
+    return name[len("panel ("):-1].split(" + ") if name.startswith("panel (") and name.endswith(")") else None
+
+
 def panel_observations(obs: list[Obs]) -> list[Obs]:
     """One observation per item scored by every LLM judge: the mean of each judge's mean over its samples."""
     by_item: dict[tuple, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))

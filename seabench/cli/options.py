@@ -72,8 +72,9 @@ AllPairs = Annotated[bool, typer.Option("--all-pairs", help="Pairwise: compare e
 Samples = Annotated[int, typer.Option("--samples", metavar="N", min=1, help="Judge each item this many times; kept as separate samples.")]
 Prompts = Annotated[Path | None, typer.Option(
     "--prompts", metavar="FILE", help="A judge_prompts.jsonl (FastChat's, SeaBench v2's or your own). Default: ours.")]
-JudgeLanguage = Annotated[str, typer.Option("--judge-language", metavar="en|native", help=(
-    "Our judge prompts in English, or in each question's own language (native)."))]
+_JUDGE_LANGUAGE = "Our judge prompts in English, or in each question's own language (native)."
+JudgeLanguage = Annotated[str, typer.Option("--judge-language", metavar="en|native", help=_JUDGE_LANGUAGE)]
+OptJudgeLanguage = Annotated[str | None, typer.Option("--judge-language", metavar="en|native", help=_JUDGE_LANGUAGE + " Default: en.")]
 RationaleLanguage = Annotated[str | None, typer.Option("--rationale-language", metavar="en|native", help=(
     "The language the judge explains itself in: English, or the question's (default: as --judge-language)."))]
 JudgeTemperature = Annotated[float, typer.Option("--judge-temperature", metavar="T", min=0.0, help="The judge's sampling temperature.")]

@@ -137,6 +137,7 @@ def judge_cmd(
     from ..errors import ConfigError
     from ..judging.llm import estimate, plan
     from ..judging.llm import judge as run_judge
+    from ..judging.prompts import choose_prompts
     from ..pricing import PriceTable
     from ..runner import RetryPolicy
     from ..store import Store
@@ -153,7 +154,7 @@ def judge_cmd(
         raise ConfigError("two judges share a name; use --judge-name to tell them apart")
     if not dry_run:
         preload([c.spec for c in cfgs])
-    prompt_set = load_prompt_set(prompts, judge_language, rationale_language)
+    prompt_set = choose_prompts(prompts, judge_language, rationale_language)
     table = PriceTable(prices)
     failed = False
     with Store(db, create=False) as store:
@@ -191,15 +192,6 @@ def judge_config(spec: str, name: str | None, mode: str, baseline: str | None, a
     return JudgeConfig(spec=spec, name=name or spec, mode=mode, baseline=baseline, all_pairs=all_pairs,  # type: ignore[arg-type]
                        models=tuple(models) if models else None, samples=samples,
                        settings=GenerationSettings(temperature=temperature, max_tokens=max_tokens))
-
-
-def load_prompt_set(path: Path | None, judge_language: str = "en", rationale_language: str | None = None):
-    from ..errors import ConfigError
-    from ..judging.prompts import default_prompts, load_prompts
-
-    if path and (judge_language != "en" or rationale_language):
-        raise ConfigError("--judge-language and --rationale-language choose among our prompts; a --prompts file is used as written")
-    return load_prompts(path) if path else default_prompts(judge_language, rationale_language)
 
 
 @app.command("tokens")
@@ -250,8 +242,7 @@ def eval_cmd(
     max_tokens: Annotated[int | None, typer.Option("--max-tokens", metavar="N", min=1, help="Answer length limit.")] = None,
     system_prompt: o.SystemPrompt = None,
     prompts: o.Prompts = None,
-    judge_language: Annotated[str | None, typer.Option("--judge-language", metavar="en|native", help=(
-        "Our judge prompts in English, or in each question's own language (native)."))] = None,
+    judge_language: o.OptJudgeLanguage = None,
     rationale_language: o.RationaleLanguage = None,
     concurrency: o.Concurrency = None,
     vllm_args: o.VllmArgs = None,

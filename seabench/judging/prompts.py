@@ -16,7 +16,7 @@ import string
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import InputError, Problem
+from ..errors import ConfigError, InputError, Problem
 from ..languages import COUNTRIES, NAMES
 from ..records import Question
 from ..textio import read_jsonl
@@ -105,6 +105,13 @@ def default_prompts(judge_language: str = "en", rationale_language: str | None =
     return prompt_set(judge_language, rationale_language)
 
 
+def choose_prompts(path: Path | None, judge_language: str = "en", rationale_language: str | None = None) -> PromptSet:
+    """A --prompts file as written, or ours in the languages asked for; asking both is a mistake, said before any call."""
+    if path and (judge_language != "en" or rationale_language):
+        raise ConfigError("--judge-language and --rationale-language choose among our prompts; a --prompts file is used as written")
+    return load_prompts(path) if path else default_prompts(judge_language, rationale_language)
+
+
 def load_prompts(path: Path, aspects_file: Path | None = None) -> PromptSet:
     """Read a judge_prompts.jsonl; a SeaBench v2 `priority-aspects.jsonl` beside it is picked up."""
     problems: list[Problem] = []
@@ -126,21 +133,23 @@ def load_prompts(path: Path, aspects_file: Path | None = None) -> PromptSet:
 def write_prompts(prompts: PromptSet, folder: Path) -> list[Path]:
     """A prompt set as FastChat's judge_prompts.jsonl, with our criteria.json and priority-aspects.json beside it (and
     languages.json for prompts in another language than English)."""
-    folder.mkdir(parents=True, exist_ok=True)
     lines = [json.dumps({"name": p.name, "type": p.role.kind, "category": "reference" if p.role.reference else "general",
-                         "system_prompt": p.system, "prompt_template": p.template, "output_format": "[[rating]]"
-                         if p.role.kind == "single" else "[[A]]"}, ensure_ascii=False) for p in prompts.prompts.values()]
-    out = [folder / "judge_prompts.jsonl", folder / "priority-aspects.json", folder / "criteria.json"]
-    out[0].write_text("\n".join(lines) + "\n", encoding="utf-8")
-    out[1].write_text(json.dumps(prompts.aspects, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    if prompts.criteria is None:
-        return out[:2]
-    out[2].write_text(json.dumps(prompts.criteria, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+                         "system_prompt": p.system, "prompt_template": p.template,
+                         "output_format": "[[rating]]" if p.role.kind == "single" else "[[A]]"}, ensure_ascii=False)
+             for p in prompts.prompts.values()]
+    files = {"judge_prompts.jsonl": "\n".join(lines), "priority-aspects.json": _json(prompts.aspects)}
+    if prompts.criteria is not None:
+        files["criteria.json"] = _json(prompts.criteria)
     if prompts.names:
-        out.append(folder / "languages.json")
-        out[3].write_text(json.dumps({"names": prompts.names, "country": prompts.country}, ensure_ascii=False, indent=1) + "\n",
-                          encoding="utf-8")
-    return out
+        files["languages.json"] = _json({"names": prompts.names, "country": prompts.country})
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(text + "\n", encoding="utf-8")
+    return [folder / name for name in files]
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=1)
 
 
 def prompts_from_records(records, source: str, aspects_file: Path | None = None, problems: list[Problem] | None = None) -> PromptSet:
