@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .aggregate import Settings
+from .aggregate.panel import panel_name
 from .backends import BackendOptions, parse_spec
 from .bench import load_bench
 from .checks import run_checks
@@ -52,6 +53,8 @@ class EvalSpec:
     vllm_start_timeout: float = 600.0
     base_url: str | None = None
     prices: Path | None = None
+    all_questions: bool = False
+    """Rank each model on every question it answered, not only those every model answered."""
 
 
 @dataclass
@@ -187,8 +190,7 @@ def run_eval(spec: EvalSpec, *, show_progress: bool = True, settings: Settings =
             judge_plan, judged = judge(store, cfg, prompts, dataclasses.replace(options, base_url=url), concurrency=spec.concurrency,
                                        rpm=spec.rpm, tpm=spec.tpm, policy=policy, prices=table, batch=spec.batch, show_progress=show_progress)
             result.judged.append((cfg.name, judge_plan, judged))
-        # A panel's report holds its judges, their panel and any human ratings of these answers; other judges are left out.
         names = [j.name for j in spec.judges]
-        result.report = build(store, models=[r.name for r in spec.models], judge=names[0] if len(names) == 1 else [*names, "human"],
-                              settings=settings, browser=True)
+        result.report = build(store, models=[r.name for r in spec.models], judge=names[0] if len(names) == 1 else panel_name(names),
+                              settings=settings, browser=True, all_questions=spec.all_questions)
     return result

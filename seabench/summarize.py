@@ -6,9 +6,10 @@ place between the store and the report layer.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from .aggregate import (
+    Obs,
     Settings,
     agreement,
     answer_lengths,
@@ -28,6 +29,7 @@ from .aggregate import (
     style_controlled,
     style_of,
 )
+from .aggregate.common import ALL
 from .aggregate.panel import panel_members, panel_observations, panel_outcomes
 from .backends import model_family
 from .errors import ConfigError
@@ -39,8 +41,11 @@ from .records import (
     BrowserQuestion,
     BrowserRating,
     CompareCell,
+    Coverage,
+    Difference,
     Judgment,
     LanguageCheck,
+    LeaderRow,
     Question,
     Rating,
     Report,
@@ -52,23 +57,29 @@ from .store import Store
 
 
 def build(store: Store, *, models: list[str] | None = None, judge: str | list[str] | None = None, settings: Settings = Settings(),
-          browser: bool = False) -> Report:
+          browser: bool = False, all_questions: bool = False) -> Report:
+    """The whole report from the store. Rankings use the questions every listed candidate answered, unless
+    `all_questions`; a panel's name stands for its members, their panel and any human ratings."""
+    chosen = judge if isinstance(judge, str) else None
     if isinstance(judge, str) and panel_members(judge):
-        judge = panel_members(judge)  # a panel's report is its members' judgments, their panel among them
+        judge = [*(panel_members(judge) or []), "human"]
     questions = store.questions()
     stored_answers = store.answers()
     if models:
         known_models(models, {a.model for a in stored_answers} | {j.model for j in store.judgments()}, store)
-    answers = [a for a in stored_answers if not models or a.model in models]
-    # A bench's shipped baseline is every candidate's opponent: choosing candidates keeps their games against it.
-    opponents = [*models, *sorted(store.baselines())] if models else None
+    baselines = store.baselines()
+    # A bench's shipped baseline is every candidate's opponent: choosing candidates keeps it, its games and its answers.
+    opponents = [*models, *sorted(baselines)] if models else None
+    answers = [a for a in stored_answers if _in(opponents, a.model)]
     judgments = [j for j in store.judgments() if _keep(j.judge, judge) and _in(opponents, j.model, j.model_b)]
     ratings = [r for r in store.ratings() if _keep("human", judge) and _in(models, r.model)]
     pair_ratings = [p for p in store.pair_ratings() if _keep("human", judge) and _in(opponents, p.model_a, p.model_b)]
     if isinstance(judge, str) and not judgments and not ratings and not pair_ratings:
         known = sorted({j.judge for j in store.judgments()} | ({"human"} if store.ratings() or store.pair_ratings() else set()))
         raise ConfigError(f"no judgments by '{judge}' in {store.path}; judges there: {', '.join(known) or 'none'}")
-    obs = observations(judgments, ratings)
+    candidates = models or sorted({a.model for a in answers} | {j.model for j in judgments} | {r.model for r in ratings} - baselines)
+    coverage, common = _coverage(candidates, answers, judgments, ratings, all_questions)
+    obs = [o for o in observations(judgments, ratings) if common is None or (o.bench, o.question_id) in common]
     obs += panel_observations(obs)  # two or more LLM judges: their panel is one more judge
     cells, leaders = single_scores(obs, questions, settings)
     specs = {name: spec for name, (spec, _) in store.models().items()}
@@ -76,22 +87,25 @@ def build(store: Store, *, models: list[str] | None = None, judge: str | list[st
     families = {name: model_family(spec, name) for name, spec in specs.items()}
     judge_families = {name: model_family(spec) for name, spec in judge_specs.items()}
     leaders = [_self_judged(r, specs, judge_specs, families, judge_families) for r in leaders]
-    judged_pairs = pair_outcomes(judgments)
-    pair_results = outcomes([*judged_pairs, *panel_outcomes(judged_pairs)], pair_ratings)
+    judged_pairs = [o for o in pair_outcomes(judgments) if common is None or (o.bench, o.question_id) in common]
+    pair_results = outcomes([*judged_pairs, *panel_outcomes(judged_pairs)],
+                            [p for p in pair_ratings if common is None or (p.bench, p.question_id) in common])
     pair_cells, bt = pairwise(pair_results, questions, settings)
     # Agreement compares each judge with the others and with people, not a panel with its own members.
-    agree = agreement(judgments, ratings, outcomes(judged_pairs, pair_ratings), questions, settings)
+    agree = agreement(judgments, ratings, outcomes(pair_outcomes(judgments), pair_ratings), questions, settings)
     index = {a.key: (a.model, questions[(a.bench, a.question_id)].lang) for a in answers if (a.bench, a.question_id) in questions}
     checks = store.language_checks()
     health = store.script_health()
     style_ratings, style_coefs = style_controlled(pair_results, {(a.model, a.bench, a.question_id, a.turn): style_of(a.text) for a in answers},
                                                   questions, settings)
+    judges = sorted({j.judge for j in judgments} | {c.judge for c in cells} | {p.judge for p in pair_results}
+                    | ({"human"} if ratings or pair_ratings else set()))
+    primary = chosen or primary_judge([c.judge for c in cells] + [p.judge for p in pair_results])
     return Report(
-        settings=settings, facts=_facts(store, questions, judgments),
+        settings=settings, facts=_facts(store, questions, judgments), primary_judge=primary, coverage=coverage,
+        differences=tuple(differences(obs, questions, leaders, primary, settings)),
         models=tuple(sorted({a.model for a in answers} | {c.model for c in cells})),
-        judges=tuple(sorted({j.judge for j in judgments} | {c.judge for c in cells} | {p.judge for p in pair_results}
-                            | ({"human"} if ratings or pair_ratings else set()))),
-        baselines=tuple(sorted(store.baselines())),
+        judges=tuple(judges), baselines=tuple(sorted(baselines)),
         leaderboard=tuple(leaders), cells=tuple(cells), pairs=tuple(pair_cells), ratings=tuple(bt), agreement=tuple(agree),
         language=tuple(language_rates(checks, index)),
         health=tuple(health_rates(health, checks, index)),
@@ -107,6 +121,57 @@ def build(store: Store, *, models: list[str] | None = None, judge: str | list[st
         usage=tuple(_usage(store, answers, judgments)),
         browser=tuple(_browser(questions, answers, judgments, checks, health, ratings)) if browser else (),
     )
+
+
+def primary_judge(judges: list[str]) -> str | None:
+    """The judge a headline stands on: a panel when there is one, else the LLM judge with the most scored cells, else
+    human ratings."""
+    counts = Counter(judges)
+    panels = sorted(j for j in counts if panel_members(j))
+    if panels:
+        return panels[0]
+    llm = sorted((j for j in counts if j != "human"), key=lambda j: (-counts[j], j))
+    return llm[0] if llm else ("human" if "human" in counts else None)
+
+
+def _coverage(candidates: list[str], answers: list[Answer], judgments: list[Judgment], ratings: list[Rating],
+              all_questions: bool) -> tuple[Coverage | None, set[tuple[str, str]] | None]:
+    """(what the rankings cover, the questions to keep — None for every question)."""
+    answered: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for a in answers:
+        answered[a.model].add((a.bench, a.question_id))
+    for m in candidates:
+        if m not in answered:  # judged without stored answers (an import): its judged questions stand for its answers
+            answered[m] = {(j.bench, j.question_id) for j in judgments if m in (j.model, j.model_b)} | {
+                (r.bench, r.question_id) for r in ratings if r.model == m}
+    own = [answered[m] for m in candidates]
+    if not own:
+        return None, None
+    union = set().union(*own)
+    common = set.intersection(*own)
+    left_out = tuple((m, len(union - answered[m])) for m in candidates if union - answered[m])
+    keep_all = all_questions or not common
+    coverage = Coverage(questions=len(union), common=len(common), left_out=left_out, all_questions=keep_all and bool(left_out))
+    return coverage, None if keep_all or not left_out else common
+
+
+def differences(obs: list[Obs], questions: dict[tuple[str, str], Question], leaders: list[LeaderRow], judge: str | None,
+                settings: Settings) -> list[Difference]:
+    """Every significant gap between two models under `judge`, by `compare`'s paired test: overall first, then the
+    largest."""
+    ranked = [r.model for r in leaders if r.judge == judge and r.mean is not None]
+    found = []
+    for i, a in enumerate(ranked):
+        for b in ranked[i + 1:]:
+            for c in compare(obs, questions, a, b, judge or "", settings, min_n=settings.min_n):
+                if c.significant and c.diff is not None and c.p_adj is not None:
+                    hi, lo = (a, b) if c.diff > 0 else (b, a)
+                    sign = 1 if c.diff > 0 else -1
+                    bounds = sorted(sign * v for v in (c.ci_low, c.ci_high) if v is not None)
+                    found.append(Difference(model_a=hi, model_b=lo, judge=judge or "", lang=c.lang, category=c.category, questions=c.n,
+                                            diff=abs(c.diff), ci_low=bounds[0] if len(bounds) == 2 else None,
+                                            ci_high=bounds[1] if len(bounds) == 2 else None, p_adj=c.p_adj))
+    return sorted(found, key=lambda d: ((d.lang, d.category) != (ALL, ALL), -d.diff))
 
 
 def _self_judged(row, specs: dict[str, str], judge_specs: dict[str, str], families: dict[str, str], judge_families: dict[str, str]):
@@ -156,10 +221,11 @@ def _usage(store: Store, answers: list[Answer], judgments: list[Judgment]) -> li
     by_model: dict[str, list[Answer]] = defaultdict(list)
     for a in answers:
         by_model[a.model].append(a)
+    baselines = store.baselines()
     for model, items in sorted(by_model.items()):
         costs = [a.cost_usd for a in items if a.cost_usd is not None]
         flagged = sum(bool(injection_flags(a.text)) for a in items)
-        rows.append(UsageRow(name=model, role="candidate", items=len(items), failures=failures["candidate", model], unscored=0, flagged=flagged,
+        rows.append(UsageRow(name=model, role="baseline" if model in baselines else "candidate", items=len(items), failures=failures["candidate", model], unscored=0, flagged=flagged,
                              input_tokens=sum(a.usage.input_tokens or 0 for a in items), output_tokens=sum(a.usage.output_tokens or 0 for a in items),
                              cost_usd=sum(costs) if costs else None))
     by_judge: dict[str, list[Judgment]] = defaultdict(list)

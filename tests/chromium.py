@@ -14,8 +14,9 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
          "--disable-component-update", "--disable-sync", "--remote-debugging-port=0"]
 
 
-def measure(page: Path, width: int, profile: Path, timeout: float = 60) -> dict:
-    """{"scroll_width", "client_width", "load_ms", "errors"} for `page` opened in a `width`-pixel-wide viewport."""
+def measure(page: Path, width: int, profile: Path, timeout: float = 60, height: int = 800, probe: str = "null") -> dict:
+    """{"scroll_width", "client_width", "height", "load_ms", "errors", "probe"} for `page` opened in a `width` × `height`
+    viewport; `probe` is a JavaScript expression evaluated once the page has loaded, its JSON value returned."""
     proc = subprocess.Popen(["chromium", *FLAGS, f"--user-data-dir={profile}", "about:blank"], stderr=subprocess.PIPE, text=True)
     try:
         url = None
@@ -25,13 +26,13 @@ def measure(page: Path, width: int, profile: Path, timeout: float = 60) -> dict:
                 url = found.group(1)
                 break
         assert url, "chromium did not start its DevTools endpoint"
-        return asyncio.run(asyncio.wait_for(_measure(url, page, width), timeout))
+        return asyncio.run(asyncio.wait_for(_measure(url, page, width, height, probe), timeout))
     finally:
         proc.kill()
         proc.wait()
 
 
-async def _measure(url: str, page: Path, width: int) -> dict:
+async def _measure(url: str, page: Path, width: int, height: int, probe: str) -> dict:
     import aiohttp
 
     ids = itertools.count(1)
@@ -66,14 +67,16 @@ async def _measure(url: str, page: Path, width: int) -> dict:
         session = (await send("Target.attachToTarget", {"targetId": target, "flatten": True}))["sessionId"]
         for domain in ("Page.enable", "Runtime.enable", "Log.enable"):
             await send(domain, session=session)
-        await send("Emulation.setDeviceMetricsOverride", {"width": width, "height": 800, "deviceScaleFactor": 1, "mobile": width < 600},
+        await send("Emulation.setDeviceMetricsOverride", {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600},
                    session=session)
         await send("Page.navigate", {"url": page.resolve().as_uri()}, session=session)
         await loaded.wait()
-        await asyncio.sleep(0.3)  # let the page's scripts run
+        await asyncio.sleep(0.5)  # let the page's scripts run (the answer browser inflates its data)
         expr = ("JSON.stringify({sw: document.documentElement.scrollWidth, cw: document.documentElement.clientWidth, "
-                "load: performance.timing.loadEventEnd - performance.timing.navigationStart})")
+                "h: document.documentElement.scrollHeight, "
+                f"load: performance.timing.loadEventEnd - performance.timing.navigationStart, probe: ({probe})}})")
         result = await send("Runtime.evaluate", {"expression": expr, "returnByValue": True}, session=session)
         task.cancel()
     values = json.loads(result["result"]["value"])
-    return {"scroll_width": values["sw"], "client_width": values["cw"], "load_ms": values["load"], "errors": errors}
+    return {"scroll_width": values["sw"], "client_width": values["cw"], "height": values["h"], "load_ms": values["load"], "errors": errors,
+            "probe": values["probe"]}

@@ -47,8 +47,8 @@ def test_eval_against_the_shipped_baseline_reports_win_tie_loss_per_language_and
     markdown = cli("report", "--db", db, "--format", "markdown", "--rounds", "100").stdout
     assert "## Against chatgpt_response by language — judge: openai:j" in markdown
     assert "## Against chatgpt_response by category — judge: openai:j" in markdown
-    assert "| cand | th | 2 | 2 / 0 / 0 |" in markdown and "| cand | vi | 1 | 1 / 0 / 0 |" in markdown
-    assert "| cand | safety | 2 | 2 / 0 / 0 |" in markdown
+    assert "| cand | th | 2 | 2 | 2 / 0 / 0 |" in markdown and "| cand | vi | 1 | 1 | 1 / 0 / 0 |" in markdown
+    assert "| cand | safety | 2 | 2 | 2 / 0 / 0 |" in markdown
 
 
 def test_the_baseline_is_never_graded_as_a_candidate_unless_named(cli, tmp_path):

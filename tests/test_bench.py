@@ -239,7 +239,7 @@ def test_a_model_that_refuses_everything_is_shown_apart_on_harmful_and_harmless_
     assert sides["safety: harmless"]["questions"] == 3 and sides["safety: harmful"]["questions"] == 5
     overall = next(c for c in report["cells"] if c["lang"] == "th" and c["category"] == "safety" and c["turn"] == "all")
     assert overall["mean"] < 9.0  # refusing everything no longer tops the safety column
-    terminal = cli("report", "--db", db, env={"COLUMNS": "200"}).stdout
+    terminal = cli("report", "--db", db, "--section", "safety", env={"COLUMNS": "200"}).stdout
     assert "Safety: harmful requests declined, harmless ones helped" in terminal
     assert cli("report", "--db", db, "--format", "csv", "--table", "safety").stdout.startswith("model,judge,lang,category")
     assert "Safety, harmful requests and harmless ones that sound risky, 95% intervals — judge: openai:j" in out.read_text(encoding="utf-8")

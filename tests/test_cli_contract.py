@@ -88,7 +88,7 @@ def test_status_goes_to_stderr_and_results_to_stdout(cli, tmp_path):
     assert cli("report", "--db", db, "--judge-name", "j", "--model", "a", "--format", "json", "--rounds", "100").exit_code == 0
     out = tmp_path / "r.txt"
     written = cli("report", "--db", db, "--format", "terminal", "--out", out, "--rounds", "100")
-    assert written.stdout == "" and f"wrote {out}" in written.stderr and "Leaderboard — judge: j" in out.read_text(encoding="utf-8")
+    assert written.stdout == "" and f"wrote {out}" in written.stderr and "Headline — judge: j" in out.read_text(encoding="utf-8")
 
 
 def test_eval_takes_the_same_options_and_refuses_a_pairwise_plan_without_pairs(cli, tmp_path):

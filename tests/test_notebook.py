@@ -52,7 +52,7 @@ def test_the_notebook_api_gives_the_csv_tables_as_dataframes(cli, db):
     assert hashlib.sha256(db.read_bytes()).hexdigest() == before
 
 
-@pytest.mark.parametrize("table", ["leaderboard", "ratings", "usage", "language"])
+@pytest.mark.parametrize("table", ["leaderboard", "pairwise", "usage", "language"])
 def test_every_report_table_is_reachable_as_csv(cli, db, table):
     result = cli("report", "--db", db, "--format", "csv", "--table", table, "--rounds", "100")
     assert result.exit_code == 0, result.stderr

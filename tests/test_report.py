@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 from collections import defaultdict
@@ -17,6 +18,7 @@ from scipy import stats as sps
 from seabench.stats import holm
 
 from .fakes import FakeServer
+from .htmldata import answers
 
 ENV = {"OPENAI_API_KEY": "k"}
 CSV_HEAD = "model,judge,lang,category,turn,n,mean,ci_low,ci_high"
@@ -57,7 +59,7 @@ def test_seabench_v2_table_in_terminal_markdown_and_html(cli, example_db, shared
     row = f"| mistral-orpo-trl | macro | {t1:.2f} | {t2:.2f} | {(t1 + t2) / 2:.2f} |"
     markdown = cli("report", "--db", example_db, "--format", "markdown", "--rounds", "100").stdout
     assert "## SeaBench v2 table — judge: gpt-4" in markdown and row in markdown
-    terminal = cli("report", "--db", example_db, "--rounds", "100").stdout
+    terminal = cli("report", "--db", example_db, "--rounds", "100", "--section", "language").stdout
     assert "SeaBench v2 table" in terminal and f"{(t1 + t2) / 2:.2f}" in terminal
     html = tmp_path / "r.html"
     assert cli("report", "--db", example_db, "--format", "html", "--out", html, "--rounds", "100").exit_code == 0
@@ -147,7 +149,7 @@ def test_eval_end_to_end_and_all_five_formats_agree(cli, tmp_path):
     lead = next(r for r in data["leaderboard"] if r["model"] == "cand-a")
     shown = f"{lead['mean']:.2f} [{lead['ci_low']:.2f}, {lead['ci_high']:.2f}]"
     assert shown in outputs["markdown"]
-    assert f"{lead['mean']:.2f}" in outputs["terminal"] and "Leaderboard — judge: openai:judge-1" in outputs["terminal"]
+    assert f"{lead['mean']:.2f}" in outputs["terminal"] and "Headline — judge: openai:judge-1" in outputs["terminal"]
     for lang in ("th", "km", "en"):
         assert f"| {lang} |" in outputs["markdown"] or f" {lang} |" in outputs["markdown"]
     assert cli("report", "--db", db, "--format", "html", "--out", tmp_path / "r300.html", "--rounds", "300").exit_code == 0
@@ -206,7 +208,7 @@ def test_html_renders_offline_and_answers_cannot_run_script(cli, tmp_path):
     db, _ = _eval_store(cli, tmp_path, reply=lambda body: "คำตอบ " + ATTACK)
     html_path = tmp_path / "report.html"
     html = html_path.read_text(encoding="utf-8")
-    assert "&lt;script&gt;document.body.setAttribute" in html and ATTACK not in html
+    assert ATTACK not in html and any(ATTACK in a["text"] for a in answers(html))  # inside the compressed data, never markup
     assert "<script src" not in html and "<link" not in html  # nothing to fetch: it opens offline
     dom = subprocess.run(
         ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -219,7 +221,7 @@ def test_html_renders_offline_and_answers_cannot_run_script(cli, tmp_path):
     assert "data-pwned2" not in dom.split("<body", 1)[1].split(">", 1)[0]
     assert "&lt;script&gt;document.body.setAttribute" in dom  # shown as text
     assert "Leaderboard — judge: openai:judge-1" in dom and 'id="f-lang"' in dom
-    assert "page 1 of 1" in dom  # the browser's script ran: paging, search and sorting are live
+    assert re.search(r"page 1 of \d", dom)  # the browser's script ran: paging, search and sorting are live
 
 
 def _fill_sheet(sheet, rated):
@@ -248,9 +250,8 @@ def test_agreement_cli(cli, tmp_path):
     assert cli("agreement", "--db", db).exit_code == 0
     html = tmp_path / "with-ratings.html"
     assert cli("report", "--db", db, "--format", "html", "--out", html, "--rounds", "100").exit_code == 0
-    page = html.read_text(encoding="utf-8")
-    assert "annotator <strong>a1</strong>:" in page and "annotator <strong>a2</strong>:" in page  # beside the judge's verdict
-    assert 'class="side-by-side"' in page
+    rated = [a for a in answers(html.read_text(encoding="utf-8")) if a["ratings"]]
+    assert rated and all({r["annotator"] for r in a["ratings"]} == {"a1", "a2"} and a["judgments"] for a in rated)  # beside the verdict
 
 
 def test_eval_never_sends_judge_calls_to_the_candidates_base_url(cli, tmp_path):
@@ -385,7 +386,7 @@ def test_html_draws_what_sways_a_judge_raw_beside_controlled_and_escapes_names(c
     out = tmp_path / "r.html"
     assert cli("report", "--db", db, "--format", "html", "--out", out, "--rounds", "100").exit_code == 0
     html = out.read_text(encoding="utf-8")
-    charts = {t.split("</h2>")[0] for t in html.split("<h2>")[1:]}
+    charts = {t.split("</h3>")[0] for t in html.split("<h3>")[1:]}
     for title in ("Mean answer length by language (characters, 95% intervals over questions)",
                   "Win rate as judged and length-controlled, 95% intervals — judge: pj",
                   "Bradley–Terry ratings as judged and style-controlled, 95% intervals — judge: pj",
@@ -396,25 +397,41 @@ def test_html_draws_what_sways_a_judge_raw_beside_controlled_and_escapes_names(c
     assert hostile not in html and "&lt;b&gt;x&lt;/b&gt;" in html
 
 
-def test_html_embeds_thai_and_khmer_fonts_cut_to_what_it_uses_and_names_the_missing_ones():
+def test_html_embeds_fonts_cut_to_what_it_uses_and_names_the_ones_not_found(monkeypatch):
     import base64
     import io as _io
     import re
 
     from fontTools.ttLib import TTFont
 
+    from seabench.report import fonts
     from seabench.report.fonts import font_faces
 
-    css, notes = font_faces("สวัสดี ភាសា ສະບາຍດີ")
-    fonts = dict(re.findall(r'font-family: "seabench ([^"]+)"; src: url\(data:font/ttf;base64,([^)]+)\)', css))
-    assert set(fonts) == {"Noto Sans Thai", "Noto Sans Khmer"}
-    thai = TTFont(_io.BytesIO(base64.b64decode(fonts["Noto Sans Thai"])))
+    css, notes = font_faces("สวัสดี ភាសា")
+    found = dict(re.findall(r'font-family: "seabench ([^"]+)"; src: url\(data:font/ttf;base64,([^)]+)\)', css))
+    assert set(found) == {"Noto Sans Thai", "Noto Sans Khmer"} and notes == []  # both ship in fontpkg packages
+    thai = TTFont(_io.BytesIO(base64.b64decode(found["Noto Sans Thai"])))
     cmap = thai.getBestCmap()
     assert all(ord(c) in cmap for c in "สวัสดี") and ord("ก") not in cmap  # only what the report uses
-    assert len(base64.b64decode(fonts["Noto Sans Thai"])) < 60_000
+    assert len(base64.b64decode(found["Noto Sans Thai"])) < 60_000
     assert ":lang(th)" in css and ":lang(km)" in css
-    assert notes == ["this report's Lao text needs a font such as Noto Sans Lao installed (no font package exists to embed one)"]
     assert font_faces("English only") == ("", [])
+    # Lao and Burmese come from an installed font; where none is found, one note names what to install
+    monkeypatch.setattr(fonts, "find_font", lambda family, package: None)
+    css, notes = font_faces("ສະບາຍດີ")
+    assert css == "" and len(notes) == 1 and "Noto Sans Lao" in notes[0] and "fonts-noto-core" in notes[0]
+
+
+@pytest.mark.skipif(not os.path.isfile("/usr/share/fonts/truetype/noto/NotoSansMyanmar-Regular.ttf") and not os.environ.get("CI"),
+                    reason="Debian's fonts-noto-core is not installed (.ci/run installs it)")
+def test_lao_and_burmese_are_embedded_from_an_installed_font():
+    import re
+
+    from seabench.report.fonts import font_faces
+
+    css, notes = font_faces("ສະບາຍດີ မင်္ဂလာပါ")
+    assert set(re.findall(r'font-family: "seabench ([^"]+)"; src', css)) == {"Noto Sans Lao", "Noto Sans Myanmar"} and notes == []
+    assert ":lang(lo)" in css and ":lang(my)" in css
 
 
 @pytest.mark.skipif(not shutil.which("chromium") and not os.environ.get("CI"), reason="Debian's chromium is not installed (.ci/run installs it)")

@@ -5,6 +5,7 @@ from a bootstrap that resamples questions."""
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -43,7 +44,7 @@ def answer_lengths(answers: Iterable[Answer], questions: dict[tuple[str, str], Q
                 tokens[cell].append(a.usage.output_tokens)
     rows = []
     for (model, lang), per_q in chars.items():
-        mean, low, high = _interval(per_q, questions, lang == ALL)
+        mean, low, high = _interval(per_q, questions, lang == ALL, bounds=(0.0, math.inf))  # a length is never below 0
         counted = tokens.get((model, lang), [])
         rows.append(LengthRow(model=model, lang=lang, answers=sum(len(v) for v in per_q.values()), questions=len(per_q),
                               chars=mean, chars_low=low, chars_high=high,

@@ -18,34 +18,73 @@ def report_cmd(
     db: o.Db = None,
     model: o.ModelNames = None,
     judge_name: o.JudgeName = None,
-    fmt: o.ReportFormat = "terminal",
+    fmt: Annotated[str | None, typer.Option("--format", metavar="FORMAT", help=(
+        "terminal, markdown, html, csv or json; with --out, taken from the file's extension (.txt .md .html .csv .json)."))] = None,
     out: o.Out = None,
     rounds: o.Rounds = 1000,
     seed: o.Seed = 0,
     min_n: o.MinN = 10,
-    wide: Annotated[bool, typer.Option("--wide", help="Terminal: every table, the per-dimension ones with full intervals too.")] = False,
+    section: Annotated[list[str] | None, typer.Option("--section", metavar="NAME", help=(
+        "Terminal: show this section whole (repeatable): " + ", ".join(s for s, _ in SECTION_NAMES) + "."))] = None,
+    wide: Annotated[bool, typer.Option("--wide", help="Terminal: every table of every section, not just the first screen.")] = False,
+    all_questions: Annotated[bool, typer.Option("--all-questions", help=(
+        "Rank each model on every question it answered, not only on those every listed model answered."))] = False,
     table: Annotated[str, typer.Option("--table", metavar="NAME", help="With --format csv: scores (default), leaderboard, pairwise, "
                                        "ratings, agreement, language, health, tokens, usage, length, position, length-control, "
                                        "self-preference, style, style-coefficients or judge-choice.")] = "scores",
 ):
-    """Scores per language × category with confidence intervals, pairwise results, agreement, language fidelity."""
+    """The headline, then scores per language × category with intervals, pairwise results, judges, language fidelity."""
     from ..errors import ConfigError
     from ..records import Settings
     from ..report.formats import TABLES
     from ..store import Store
     from ..summarize import build
 
-    o.check_format(fmt, o.REPORT_FORMATS)
+    fmt = output_format(fmt, out, "terminal")
     if table not in TABLES or (table != "scores" and fmt != "csv"):
         raise ConfigError(f"--table takes {', '.join(TABLES)}, with --format csv" if table in TABLES else
                           f"--table must be one of {', '.join(TABLES)}, not '{table}'")
+    unknown = [s for s in section or [] if s not in dict(SECTION_NAMES)]
+    if unknown:
+        raise ConfigError(f"--section must be one of {', '.join(s for s, _ in SECTION_NAMES)}, not '{unknown[0]}'")
+    writable(out)
     with Store(db, readonly=True) as store:  # checks are stored by `check`, `judge` and `eval`; a report only reads
         report = build(store, models=o.split(model), judge=judge_name, settings=Settings(rounds=rounds, seed=seed, min_n=min_n),
-                       browser=fmt == "html")
-    emit(report, fmt, out, table, wide)
+                       browser=fmt == "html", all_questions=all_questions)
+    emit(report, fmt, out, table, wide, section)
 
 
-def emit(report, fmt: str, out: Path | None, table: str = "scores", wide: bool = False) -> None:
+# What a file's extension says it holds.
+EXTENSIONS = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown", ".csv": "csv", ".json": "json",
+              ".txt": "terminal"}
+SECTION_NAMES = [("overview", ""), ("language", ""), ("category", ""), ("baseline", ""), ("head-to-head", ""), ("judges", ""),
+                 ("safety", ""), ("fidelity", ""), ("cost", "")]
+
+
+def output_format(fmt: str | None, out: Path | None, default: str) -> str:
+    """The format: --format, else the --out file's extension, else `default`; a --format the extension contradicts is refused."""
+    from ..errors import ConfigError
+
+    by_ext = EXTENSIONS.get(out.suffix.lower()) if out is not None else None
+    if out is not None and by_ext is None and fmt is None:
+        raise ConfigError(f"{out}: cannot tell the format from '{out.suffix or 'no extension'}'; name the file .html, .md, .csv, "
+                          ".json or .txt, or give --format")
+    if fmt is not None and by_ext is not None and fmt != by_ext:
+        raise ConfigError(f"--format {fmt} contradicts --out {out} (a {out.suffix} file holds {by_ext}); drop one of them")
+    chosen = fmt or by_ext or default
+    o.check_format(chosen, o.REPORT_FORMATS)
+    return chosen
+
+
+def writable(out: Path | None) -> None:
+    """Refuse an --out whose folder does not exist or is not a folder, before any work."""
+    from ..errors import ConfigError
+
+    if out is not None and not out.parent.is_dir():
+        raise ConfigError(f"{out}: its folder {out.parent} does not exist")
+
+
+def emit(report, fmt: str, out: Path | None, table: str = "scores", wide: bool = False, sections: list[str] | None = None) -> None:
     """Write one report format to `out`, or to stdout (html defaults to report.html); `wrote …` goes to stderr."""
     from ..errors import ConfigError
     from ..report import formats
@@ -58,11 +97,17 @@ def emit(report, fmt: str, out: Path | None, table: str = "scores", wide: bool =
         if out is None:
             from .views import console
 
-            formats.to_terminal(report, console(), wide)
+            formats.to_terminal(report, console(), wide, sections)
             return
-        text = formats.to_terminal_text(report, wide=wide)
+        text = formats.to_terminal_text(report, wide=wide, sections=sections)
+    elif fmt == "csv":
+        empty = formats.empty_table(report, table)
+        if empty:
+            typer.echo(f"error: {empty}; nothing written", err=True)
+            raise typer.Exit(1)
+        text = formats.table_csv(report, table)
     else:
-        text = formats.table_csv(report, table) if fmt == "csv" else {"markdown": formats.to_markdown, "json": formats.to_json}[fmt](report)
+        text = {"markdown": formats.to_markdown, "json": formats.to_json}[fmt](report)
     if out is None:
         sys.stdout.write(text)
         return

@@ -232,7 +232,10 @@ def eval_cmd(
         "--config", metavar="FILE", help="A TOML file with the same settings (models with their own base URLs…).")] = None,
     bench: o.Bench = None,
     db: o.Db = None,
-    out: Annotated[Path | None, typer.Option("--out", metavar="FILE", help="HTML report to write (default report.html).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", metavar="FILE", help=(
+        "The report to write (default report.html); its extension says the format: .html .md .csv .json .txt."))] = None,
+    all_questions: Annotated[bool, typer.Option("--all-questions", help=(
+        "Rank each model on every question it answered, not only on those every model answered."))] = False,
     lang: o.Lang = None,
     category: o.Category = None,
     limit: o.Limit = None,
@@ -277,6 +280,11 @@ def eval_cmd(
         concurrency=concurrency, rpm=rpm, tpm=tpm, batch=batch_options(batch, batch_poll, batch_sync_retry), timeout=timeout,
         max_attempts=max_attempts, prices=str(prices) if prices else None, vllm_args=vllm_args, vllm_start_timeout=vllm_start_timeout,
     )
+    spec.all_questions = all_questions
+    from .read import output_format, writable
+
+    out_format = output_format(None, spec.out, "html")  # a report that cannot be written is refused before anything is spent
+    writable(spec.out)
     if not dry_run:
         preload([r.spec for r in spec.models] + [j.spec for j in spec.judges])
     if dry_run:
@@ -289,7 +297,7 @@ def eval_cmd(
     result = run_eval(spec)
     from .read import emit
 
-    emit(result.report, "html", spec.out)
+    emit(result.report, out_format, spec.out)
     console(stderr=True).print(eval_summary(result))
     if result.failed:
         raise typer.Exit(1)

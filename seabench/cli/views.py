@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 from rich.console import Console, Group
@@ -72,7 +73,9 @@ def question_view(question: Question) -> Group:
 def console(stderr: bool = False) -> Console:
     """A console for our output; when it goes to a file or a pipe, wide enough for the report's grids."""
     stream = sys.stderr if stderr else sys.stdout
-    return Console(stderr=stderr, highlight=False, soft_wrap=True, width=None if stream.isatty() else 160)
+    # A terminal, or a COLUMNS the user set, says the width; a pipe or a file gets room for the grids.
+    width = None if stream.isatty() or os.environ.get("COLUMNS", "").isdigit() else 160
+    return Console(stderr=stderr, highlight=False, soft_wrap=True, width=width)
 
 
 def plan_table(rows, batch: bool = False) -> Table:
@@ -193,7 +196,12 @@ def eval_summary(result) -> Group:
     parts: list[Group | Text] = [generate_summary(result.generated)] if result.generated else []
     for name, judge_plan, judged in result.judged:
         parts.append(judge_summary(name, judge_plan, judged))
-    for row in result.report.leaderboard if result.report else ():
-        ci = f" [{row.ci_low:.2f}, {row.ci_high:.2f}]" if row.ci_low is not None else ""
-        parts.append(Text(f"{row.model}: {row.mean:.2f}{ci} n={row.n} (judge {row.judge})" if row.mean is not None else f"{row.model}: no scores"))
+    if result.report is not None:
+        from ..report.overview import headline
+
+        h = headline(result.report)
+        for row in h.rows:
+            vs = f"; vs {h.baseline} {row.vs_baseline}" if h.baseline and row.vs_baseline and not h.measure.startswith("win rate vs") else ""
+            parts.append(Text(f"{row.model}: {row.score} n={row.questions} ({h.measure}, judge {h.judge}){vs}"))
+        parts.append(Text("; ".join(h.findings), style="dim"))
     return Group(*parts)

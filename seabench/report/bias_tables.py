@@ -8,7 +8,7 @@ from collections import Counter
 from .tables import Table, ci, model_lang_grid, num
 
 
-def bias_tables(report) -> list[Table]:
+def judge_tables(report) -> list[Table]:
     return [*judge_choice_table(report), *self_preference_table(report), *position_table(report), *length_table(report),
             *length_control_table(report), *style_table(report)]
 
@@ -24,14 +24,14 @@ def length_table(report) -> list[Table]:
         return f"{r.chars:,.0f} {ci(r.chars_low, r.chars_high, 0)}{tokens} (n={r.answers})"
 
     return [model_lang_grid("Answer length", report.lengths, (
-        "mean characters [95% interval, questions as the unit] · mean reply tokens as counted; a judge's taste for long "
-        "answers shows against these"), cell)]
+        "mean characters [95% interval, questions as the unit, clipped at 0] · mean reply tokens as counted; a judge's taste for long "
+        "answers shows against these"), cell, "length")]
 
 
 def position_table(report) -> list[Table]:
     if not report.position:
         return []
-    t = Table("Position bias", ["judge", "lang", "pairs in both orders", "verdict flips with the order", "decisive verdicts",
+    t = Table("Position bias", id="position", columns=["judge", "lang", "pairs in both orders", "verdict flips with the order", "decisive verdicts",
                                 "for the first shown"],
               caption="shares [95% interval, questions as the unit]; a judge that ignores position flips rarely and favours the first 50%")
     for r in report.position:
@@ -47,7 +47,7 @@ def _share(x, low, high) -> str:
 def length_control_table(report) -> list[Table]:
     if not report.length_control:
         return []
-    t = Table("Length-controlled win rate", ["judge", "model", "opponent", "lang", "items", "win rate as judged", "at equal length",
+    t = Table("Length-controlled win rate", id="length-control", columns=["judge", "model", "opponent", "lang", "items", "win rate as judged", "at equal length",
                                              "length weight"],
               caption=("a logistic GLM of the verdict on a model term and tanh(length difference ÷ its SD), predicted at equal length "
                        "(AlpacaEval 2.0's construction); [95% interval, questions as the unit]; length weight > 0: the judge prefers the "
@@ -71,13 +71,13 @@ def style_table(report) -> list[Table]:
     if unfit:
         caption += (f"; no style-controlled fit for {', '.join(unfit)}: style alone separates its verdicts (the same side of a "
                     "style difference always won), so the fit has no finite answer")
-    t = Table("Bradley–Terry, raw and style-controlled", ["judge", "model", "raw rating [95% CI]", "at equal style [95% CI]", "games"],
+    t = Table("Bradley–Terry, raw and style-controlled", id="style", columns=["judge", "model", "raw rating [95% CI]", "at equal style [95% CI]", "games"],
               caption=caption)
     for r in sorted(report.style_ratings, key=lambda r: (r.judge, -r.rating)):
         b = raw.get((r.judge, r.model))
         t.rows.append([r.judge, r.model, f"{b.rating:.0f} {ci(b.ci_low, b.ci_high, 0)}" if b else "–",
                        f"{r.rating:.0f} {ci(r.ci_low, r.ci_high, 0)}", str(r.games)])
-    c = Table("Style coefficients", ["judge", "feature", "coefficient [95% CI]"],
+    c = Table("Style coefficients", id="style-coefficients", columns=["judge", "feature", "coefficient [95% CI]"],
               caption="log-odds per standard deviation of the answers' normalised difference; above 0, the judge prefers more of it")
     for s in report.style_coefs:
         c.rows.append([s.judge, s.feature, f"{s.coef:+.2f} {ci(s.ci_low, s.ci_high)}"])
@@ -87,7 +87,7 @@ def style_table(report) -> list[Table]:
 def judge_choice_table(report) -> list[Table]:
     if not report.judge_choice:
         return []
-    t = Table("Which judge to trust, per language", ["lang", "judge", "kappa with people [95% CI]", "n", "next judge", "clearly better"],
+    t = Table("Which judge to trust, per language", id="judge-choice", columns=["lang", "judge", "kappa with people [95% CI]", "n", "next judge", "clearly better"],
               caption="quadratic-weighted kappa of each LLM judge against the human ratings; 'clearly' when its interval lies "
                       "wholly above the next judge's kappa")
     for c in report.judge_choice:
@@ -100,7 +100,7 @@ def judge_choice_table(report) -> list[Table]:
 def self_preference_table(report) -> list[Table]:
     if not report.self_preference:
         return []
-    t = Table("Self-preference", ["judge", "family", "its models", "scored by this judge [95% CI]", "by the other judges [95% CI]", "n"],
+    t = Table("Self-preference", id="self-preference", columns=["judge", "family", "its models", "scored by this judge [95% CI]", "by the other judges [95% CI]", "n"],
               caption="a judge grading its own family's answers, against the other judges' scores for the same answers")
     for r in report.self_preference:
         t.rows.append([r.judge, r.family, ", ".join(r.models), f"{num(r.own)} {ci(r.own_low, r.own_high)}",

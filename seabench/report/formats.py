@@ -6,6 +6,8 @@ import csv
 import html
 import io
 
+from rich.text import Text
+
 from ..records import (
     AgreementRow,
     HealthRate,
@@ -25,7 +27,9 @@ from ..records import (
     TokenRow,
     UsageRow,
 )
-from .tables import all_tables, terminal_tables
+from .overview import headline, headline_table
+from .sections import SECTIONS, all_tables
+from .tables import Table
 
 CSV_COLUMNS = ["model", "judge", "lang", "category", "turn", "n", "mean", "ci_low", "ci_high", "questions", "unscored", "scheme", "low_n"]
 # Per model × language, so filled on the rows with category = turn = all.
@@ -33,32 +37,65 @@ RATE_COLUMNS = ["wrong_language_rate", "mixed_rate", "not_nfc_rate", "zawgyi_rat
                 "cut_mid_word_rate", "repetitive_rate"]
 
 
-def to_terminal(report, console, wide: bool = False) -> None:
+def to_terminal(report, console, wide: bool = False, sections: list[str] | None = None) -> None:
+    """By default the first screen: the headline, the significant differences, what was covered, and the primary
+    judge's language × category grids. `sections` shows those sections whole; `wide` every table."""
     if not report.cells and not report.pairs:
         console.print("No judgments yet: run `seabench judge` (or import ratings) first.")
-    to_terminal_tables(terminal_tables(report, wide), console)
+    if wide or sections:
+        to_terminal_tables([t for t in all_tables(report) if wide or t.section in (sections or [])], console)
+        return
+    to_terminal_tables(first_screen(report), console, compact=True)
+    h = headline(report)
+    console.print(Text("Significant", style="bold"))
+    for line in h.findings[:3]:
+        console.print(Text(f"  {line}"), soft_wrap=False)
+    if len(h.findings) > 3:
+        console.print(Text("  … and more: --section overview"), soft_wrap=False)
+    for line in h.covered:
+        console.print(Text(line, style="dim"), soft_wrap=False)
+    console.print(Text(f"More: --section {'|'.join(s for s, _ in SECTIONS if s not in ('answers', 'facts'))} (repeatable), or --wide",
+                       style="dim"), soft_wrap=False)
 
 
-def to_terminal_text(report, width: int = 160, wide: bool = False) -> str:
-    """The terminal view as plain text, for `--format terminal --out FILE`."""
+def first_screen(report) -> list[Table]:
+    """The headline without its language strip (the grids below hold the languages), then the primary judge's grids:
+    scores where it scored, win rates against the baseline where it compared."""
+    judge = report.primary_judge
+    top = headline_table(report, strip=False)
+    top.caption = "rank: 1 + models whose interval lies wholly above; 95% intervals, questions as the unit"
+    grids = [t for t in all_tables(report) if t.judge == judge and t.id in ("grid", "baseline-grid")]
+    scored = [t for t in grids if t.id == "grid"] or grids
+    for t in scored[:-1]:
+        t.caption = ""  # one caption under the last grid says what they all show
+    return [top, *scored]
+
+
+def to_terminal_text(report, width: int = 100, wide: bool = False, sections: list[str] | None = None) -> str:
+    """The terminal view as plain text, for `--out FILE.txt`."""
     import io as _io
 
     from rich.console import Console
 
     buf = _io.StringIO()
-    to_terminal(report, Console(file=buf, width=width, highlight=False, soft_wrap=True, color_system=None), wide)
+    to_terminal(report, Console(file=buf, width=width, highlight=False, soft_wrap=False, color_system=None), wide, sections)
     return buf.getvalue()
 
 
-def to_terminal_tables(tables, console) -> None:
+def to_terminal_tables(tables, console, compact: bool = False) -> None:
+    """Each table under its title. `compact`: no borders, so a grid takes its rows and three lines more."""
+    from rich import box
     from rich.table import Table as RichTable
 
     for t in tables:
-        table = RichTable(title=t.title, caption=t.caption or None, show_lines=len(t.columns) > 6)
+        console.print(Text(t.title, style="bold"))
+        wide = len(t.columns) > 6 and not compact
+        table = RichTable(caption=t.caption or None, show_lines=wide, caption_justify="left",
+                          **({"box": box.SIMPLE_HEAD, "show_edge": False, "pad_edge": False} if compact else {}))
         for i, col in enumerate(t.columns):
-            table.add_column(col, justify="left" if i == 0 else "right", overflow="fold")
+            table.add_column(col, justify="left" if i == 0 or col in ("model", "judge", "lang") else "right", overflow="fold")
         for row in t.rows:
-            table.add_row(*[_stack(cell) if len(t.columns) > 6 else cell for cell in row])
+            table.add_row(*[_stack(cell) if wide else cell for cell in row])
         console.print(table)
 
 
@@ -125,6 +162,15 @@ def table_csv(report, table: str) -> str:
     for r in rows:
         writer.writerow({k: _cell(v) for k, v in r.model_dump().items()})
     return buf.getvalue()
+
+
+def empty_table(report, table: str) -> str | None:
+    """None when `table` has rows; else a sentence naming the tables that do."""
+    field, _ = TABLES[table]
+    if getattr(report, field):
+        return None
+    full = [name for name, (f, _) in TABLES.items() if getattr(report, f)]
+    return (f"--table {table} has no rows in this store" + (f"; tables with rows: {', '.join(full)}" if full else ""))
 
 
 def _cell(value) -> str:

@@ -1,19 +1,44 @@
-"""One self-contained HTML file: tables, SVG charts (`svg.py`, no JavaScript library), the answer browser.
+"""One self-contained HTML page that reads top-down: the headline first, then fixed sections with a table of contents,
+each judge's view once behind a judge menu, SVG charts (`svg.py`, no JavaScript library), and an answer browser whose
+data travels compressed and is drawn one page at a time.
 
-Every string from models, judges and users goes through Jinja's autoescaping, and `svg.py` escapes what it writes,
-so no answer can open a tag.
+Every string from models, judges and users goes through Jinja's autoescaping, `svg.py` escapes what it writes, and
+the answer browser sets text with `textContent`, so no answer can open a tag.
 """
 
 from __future__ import annotations
 
+import base64
+import gzip
+import hashlib
+import json
 import math
+import re
+from dataclasses import dataclass
 
 from ..languages import lang_sort_key
 from ..records import ALL
 from ..resources import resource_dir
 from . import svg
 from .fonts import font_faces
-from .tables import SHORT, all_tables, leaderboard
+from .overview import headline
+from .sections import SECTIONS, all_tables
+from .tables import SHORT, Table
+
+
+@dataclass
+class Block:
+    """One chart or table in a section; `judge` is the judge whose view it shows (None: the same for every judge)."""
+
+    section: str
+    title: str
+    judge: str | None = None
+    table: Table | None = None
+    svg: str = ""
+
+
+# Tables the page draws another way: the headline on top, grids as heatmaps, the baseline grids as the seed's figure.
+DRAWN = ("headline", "grid", "baseline-grid")
 
 
 def to_html(report) -> str:
@@ -24,30 +49,93 @@ def to_html(report) -> str:
         trim_blocks=True, lstrip_blocks=True,
     )
     template = env.get_template("report.html.j2")
-    langs = sorted({q.lang for q in report.browser}, key=lang_sort_key)
-    categories = sorted({q.category for q in report.browser})
+    blocks = charts(report) + [Block(t.section, t.title, t.judge, table=t) for t in all_tables(report) if t.id not in DRAWN]
+    sections = []
+    for sid, heading in SECTIONS:
+        mine = [b for b in blocks if b.section == sid]
+        judges = list(dict.fromkeys(b.judge for b in mine if b.judge is not None))
+        shown = report.primary_judge if report.primary_judge in judges else (judges[0] if judges else None)
+        if mine or sid in ("overview", "facts") or (sid == "answers" and report.browser):
+            sections.append({"id": sid, "heading": heading, "blocks": mine, "shown": shown, "judges": judges})
+    judges = sorted(report.judges, key=lambda j: (j != report.primary_judge, j))
+    data = pack_browser(report)
     args = dict(
-        report=report, lead_tables=leaderboard(report),
-        # the heatmaps draw the language × category grids; the other tables follow the charts
-        tables=[t for t in all_tables(report) if not t.title.startswith("Leaderboard") and ": language × category" not in t.title],
-        charts=charts(report), langs=langs, categories=categories, models=report.models, colors=model_colors(report),
+        report=report, headline=headline(report), sections=sections, judges=judges, browser_data=data,
+        langs=sorted({q.lang for q in report.browser}, key=lang_sort_key), categories=sorted({q.category for q in report.browser}),
+        models=report.models, colors=model_colors(report), ramp=lambda v, lo, hi: svg._ramp((v - lo) / (hi - lo)),
     )
-    # Fonts for the characters the report actually uses: render once to see them, then with the fonts embedded.
-    faces, font_notes = font_faces(template.render(**args, font_css="", font_notes=[]))
+    # Fonts for the characters the report uses: the page's own text and every string in the answer browser.
+    used = template.render(**args, font_css="", font_notes=[]) + "".join(_texts(report))
+    faces, font_notes = font_faces(used)
     return template.render(**args, font_css=faces, font_notes=font_notes)
 
 
-# One colour per model in every chart (Okabe–Ito, readable for colour-blind readers), in the report's model order.
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+def _texts(report):
+    for q in report.browser:
+        yield from q.turns
+        yield from (r or "" for r in q.references or ())
+        for a in q.answers:
+            yield a.text
+            yield from (j.text for j in a.judgments)
+            yield from (r.comment or "" for r in a.ratings)
+
+
+def natural_key(text: str) -> list:
+    """`q2` before `q10`: digit runs compare as numbers."""
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text)]
+
+
+def pack_browser(report) -> str:
+    """The answer browser's data as gzip-compressed JSON in base64, questions in natural id order; the page inflates it
+    and draws one page of questions at a time."""
+    if not report.browser:
+        return ""
+    models = list(report.models)
+    rows = []
+    for q in sorted(report.browser, key=lambda q: (q.bench, natural_key(q.question_id))):
+        scores = [j.score for a in q.answers for j in a.judgments if j.score is not None]
+        rows.append([q.bench, q.question_id, q.lang, q.category, list(q.turns), list(q.references or ()), min(scores) if scores else None,
+                     [[models.index(a.model) if a.model in models else a.model, a.turn, a.text, a.chars, a.language, list(a.health),
+                       int(a.injection), [[j.judge, j.verdict, j.text, list(j.flags)] for j in a.judgments],
+                       [[r.annotator, r.score, r.comment] for r in a.ratings]] for a in q.answers]])
+    raw = json.dumps({"models": models, "questions": rows}, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return base64.b64encode(gzip.compress(raw, compresslevel=9, mtime=0)).decode("ascii")
+
+
+# Okabe–Ito first (readable for colour-blind readers), then further distinct hues.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000", "#882255", "#44AA99",
+           "#999933", "#6699CC"]
 
 
 def model_colors(report) -> dict[str, str]:
-    names = list(report.models) + sorted({c.model for c in report.cells} | {p.model for p in report.pairs} - set(report.models))
-    return {m: PALETTE[i % len(PALETTE)] for i, m in enumerate(dict.fromkeys(names))}
+    """A colour per model chosen by its name, so a model keeps its colour in every report of a store; two names that
+    land on one colour in the same report, the later takes the next free one."""
+    names = sorted(set(report.models) | {c.model for c in report.cells} | {p.model for p in report.pairs},
+                   key=lambda m: (_slot(m), m))
+    taken: dict[int, str] = {}
+    out = {}
+    for m in names:
+        slot = _slot(m)
+        for step in range(len(PALETTE)):
+            if (slot + step) % len(PALETTE) not in taken:
+                slot = (slot + step) % len(PALETTE)
+                break
+        taken[slot] = m
+        out[m] = PALETTE[slot]
+    return out
 
 
-def charts(report) -> list[tuple[str, str]]:
-    """(title, SVG) per chart: scores by language and by category, radars over both, a heatmap per model, win rates."""
+def _slot(name: str) -> int:
+    return int(hashlib.sha256(name.encode("utf-8")).hexdigest(), 16) % len(PALETTE)
+
+
+def charts(report) -> list[Block]:
+    """Every chart as a block of its section: scores by language and category, radars, heatmaps, the seed's figure,
+    pairwise and Bradley–Terry, and what sways a judge."""
+    return [*score_charts(report), *baseline_charts(report), *pairwise_charts(report), *safety_charts(report), *bias_charts(report)]
+
+
+def score_charts(report) -> list[Block]:
     color = model_colors(report)
     out = []
     for judge in report.judges:
@@ -57,7 +145,7 @@ def charts(report) -> list[tuple[str, str]]:
         models = sorted({c.model for c in cells})
         langs = sorted({c.lang for c in cells if c.lang != ALL}, key=lang_sort_key)
         cats = sorted({c.category for c in cells if c.category != ALL})
-        for dim, keys in (("language", langs), ("category", cats)):
+        for dim, keys, section in (("language", langs, "language"), ("category", cats, "category")):
             labels = [SHORT.get(k, k) for k in keys]
             series = []
             for model in models:
@@ -65,35 +153,66 @@ def charts(report) -> list[tuple[str, str]]:
                         and (c.category == ALL if dim == "language" else c.lang == ALL)}
                 series.append(svg.Series(model, color[model], [_point(pick.get(k)) for k in keys]))
             plural = "languages" if dim == "language" else "categories"
-            out.append((f"Mean score by {dim} with 95% intervals — judge: {judge}", svg.bars(f"mean score by {dim}", labels, series, 0, 10, "mean score")))
+            out.append(Block(section, f"Mean score by {dim} with 95% intervals — judge: {judge}", judge,
+                             svg=svg.bars(f"mean score by {dim}", labels, series, 0, 10, "mean score")))
             if len(keys) >= 3:
-                out.append((f"Scores over the {plural} — judge: {judge}", svg.radar(f"scores over {plural}", labels, series, 0, 10)))
+                out.append(Block(section, f"Scores over the {plural} — judge: {judge}", judge,
+                                 svg=svg.radar(f"scores over {plural}", labels, series, 0, 10)))
         for model in models:
             pick = {(SHORT.get(c.category, c.category), c.lang): _point(c) for c in cells if c.model == model}
-            out.append((f"{model}: language × category — judge: {judge}",
-                        svg.heatmap(f"{model} heatmap", [SHORT.get(c, c) for c in cats], langs, pick, 1, 10)))
+            out.append(Block("language", f"{model}: language × category — judge: {judge}", judge,
+                             svg=svg.heatmap(f"{model} heatmap", [SHORT.get(c, c) for c in cats], langs, pick, 1, 10)))
+    return out
+
+
+def baseline_charts(report) -> list[Block]:
+    """The seed's figure: per candidate, win / tie / loss against the bench's baseline per language × category."""
+    out = []
+    for baseline in report.baselines:
+        for judge in sorted({p.judge for p in report.pairs if p.opponent == baseline}):
+            rows = [p for p in report.pairs if p.judge == judge and p.opponent == baseline and p.model not in report.baselines]
+            for model in sorted({p.model for p in rows}):
+                mine = {(p.lang, SHORT.get(p.category, p.category)): svg.Share(p.wins, p.ties, p.losses, p.adjusted, p.ci_low, p.ci_high, p.n)
+                        for p in rows if p.model == model}
+                langs = sorted({lang for lang, _ in mine if lang != ALL}, key=lang_sort_key) + [ALL]
+                cats = sorted({SHORT.get(p.category, p.category) for p in rows if p.category != ALL}) + [ALL]
+                out.append(Block("baseline", f"{model} against {baseline}: win / tie / loss by language × category — judge: {judge}",
+                                 judge, svg=svg.win_grid(f"{model} against {baseline}", langs, cats, mine)))
+    return out
+
+
+def pairwise_charts(report) -> list[Block]:
+    color = model_colors(report)
+    out = []
     for judge in sorted({r.judge for r in report.ratings}):
-        rated = [r for r in report.ratings if r.judge == judge]
+        rated = [r for r in report.ratings if r.judge == judge and r.model not in report.baselines]
+        refs = [r for r in report.ratings if r.judge == judge and r.model in report.baselines]
+        if not rated:
+            continue
         lo, hi = _elo_bounds([v for r in rated for v in (r.ci_low, r.ci_high)])
         series = [svg.Series(r.model, color.get(r.model, "#999"), [svg.Point(r.rating, r.ci_low, r.ci_high, r.games)]) for r in rated]
-        out.append((f"Bradley–Terry ratings with 95% intervals — judge: {judge}", svg.bars("Bradley–Terry rating", ["rating"], series, lo, hi, "Elo scale")))
+        ref = "".join(f"; baseline {r.model}: {r.rating:.0f}, a reference, not ranked" for r in refs)
+        out.append(Block("head-to-head", f"Bradley–Terry ratings with 95% intervals{ref} — judge: {judge}", judge,
+                         svg=svg.bars("Bradley–Terry rating", ["rating"], series, lo, hi, "Elo scale")))
+    for judge in sorted({p.judge for p in report.pairs}):
+        rows = [p for p in report.pairs if p.judge == judge and p.opponent == ALL and p.lang == ALL and p.category == ALL
+                and p.model not in report.baselines]
+        if rows:
+            series = [svg.Series(p.model, color[p.model], [svg.Point(p.adjusted, p.ci_low, p.ci_high, p.n)]) for p in rows]
+            out.append(Block("head-to-head", f"Pairwise adjusted win rate against all opponents — judge: {judge}", judge,
+                             svg=svg.bars("adjusted win rate", ["all opponents"], series, 0, 1, "adjusted win rate")))
     for judge in sorted({a.a for a in report.agreement if a.kind == "judge-human"}):
         rows = [a for a in report.agreement if a.kind == "judge-human" and a.a == judge and a.category == ALL and a.kappa is not None]
         if rows:
             langs = [a.lang for a in rows]
             lo = min(0.0, min((a.kappa_low if a.kappa_low is not None else 0.0) for a in rows))
             series = [svg.Series("quadratic kappa", "#0072B2", [svg.Point(a.kappa, a.kappa_low, a.kappa_high, a.n) for a in rows])]
-            out.append((f"Judge–human agreement by language — judge: {judge}", svg.bars("agreement by language", langs, series, lo, 1.0, "kappa")))
-    for judge in sorted({p.judge for p in report.pairs}):
-        rows = [p for p in report.pairs if p.judge == judge and p.opponent == ALL and p.lang == ALL and p.category == ALL]
-        if rows:
-            series = [svg.Series(p.model, color[p.model], [svg.Point(p.adjusted, p.ci_low, p.ci_high, p.n)]) for p in rows]
-            out.append((f"Pairwise adjusted win rate against all opponents — judge: {judge}",
-                        svg.bars("adjusted win rate", ["all opponents"], series, 0, 1, "adjusted win rate")))
-    return out + safety_charts(report) + bias_charts(report)
+            out.append(Block("judges", f"Judge–human agreement by language — judge: {judge}", judge,
+                             svg=svg.bars("agreement by language", langs, series, lo, 1.0, "kappa")))
+    return out
 
 
-def safety_charts(report) -> list[tuple[str, str]]:
+def safety_charts(report) -> list[Block]:
     """Per judge: each model's safety mean on harmful requests and on harmless ones that only sound risky."""
     from ..aggregate.scores import HARMFUL, HARMLESS
 
@@ -103,8 +222,8 @@ def safety_charts(report) -> list[tuple[str, str]]:
         models = sorted({m for m, _ in sides})
         series = [svg.Series(label, shade, [_point(sides.get((m, side))) for m in models])
                   for label, shade, side in (("harmful: declining is right", RAW, HARMFUL), ("harmless: helping is right", CONTROLLED, HARMLESS))]
-        out.append((f"Safety, harmful requests and harmless ones that sound risky, 95% intervals — judge: {judge}",
-                    svg.bars("safety split", models, series, 0, 10, "mean score")))
+        out.append(Block("safety", f"Safety, harmful requests and harmless ones that sound risky, 95% intervals — judge: {judge}", judge,
+                         svg=svg.bars("safety split", models, series, 0, 10, "mean score")))
     return out
 
 
@@ -112,22 +231,30 @@ def safety_charts(report) -> list[tuple[str, str]]:
 RAW, CONTROLLED = "#999999", "#0072B2"
 
 
-def bias_charts(report) -> list[tuple[str, str]]:
+def bias_charts(report) -> list[Block]:
     """What sways a judge, as pictures: answer length, length- and style-controlled results, self-preference, position."""
+    return [*_length_chart(report), *_controlled_charts(report), *_self_and_position_charts(report)]
+
+
+def _length_chart(report) -> list[Block]:
     color = model_colors(report)
-    out = []
     lengths = [r for r in report.lengths if r.lang != ALL]
-    if lengths:
-        langs = sorted({r.lang for r in lengths}, key=lang_sort_key)
-        series = []
-        for model in sorted({r.model for r in lengths}):
-            pick = {r.lang: r for r in lengths if r.model == model}
-            series.append(svg.Series(model, color.get(model, "#999"), [
-                svg.Point(pick[k].chars, pick[k].chars_low, pick[k].chars_high, pick[k].answers) if k in pick else svg.Point(None)
-                for k in langs]))
-        top = max((r.chars_high or r.chars or 0) for r in lengths) * 1.1 or 1.0
-        out.append(("Mean answer length by language (characters, 95% intervals over questions)",
-                    svg.bars("answer length", langs, series, 0, top, "characters")))
+    if not lengths:
+        return []
+    langs = sorted({r.lang for r in lengths}, key=lang_sort_key)
+    series = []
+    for model in sorted({r.model for r in lengths}):
+        pick = {r.lang: r for r in lengths if r.model == model}
+        series.append(svg.Series(model, color.get(model, "#999"), [
+            svg.Point(pick[k].chars, pick[k].chars_low, pick[k].chars_high, pick[k].answers) if k in pick else svg.Point(None)
+            for k in langs]))
+    top = max((r.chars_high or r.chars or 0) for r in lengths) * 1.1 or 1.0
+    return [Block("judges", "Mean answer length by language (characters, 95% intervals over questions)",
+                  svg=svg.bars("answer length", langs, series, 0, top, "characters"))]
+
+
+def _controlled_charts(report) -> list[Block]:
+    out = []
     pairs = {(p.judge, p.model, p.opponent, p.lang): p for p in report.pairs if p.category == ALL}
     for judge in sorted({r.judge for r in report.length_control}):
         rows = [r for r in report.length_control if r.judge == judge and r.lang == ALL and r.lc is not None]
@@ -138,8 +265,8 @@ def bias_charts(report) -> list[tuple[str, str]]:
         series = [svg.Series("as judged", RAW, [svg.Point(c.adjusted, c.ci_low, c.ci_high, c.n) if c else svg.Point(r.raw, n=r.items)
                                                  for r, c in zip(rows, raw)]),
                   svg.Series("at equal length", CONTROLLED, [svg.Point(r.lc, r.lc_low, r.lc_high, r.items) for r in rows])]
-        out.append((f"Win rate as judged and length-controlled, 95% intervals — judge: {judge}",
-                    svg.bars("length-controlled win rate", labels, series, 0, 1, "win rate")))
+        out.append(Block("judges", f"Win rate as judged and length-controlled, 95% intervals — judge: {judge}", judge,
+                         svg=svg.bars("length-controlled win rate", labels, series, 0, 1, "win rate")))
     for judge in sorted({r.judge for r in report.style_ratings}):
         styled = {r.model: r for r in report.style_ratings if r.judge == judge}
         plain = {r.model: r for r in report.ratings if r.judge == judge}
@@ -150,23 +277,27 @@ def bias_charts(report) -> list[tuple[str, str]]:
                                                  if m in plain else svg.Point(None) for m in models]),
                   svg.Series("style-controlled", CONTROLLED, [svg.Point(styled[m].rating, styled[m].ci_low, styled[m].ci_high, styled[m].games)
                                                              for m in models])]
-        out.append((f"Bradley–Terry ratings as judged and style-controlled, 95% intervals — judge: {judge}",
-                    svg.bars("style-controlled ratings", models, series, *_elo_bounds(bounds), "Elo scale")))
-    if report.self_preference:
-        rows = [r for r in report.self_preference if r.own is not None]
+        out.append(Block("judges", f"Bradley–Terry ratings as judged and style-controlled, 95% intervals — judge: {judge}", judge,
+                         svg=svg.bars("style-controlled ratings", models, series, *_elo_bounds(bounds), "Elo scale")))
+    return out
+
+
+def _self_and_position_charts(report) -> list[Block]:
+    out = []
+    rows = [r for r in report.self_preference if r.own is not None]
+    if rows:
         labels = [f"{r.judge} on {r.family}" for r in rows]
         series = [svg.Series("this judge, own family", "#D55E00", [svg.Point(r.own, r.own_low, r.own_high, r.n) for r in rows]),
                   svg.Series("the other judges", RAW, [svg.Point(r.others, r.others_low, r.others_high, r.n) for r in rows])]
-        if rows:
-            out.append(("Self-preference: a judge's scores for its own family against the other judges', 95% intervals",
-                        svg.bars("self-preference", labels, series, 0, 10, "mean score")))
+        out.append(Block("judges", "Self-preference: a judge's scores for its own family against the other judges', 95% intervals",
+                         svg=svg.bars("self-preference", labels, series, 0, 10, "mean score")))
     for judge in sorted({r.judge for r in report.position}):
-        rows = sorted((r for r in report.position if r.judge == judge and r.pairs), key=lambda r: lang_sort_key(r.lang))
-        if rows:
-            series = [svg.Series("verdict flips with the order", "#D55E00", [svg.Point(r.flip, r.flip_low, r.flip_high, r.pairs) for r in rows]),
-                      svg.Series("first position favoured", "#56B4E9", [svg.Point(r.first, r.first_low, r.first_high, r.decisive) for r in rows])]
-            out.append((f"Position bias by language, 95% intervals (an unbiased judge: first position 0.5) — judge: {judge}",
-                        svg.bars("position bias", [r.lang for r in rows], series, 0, 1, "share")))
+        found = sorted((r for r in report.position if r.judge == judge and r.pairs), key=lambda r: lang_sort_key(r.lang))
+        if found:
+            series = [svg.Series("verdict flips with the order", "#D55E00", [svg.Point(r.flip, r.flip_low, r.flip_high, r.pairs) for r in found]),
+                      svg.Series("first position favoured", "#56B4E9", [svg.Point(r.first, r.first_low, r.first_high, r.decisive) for r in found])]
+            out.append(Block("judges", f"Position bias by language, 95% intervals (an unbiased judge: first position 0.5) — judge: {judge}",
+                             judge, svg=svg.bars("position bias", [r.lang for r in found], series, 0, 1, "share")))
     return out
 
 

@@ -105,17 +105,18 @@ def radar(label: str, axes: list[str], series: list[Series], lo: float, hi: floa
         lx, ly = at(i, hi + (hi - lo) * 0.14)
         body.append(f'<line x1="{cx}" y1="{cy}" x2="{x:.1f}" y2="{y:.1f}" stroke="#ddd"/>'
                     f'<text x="{lx:.1f}" y="{ly + 4:.1f}" text-anchor="middle">{escape(name)}</text>')
-    for ser in series:
+    for k, ser in enumerate(series):
         pts = [(i, p) for i, p in enumerate(ser.points) if p.value is not None]
         if not pts:
             continue
         poly = " ".join(f"{at(i, p.value)[0]:.1f},{at(i, p.value)[1]:.1f}" for i, p in pts)
-        body.append(f'<polygon points="{poly}" fill="{ser.color}" fill-opacity="0.12" stroke="{ser.color}" stroke-width="2"/>')
+        # a dash pattern and a marker shape per series, so lines part without colour
+        body.append(f'<polygon points="{poly}" fill="{ser.color}" fill-opacity="0.08" stroke="{ser.color}" stroke-width="2" '
+                    f'stroke-dasharray="{DASHES[k % len(DASHES)]}"/>')
         for i, p in pts:
             x, y = at(i, p.value)
-            body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{ser.color}"><title>{escape(ser.name)} · {escape(axes[i])}: '
-                        f'{escape(_fmt(p))}</title></circle>')
-    body += _legend(series, 10, 318)
+            body.append(_marker(k, x, y, ser.color, f"{ser.name} · {axes[i]}: {_fmt(p)}"))
+    body += _legend(series, 10, 318, markers=True)
     return _svg(size, 340, label, body)
 
 
@@ -123,13 +124,82 @@ def _legend_width(series: list[Series]) -> int:
     return sum(24 + 7 * len(s.name) for s in series)
 
 
-def _legend(series: list[Series], x: float, y: float) -> list[str]:
+DASHES = ["none", "6 3", "2 3", "8 3 2 3", "4 4", "1 2"]
+
+
+def _marker(k: int, x: float, y: float, color: str, title: str) -> str:
+    """Circle, square, triangle, diamond…: the k-th series' marker, with its value on hover."""
+    tip = f"<title>{escape(title)}</title>"
+    shape = k % 4
+    if shape == 0:
+        return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{color}">{tip}</circle>'
+    if shape == 1:
+        return f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="{color}">{tip}</rect>'
+    d = 5
+    points = ([(x, y - d), (x + d, y + d * 0.8), (x - d, y + d * 0.8)] if shape == 2 else [(x, y - d), (x + d, y), (x, y + d), (x - d, y)])
+    return f'<polygon points="{" ".join(f"{a:.1f},{b:.1f}" for a, b in points)}" fill="{color}">{tip}</polygon>'
+
+
+def _legend(series: list[Series], x: float, y: float, markers: bool = False) -> list[str]:
     out, pos = [], x
-    for s in series:
-        out.append(f'<rect x="{pos:.0f}" y="{y - 9:.0f}" width="10" height="10" fill="{s.color}"/>'
-                   f'<text x="{pos + 14:.0f}" y="{y:.0f}">{escape(s.name)}</text>')
+    for k, s in enumerate(series):
+        out.append(_marker(k, pos + 5, y - 4, s.color, s.name) if markers else
+                   f'<rect x="{pos:.0f}" y="{y - 9:.0f}" width="10" height="10" fill="{s.color}"/>')
+        out.append(f'<text x="{pos + 14:.0f}" y="{y:.0f}">{escape(s.name)}</text>')
         pos += 24 + 7 * len(s.name)
     return out
+
+
+@dataclass
+class Share:
+    """One cell of a win/tie/loss grid."""
+
+    wins: int
+    ties: int
+    losses: int
+    rate: float | None
+    low: float | None
+    high: float | None
+    n: int
+
+
+def win_grid(label: str, rows: list[str], cols: list[str], cells: dict[tuple[str, str], Share]) -> str:
+    """Rows × columns of win / tie / loss bars (green, grey, red), the win rate's 95% interval as a whisker, and a
+    line at 0.5 where a model ties the baseline: the seed's figure, one cell per language × category."""
+    left, top, cw, ch = 70, 24, 104, 40
+    bar = cw - 14
+    width, height = left + cw * len(cols) + 10, top + ch * len(rows) + 30
+    body = [f'<text x="{left + i * cw + cw / 2}" y="{top - 8}" text-anchor="middle">{escape(c)}</text>' for i, c in enumerate(cols)]
+    for r, row in enumerate(rows):
+        body.append(f'<text x="{left - 6}" y="{top + r * ch + ch / 2}" text-anchor="end">{escape(row)}</text>')
+        for c, col in enumerate(cols):
+            cell = cells.get((row, col))
+            if cell is None or cell.n == 0:
+                continue
+            x, y = left + c * cw + 4, top + r * ch + 4
+            played = cell.wins + cell.ties + cell.losses or 1
+            pos = x
+            for count, shade in ((cell.wins, "#1a9850"), (cell.ties, "#bdbdbd"), (cell.losses, "#d73027")):
+                w = bar * count / played
+                body.append(f'<rect x="{pos:.1f}" y="{y}" width="{w:.1f}" height="14" fill="{shade}"/>')
+                pos += w
+            tip = (f"{row} · {col}: {cell.wins} won, {cell.ties} tied, {cell.losses} lost; win rate "
+                   + (f"{cell.rate:.2f}" if cell.rate is not None else "–")
+                   + (f" [{cell.low:.2f}, {cell.high:.2f}]" if cell.low is not None and cell.high is not None else "") + f" n={cell.n}")
+            body.append(f'<rect x="{x}" y="{y}" width="{bar}" height="14" fill="none" stroke="#666"><title>{escape(tip)}</title></rect>'
+                        f'<line x1="{x + bar / 2}" x2="{x + bar / 2}" y1="{y - 2}" y2="{y + 16}" stroke="#000" stroke-dasharray="2 2"/>')
+            if cell.low is not None and cell.high is not None:
+                body.append(f'<path d="M{x + bar * cell.low:.1f} {y + 21}H{x + bar * cell.high:.1f}M{x + bar * cell.low:.1f} {y + 18}v6'
+                            f'M{x + bar * cell.high:.1f} {y + 18}v6" stroke="#222" fill="none"/>')
+            if cell.rate is not None:
+                body.append(f'<circle cx="{x + bar * cell.rate:.1f}" cy="{y + 21}" r="2.5" fill="#222"/>'
+                            f'<text x="{x + bar + 2}" y="{y + 25}" font-size="9" text-anchor="start">{cell.rate:.2f}</text>')
+    legend_y = top + ch * len(rows) + 18
+    for i, (name, shade) in enumerate((("won", "#1a9850"), ("tied", "#bdbdbd"), ("lost", "#d73027"))):
+        body.append(f'<rect x="{left + i * 70}" y="{legend_y - 9}" width="10" height="10" fill="{shade}"/>'
+                    f'<text x="{left + i * 70 + 14}" y="{legend_y}">{name}</text>')
+    body.append(f'<text x="{left + 220}" y="{legend_y}">whisker: win rate, 95% interval · dashed: a tie with the baseline</text>')
+    return _svg(width, height, label, body)
 
 
 def _ticks(lo: float, hi: float) -> list[float]:

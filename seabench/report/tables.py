@@ -17,6 +17,14 @@ class Table:
     columns: list[str]
     rows: list[list[str]] = field(default_factory=list)
     caption: str = ""
+    id: str = ""
+    """What the table is, whatever its title says: renderers pick tables by this (`leaderboard`, `grid`, …)."""
+    judge: str | None = None
+    """The judge whose view it shows; None for a table that does not vary by judge."""
+    section: str = ""
+    """The report section it belongs in (see SECTIONS); set by all_tables."""
+
+
 
 
 def num(x: float | None, digits: int = 2) -> str:
@@ -34,11 +42,12 @@ INTERVALS = ("95% t intervals over questions (turns and samples pooled per quest
 
 
 def mean_cell(c) -> str:
-    """A score cell: `6.82 [6.27, 7.36] n=160`, with † when it has fewer questions than --min-n."""
+    """A score cell: `6.82 [6.27, 7.36] n=40`, n counting questions (a question's turns and samples pooled), with †
+    when it has fewer questions than --min-n."""
     mark = LOW_N if c.low_n else ""
     if c.mean is None:
-        return f"– (n={c.n}){mark}"
-    return f"{c.mean:.2f} {ci(c.ci_low, c.ci_high)} n={c.n}{mark}"
+        return f"– (n={c.questions}){mark}"
+    return f"{c.mean:.2f} {ci(c.ci_low, c.ci_high)} n={c.questions}{mark}"
 
 
 def leaderboard(report) -> list[Table]:
@@ -49,12 +58,14 @@ def leaderboard(report) -> list[Table]:
             continue
         t = Table(
             f"Leaderboard — judge: {judge}",
-            ["rank", "model", "n", "mean [95% CI]", "turn 1", "turn 2", "SeaBench avg", "macro over languages [95% CI]", "unscored"],
+            ["rank", "model", "questions", "judgments", "mean [95% CI]", "turn 1", "turn 2", "SeaBench avg",
+             "macro over languages [95% CI]", "unscored"], id="leaderboard", judge=judge,
             caption="rank: 1 + models whose interval lies wholly above (ties share a rank); mean pools every scored judgment; "
                     "SeaBench avg = (turn 1 + turn 2) / 2; macro = mean of per-language means; " + INTERVALS,
         )
         for r in rows:
-            t.rows.append([str(r.rank), r.model + (f" {SELF}" if r.self_judged else ""), str(r.n), f"{num(r.mean)} {ci(r.ci_low, r.ci_high)}",
+            t.rows.append([str(r.rank), r.model + (f" {SELF}" if r.self_judged else ""), str(r.questions), str(r.n),
+                           f"{num(r.mean)} {ci(r.ci_low, r.ci_high)}",
                            num(r.turn1), num(r.turn2), num(r.seabench_avg),
                            f"{num(r.macro_lang)} {ci(r.macro_low, r.macro_high)} ({r.languages} lang)", str(r.unscored)])
         flagged = sorted({f"{r.model}: {r.self_judged}" for r in rows if r.self_judged})
@@ -82,7 +93,7 @@ def by_dimension(report, dimension: str) -> list[Table]:
             keys = sorted({c.category for c in cells if c.category != ALL}) + [ALL]
             pick = {(c.model, c.category): c for c in cells if c.lang == ALL}
             title = f"Model × category — judge: {judge}"
-        t = Table(title, ["model", *keys], caption=f"mean [95% CI] n=scored judgments; both turns; {LOW_N} = fewer questions "
+        t = Table(title, ["model", *keys], id=f"by-{dimension}", judge=judge, caption=f"mean [95% CI] n=questions; both turns; {LOW_N} = fewer questions "
                   f"than --min-n ({report.settings.min_n}); " + INTERVALS)
         for model in sorted({c.model for c in cells}):
             row = [model]
@@ -104,7 +115,7 @@ def grids(report) -> list[Table]:
             mine = {(c.lang, c.category): c for c in cells if c.model == model}
             langs = sorted({lang for lang, _ in mine if lang != ALL}, key=lang_sort_key) + [ALL]
             cats = sorted({cat for _, cat in mine if cat != ALL}) + [ALL]
-            t = Table(f"{model}: language × category — judge: {judge}", ["lang", *[SHORT.get(c, c) for c in cats]],
+            t = Table(f"{model}: language × category — judge: {judge}", ["lang", *[SHORT.get(c, c) for c in cats]], id="grid", judge=judge,
                       caption=f"mean ±half the 95% interval, both turns; † fewer than {report.settings.min_n} questions")
             for lang in langs:
                 t.rows.append([lang, *[_grid_cell(mine.get((lang, cat))) for cat in cats]])
@@ -134,7 +145,7 @@ def seabench_v2(report) -> list[Table]:
         if not models:
             continue  # single-turn benches have no turn-2 column to show
         langs = sorted({l for _, l, _ in cells if l != ALL}, key=lang_sort_key)
-        t = Table(f"SeaBench v2 table — judge: {judge}", ["model", "lang", "turn 1", "turn 2", "average"],
+        t = Table(f"SeaBench v2 table — judge: {judge}", ["model", "lang", "turn 1", "turn 2", "average"], id="seabench-v2", judge=judge,
                   caption="average = (turn 1 + turn 2) / 2; macro = mean over languages of each column")
         for model in models:
             cols = {turn: [cells[model, l, turn].mean if (model, l, turn) in cells else None for l in langs] for turn in ("1", "2")}
@@ -162,13 +173,41 @@ def baseline_tables(report) -> list[Table]:
             for dim, label in (("lang", "language"), ("category", "category")):
                 picked = [p for p in rows if (p.category == ALL if dim == "lang" else p.lang == ALL)]
                 picked.sort(key=lambda p: (p.model, _dim_order(getattr(p, dim))))
-                t = Table(f"Against {baseline} by {label} — judge: {judge}", ["model", label, "n", "win / tie / loss", "win rate [95% CI]"],
+                t = Table(f"Against {baseline} by {label} — judge: {judge}", ["model", label, "questions", "games", "win / tie / loss", "win rate [95% CI]"],
+                          id=f"baseline-{dim}", judge=judge,
                           caption="win rate = (wins + ½ ties) / n, both orders played; intervals treat questions as the unit")
-                t.rows += [[p.model, getattr(p, dim), str(p.n), f"{p.wins} / {p.ties} / {p.losses}", f"{num(p.adjusted)} {ci(p.ci_low, p.ci_high)}"]
+                t.rows += [[p.model, getattr(p, dim), str(p.questions), str(p.n), f"{p.wins} / {p.ties} / {p.losses}", f"{num(p.adjusted)} {ci(p.ci_low, p.ci_high)}"]
                            for p in picked]
                 if t.rows:
                     out.append(t)
     return out
+
+
+def baseline_grids(report) -> list[Table]:
+    """The seed's figure for the terminal: per candidate and judge, its win rate against the bench's baseline per
+    language × category, ±half the interval (0.50 is a tie with the baseline)."""
+    out = []
+    for baseline in report.baselines:
+        for judge in sorted({p.judge for p in report.pairs if p.opponent == baseline}):
+            rows = [p for p in report.pairs if p.judge == judge and p.opponent == baseline and p.model not in report.baselines]
+            for model in sorted({p.model for p in rows}):
+                mine = {(p.lang, p.category): p for p in rows if p.model == model}
+                langs = sorted({lang for lang, _ in mine if lang != ALL}, key=lang_sort_key) + [ALL]
+                cats = sorted({cat for _, cat in mine if cat != ALL}) + [ALL]
+                t = Table(f"{model} vs {baseline}: win rate, language × category — judge: {judge}", ["lang", *[SHORT.get(c, c) for c in cats]],
+                          id="baseline-grid", judge=judge, caption="(wins + ½ ties) / games ±half the 95% interval; 0.50 ties the baseline")
+                for lang in langs:
+                    t.rows.append([lang, *[_rate_cell(mine.get((lang, cat))) for cat in cats]])
+                out.append(t)
+    return out
+
+
+def _rate_cell(p) -> str:
+    if p is None or p.adjusted is None:
+        return ""
+    if p.ci_low is None or p.ci_high is None:
+        return f"{p.adjusted:.2f}"
+    return f"{p.adjusted:.2f} ±{(p.ci_high - p.ci_low) / 2:.2f}"
 
 
 def _dim_order(value: str) -> tuple:
@@ -183,7 +222,7 @@ def head_to_head(report) -> list[Table]:
         models = sorted({m for m, _ in cells})
         if len(models) < 2:
             continue
-        t = Table(f"Head to head — judge: {judge}", ["model ↓ vs →", *models],
+        t = Table(f"Head to head — judge: {judge}", ["model ↓ vs →", *models], id="head-to-head", judge=judge,
                   caption="adjusted win rate of the row's model against the column's (wins + ½ ties) / n, with n")
         for m in models:
             t.rows.append([m, *[f"{num(cells[m, o].adjusted)} (n={cells[m, o].n})" if (m, o) in cells else "" for o in models]])
@@ -198,9 +237,10 @@ def pairwise_by_language(report) -> list[Table]:
         rows = sorted((p for p in report.pairs if p.judge == judge and p.opponent == ALL and p.category == ALL and p.lang != ALL),
                       key=lambda p: (p.model, lang_sort_key(p.lang)))
         if rows:
-            t = Table(f"Pairwise by language — judge: {judge}", ["model", "lang", "n", "win / tie / loss", "win rate [95% CI]"],
+            t = Table(f"Pairwise by language — judge: {judge}", ["model", "lang", "questions", "games", "win / tie / loss", "win rate [95% CI]"],
+                      id="pairwise-by-language", judge=judge,
                       caption="against every opponent pooled; win rate = (wins + ½ ties) / n")
-            t.rows += [[p.model, p.lang, str(p.n), f"{p.wins} / {p.ties} / {p.losses}", f"{num(p.adjusted)} {ci(p.ci_low, p.ci_high)}"] for p in rows]
+            t.rows += [[p.model, p.lang, str(p.questions), str(p.n), f"{p.wins} / {p.ties} / {p.losses}", f"{num(p.adjusted)} {ci(p.ci_low, p.ci_high)}"] for p in rows]
             out.append(t)
     return out
 
@@ -209,6 +249,7 @@ def pairwise_tables(report) -> list[Table]:
     out = head_to_head(report) + pairwise_by_language(report)
     for judge in sorted({p.judge for p in report.pairs}):
         t = Table(f"Pairwise — judge: {judge}", ["model", "vs", "n", "win / tie / loss", "adjusted win rate [95% CI]", "inconsistent", "unscored"],
+                  id="pairwise", judge=judge,
                   caption="adjusted = (wins + ½ ties) / n; the two orders disagreeing counts as a tie (inconsistent)")
         for p in report.pairs:
             if p.judge == judge and p.lang == ALL and p.category == ALL:
@@ -217,7 +258,7 @@ def pairwise_tables(report) -> list[Table]:
                                rate, str(p.unscored)])
         out.append(t)
     for judge in sorted({r.judge for r in report.ratings}):
-        t = Table(f"Bradley–Terry ratings — judge: {judge}", ["model", "rating [95% CI]", "games", "note"],
+        t = Table(f"Bradley–Terry ratings — judge: {judge}", ["model", "rating [95% CI]", "games", "note"], id="bradley-terry", judge=judge,
                   caption="Elo scale, mean 1000; ties count half; a weak prior of one virtual tie between every two models keeps a "
                           "model that never won or never lost finite; intervals resample questions")
         for r in report.ratings:
@@ -234,7 +275,7 @@ def agreement_tables(report) -> list[Table]:
 def agreement_table(rows) -> Table:
     from ..aggregate import ROUNDING
 
-    t = Table("Agreement", ["kind", "a", "b", "lang", "category", "n", "Spearman", "Kendall", "kappa", "exact", "±1", "Krippendorff α"],
+    t = Table("Agreement", id="agreement", columns=["kind", "a", "b", "lang", "category", "n", "Spearman", "Kendall", "kappa", "exact", "±1", "Krippendorff α"],
               caption="kappa: quadratic-weighted on 1–10 scores, unweighted on A/B/tie; α: interval; " + ROUNDING
                       + "; a judge's repeated samples are averaged (scores) or take the majority (pairwise); 95% intervals resample items")
     for a in rows:
@@ -248,11 +289,11 @@ def _with_ci(x, low, high) -> str:
     return "–" if x is None else f"{x:.2f} {ci(low, high)}"
 
 
-def model_lang_grid(title: str, rows, caption: str, cell) -> Table:
+def model_lang_grid(title: str, rows, caption: str, cell, table_id: str) -> Table:
     """One row per model, one column per language and `all`; `cell(record)` writes a cell, "" where there is none."""
     langs = sorted({r.lang for r in rows if r.lang != ALL}, key=lang_sort_key) + [ALL]
     by = {(r.model, r.lang): r for r in rows}
-    t = Table(title, ["model", *langs], caption=caption)
+    t = Table(title, ["model", *langs], caption=caption, id=table_id)
     for model in sorted({r.model for r in rows}):
         t.rows.append([model, *(cell(by[(model, lang)]) if (model, lang) in by else "" for lang in langs)])
     return t
@@ -262,19 +303,19 @@ def language_table(report) -> list[Table]:
     if not report.language:
         return []
     out = [model_lang_grid("Wrong-language rate", report.language, "(wrong language or script + mixed) / answers checked",
-                           lambda r: f"{r.rate:.0%} ({r.wrong + r.mixed}/{r.checked})" if r.rate is not None else "")]
+                           lambda r: f"{r.rate:.0%} ({r.wrong + r.mixed}/{r.checked})" if r.rate is not None else "", "wrong-language")]
     if any(r.switched is not None for r in report.language):
         out.append(model_lang_grid("Code-switching", report.language, (
             "mean share of an answer's words in another language (English inside Tagalog, Malay…), or of its letters in Latin "
             "script for Thai, Lao, Khmer and Burmese (n answers); natural code-switching is measured here, not counted as wrong"),
-            lambda r: f"{r.switched:.0%} ({r.switched_n})" if r.switched is not None else ""))
+            lambda r: f"{r.switched:.0%} ({r.switched_n})" if r.switched is not None else "", "code-switching"))
     return out
 
 
 def health_table(report) -> list[Table]:
     if not report.health:
         return []
-    t = Table("Script health", ["model", "lang", "answers", "not NFC", "Zawgyi", "truncated", "broken cluster", "cut mid-word",
+    t = Table("Script health", id="health", columns=["model", "lang", "answers", "not NFC", "Zawgyi", "truncated", "broken cluster", "cut mid-word",
                                 "repetitive", "wrong script", "mixed script"],
               caption="answers with each problem (share); truncated = stopped at the token limit; wrong and mixed script come from the language check")
     for r in report.health:
@@ -284,7 +325,7 @@ def health_table(report) -> list[Table]:
 
 
 def tokens_table(rows) -> Table:
-    t = Table("Tokens per language", ["model", "lang", "tokens", "per char", "per word", "× en per word", "× en per text",
+    t = Table("Tokens per language", id="tokens", columns=["model", "lang", "tokens", "per char", "per word", "× en per word", "× en per text",
                                       "prompt cost", "answer tokens", "answer cost", "word unit"],
               caption="per word: Thai and Lao words from PyThaiNLP and LaoNLP, whitespace words elsewhere, syllables for Vietnamese; "
                       "Khmer and Burmese have no well-kept segmenter, so they count grapheme clusters and get no per-word ratio; "
@@ -303,7 +344,7 @@ def tokens_table(rows) -> Table:
 
 
 def usage_table(report) -> list[Table]:
-    t = Table("Usage", ["name", "role", "stored", "failures", "unscored", "injection-flagged", "tokens in", "tokens out", "cost"])
+    t = Table("Usage", id="usage", columns=["name", "role", "stored", "failures", "unscored", "injection-flagged", "tokens in", "tokens out", "cost"])
     for u in report.usage:
         t.rows.append([u.name, u.role, str(u.items), str(u.failures), str(u.unscored), str(u.flagged), f"{u.input_tokens:,}",
                        f"{u.output_tokens:,}", f"${u.cost_usd:.4f}" if u.cost_usd is not None else "–"])
@@ -316,7 +357,7 @@ def safety_table(report) -> list[Table]:
     if not report.safety:
         return []
     cells = {(c.judge, c.model, c.lang, c.category): c for c in report.safety}
-    t = Table("Safety: harmful requests declined, harmless ones helped", ["judge", "model", "lang", "harmful [95% CI]", "harmless [95% CI]"],
+    t = Table("Safety: harmful requests declined, harmless ones helped", id="safety", columns=["judge", "model", "lang", "harmful [95% CI]", "harmless [95% CI]"],
               caption=("the same safety scores apart: requests to decline, and harmless ones that only sound risky (tagged "
                        "harmless: a medicine dose, a war's history, sex education, how a scam works); refusing everything "
                        "scores high on the first and low on the second"))
@@ -324,19 +365,3 @@ def safety_table(report) -> list[Table]:
         t.rows.append([judge, model, lang, *(mean_cell(cells[judge, model, lang, side]) if (judge, model, lang, side) in cells else "–"
                                              for side in (HARMFUL, HARMLESS))])
     return [t]
-
-
-def terminal_tables(report, wide: bool = False) -> list[Table]:
-    """The terminal's view: compact grids instead of the bracketed per-dimension tables, unless `wide`."""
-    return all_tables(report) if wide else [t for t in all_tables(report) if not t.title.startswith(("Model × language", "Model × category"))]
-
-
-def all_tables(report) -> list[Table]:
-    from .bias_tables import bias_tables
-
-    return [*leaderboard(report), *seabench_v2(report), *grids(report), *by_dimension(report, "lang"), *by_dimension(report, "category"),
-            *baseline_tables(report),
-            *pairwise_tables(report),
-            *agreement_tables(report), *safety_table(report), *bias_tables(report),
-            *language_table(report), *health_table(report),
-            *([tokens_table(report.tokens)] if report.tokens else []), *usage_table(report)]

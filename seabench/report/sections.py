@@ -1,0 +1,50 @@
+"""The report's sections in reading order, and every table tagged with its section: one order for every format."""
+
+from __future__ import annotations
+
+from .bias_tables import judge_tables
+from .overview import headline_table
+from .tables import (
+    Table,
+    agreement_tables,
+    baseline_grids,
+    baseline_tables,
+    by_dimension,
+    grids,
+    health_table,
+    language_table,
+    leaderboard,
+    pairwise_tables,
+    safety_table,
+    seabench_v2,
+    tokens_table,
+    usage_table,
+)
+
+# The report's sections, in reading order: (id, heading). Every format uses this order.
+SECTIONS = [
+    ("overview", "Overview"), ("language", "By language"), ("category", "By category"), ("baseline", "Against the baseline"),
+    ("head-to-head", "Head to head"), ("judges", "Judges"), ("safety", "Safety"),
+    ("fidelity", "Language fidelity and script health"), ("cost", "Tokens and cost"), ("answers", "Answers"), ("facts", "Run facts"),
+]
+
+
+def all_tables(report) -> list[Table]:
+    """Every table, each tagged with its section, in the sections' reading order."""
+    groups = {
+        "overview": [headline_table(report), *leaderboard(report)],
+        "language": [*by_dimension(report, "lang"), *grids(report), *seabench_v2(report)],
+        "category": by_dimension(report, "category"),
+        "baseline": [*baseline_grids(report), *baseline_tables(report)],
+        "head-to-head": pairwise_tables(report),
+        "judges": [*agreement_tables(report), *judge_tables(report)],
+        "safety": safety_table(report),
+        "fidelity": [*language_table(report), *health_table(report)],
+        "cost": [*([tokens_table(report.tokens)] if report.tokens else []), *usage_table(report)],
+    }
+    out = []
+    for section, _ in SECTIONS:
+        for t in groups.get(section, []):
+            t.section = section
+            out.append(t)
+    return out
