@@ -18,12 +18,16 @@ JUDGES = ("openai:judge-a", "openai:judge-b")
 
 
 def synthetic_store(path: Path, models: int = 3, *, categories: tuple[str, ...] | None = None, langs: tuple[str, ...] | None = None,
-                    pairwise: bool = True, seed: int = 0) -> list[str]:
-    """Fill `path`; returns the models' names (`model-1`, …)."""
+                    pairwise: bool = True, seed: int = 0, baseline: bool = False) -> list[str]:
+    """Fill `path`; returns the models' names (`model-1`, …). `baseline`: the bench ships a `chatgpt_response` answer to
+    every question's first turn, and the pairwise verdicts are each candidate's against it, as Sea-bench v1 is run."""
     rng = random.Random(seed)
     bench = load_bench(None)
     questions = [q for q in bench.questions if (categories is None or q.category in categories) and (langs is None or q.lang in langs)]
-    bench = bench.model_copy(update={"questions": tuple(questions)})
+    if baseline:
+        questions = [q.model_copy(update={"baseline": f"chatgpt: {q.turns[0]}"}) for q in questions]
+    bench = bench.model_copy(update={"questions": tuple(questions), **({"baseline_name": "chatgpt_response"} if baseline else {})})
+    opponent = "chatgpt_response" if baseline else None
     names = [f"model-{i + 1}" for i in range(models)]
     level = {m: 5.0 + 3.0 * i / max(1, models - 1) for i, m in enumerate(names)}
     answers, judgments = [], []
@@ -37,13 +41,15 @@ def synthetic_store(path: Path, models: int = 3, *, categories: tuple[str, ...] 
                 for judge in JUDGES:
                     score = float(min(10, max(1, round(rng.gauss(level[m] - hard, 1.5)))))
                     judgments.append(_judgment("single", judge, bench.name, q.id, turn, m, None, score=score))
-                if pairwise and m != names[0]:
+                rival = opponent or names[0]
+                if pairwise and m != rival and (opponent is None or turn == 1):
                     for judge in JUDGES:
-                        for first, second in ((m, names[0]), (names[0], m)):
-                            edge = level[m] - level[names[0]] + rng.gauss(0, 2)
+                        for first, second in ((m, rival), (rival, m)):
+                            edge = level[m] - (6.0 if opponent else level[rival]) + rng.gauss(0, 2)
                             winner = "tie" if abs(edge) < 0.5 else ("A" if (edge > 0) == (first == m) else "B")
                             judgments.append(_judgment("pairwise", judge, bench.name, q.id, turn, first, second, winner=winner))
     with Store(path) as store:
+        store.save_bench(bench)
         for m in names:
             store.register_model(m, f"openai:{m}", GenerationSettings())
         for judge in JUDGES:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from seabench.store import Store
 
@@ -39,6 +40,10 @@ def test_eval_against_the_shipped_baseline_reports_win_tie_loss_per_language_and
         assert result.exit_code == 0, result.output
         assert len(judge.requests) == 6  # turn 1 of three questions, both orders; turn 2 has no baseline answer
     assert "1 item have no baseline answer" not in result.stderr and "2 items have no baseline answer" in result.stderr
+    # a pairwise eval prints its result as a single-mode one does: the win rate against the baseline, with its interval
+    assert re.search(r"^cand: 1\.00 \[(—|[\d.]+, [\d.]+)\] n=3 \(win rate vs chatgpt_response, judge openai:j\)", result.stderr, re.M)
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "cand against chatgpt_response: win / tie / loss by language × category" in page  # the seed's figure
     assert "wait for answers" not in result.stderr
     with Store(db) as store:
         assert store.baselines() == {"chatgpt_response"}

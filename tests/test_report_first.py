@@ -196,3 +196,30 @@ def test_model_colours_depend_on_the_name_alone():
 
     few, many = model_colors(R(["alpha", "beta"])), model_colors(R(["zeta", "alpha", "beta", "gamma"]))
     assert few["alpha"] == many["alpha"] and len(set(many.values())) == 4
+
+
+def test_answer_previews_end_on_a_grapheme_cluster():
+    from seabench.report.answers import preview
+    from seabench.segment import clusters
+
+    assert preview("ស្មើនឹងបួន", 3) == "ស្មើនឹង…"  # not cut after the coeng of ស្មើ or inside នឹ
+    for text in ("ស្មើនឹងបួនរយ", "မြန်မာစကား", "ສະບາຍດີຫຼາຍ", "สวัสดีครับผม"):
+        for n in range(1, 6):
+            cut = preview(text, n)
+            assert clusters(cut.rstrip("…")) == clusters(text)[:n]
+
+
+def test_the_baseline_is_a_reference_never_a_ranked_candidate(tmp_path):
+    from seabench.report.html import pairwise_charts
+    from seabench.report.overview import headline
+
+    db = tmp_path / "s.db"
+    synthetic_store(db, 3, categories=("safety", "math-reasoning"), langs=("th", "km"), baseline=True)
+    with Store(db, readonly=True) as store:
+        report = build(store, settings=build_settings())
+    h = headline(report)
+    assert h.baseline == "chatgpt_response" and [r.model for r in h.rows] == ["model-3", "model-2", "model-1"]
+    assert all(r.vs_baseline for r in h.rows)  # the seed's figure, in the headline
+    bt = [b for b in pairwise_charts(report) if b.title.startswith("Bradley–Terry")]
+    assert bt and all("a reference, not ranked" in b.title for b in bt)
+    assert all("chatgpt_response" not in b.svg for b in bt)  # no bar, no legend entry

@@ -38,17 +38,27 @@ def write_answers(answers: list[Answer], questions: dict[tuple[str, str], Questi
         writer.writeheader()
         writer.writerows(rows)
     else:
+        from rich import box
         from rich.table import Table
         from rich.text import Text
 
-        table = Table(title=f"{len(rows)} stored answers")
+        # No right edge: Thai, Lao, Khmer and Burmese take widths terminals disagree on, so no border can line up after them.
+        table = Table(title=f"{len(rows)} stored answers", box=box.SIMPLE_HEAD, show_edge=False)
         for col in ("model", "question", "lang", "turn", "tokens in/out", "latency", "finish", "answer"):
             table.add_column(col, overflow="fold" if col == "answer" else "ellipsis", no_wrap=col != "answer")
         for r in rows:
-            preview = " ".join(r["text"].split())[:80]
             table.add_row(
                 r["model"], r["question_id"], r["lang"] or "?", str(r["turn"]),
                 f"{r['input_tokens'] or '–'}/{r['output_tokens'] or '–'}",
-                f"{r['latency_s']:.2f}s" if r["latency_s"] is not None else "–", r["finish_reason"] or "–", Text(preview),
+                f"{r['latency_s']:.2f}s" if r["latency_s"] is not None else "–", r["finish_reason"] or "–", Text(preview(r["text"])),
             )
         console.print(table)
+
+
+def preview(text: str, limit: int = 60) -> str:
+    """The first `limit` grapheme clusters of the text on one line, never cut inside a cluster (`…ស្មើ`, not `…ស្មើនឹងប`
+    cut after a coeng)."""
+    from ..segment import clusters
+
+    parts = clusters(" ".join(text.split()))
+    return "".join(parts[:limit]) + ("…" if len(parts) > limit else "")

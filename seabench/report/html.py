@@ -172,7 +172,7 @@ def baseline_charts(report) -> list[Block]:
         for judge in sorted({p.judge for p in report.pairs if p.opponent == baseline}):
             rows = [p for p in report.pairs if p.judge == judge and p.opponent == baseline and p.model not in report.baselines]
             for model in sorted({p.model for p in rows}):
-                mine = {(p.lang, SHORT.get(p.category, p.category)): svg.Share(p.wins, p.ties, p.losses, p.adjusted, p.ci_low, p.ci_high, p.n)
+                mine = {(p.lang, SHORT.get(p.category, p.category)): svg.Share(p.wins, p.ties, p.losses, p.adjusted, p.ci_low, p.ci_high, p.questions)
                         for p in rows if p.model == model}
                 langs = sorted({lang for lang, _ in mine if lang != ALL}, key=lang_sort_key) + [ALL]
                 cats = sorted({SHORT.get(p.category, p.category) for p in rows if p.category != ALL}) + [ALL]
@@ -198,7 +198,7 @@ def pairwise_charts(report) -> list[Block]:
         rows = [p for p in report.pairs if p.judge == judge and p.opponent == ALL and p.lang == ALL and p.category == ALL
                 and p.model not in report.baselines]
         if rows:
-            series = [svg.Series(p.model, color[p.model], [svg.Point(p.adjusted, p.ci_low, p.ci_high, p.n)]) for p in rows]
+            series = [svg.Series(p.model, color[p.model], [svg.Point(p.adjusted, p.ci_low, p.ci_high, p.questions)]) for p in rows]
             out.append(Block("head-to-head", f"Pairwise adjusted win rate against all opponents — judge: {judge}", judge,
                              svg=svg.bars("adjusted win rate", ["all opponents"], series, 0, 1, "adjusted win rate")))
     for judge in sorted({a.a for a in report.agreement if a.kind == "judge-human"}):
@@ -307,4 +307,4 @@ def _elo_bounds(values: list[float]) -> tuple[float, float]:
 
 
 def _point(c) -> svg.Point:
-    return svg.Point(None) if c is None else svg.Point(c.mean, c.ci_low, c.ci_high, c.n)
+    return svg.Point(None) if c is None else svg.Point(c.mean, c.ci_low, c.ci_high, c.questions)  # n counts questions

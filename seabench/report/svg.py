@@ -168,7 +168,7 @@ def win_grid(label: str, rows: list[str], cols: list[str], cells: dict[tuple[str
     line at 0.5 where a model ties the baseline: the seed's figure, one cell per language × category."""
     left, top, cw, ch = 70, 24, 104, 40
     bar = cw - 14
-    width, height = left + cw * len(cols) + 10, top + ch * len(rows) + 30
+    width, height = left + cw * len(cols) + 10, top + ch * len(rows) + 44
     body = [f'<text x="{left + i * cw + cw / 2}" y="{top - 8}" text-anchor="middle">{escape(c)}</text>' for i, c in enumerate(cols)]
     for r, row in enumerate(rows):
         body.append(f'<text x="{left - 6}" y="{top + r * ch + ch / 2}" text-anchor="end">{escape(row)}</text>')
@@ -198,7 +198,7 @@ def win_grid(label: str, rows: list[str], cols: list[str], cells: dict[tuple[str
     for i, (name, shade) in enumerate((("won", "#1a9850"), ("tied", "#bdbdbd"), ("lost", "#d73027"))):
         body.append(f'<rect x="{left + i * 70}" y="{legend_y - 9}" width="10" height="10" fill="{shade}"/>'
                     f'<text x="{left + i * 70 + 14}" y="{legend_y}">{name}</text>')
-    body.append(f'<text x="{left + 220}" y="{legend_y}">whisker: win rate, 95% interval · dashed: a tie with the baseline</text>')
+    body.append(f'<text x="{left}" y="{legend_y + 16}" font-size="10">dot and whisker: win rate and its 95% interval · dashed: a tie</text>')
     return _svg(width, height, label, body)
 
 
