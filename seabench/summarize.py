@@ -225,7 +225,8 @@ def _usage(store: Store, answers: list[Answer], judgments: list[Judgment]) -> li
     for model, items in sorted(by_model.items()):
         costs = [a.cost_usd for a in items if a.cost_usd is not None]
         flagged = sum(bool(injection_flags(a.text)) for a in items)
-        rows.append(UsageRow(name=model, role="baseline" if model in baselines else "candidate", items=len(items), failures=failures["candidate", model], unscored=0, flagged=flagged,
+        rows.append(UsageRow(name=model, role="baseline" if model in baselines else "candidate", items=len(items),
+                             failures=failures["candidate", model], unscored=0, flagged=flagged,
                              input_tokens=sum(a.usage.input_tokens or 0 for a in items), output_tokens=sum(a.usage.output_tokens or 0 for a in items),
                              cost_usd=sum(costs) if costs else None))
     by_judge: dict[str, list[Judgment]] = defaultdict(list)

@@ -69,7 +69,7 @@ def output_format(fmt: str | None, out: Path | None, default: str) -> str:
     if out is not None and by_ext is None and fmt is None:
         raise ConfigError(f"{out}: cannot tell the format from '{out.suffix or 'no extension'}'; name the file .html, .md, .csv, "
                           ".json or .txt, or give --format")
-    if fmt is not None and by_ext is not None and fmt != by_ext:
+    if out is not None and fmt is not None and by_ext is not None and fmt != by_ext:
         raise ConfigError(f"--format {fmt} contradicts --out {out} (a {out.suffix} file holds {by_ext}); drop one of them")
     chosen = fmt or by_ext or default
     o.check_format(chosen, o.REPORT_FORMATS)

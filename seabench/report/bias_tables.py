@@ -47,7 +47,8 @@ def _share(x, low, high) -> str:
 def length_control_table(report) -> list[Table]:
     if not report.length_control:
         return []
-    t = Table("Length-controlled win rate", id="length-control", columns=["judge", "model", "opponent", "lang", "items", "win rate as judged", "at equal length",
+    t = Table("Length-controlled win rate", id="length-control",
+              columns=["judge", "model", "opponent", "lang", "items", "win rate as judged", "at equal length",
                                              "length weight"],
               caption=("a logistic GLM of the verdict on a model term and tanh(length difference ÷ its SD), predicted at equal length "
                        "(AlpacaEval 2.0's construction); [95% interval, questions as the unit]; length weight > 0: the judge prefers the "
@@ -87,7 +88,8 @@ def style_table(report) -> list[Table]:
 def judge_choice_table(report) -> list[Table]:
     if not report.judge_choice:
         return []
-    t = Table("Which judge to trust, per language", id="judge-choice", columns=["lang", "judge", "kappa with people [95% CI]", "n", "next judge", "clearly better"],
+    t = Table("Which judge to trust, per language", id="judge-choice",
+              columns=["lang", "judge", "kappa with people [95% CI]", "n", "next judge", "clearly better"],
               caption="quadratic-weighted kappa of each LLM judge against the human ratings; 'clearly' when its interval lies "
                       "wholly above the next judge's kappa")
     for c in report.judge_choice:
@@ -100,7 +102,8 @@ def judge_choice_table(report) -> list[Table]:
 def self_preference_table(report) -> list[Table]:
     if not report.self_preference:
         return []
-    t = Table("Self-preference", id="self-preference", columns=["judge", "family", "its models", "scored by this judge [95% CI]", "by the other judges [95% CI]", "n"],
+    t = Table("Self-preference", id="self-preference",
+              columns=["judge", "family", "its models", "scored by this judge [95% CI]", "by the other judges [95% CI]", "n"],
               caption="a judge grading its own family's answers, against the other judges' scores for the same answers")
     for r in report.self_preference:
         t.rows.append([r.judge, r.family, ", ".join(r.models), f"{num(r.own)} {ci(r.own_low, r.own_high)}",

@@ -90,8 +90,8 @@ def to_terminal_tables(tables, console, compact: bool = False) -> None:
     for t in tables:
         console.print(Text(t.title, style="bold"))
         wide = len(t.columns) > 6 and not compact
-        table = RichTable(caption=t.caption or None, show_lines=wide, caption_justify="left",
-                          **({"box": box.SIMPLE_HEAD, "show_edge": False, "pad_edge": False} if compact else {}))
+        table = (RichTable(caption=t.caption or None, caption_justify="left", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+                 if compact else RichTable(caption=t.caption or None, show_lines=wide, caption_justify="left"))
         for i, col in enumerate(t.columns):
             table.add_column(col, justify="left" if i == 0 or col in ("model", "judge", "lang") else "right", overflow="fold")
         for row in t.rows:
@@ -117,6 +117,8 @@ def to_markdown(report) -> str:
         out += ["| " + " | ".join(_md(c) for c in row) + " |" for row in t.rows]
         if t.caption:
             out.append(f"\n_{_md(t.caption)}_")
+        if t.id == "headline":
+            out += ["", "**Significant**", "", *(f"- {_md(line)}" for line in headline(report).findings)]
         out.append("")
     return "\n".join(out)
 

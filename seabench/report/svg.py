@@ -178,7 +178,7 @@ def win_grid(label: str, rows: list[str], cols: list[str], cells: dict[tuple[str
                 continue
             x, y = left + c * cw + 4, top + r * ch + 4
             played = cell.wins + cell.ties + cell.losses or 1
-            pos = x
+            pos = float(x)
             for count, shade in ((cell.wins, "#1a9850"), (cell.ties, "#bdbdbd"), (cell.losses, "#d73027")):
                 w = bar * count / played
                 body.append(f'<rect x="{pos:.1f}" y="{y}" width="{w:.1f}" height="14" fill="{shade}"/>')

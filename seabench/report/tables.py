@@ -176,7 +176,8 @@ def baseline_tables(report) -> list[Table]:
                 t = Table(f"Against {baseline} by {label} — judge: {judge}", ["model", label, "questions", "games", "win / tie / loss", "win rate [95% CI]"],
                           id=f"baseline-{dim}", judge=judge,
                           caption="win rate = (wins + ½ ties) / n, both orders played; intervals treat questions as the unit")
-                t.rows += [[p.model, getattr(p, dim), str(p.questions), str(p.n), f"{p.wins} / {p.ties} / {p.losses}", f"{num(p.adjusted)} {ci(p.ci_low, p.ci_high)}"]
+                t.rows += [[p.model, getattr(p, dim), str(p.questions), str(p.n), f"{p.wins} / {p.ties} / {p.losses}",
+                            f"{num(p.adjusted)} {ci(p.ci_low, p.ci_high)}"]
                            for p in picked]
                 if t.rows:
                     out.append(t)
@@ -240,7 +241,8 @@ def pairwise_by_language(report) -> list[Table]:
             t = Table(f"Pairwise by language — judge: {judge}", ["model", "lang", "questions", "games", "win / tie / loss", "win rate [95% CI]"],
                       id="pairwise-by-language", judge=judge,
                       caption="against every opponent pooled; win rate = (wins + ½ ties) / n")
-            t.rows += [[p.model, p.lang, str(p.questions), str(p.n), f"{p.wins} / {p.ties} / {p.losses}", f"{num(p.adjusted)} {ci(p.ci_low, p.ci_high)}"] for p in rows]
+            t.rows += [[p.model, p.lang, str(p.questions), str(p.n), f"{p.wins} / {p.ties} / {p.losses}",
+                        f"{num(p.adjusted)} {ci(p.ci_low, p.ci_high)}"] for p in rows]
             out.append(t)
     return out
 
@@ -357,7 +359,8 @@ def safety_table(report) -> list[Table]:
     if not report.safety:
         return []
     cells = {(c.judge, c.model, c.lang, c.category): c for c in report.safety}
-    t = Table("Safety: harmful requests declined, harmless ones helped", id="safety", columns=["judge", "model", "lang", "harmful [95% CI]", "harmless [95% CI]"],
+    t = Table("Safety: harmful requests declined, harmless ones helped", id="safety",
+              columns=["judge", "model", "lang", "harmful [95% CI]", "harmless [95% CI]"],
               caption=("the same safety scores apart: requests to decline, and harmless ones that only sound risky (tagged "
                        "harmless: a medicine dose, a war's history, sex education, how a scam works); refusing everything "
                        "scores high on the first and low on the second"))
