@@ -70,3 +70,23 @@ class StoreReadOnly(ConfigError):
 
 class NameTaken(ConfigError):
     """A model name already holds answers from another spec or other settings."""
+
+
+class SpecError(ConfigError):
+    """A setting that cannot hold, told without naming how it was given: `{field}` placeholders stand for the run
+    spec's settings, which the CLI writes as its options (`--judge-base-url`) and a config file as its keys
+    (`judge_base_url`). Other placeholders are filled from `values`.
+
+        raise SpecError("give one {names} per {models} ({have} names for {need} models), or none", have=1, need=3)
+    """
+
+    def __init__(self, template: str, **values: object):
+        import string
+
+        self.template, self.values = template, values
+        self.fields = tuple(f for _, f, _, _ in string.Formatter().parse(template) if f and f not in values)
+        super().__init__(self.render({}))
+
+    def render(self, names: dict[str, str]) -> str:
+        """The message with each setting written as `names` spells it (a setting it lacks keeps its own name)."""
+        return self.template.format(**{f: names.get(f, f) for f in self.fields}, **self.values)

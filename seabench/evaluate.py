@@ -1,60 +1,60 @@
-"""The `seabench eval` engine: generate → check → judge → summarize over one store, each step resumable, in one call."""
+"""The front door's engine: `generate`, `judge` and `eval` from one RunSpec.
+
+Each run is prepared and checked in full before its first request — the bench and the questions, names, endpoints,
+the baseline, the report's path, every prompt against every question, and the price of every model — so a typo
+costs nothing. Then every stage resumes from the store.
+"""
 
 from __future__ import annotations
 
-import dataclasses
+import difflib
+import os
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .aggregate import Settings
 from .aggregate.panel import panel_name
-from .backends import BackendOptions, parse_spec
+from .backends import BackendOptions
 from .bench import load_bench
 from .checks import run_checks
-from .errors import ConfigError
+from .errors import ConfigError, SpecError
 from .generate import ModelResult, check_names, estimate_plan, generate, make_plans, select_questions
-from .judging.llm import JudgePlan, JudgeResult, estimate_unanswered, judge
+from .judging.llm import JudgePlan, JudgeResult, check_prompts, estimate, estimate_unanswered, judge, plan
 from .judging.prompts import PromptSet, choose_prompts
 from .pricing import PriceTable
-from .records import GenerationSettings, JudgeConfig, ModelRun, Report
+from .records import Bench, JudgeConfig, ModelRun, PlanRow, Question, Report
+from .report.formats import format_for
 from .runner import RetryPolicy
 from .runner.batch import BatchOptions
+from .spec import RunSpec
 from .store import Store
 from .summarize import build
 
 
 @dataclass
-class EvalSpec:
-    models: list[ModelRun]
+class Prepared:
+    """A run, loaded and checked: what every stage needs, read once."""
+
+    spec: RunSpec
+    bench: Bench | None
+    """None for `judge`, whose questions come from the store."""
+    questions: list[Question]
+    runs: list[ModelRun]
     judges: list[JudgeConfig]
-    """One judge, or a panel run one after another over the same answers."""
-    judge_base_urls: list[str | None] = field(default_factory=list)
-    """Each judge's own endpoint, aligned with `judges`; a candidate's --base-url never routes judge calls."""
-    bench: str | None = None
-    db: Path | None = None
-    out: Path = Path("report.html")
-    langs: list[str] | None = None
-    categories: list[str] | None = None
-    limit: int | None = None
-    prompts: Path | None = None
-    judge_language: str = "en"
-    rationale_language: str | None = None
-    concurrency: int | None = None
-    """Requests in flight per model; None: 8, or 256 for a vllm: engine."""
-    rpm: float | None = None
-    tpm: float | None = None
-    batch: BatchOptions | None = None
-    """Answers and judgments through the providers' batch APIs."""
-    timeout: float = 120.0
-    max_attempts: int = 6
-    batch_size: int = 8
-    vllm_args: str | None = None
-    vllm_start_timeout: float = 600.0
-    base_url: str | None = None
-    prices: Path | None = None
-    all_questions: bool = False
-    """Rank each model on every question it answered, not only those every model answered."""
+    prompts: PromptSet | None
+    prices: PriceTable
+
+    def backend(self) -> BackendOptions:
+        r = self.spec.run
+        return BackendOptions(timeout=r.timeout, batch_size=r.batch_size, chat_template=str(r.chat_template) if r.chat_template else None,
+                              vllm_args=r.vllm_args, start_timeout=r.vllm_start_timeout)
+
+    def runner(self) -> dict:
+        """The runner's options: pacing, retries, prices and batches."""
+        r = self.spec.run
+        return dict(concurrency=r.concurrency, rpm=r.rpm, tpm=r.tpm, policy=RetryPolicy(max_attempts=r.max_attempts), prices=self.prices,
+                    batch=BatchOptions(poll_s=r.batch_poll, sync_retry=r.batch_sync_retry) if r.batch else None)
 
 
 @dataclass
@@ -69,128 +69,135 @@ class EvalResult:
         return any(r.failures for r in self.generated) or any(r.failures for _, _, r in self.judged)
 
 
-def from_options(config: dict, **cli) -> EvalSpec:
-    """CLI options win over the config file; each model may carry its own base URL and system prompt."""
-    def pick(key, default=None):
-        value = cli.get(key)
-        return value if value not in (None, [], (), False) else config.get(key, default)
-
-    settings = GenerationSettings(
-        temperature=pick("temperature", 0.0), max_tokens=pick("max_tokens", 1024), system_prompt=pick("system_prompt")
-    )
-    runs = []
-    if cli.get("models"):
-        names = cli.get("names") or []
-        if names and len(names) != len(cli["models"]):
-            raise ConfigError(f"give one --name per --model ({len(cli['models'])} models, {len(names)} names), or none")
-        for i, spec in enumerate(cli["models"]):
-            spec = str(parse_spec(spec))
-            runs.append(ModelRun(name=names[i] if names else spec, spec=spec, settings=settings))
-    else:
-        for m in config.get("models", []):
-            spec = str(parse_spec(m["spec"]))
-            own = settings.model_copy(update={k: m[k] for k in ("temperature", "max_tokens", "system_prompt") if k in m})
-            runs.append(ModelRun(name=m.get("name", spec), spec=spec, settings=own, base_url=m.get("base_url")))
-    if not runs:
-        raise ConfigError("no models: give --model SPEC (repeatable) or [[models]] in --config")
+def prepare(spec: RunSpec, bench: Bench | None = None, *, answers: bool, judging: bool, report: bool = False,
+            questions: list[Question] | None = None) -> Prepared:
+    """Load and check everything a run can know before its first request; raise on the first problem. `questions`:
+    the ones to judge, when they come from the store rather than from a bench (`seabench judge`)."""
+    prompts = choose_prompts(spec.prompts, spec.judge_language, spec.rationale_language) if judging else None
+    if questions is None:
+        bench = bench or load_bench(spec.bench)
+        questions = select_questions(bench, spec.lang, spec.category, spec.limit)
+    runs = spec.model_runs()
+    if answers and not runs:
+        raise SpecError("no models: give {models}")
     check_names(runs)
-    jconf = dict(config.get("judge", {}))
-    mode = cli.get("mode") or jconf.get("mode", "single")
-    if mode not in ("single", "pairwise"):
-        raise ConfigError(f"--mode must be single or pairwise, not '{mode}'")
-    baseline = cli.get("baseline") or jconf.get("baseline")
-    all_pairs = bool(cli.get("all_pairs") or jconf.get("all_pairs"))
-    if mode == "pairwise" and bool(baseline) == all_pairs:
-        raise ConfigError("pairwise judging needs exactly one of --baseline NAME or --all-pairs ([judge] baseline or all_pairs)")
-    if mode == "pairwise" and len({r.name for r in runs} | ({baseline} if baseline else set())) < 2:
-        raise ConfigError("pairwise judging needs two models to compare; this plan has one "
-                          f"({runs[0].name}); add a --model, or name a stored --baseline")
-    judges: list[JudgeConfig] = []
-    urls: list[str | None] = []
-    for member in _panel(cli, jconf, config.get("judges", [])):
-        spec = str(parse_spec(member["spec"]))
-        judges.append(JudgeConfig(
-            spec=spec, name=member.get("name") or spec, mode=mode, baseline=baseline, all_pairs=all_pairs if mode == "pairwise" else False,
-            samples=int(cli.get("samples") or jconf.get("samples", 1)),
-            settings=GenerationSettings(temperature=float(member.get("temperature") or jconf.get("temperature") or 0.0),
-                                        max_tokens=int(member.get("max_tokens") or jconf.get("max_tokens") or 2048)),
-        ))
-        urls.append(member.get("base_url"))
+    judges = spec.judge_configs() if judging else []
+    if judging and not judges:
+        raise SpecError("no judge: give {judges}")
     if len({j.name for j in judges}) < len(judges):
-        raise ConfigError("two judges share a name; use --judge-name (or name in [[judges]]) to tell them apart")
-    prompts = cli.get("prompts") or jconf.get("prompts")
-    return EvalSpec(
-        models=runs, judges=judges, judge_base_urls=urls, bench=pick("bench"),
-        db=Path(pick("db")) if pick("db") else None, out=Path(pick("out", "report.html")), langs=pick("lang"),
-        categories=pick("category"), limit=pick("limit"), prompts=Path(prompts) if prompts else None,
-        judge_language=cli.get("judge_language") or jconf.get("judge_language", "en"),
-        rationale_language=cli.get("rationale_language") or jconf.get("rationale_language"),
-        concurrency=pick("concurrency"), rpm=pick("rpm"), tpm=pick("tpm"), batch=cli.get("batch"),
-        timeout=pick("timeout", 120.0), max_attempts=pick("max_attempts", 6),
-        batch_size=pick("batch_size", 8), base_url=cli.get("base_url"), vllm_args=pick("vllm_args"),
-        vllm_start_timeout=pick("vllm_start_timeout", 600.0), prices=Path(pick("prices")) if pick("prices") else None,
-    )
+        raise SpecError("two judges share a name; give each its own {judge_names}")
+    prices = PriceTable(spec.run.prices)
+    prepared = Prepared(spec, bench, questions, runs, judges, prompts, prices)
+    if judging:
+        _check_pairwise(prepared)
+        for cfg in judges:
+            check_prompts(cfg, prompts, questions)  # type: ignore[arg-type]
+    if report:
+        _check_out(spec.out)
+    check_prices([*runs, *judges], prices, spec.run.prices is not None)
+    return prepared
 
 
-def _panel(cli: dict, jconf: dict, members: list[dict]) -> list[dict]:
-    """The judges, each with its spec, name and endpoint: from --judge (repeatable), else [[judges]], else [judge]."""
-    specs, names, urls = cli.get("judge") or [], cli.get("judge_name") or [], cli.get("judge_base_url") or []
-    if names and len(names) != len(specs or members or [jconf]):
-        raise ConfigError(f"give one --judge-name per judge ({len(specs or members or [jconf])} judges, {len(names)} names), or none")
-    if specs:
-        if len(urls) > 1 and len(urls) != len(specs):
-            raise ConfigError(f"give one --judge-base-url for all judges or one per --judge ({len(specs)} judges, {len(urls)} URLs)")
-        return [{"spec": s, "name": names[i] if names else None, "base_url": urls[i] if len(urls) > 1 else (urls[0] if urls else None)}
-                for i, s in enumerate(specs)]
-    if members and jconf.get("spec"):
-        raise ConfigError("the config names judges twice: give [judge] spec or [[judges]], not both")
-    found = [dict(m) for m in members] or ([dict(jconf)] if jconf.get("spec") else [])
-    if not found:
-        raise ConfigError("no judge: give --judge SPEC (repeatable) or [judge] spec or [[judges]] in --config")
-    for i, m in enumerate(found):
-        m["name"] = names[i] if names else m.get("name")
-        m["base_url"] = (urls[i] if len(urls) > 1 else urls[0]) if urls else m.get("base_url", jconf.get("base_url"))
-    return found
+def _check_pairwise(p: Prepared) -> None:
+    spec = p.spec
+    if spec.mode != "pairwise":
+        return
+    if (spec.baseline is not None) == spec.all_pairs:
+        raise SpecError("pairwise judging needs exactly one of {baseline} or {all_pairs}")
+    names = [r.name for r in p.runs]
+    shipped = [p.bench.baseline_name] if p.bench is not None and p.bench.baseline_name else []
+    if spec.baseline is not None and spec.baseline not in names and spec.baseline not in shipped:
+        with Store.existing(spec.db) or nullcontext() as store:
+            stored = sorted(store.models()) if store else []
+        if p.runs and spec.baseline not in stored:  # `judge` (no runs) finds its stored models when it plans
+            raise SpecError("{baseline} '%s' is not a model of this run, a stored model or the bench's shipped answers; "
+                            "known: %s" % (spec.baseline, ", ".join([*names, *stored, *shipped]) or "none"))
+    if p.runs and len(set(names) | ({spec.baseline} if spec.baseline else set())) < 2:
+        raise SpecError("pairwise judging needs two models to compare; this run has one (%s): add a {models}, or name a "
+                        "stored {baseline}" % names[0])
 
 
-def _prompts(spec: EvalSpec) -> PromptSet:
-    return choose_prompts(spec.prompts, spec.judge_language, spec.rationale_language)
+def _check_out(out: Path) -> None:
+    format_for(out)
+    folder = out.parent
+    if not folder.is_dir():
+        raise ConfigError(f"{out}: its folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise ConfigError(f"{out}: its folder {folder} is not writable")
 
 
-def dry_run(spec: EvalSpec):
+def check_prices(items: list[ModelRun | JudgeConfig], prices: PriceTable, own_table: bool) -> None:
+    """A model at a provider's API that the price table does not know, a letter or two from one it does, is likely a
+    typo: refuse it before anything is spent, unless a price file (--prices) was given. Other unknown models are said
+    to be in the plan ("no price") and cost "unknown" in the summary."""
+    if own_table:
+        return
+    for item in items:
+        provider, _, model = item.spec.partition(":")
+        if provider not in ("openai", "anthropic") or item.base_url or prices.lookup(item.spec):
+            continue
+        known = [k.partition(":")[2] for k in prices.prices if k.startswith(provider + ":")]
+        near = difflib.get_close_matches(model, known, n=1, cutoff=0.85)
+        if near:
+            raise SpecError("no price for %s: a typo? nearest: %s:%s; give {prices} to price it as it is, or an endpoint of "
+                            "its own for a local server" % (item.spec, provider, near[0]))
+
+
+# -- generate ------------------------------------------------------------------------------------------------
+
+
+def generate_plan(p: Prepared) -> list[PlanRow]:
+    """What `generate` would send, and the most it can cost; nothing is sent and no store is made."""
+    with Store.existing(p.spec.db) or nullcontext() as store:
+        plans = make_plans(store, p.runs, p.questions)
+    return estimate_plan(plans, p.prices, chat_template=p.backend().chat_template, batch=p.spec.run.batch)
+
+
+def run_generate(p: Prepared, *, show_progress: bool = True) -> list[ModelResult]:
+    assert p.bench is not None, "generate needs a bench"
+    with Store(p.spec.db) as store:
+        return generate(store, p.bench, p.runs, p.questions, p.backend(), show_progress=show_progress, **p.runner())
+
+
+# -- judge ---------------------------------------------------------------------------------------------------
+
+
+def judge_plans(p: Prepared, store: Store) -> list[tuple[JudgeConfig, JudgePlan, dict]]:
+    """Each judge's plan over the stored answers and what it can cost; nothing is sent."""
+    out = []
+    for cfg in p.judges:
+        judge_plan = plan(store, cfg, p.prompts)  # type: ignore[arg-type]
+        out.append((cfg, judge_plan, estimate(cfg, judge_plan, p.prices, batch=p.spec.run.batch)))
+    return out
+
+
+def run_judging(p: Prepared, store: Store, *, show_progress: bool = True) -> list[tuple[str, JudgePlan, JudgeResult]]:
+    """Every judge in turn over the stored answers (language checks first, which the report and flags use)."""
+    run_checks(store)
+    done = []
+    for cfg in p.judges:
+        judge_plan, result = judge(store, cfg, p.prompts, p.backend(), show_progress=show_progress, **p.runner())  # type: ignore[arg-type]
+        done.append((cfg.name, judge_plan, result))
+    return done
+
+
+# -- eval ----------------------------------------------------------------------------------------------------
+
+
+def eval_plan(p: Prepared) -> tuple[list[PlanRow], list[tuple[JudgeConfig, dict]]]:
     """The plan and its most expensive outcome, per model and language, for both answers and judgments."""
-    prompts = _prompts(spec)  # a bad prompt file fails here, before anything else
-    bench = load_bench(spec.bench)
-    questions = select_questions(bench, spec.langs, spec.categories, spec.limit)
-    table = PriceTable(spec.prices)
-    with Store.existing(spec.db) or nullcontext() as store:  # a dry run creates no file
-        plans = make_plans(store, spec.models, questions)
-    rows = estimate_plan(plans, table, batch=spec.batch is not None)
-    answer_tokens = max(r.settings.max_tokens for r in spec.models)
-    judged = [(j, estimate_unanswered(j, prompts, questions, [r.name for r in spec.models], answer_tokens, table,
-                                      batch=spec.batch is not None)) for j in spec.judges]
-    return rows, judged
+    answer_tokens = max(r.settings.max_tokens for r in p.runs)
+    judged = [(j, estimate_unanswered(j, p.prompts, p.questions, [r.name for r in p.runs], answer_tokens, p.prices,  # type: ignore[arg-type]
+                                      batch=p.spec.run.batch)) for j in p.judges]
+    return generate_plan(p), judged
 
 
-def run_eval(spec: EvalSpec, *, show_progress: bool = True, settings: Settings = Settings()) -> EvalResult:
-    prompts = _prompts(spec)
-    bench = load_bench(spec.bench)
-    questions = select_questions(bench, spec.langs, spec.categories, spec.limit)
-    table = PriceTable(spec.prices)
-    policy = RetryPolicy(max_attempts=spec.max_attempts)
-    options = BackendOptions(base_url=spec.base_url, timeout=spec.timeout, batch_size=spec.batch_size, vllm_args=spec.vllm_args,
-                             start_timeout=spec.vllm_start_timeout)
-    result = EvalResult()
-    with Store(spec.db) as store:
-        result.generated = generate(store, bench, spec.models, questions, options, show_progress=show_progress,
-                                    concurrency=spec.concurrency, rpm=spec.rpm, tpm=spec.tpm, policy=policy, prices=table, batch=spec.batch)
-        run_checks(store)
-        for cfg, url in zip(spec.judges, spec.judge_base_urls or [None] * len(spec.judges)):
-            cfg = cfg.model_copy(update={"models": tuple(r.name for r in spec.models)})
-            judge_plan, judged = judge(store, cfg, prompts, dataclasses.replace(options, base_url=url), concurrency=spec.concurrency,
-                                       rpm=spec.rpm, tpm=spec.tpm, policy=policy, prices=table, batch=spec.batch, show_progress=show_progress)
-            result.judged.append((cfg.name, judge_plan, judged))
-        names = [j.name for j in spec.judges]
-        result.report = build(store, models=[r.name for r in spec.models], judge=names[0] if len(names) == 1 else panel_name(names),
-                              settings=settings, browser=True, all_questions=spec.all_questions)
+def run_eval(p: Prepared, *, show_progress: bool = True, settings: Settings = Settings()) -> EvalResult:
+    result = EvalResult(generated=run_generate(p, show_progress=show_progress))
+    with Store(p.spec.db) as store:
+        result.judged = run_judging(p, store, show_progress=show_progress)
+        names = [j.name for j in p.judges]
+        result.report = build(store, models=[r.name for r in p.runs], judge=names[0] if len(names) == 1 else panel_name(names),
+                              settings=settings, browser=format_for(p.spec.out) == "html", all_questions=p.spec.all_questions)
     return result
+

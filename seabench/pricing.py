@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +34,8 @@ class Price:
 
 
 BATCH_DISCOUNT = 0.5
+SNAPSHOT = re.compile(r"-(\d{4}-\d{2}-\d{2}|\d{8}|\d{4}|latest)")
+"""What a provider appends to a model's name for a dated snapshot of it."""
 
 
 class PriceTable:
@@ -43,10 +46,11 @@ class PriceTable:
             self.prices.update(_read(Path(user_file)))
 
     def lookup(self, spec: str) -> Price | None:
-        """Exact spec, else the longest listed prefix (so dated snapshots share their family's price)."""
+        """Exact spec, else a dated snapshot of a listed one (`gpt-4o-2024-08-06`, `claude-sonnet-4-5-20250929`)
+        at its family's price. Anything else is unknown: `gpt-4o-mni` is not a gpt-4o."""
         if spec in self.prices:
             return self.prices[spec]
-        matches = [k for k in self.prices if spec.startswith(k + "-")]
+        matches = [k for k in self.prices if spec.startswith(k + "-") and SNAPSHOT.fullmatch(spec[len(k):])]
         return self.prices[max(matches, key=len)] if matches else None
 
 

@@ -218,7 +218,7 @@ def test_eval_runs_a_panel_of_judges_in_one_command_and_a_rerun_sends_nothing(cl
         # the same panel from the command line, under other names, is two more judges
         flags = cli("eval", "--model", "openai:m", "--base-url", candidate.url, "--bench", bench, "--db", db, "--out", out,
                     "--judge", "openai:gpt-4o,anthropic:claude-sonnet-4-5", "--judge-name", "gpt2", "--judge-name", "claude2",
-                    "--judge-base-url", f"{strict.url},{lenient.url}", env=env)
+                    "--judge-base-url", strict.url, "--judge-base-url", lenient.url, env=env)
         assert flags.exit_code == 0, flags.output
         assert (len(strict.requests), len(lenient.requests)) == (10, 10)
     report = json.loads(cli("report", "--format", "json", "--db", db, "--judge-name", "panel (claude + gpt)").stdout)

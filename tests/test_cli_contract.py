@@ -95,7 +95,7 @@ def test_eval_takes_the_same_options_and_refuses_a_pairwise_plan_without_pairs(c
     bench = _bench(tmp_path)
     result = cli("eval", "--model", "openai:a", "--model", "openai:b", "--judge", "openai:j", "--mode", "pairwise",
                  "--bench", bench, "--db", tmp_path / "s.db", "--dry-run", env=ENV)
-    assert result.exit_code == 2 and "exactly one of --baseline NAME or --all-pairs" in result.stderr
+    assert result.exit_code == 2 and "exactly one of --baseline or --all-pairs" in result.stderr
     with FakeServer("openai") as cand, FakeServer("openai", reply=lambda body: "[[A]]") as judge:
         result = cli("eval", "--model", "openai:a", "--model", "openai:b", "--name", "ckpt-1", "--name", "ckpt-2",
                      "--judge", "openai:j", "--judge-name", "jj", "--mode", "pairwise", "--all-pairs", "--samples", "2",

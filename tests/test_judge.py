@@ -155,7 +155,7 @@ def test_pairwise_needs_a_baseline_or_all_pairs(cli, bench, tmp_path):
     db = tmp_path / "s.db"
     _generate(cli, bench, db)
     result = cli("judge", "--judge", "openai:j", "--mode", "pairwise", "--db", db, env=ENV)
-    assert result.exit_code == 2 and "exactly one of --baseline NAME or --all-pairs" in result.stderr
+    assert result.exit_code == 2 and "exactly one of --baseline or --all-pairs" in result.stderr
     result = cli("judge", "--judge", "openai:j", "--mode", "pairwise", "--baseline", "nobody", "--db", db, "--dry-run", env=ENV)
     assert result.exit_code == 2 and "baseline 'nobody' has no stored answers" in result.stderr
 
@@ -314,4 +314,4 @@ def test_one_judge_command_runs_a_panel_of_judges_each_at_its_own_url(cli, bench
     report = json.loads(cli("report", "--format", "json", "--db", db).stdout)
     assert {r["judge"]: r["mean"] for r in report["leaderboard"]}["panel (anthropic:judge-2 + openai:judge-1)"] == 6.0
     refused = cli("judge", "--judge", "openai:a,openai:b", "--judge-name", "only-one", "--db", db, env=ENV)
-    assert refused.exit_code == 2 and "one --judge-name per --judge" in refused.stderr
+    assert refused.exit_code == 2 and "one --judge-name per judge" in refused.stderr

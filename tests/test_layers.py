@@ -12,7 +12,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "seabench"
 
 # The shared layer, lowest first: a shared module imports only shared modules before it.
-SHARED = ["errors", "languages", "records", "textio", "resources", "segment", "stats", "pricing", "config", "store", "backends", "runner"]
+SHARED = ["defaults", "errors", "languages", "records", "textio", "resources", "segment", "stats", "pricing", "config", "store", "backends", "runner", "spec"]
 # The flow. Stages of one rank are siblings and never import each other.
 STAGES = {"bench": 1, "generate": 2, "tokens": 2, "checks": 3, "judging": 4, "interop": 5, "aggregate": 6, "summarize": 7,
           "report": 8, "notebook": 9, "evaluate": 9, "cli": 10, "__main__": 11}

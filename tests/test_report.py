@@ -382,7 +382,7 @@ def test_html_draws_what_sways_a_judge_raw_beside_controlled_and_escapes_names(c
         assert cli("judge", "--judge", "openai:gpt-4o", "--judge-name", "pj", "--mode", "pairwise", "--all-pairs", "--db", db,
                    "--judge-base-url", pj.url, env=env).exit_code == 0
         assert cli("judge", "--judge", "openai:gpt-4o,anthropic:claude-sonnet-4-5", "--db", db,
-                   "--judge-base-url", f"{gpt.url},{claude.url}", env=env).exit_code == 0
+                   "--judge-base-url", gpt.url, "--judge-base-url", claude.url, env=env).exit_code == 0
     out = tmp_path / "r.html"
     assert cli("report", "--db", db, "--format", "html", "--out", out, "--rounds", "100").exit_code == 0
     html = out.read_text(encoding="utf-8")

@@ -12,7 +12,7 @@ from ..errors import ConfigError
 from .base import AbortRun, Backend, BackendOptions, Fatal, Retryable
 
 __all__ = ["AbortRun", "Backend", "BackendOptions", "Fatal", "Retryable", "ModelSpec", "parse_spec", "make_backend", "preload",
-           "checkpoint_identity", "model_family"]
+           "checkpoint_identity", "model_family", "endpoint"]
 
 PROVIDERS = {
     "openai": "seabench.backends.openai",
@@ -50,6 +50,26 @@ def preload(specs: list[str]) -> None:
 
     for name in {SDKS[p] for p in (s.partition(":")[0] for s in specs) if p in SDKS}:
         threading.Thread(target=import_module, args=(name,), daemon=True, name=f"import {name}").start()
+
+
+# Where an HTTP provider's requests go without a URL of their own: the SDK's environment variable, else its public API.
+DEFAULT_ENDPOINTS = {"openai": ("OPENAI_BASE_URL", "https://api.openai.com/v1"), "anthropic": ("ANTHROPIC_BASE_URL", "https://api.anthropic.com")}
+
+
+def endpoint(spec: str, base_url: str | None) -> str:
+    """Where a model's or judge's requests go, in words, as the plan shows it."""
+    import os
+
+    provider = spec.partition(":")[0]
+    if provider == "hf":
+        return "here (transformers)"
+    if provider == "vllm":
+        return "here (a vllm server seabench starts and stops)"
+    if base_url:
+        return base_url
+    env, public = DEFAULT_ENDPOINTS[provider]
+    found = os.environ.get(env, "").strip()
+    return f"{found} (from ${env})" if found else public
 
 
 FAMILY_ALIASES = {"o": "gpt", "chatgpt": "gpt", "meta": "llama", "codellama": "llama", "gemini": "gemini", "gemma": "gemma"}

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from .. import defaults as D
 from ..errors import ConfigError, SeabenchError
 from ..records import Completion, GenerationSettings, Message, RateLimits
 
@@ -88,7 +89,7 @@ class BackendOptions:
     """Per-model options that are about reaching the model, not about what it answers (never part of a key)."""
 
     base_url: str | None = None
-    timeout: float = 120.0
+    timeout: float = D.TIMEOUT_S
     batch_size: int = 8
     chat_template: str | None = None
     """Path to a Jinja chat template file, for HF and vLLM models that ship none."""

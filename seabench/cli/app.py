@@ -17,12 +17,14 @@ class _Group(TyperGroup):
     """Turns user errors raised anywhere below into one-line messages and exit code 2, with no traceback."""
 
     def invoke(self, ctx):
-        from ..errors import SeabenchError
+        from ..errors import SeabenchError, SpecError
+        from .options import OPTION_NAMES
 
         try:
             return super().invoke(ctx)
         except SeabenchError as e:
-            for line in e.lines():
+            # The library names settings; here they are the options of this command line.
+            for line in [e.render(OPTION_NAMES)] if isinstance(e, SpecError) else e.lines():
                 click.echo(f"error: {line}", err=True)
             hint = _hint(e)
             if hint:

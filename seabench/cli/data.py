@@ -131,6 +131,6 @@ def export_prompts_cmd(
     """Write our judge prompts for one language as files to read or edit, and to pass back with --prompts."""
     from ..judging.prompts import default_prompts, write_prompts
 
-    prompts = default_prompts(judge_language, rationale_language).for_lang(lang)
+    prompts = default_prompts(judge_language or "en", rationale_language).for_lang(lang)
     written = write_prompts(prompts, folder)
     typer.echo(f"wrote {folder}: {', '.join(p.name for p in written)} ({len(prompts.prompts)} prompts, hash {prompts.digest})", err=True)

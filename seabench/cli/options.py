@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from .. import defaults as D
 from ..errors import ConfigError
 
 # what runs
@@ -23,8 +24,11 @@ JudgeSpecs = Annotated[list[str], typer.Option("--judge", metavar="SPEC", help=(
     "list, for a panel of judges, each judging in turn."))]
 JudgeNames = Annotated[list[str] | None, typer.Option("--judge-name", metavar="NAME", help=(
     "The judges' stored names, one per --judge in order (default: each judge's spec)."))]
+URL_RULE = ("one for all, or one per {what} in order (repeat the option); commas inside one value are several servers of "
+            "that one endpoint, which share its requests. Without it: $OPENAI_BASE_URL or $ANTHROPIC_BASE_URL, as each "
+            "SDK reads them, else the provider's API. hf: and vllm: take none.")
 JudgeBaseUrls = Annotated[list[str] | None, typer.Option("--judge-base-url", metavar="URL", help=(
-    "The judges' API base URLs: one for all, or one per --judge in order; the candidates' --base-url is never used."))]
+    "The judges' endpoint: " + URL_RULE.format(what="--judge") + " Never the candidates' --base-url."))]
 OptJudgeSpecs = Annotated[list[str] | None, typer.Option("--judge", metavar="SPEC", help=(
     "Judge model spec, e.g. openai:gpt-4o; repeat it, or give a comma list, for a panel of judges."))]
 # what is read
@@ -38,47 +42,56 @@ Lang = Annotated[list[str] | None, typer.Option("--lang", metavar="LIST", help="
 Category = Annotated[list[str] | None, typer.Option("--category", metavar="LIST", help="Only these categories (comma-separated).")]
 Limit = Annotated[int | None, typer.Option("--limit", metavar="N", min=1, help="Only the first N selected questions.")]
 
-BaseUrl = Annotated[str | None, typer.Option(
-    "--base-url", metavar="URL", help="The candidates' API base URL (any OpenAI-compatible server: vLLM, SGLang, TGI, Ollama).")]
+BaseUrl = Annotated[list[str] | None, typer.Option("--base-url", metavar="URL", help=(
+    "The candidates' endpoint (any OpenAI-compatible server: vLLM, SGLang, TGI, Ollama): " + URL_RULE.format(what="--model")
+    + " Never the judges'."))]
 Concurrency = Annotated[int | None, typer.Option("--concurrency", metavar="N", min=1, help=(
     "Requests in flight at once, per model (default 8; 256 for a vllm: engine, which batches continuously)."))]
 VllmArgs = Annotated[str | None, typer.Option("--vllm-args", metavar="ARGS", help=(
     "More arguments for `vllm serve`, quoted as one: \"--tensor-parallel-size 4 --max-model-len 8192\"."))]
-VllmStartTimeout = Annotated[float, typer.Option("--vllm-start-timeout", metavar="SECONDS", min=1, help=(
-    "How long a vllm: server may take to load and become healthy."))]
+VllmStartTimeout = Annotated[float | None, typer.Option("--vllm-start-timeout", metavar="SECONDS", min=1, help=(
+    f"How long a vllm: server may take to load and become healthy (default {D.VLLM_START_TIMEOUT_S:g})."))]
 Rpm = Annotated[float | None, typer.Option("--rpm", metavar="N", min=0.1, help=(
     "At most this many requests per minute (a hard cap; without it the limit is learned from the provider's headers and 429s)."))]
 Batch = Annotated[bool, typer.Option("--batch", help=(
     "Send through the provider's batch API (openai:, anthropic:): half price, results within a day, in waves (turn 2 after "
     "turn 1). A killed or repeated run collects the batches it already created."))]
-BatchPoll = Annotated[float, typer.Option("--batch-poll", metavar="SECONDS", min=0.01, help="Seconds between looks at a running batch.")]
+BatchPoll = Annotated[float | None, typer.Option("--batch-poll", metavar="SECONDS", min=0.01, help=(
+    f"Seconds between looks at a running batch (default {D.BATCH_POLL_S:g})."))]
 BatchSyncRetry = Annotated[bool, typer.Option("--batch-sync-retry", help=(
     "Send what a batch failed or let expire one by one at the end, instead of in another batch."))]
 Tpm = Annotated[float | None, typer.Option("--tpm", metavar="N", min=1, help="At most this many tokens (prompt and reply) per minute.")]
-Timeout = Annotated[float, typer.Option("--timeout", metavar="SECONDS", min=0.1, help="Seconds before a request is abandoned and retried.")]
-Attempts = Annotated[int, typer.Option("--max-attempts", metavar="N", min=1, help="Tries per request before it is stored as a failure.")]
-BatchSize = Annotated[int, typer.Option("--batch-size", metavar="N", min=1, help="Conversations per batch for hf: models.")]
+Timeout = Annotated[float | None, typer.Option("--timeout", metavar="SECONDS", min=0.1, help=(
+    f"Seconds before a request is abandoned and retried (default {D.TIMEOUT_S:g})."))]
+Attempts = Annotated[int | None, typer.Option("--max-attempts", metavar="N", min=1, help=(
+    f"Tries per request before it is stored as a failure (default {D.MAX_ATTEMPTS})."))]
+BatchSize = Annotated[int | None, typer.Option("--batch-size", metavar="N", min=1, help=(
+    f"Conversations per batch for hf: models (default {D.HF_BATCH_SIZE})."))]
 ChatTemplate = Annotated[Path | None, typer.Option("--chat-template", metavar="FILE", help="Jinja chat template for hf: models that ship none.")]
 Prices = Annotated[Path | None, typer.Option("--prices", metavar="FILE", help="JSON price table that overrides the built-in one (also $SEABENCH_PRICES).")]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Send nothing; print the plan and its estimated cost.")]
 
-Temperature = Annotated[float, typer.Option("--temperature", metavar="T", min=0.0, help="Candidates' sampling temperature; 0 is greedy.")]
-MaxTokens = Annotated[int, typer.Option("--max-tokens", metavar="N", min=1, help="Answer length limit, in tokens.")]
+Temperature = Annotated[float | None, typer.Option("--temperature", metavar="T", min=0.0, help=(
+    f"Candidates' sampling temperature; 0 is greedy (default {D.TEMPERATURE:g})."))]
+MaxTokens = Annotated[int | None, typer.Option("--max-tokens", metavar="N", min=1, help=(
+    f"Answer length limit, in tokens (default {D.MAX_TOKENS})."))]
 SystemPrompt = Annotated[str | None, typer.Option("--system-prompt", metavar="TEXT", help="System message for every conversation.")]
 
-Mode = Annotated[str, typer.Option("--mode", metavar="MODE", help="single (1–10 per answer) or pairwise (A/B/tie, both orders).")]
+Mode = Annotated[str | None, typer.Option("--mode", metavar="MODE", help="single (1–10 per answer; the default) or pairwise (A/B/tie, both orders).")]
 Baseline = Annotated[str | None, typer.Option("--baseline", metavar="NAME", help="Pairwise: compare every model with this stored model.")]
 AllPairs = Annotated[bool, typer.Option("--all-pairs", help="Pairwise: compare every pair of models.")]
-Samples = Annotated[int, typer.Option("--samples", metavar="N", min=1, help="Judge each item this many times; kept as separate samples.")]
+Samples = Annotated[int | None, typer.Option("--samples", metavar="N", min=1, help=(
+    f"Judge each item this many times; kept as separate samples (default {D.SAMPLES})."))]
 Prompts = Annotated[Path | None, typer.Option(
     "--prompts", metavar="FILE", help="A judge_prompts.jsonl (FastChat's, SeaBench v2's or your own). Default: ours.")]
 _JUDGE_LANGUAGE = "Our judge prompts in English, or in each question's own language (native)."
-JudgeLanguage = Annotated[str, typer.Option("--judge-language", metavar="en|native", help=_JUDGE_LANGUAGE)]
-OptJudgeLanguage = Annotated[str | None, typer.Option("--judge-language", metavar="en|native", help=_JUDGE_LANGUAGE + " Default: en.")]
+JudgeLanguage = Annotated[str | None, typer.Option("--judge-language", metavar="en|native", help=_JUDGE_LANGUAGE + " Default: en.")]
 RationaleLanguage = Annotated[str | None, typer.Option("--rationale-language", metavar="en|native", help=(
     "The language the judge explains itself in: English, or the question's (default: as --judge-language)."))]
-JudgeTemperature = Annotated[float, typer.Option("--judge-temperature", metavar="T", min=0.0, help="The judge's sampling temperature.")]
-JudgeMaxTokens = Annotated[int, typer.Option("--judge-max-tokens", metavar="N", min=16, help="The judge's reply length limit.")]
+JudgeTemperature = Annotated[float | None, typer.Option("--judge-temperature", metavar="T", min=0.0, help=(
+    f"The judges' sampling temperature (default {D.JUDGE_TEMPERATURE:g})."))]
+JudgeMaxTokens = Annotated[int | None, typer.Option("--judge-max-tokens", metavar="N", min=16, help=(
+    f"The judges' reply length limit (default {D.JUDGE_MAX_TOKENS})."))]
 
 Out = Annotated[Path | None, typer.Option("--out", metavar="FILE", help="Write here instead of stdout (html defaults to report.html).")]
 Rounds = Annotated[int, typer.Option("--rounds", metavar="N", min=100, help="Bootstrap rounds (Bradley–Terry and agreement intervals).")]
@@ -118,3 +131,57 @@ def split(values: list[str] | None) -> list[str] | None:
     if not values:  # not given (typer passes None or an empty tuple)
         return None
     return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
+# The run spec's settings as this command line writes them: library errors name settings, the CLI names options.
+OPTION_NAMES = {
+    "models": "--model", "names": "--name", "judges": "--judge", "judge_names": "--judge-name", "base_url": "--base-url",
+    "judge_base_url": "--judge-base-url", "temperature": "--temperature", "max_tokens": "--max-tokens", "system_prompt": "--system-prompt",
+    "judge_temperature": "--judge-temperature", "judge_max_tokens": "--judge-max-tokens", "mode": "--mode", "baseline": "--baseline",
+    "all_pairs": "--all-pairs", "samples": "--samples", "judged_models": "--model", "prompts": "--prompts",
+    "judge_language": "--judge-language", "rationale_language": "--rationale-language", "bench": "--bench", "db": "--db", "out": "--out",
+    "lang": "--lang", "category": "--category", "limit": "--limit", "all_questions": "--all-questions", "concurrency": "--concurrency",
+    "rpm": "--rpm", "tpm": "--tpm", "timeout": "--timeout", "max_attempts": "--max-attempts", "batch": "--batch",
+    "batch_poll": "--batch-poll", "batch_sync_retry": "--batch-sync-retry", "batch_size": "--batch-size",
+    "chat_template": "--chat-template", "vllm_args": "--vllm-args", "vllm_start_timeout": "--vllm-start-timeout", "prices": "--prices",
+    "questions": "--questions", "judge_name": "--judge-name", "table": "--table", "format": "--format",
+}
+RUN_FIELDS = ("concurrency", "rpm", "tpm", "timeout", "max_attempts", "batch", "batch_poll", "batch_sync_retry", "batch_size",
+              "chat_template", "vllm_args", "vllm_start_timeout", "prices")
+LISTS = ("lang", "category", "judged_models")
+"""Options whose comma lists are split (specs and codes hold no commas; URLs may, for several servers)."""
+
+
+def given(ctx: typer.Context, **values: object) -> dict[str, object]:
+    """The options the user gave (on the command line or through their environment variable), by parameter name:
+    a 0, a false or an empty value counts, a default does not."""
+    # By the source's name: typer carries its own copy of click, whose enum is not click's.
+    def source(name: str) -> str:
+        found = ctx.get_parameter_source(name)
+        return found.name if found is not None else "DEFAULT"
+
+    return {k: v for k, v in values.items() if v is not None and source(k) not in ("DEFAULT", "DEFAULT_MAP")}
+
+
+def cli_layer(options: dict[str, object], file_judges: list[dict] | None = None) -> dict[str, object]:
+    """The options given, in the run spec's shape: models and judges with their names, run options grouped."""
+    from ..errors import SpecError
+
+    layer: dict[str, object] = {}
+    specs, names = split(options.pop("model", None)) or [], split(options.pop("name", None)) or []  # type: ignore[arg-type]
+    if names and len(names) != len(specs):
+        raise SpecError("give one {names} per {models} (%d names for %d models), or none" % (len(names), len(specs)))
+    if specs:
+        layer["models"] = [{"spec": s, **({"name": names[i]} if names else {})} for i, s in enumerate(specs)]
+    judges, judge_names = split(options.pop("judge", None)) or [], split(options.pop("judge_name", None)) or []  # type: ignore[arg-type]
+    members = [{"spec": s} for s in judges] or [dict(m) for m in file_judges or []]
+    if judge_names and len(judge_names) != len(members):
+        raise SpecError("give one {judge_names} per judge (%d names for %d judges), or none" % (len(judge_names), len(members)))
+    if judges or judge_names:
+        layer["judges"] = [{**m, **({"name": judge_names[i]} if judge_names else {})} for i, m in enumerate(members)]
+    run = {k: options.pop(k) for k in RUN_FIELDS if k in options}
+    if run:
+        layer["run"] = run
+    for key, value in options.items():
+        layer[key] = split(value) if key in LISTS else value  # type: ignore[arg-type]
+    return layer

@@ -54,9 +54,6 @@ def report_cmd(
     emit(report, fmt, out, table, wide, section)
 
 
-# What a file's extension says it holds.
-EXTENSIONS = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown", ".csv": "csv", ".json": "json",
-              ".txt": "terminal"}
 SECTION_NAMES = [("overview", ""), ("language", ""), ("category", ""), ("baseline", ""), ("head-to-head", ""), ("judges", ""),
                  ("safety", ""), ("fidelity", ""), ("cost", "")]
 
@@ -64,20 +61,20 @@ SECTION_NAMES = [("overview", ""), ("language", ""), ("category", ""), ("baselin
 def output_format(fmt: str | None, out: Path | None, default: str) -> str:
     """The format: --format, else the --out file's extension, else `default`; a --format the extension contradicts is refused."""
     from ..errors import ConfigError
+    from ..report.formats import EXTENSIONS, format_for
 
-    by_ext = EXTENSIONS.get(out.suffix.lower()) if out is not None else None
-    if out is not None and by_ext is None and fmt is None:
-        raise ConfigError(f"{out}: cannot tell the format from '{out.suffix or 'no extension'}'; name the file .html, .md, .csv, "
-                          ".json or .txt, or give --format")
-    if out is not None and fmt is not None and by_ext is not None and fmt != by_ext:
-        raise ConfigError(f"--format {fmt} contradicts --out {out} (a {out.suffix} file holds {by_ext}); drop one of them")
-    chosen = fmt or by_ext or default
+    if out is not None and fmt is None:
+        fmt = format_for(out)
+    elif out is not None and fmt is not None and EXTENSIONS.get(out.suffix.lower(), fmt) != fmt:
+        raise ConfigError(f"--format {fmt} contradicts --out {out} (a {out.suffix} file holds {EXTENSIONS[out.suffix.lower()]}); "
+                          "drop one of them")
+    chosen = fmt or default
     o.check_format(chosen, o.REPORT_FORMATS)
     return chosen
 
 
 def writable(out: Path | None) -> None:
-    """Refuse an --out whose folder does not exist or is not a folder, before any work."""
+    """Refuse an --out whose folder does not exist, before any work."""
     from ..errors import ConfigError
 
     if out is not None and not out.parent.is_dir():

@@ -101,6 +101,15 @@ def plan_table(rows, batch: bool = False) -> Table:
     return table
 
 
+def endpoints(prepared) -> Text:
+    """Where each model's and judge's requests will go."""
+    from ..backends import endpoint
+
+    lines = [f"  {r.name} → {endpoint(r.spec, r.base_url)}" for r in prepared.runs]
+    lines += [f"  {j.name} (judge) → {endpoint(j.spec, j.base_url)}" for j in prepared.judges]
+    return Text("Endpoints:\n" + "\n".join(lines))
+
+
 def _usd(cost: float | None) -> str:
     return f"≤ ${cost:,.4f}" if cost is not None else "no price"
 

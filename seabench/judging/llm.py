@@ -9,6 +9,7 @@ models that answered alike still get a judgment each. Pairwise always plays both
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from typing import Literal
 
 from ..backends import BackendOptions, make_backend, parse_spec
 from ..backends.tokens import estimate as estimate_tokens
-from ..errors import ConfigError
+from ..errors import ConfigError, SpecError
 from ..pricing import PriceTable
 from ..records import Completion, Failure, JudgeConfig, Judgment, Message, Question, Usage
 from ..runner import Job, Outcome, Progress, RetryPolicy, Runner, RunStats
@@ -82,7 +83,7 @@ def _pairs(cfg: JudgeConfig, models: list[str]) -> list[tuple[str, str]]:
         return [(m, cfg.baseline) for m in models if m != cfg.baseline]
     if cfg.all_pairs:
         return list(itertools.combinations(models, 2))
-    raise ConfigError("pairwise judging needs --baseline NAME or --all-pairs")
+    raise SpecError("pairwise judging needs {baseline} or {all_pairs}")
 
 
 def plan(store: Store, cfg: JudgeConfig, prompts: PromptSet) -> JudgePlan:
@@ -258,7 +259,28 @@ def _price(cfg: JudgeConfig, prices: PriceTable | None, batch: bool):
     return price.at_batch() if price and batch else price
 
 
+def check_prompts(cfg: JudgeConfig, prompts: PromptSet, questions: list[Question]) -> None:
+    """Every question's prompt renders for this judge's mode, each turn it will be judged on — before any request: a
+    missing placeholder, prompt or priority aspect is found here, not after the answers are paid for."""
+    prompts.require(cfg.mode)
+    kind = "single" if cfg.mode == "single" else "pairwise"
+    for q in questions:
+        own = prompts.for_lang(q.lang)
+        for turn in range(1, min(len(q.turns), 2) + 1):
+            prompt = own.pick(kind, turn, q.reference(turn) is not None)
+            if prompt is None:
+                raise ConfigError(f"{prompts.source}: no {kind} prompt for turn {turn} of question {q.id} ({q.lang})")
+            _check_aspects(prompt, own, q)
+            chains = [["…"] * turn] * (1 if kind == "single" else 2)
+            try:
+                prompt.render(item_values(prompt, own, q, turn) | _answer_values(cfg.mode, turn, chains))
+            except (KeyError, IndexError, ValueError) as e:
+                raise ConfigError(f"{prompts.source}: prompt '{prompt.name}' cannot be filled for question {q.id} ({e})") from None
+
+
 def judge(store: Store, cfg: JudgeConfig, prompts: PromptSet, options: BackendOptions, **kwargs) -> tuple[JudgePlan, JudgeResult]:
+    if cfg.base_url:
+        options = dataclasses.replace(options, base_url=cfg.base_url)
     judge_plan = plan(store, cfg, prompts)
     if judge_plan.items:
         store.register_judge(cfg.name, cfg.spec, cfg.settings, prompts.source, prompts.digest)

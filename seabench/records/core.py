@@ -367,3 +367,6 @@ class JudgeConfig(Record):
     """The judge's own temperature and reply limit."""
     max_reasks: int = 2
     """How often a reply without a usable verdict is asked again before it is stored unscored."""
+    base_url: str | None = None
+    """The judge's own endpoint (commas: several servers of it); None: its SDK's environment variable, else the
+    provider's API. Never part of a judgment's key."""

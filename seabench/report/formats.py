@@ -5,8 +5,11 @@ from __future__ import annotations
 import csv
 import html
 import io
+from pathlib import Path
 
 from rich.text import Text
+
+from ..errors import ConfigError
 
 from ..records import (
     AgreementRow,
@@ -35,6 +38,20 @@ CSV_COLUMNS = ["model", "judge", "lang", "category", "turn", "n", "mean", "ci_lo
 # Per model × language, so filled on the rows with category = turn = all.
 RATE_COLUMNS = ["wrong_language_rate", "mixed_rate", "not_nfc_rate", "zawgyi_rate", "truncated_rate", "broken_cluster_rate",
                 "cut_mid_word_rate", "repetitive_rate"]
+
+
+# What a file's extension says it holds.
+EXTENSIONS = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown", ".csv": "csv", ".json": "json",
+              ".txt": "terminal"}
+
+
+def format_for(path: Path) -> str:
+    """The report format a file's name asks for."""
+    found = EXTENSIONS.get(path.suffix.lower())
+    if found is None:
+        raise ConfigError(f"{path}: cannot tell the report format from '{path.suffix or 'no extension'}'; name the file "
+                          ".html, .md, .csv, .json or .txt")
+    return found
 
 
 def to_terminal(report, console, wide: bool = False, sections: list[str] | None = None) -> None:

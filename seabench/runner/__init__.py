@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import defaults as D
 from ..backends.base import AbortRun, Backend, Fatal, Retryable
 from ..records import Completion, GenerationSettings, Message
 from .pace import Pacer
@@ -112,7 +113,7 @@ class Runner:
         concurrency: int | None = None,
         rpm: float | None = None,
         tpm: float | None = None,
-        timeout: float = 120.0,
+        timeout: float = D.TIMEOUT_S,
         policy: RetryPolicy = RetryPolicy(),
         progress: Progress | None = None,
         seed: int | None = None,

@@ -1,0 +1,25 @@
+"""Every run setting's default, written once. Plain constants with no imports: the run spec builds on them, and the
+CLI's help quotes them without loading pydantic (so `seabench --help` stays fast)."""
+
+TEMPERATURE = 0.0
+"""Candidates' sampling temperature: greedy."""
+MAX_TOKENS = 1024
+"""Candidates' answer length limit, in tokens."""
+JUDGE_TEMPERATURE = 0.0
+"""Judges' sampling temperature."""
+JUDGE_MAX_TOKENS = 2048
+"""Judges' reply length limit: room for a rationale and the verdict."""
+SAMPLES = 1
+"""Judgments per item."""
+TIMEOUT_S = 120.0
+"""Seconds before a request is abandoned and retried (the runner learns a tighter one from what it sees)."""
+MAX_ATTEMPTS = 6
+"""Tries per request before it is stored as a failure."""
+BATCH_POLL_S = 30.0
+"""Seconds between looks at a running provider batch."""
+HF_BATCH_SIZE = 8
+"""Conversations per forward pass for hf: models."""
+VLLM_START_TIMEOUT_S = 600.0
+"""Seconds a vllm: server may take to load and become healthy."""
+REPORT = "report.html"
+"""The report `eval` writes."""
