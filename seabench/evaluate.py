@@ -110,11 +110,11 @@ def _check_pairwise(p: Prepared) -> None:
         with Store.existing(spec.db) or nullcontext() as store:
             stored = sorted(store.models()) if store else []
         if p.runs and spec.baseline not in stored:  # `judge` (no runs) finds its stored models when it plans
-            raise SpecError("{baseline} '%s' is not a model of this run, a stored model or the bench's shipped answers; "
-                            "known: %s" % (spec.baseline, ", ".join([*names, *stored, *shipped]) or "none"))
+            raise SpecError("{baseline} '{name}' is not a model of this run, a stored model or the bench's shipped answers; "
+                            "known: {known}", name=spec.baseline, known=", ".join([*names, *stored, *shipped]) or "none")
     if p.runs and len(set(names) | ({spec.baseline} if spec.baseline else set())) < 2:
-        raise SpecError("pairwise judging needs two models to compare; this run has one (%s): add a {models}, or name a "
-                        "stored {baseline}" % names[0])
+        raise SpecError("pairwise judging needs two models to compare; this run has one ({name}): add a {models}, or name a "
+                        "stored {baseline}", name=names[0])
 
 
 def _check_out(out: Path) -> None:
@@ -139,8 +139,8 @@ def check_prices(items: list[ModelRun | JudgeConfig], prices: PriceTable, own_ta
         known = [k.partition(":")[2] for k in prices.prices if k.startswith(provider + ":")]
         near = difflib.get_close_matches(model, known, n=1, cutoff=0.85)
         if near:
-            raise SpecError("no price for %s: a typo? nearest: %s:%s; give {prices} to price it as it is, or an endpoint of "
-                            "its own for a local server" % (item.spec, provider, near[0]))
+            raise SpecError("no price for {spec}: a typo? nearest: {provider}:{near}; give {prices} to price it as it is, or an "
+                            "endpoint of its own for a local server", spec=item.spec, provider=provider, near=near[0])
 
 
 # -- generate ------------------------------------------------------------------------------------------------

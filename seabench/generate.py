@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from .backends import BackendOptions, checkpoint_identity, make_backend, parse_spec
 from .backends.tokens import chat_counter
-from .errors import ConfigError
+from .errors import SpecError
 from .pricing import Price, PriceTable
 from .records import Answer, Bench, Completion, Failure, GenerationSettings, Message, ModelRun, PlanRow, Question
 from .runner import Job, Outcome, Progress, RetryPolicy, Runner, RunStats
@@ -54,8 +54,8 @@ class ModelResult:
 def select_questions(bench: Bench, langs: list[str] | None = None, categories: list[str] | None = None, limit: int | None = None) -> list[Question]:
     """The bench's questions in these languages and categories (matched ignoring case); a value the bench does not have
     is an error naming the ones it has, never a quietly smaller (or empty) run."""
-    langs = _known("--lang", langs, [q.lang for q in bench.questions], bench)
-    categories = _known("--category", categories, [q.category for q in bench.questions], bench)
+    langs = _known("lang", langs, [q.lang for q in bench.questions], bench)
+    categories = _known("category", categories, [q.category for q in bench.questions], bench)
     picked = [q for q in bench.questions if (not langs or q.lang in langs) and (not categories or q.category in categories)]
     return picked[:limit] if limit is not None else picked
 
@@ -67,7 +67,8 @@ def _known(option: str, wanted: list[str] | None, have: list[str], bench: Bench)
     unknown = [w for w in wanted if w.casefold() not in by_folded]
     if not wanted or unknown:
         what = f"'{', '.join(unknown)}' is not in" if unknown else "needs a value from"
-        raise ConfigError(f"{option} {what} bench {bench.name}; it has: {', '.join(sorted(by_folded.values()))}")
+        raise SpecError("{" + option + "} {what} bench {bench}; it has: {have}", what=what, bench=bench.name,
+                        have=", ".join(sorted(by_folded.values())))
     return [by_folded[w.casefold()] for w in wanted]
 
 
@@ -186,7 +187,7 @@ def check_names(runs: list[ModelRun]) -> None:
     names = [r.name for r in runs]
     for name in names:
         if names.count(name) > 1:
-            raise ConfigError(f"two models share the name '{name}'; use --name to tell them apart")
+            raise SpecError("two models share the name '{name}'; give each its own {names}", name=name)
 
 
 def generate(

@@ -17,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import defaults as D
 from .backends import parse_spec
@@ -190,7 +190,8 @@ def _per_item(urls: list[str], n: int, field: str, items: str) -> list[str | Non
     if len(urls) == 1:
         return [urls[0]] * n
     if len(urls) != n:
-        raise SpecError("give one {%s} for all %s or one per entry in order (%d given for %d)" % (field, items, len(urls), n))
+        raise SpecError("give one {" + field + "} for all {items} or one per entry in order ({have} given for {need})", items=items,
+                        have=len(urls), need=n)
     return [*urls]
 
 
@@ -245,4 +246,10 @@ def merge(*layers: dict[str, Any]) -> RunSpec:
                 merged["run"] = {**merged.get("run", {}), **value}
             else:
                 merged[key] = value
-    return RunSpec.model_validate(merged)
+    try:
+        return RunSpec.model_validate(merged)
+    except ValidationError as e:  # a value no check before it caught (the CLI's own types pass most): name the setting
+        err = e.errors()[0]
+        where = [str(p) for p in err["loc"] if not isinstance(p, int)]
+        name = where[-1] if where else "setting"
+        raise SpecError("{" + name + "}: {problem}, not {value}", problem=err["msg"].lower(), value=repr(err.get("input"))) from None

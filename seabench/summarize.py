@@ -32,7 +32,7 @@ from .aggregate import (
 from .aggregate.common import ALL
 from .aggregate.panel import panel_members, panel_observations, panel_outcomes
 from .backends import model_family
-from .errors import ConfigError
+from .errors import ConfigError, SpecError
 from .judging.verdicts import injection_flags
 from .records import (
     Answer,
@@ -296,7 +296,7 @@ def compare_models(store: Store, model_a: str, model_b: str, judge: str | None =
             raise ConfigError(f"no single-score judgments for model '{m}' in {store.path}")
     if judge is None:
         if len(judges) != 1:
-            raise ConfigError(f"several judges scored these models ({', '.join(judges)}); choose one with --judge")
+            raise SpecError("several judges scored these models ({names}); choose one with {judge_name}", names=", ".join(judges))
         judge = judges[0]
     elif judge not in judges:
         raise ConfigError(f"judge '{judge}' scored neither model; judges: {', '.join(judges)}")

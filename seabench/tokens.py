@@ -11,7 +11,7 @@ from collections import defaultdict
 
 from .backends import parse_spec
 from .backends.tokens import text_counter
-from .errors import ConfigError
+from .errors import SpecError
 from .languages import lang_sort_key
 from .pricing import PriceTable
 from .records import Bench, TokenRow
@@ -73,7 +73,7 @@ def measure(specs: list[str], bench: Bench, store: Store | None = None, prices: 
 
 def run_tokens(specs: list[str], bench: Bench, store: Store, prices: PriceTable | None = None) -> list[TokenRow]:
     if not specs:
-        raise ConfigError("give at least one --model SPEC (hf:PATH_OR_ID for a tokenizer)")
+        raise SpecError("give at least one {models} SPEC (hf:PATH_OR_ID for a tokenizer)")
     rows = measure(specs, bench, store, prices)
     store.save_token_stats(rows)
     return rows

@@ -59,7 +59,7 @@ def test_import_example_run_gives_fastchats_means(cli, shared_data, tmp_path):
 
 def test_import_needs_questions(cli, shared_data, tmp_path):
     result = cli("import", "fastchat", shared_data / "mt-bench-example-run", "--db", tmp_path / "s.db")
-    assert result.exit_code == 2 and "no question file here; pass --questions PATH" in result.stderr
+    assert result.exit_code == 2 and "no question file here; give --questions PATH" in result.stderr
 
 
 def test_import_errors_name_file_and_line(cli, shared_data, tmp_path):

@@ -73,7 +73,7 @@ def test_a_native_prompt_is_written_in_its_language_and_asks_for_the_rationale_a
 def test_english_prompts_are_the_defaults_and_the_options_are_checked():
     assert default_prompts("en", "en") is default_prompts()
     assert default_prompts("native").for_lang("en").prompts == default_prompts().prompts
-    with pytest.raises(Exception, match="--judge-language must be en or native"):
+    with pytest.raises(Exception, match="judge_language must be en or native"):
         default_prompts("thai")
 
 

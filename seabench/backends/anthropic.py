@@ -22,7 +22,7 @@ class AnthropicBackend:
         if base_url:
             # The SDK adds /v1/messages itself; a URL ending in /v1 (as OpenAI's do) would 404 without a hint.
             base_url = base_url.rstrip("/").removesuffix("/v1")
-        key = self._key = get_key("ANTHROPIC_API_KEY", base_url=base_url, hint="or pass --base-url for a compatible server")
+        key = self._key = get_key("ANTHROPIC_API_KEY", base_url=base_url)
         self.client = anthropic.AsyncAnthropic(
             api_key=key, base_url=base_url, max_retries=0, timeout=options.timeout, http_client=anthropic.DefaultAioHttpClient()
         )

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from .. import defaults as D
-from ..errors import ConfigError, SeabenchError
+from ..errors import SeabenchError, SpecError
 from ..records import Completion, GenerationSettings, Message, RateLimits
 
 
@@ -99,14 +99,15 @@ class BackendOptions:
     """Seconds a local server may take to become healthy (loading weights, compiling graphs)."""
 
 
-def get_key(env_var: str, *, base_url: str | None, hint: str) -> str:
+def get_key(env_var: str, *, base_url: str | None) -> str:
     """The API key from the environment. A local OpenAI-compatible server needs none, so a placeholder serves."""
     key = os.environ.get(env_var, "").strip()
     if key:
         return key
     if base_url:
         return "not-needed"
-    raise ConfigError(f"{env_var} is not set: export {env_var}=… ({hint})")
+    raise SpecError("{var} is not set: export {var}=… (or give it an endpoint of its own, {base_url} or {judge_base_url}, for a "
+                    "local server that needs no key)", var=env_var)
 
 
 def parse_retry_after(headers) -> float | None:

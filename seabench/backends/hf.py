@@ -9,7 +9,7 @@ import importlib.util
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..errors import ConfigError
+from ..errors import ConfigError, SpecError
 from ..records import Completion, GenerationSettings, Message, Usage
 from .base import BackendOptions, Fatal
 
@@ -54,9 +54,8 @@ class HFBackend:
         self.name = model
         self.batch_size = max(1, options.batch_size)
         if not self.tokenizer.chat_template:
-            raise ConfigError(
-                f"hf:{model}: the tokenizer has no chat template; pass one with --chat-template FILE (a Jinja template)"
-            )
+            raise SpecError("hf:{model}: the tokenizer has no chat template; pass one with {chat_template} FILE (a Jinja template)",
+                            model=model)
         self.tokenizer.padding_side = "left"  # decoder-only models continue from the right edge
         if self.tokenizer.pad_token is None:
             self.tokenizer.pad_token = self.tokenizer.eos_token

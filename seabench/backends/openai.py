@@ -20,7 +20,7 @@ class OpenAIBackend:
         self._openai = openai
         self.model = model
         base_url = options.base_url or os.environ.get("OPENAI_BASE_URL") or None
-        key = self._key = get_key("OPENAI_API_KEY", base_url=base_url, hint="or pass --base-url for a local OpenAI-compatible server")
+        key = self._key = get_key("OPENAI_API_KEY", base_url=base_url)
         # One client and one connection pool per server for the whole run; the runner does the retrying. The SDK's
         # aiohttp transport costs about half the CPU per request of its default httpx one, which matters at 100+/s.
         # Several servers of one model (one per GPU or node: --base-url URL1,URL2) share the work: each request goes

@@ -23,7 +23,7 @@ import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..errors import ConfigError
+from ..errors import ConfigError, SpecError
 from ..records import Completion, GenerationSettings, Message
 from .base import BackendOptions
 from .openai import OpenAIBackend
@@ -96,8 +96,8 @@ class VLLMServer:
             time.sleep(0.25)
         self.keep_log = True
         self.stop()
-        raise ConfigError(f"vllm:{self.model}: the server was not healthy within {self.start_timeout:.0f}s "
-                          f"(--vllm-start-timeout); its log ({self.log_path}) ends: {self.tail()}")
+        raise SpecError("vllm:{model}: the server was not healthy within {seconds:.0f}s ({vllm_start_timeout}); its log ({log}) "
+                        "ends: {tail}", model=self.model, seconds=self.start_timeout, log=self.log_path, tail=self.tail())
 
     def tail(self) -> str:
         try:

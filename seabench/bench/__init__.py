@@ -11,7 +11,7 @@ import os
 from collections import Counter
 from pathlib import Path
 
-from ..errors import ConfigError, InputError, Problem
+from ..errors import ConfigError, InputError, Problem, SpecError
 from ..languages import lang_sort_key
 from ..records import Bench, BenchCell, Question
 from ..resources import resource_dir
@@ -90,11 +90,10 @@ def _load_hf(spec: str) -> Bench:
     except Exception:  # DNS failure, proxy, timeout: all end the same way for the user
         local = None
     if local is None:
-        raise ConfigError(
-            f"{spec}: could not fetch {filename} from the Hugging Face hub (offline or unreachable, and not cached). "
-            f"Download it where you have access: `hf download {repo_id} {filename} --repo-type dataset --local-dir .` "
-            f"and pass the file: --bench ./{filename}"
-        ) from None
+        raise SpecError(
+            "{spec}: could not fetch {file} from the Hugging Face hub (offline or unreachable, and not cached). Download it "
+            "where you have access: `hf download {repo} {file} --repo-type dataset --local-dir .` and pass the file: {bench} ./{file}",
+            spec=spec, file=filename, repo=repo_id) from None
     return load_file(Path(local), name=repo_id.split("/")[1], source=spec)
 
 

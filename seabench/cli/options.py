@@ -170,13 +170,14 @@ def cli_layer(options: dict[str, object], file_judges: list[dict] | None = None)
     layer: dict[str, object] = {}
     specs, names = split(options.pop("model", None)) or [], split(options.pop("name", None)) or []  # type: ignore[arg-type]
     if names and len(names) != len(specs):
-        raise SpecError("give one {names} per {models} (%d names for %d models), or none" % (len(names), len(specs)))
+        raise SpecError("give one {names} per {models} ({have} names for {need} models), or none", have=len(names), need=len(specs))
     if specs:
         layer["models"] = [{"spec": s, **({"name": names[i]} if names else {})} for i, s in enumerate(specs)]
     judges, judge_names = split(options.pop("judge", None)) or [], split(options.pop("judge_name", None)) or []  # type: ignore[arg-type]
     members = [{"spec": s} for s in judges] or [dict(m) for m in file_judges or []]
     if judge_names and len(judge_names) != len(members):
-        raise SpecError("give one {judge_names} per judge (%d names for %d judges), or none" % (len(judge_names), len(members)))
+        raise SpecError("give one {judge_names} per judge ({have} names for {need} judges), or none", have=len(judge_names),
+                        need=len(members))
     if judges or judge_names:
         layer["judges"] = [{**m, **({"name": judge_names[i]} if judge_names else {})} for i, m in enumerate(members)]
     run = {k: options.pop(k) for k in RUN_FIELDS if k in options}

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..bench import load_file
-from ..errors import InputError, Problem
+from ..errors import InputError, Problem, SpecError
 from ..judging.verdicts import injection_flags
 from ..records import Answer, Bench, Judgment, Winner
 from ..store import Store, content_key
@@ -50,7 +50,7 @@ class ImportSummary:
 def import_fastchat(store: Store, folder: Path, questions_file: Path | None = None) -> ImportSummary:
     qfile = questions_file or folder / "question.jsonl"
     if not qfile.is_file():
-        raise InputError.at(qfile, None, "no question file here; pass --questions PATH (e.g. FastChat's data/mt_bench/question.jsonl)")
+        raise SpecError("{path}: no question file here; give {questions} PATH (e.g. FastChat's data/mt_bench/question.jsonl)", path=qfile)
     bench = _with_languages(load_file(qfile, any_category=True), folder)
     known = {q.id for q in bench.questions}
     turns = {q.id: len(q.turns) for q in bench.questions}
@@ -212,7 +212,8 @@ def export_fastchat(store: Store, folder: Path, bench: str | None = None) -> dic
     benches = sorted({b for b, _ in questions})
     if bench is None:
         if len(benches) != 1:
-            raise InputError.at(store.path, None, f"the store holds {len(benches)} benches ({', '.join(benches)}); choose one with --bench")
+            raise SpecError("{path}: the store holds {n} benches ({names}); choose one with {bench}", path=store.path, n=len(benches),
+                            names=", ".join(benches))
         bench = benches[0]
     elif bench not in benches:
         raise InputError.at(store.path, None, f"no bench '{bench}' in the store; it has {', '.join(benches) or 'none'}")

@@ -153,7 +153,7 @@ def _one_prompt_set(store: Store, judge: str, prompts: PromptSet) -> None:
     if foreign or (hashes and prompts.digest not in hashes):
         what = f"prompts {', '.join(foreign[:3])}{'…' if len(foreign) > 3 else ''}" if foreign else "prompts worded otherwise"
         raise ConfigError(f"judge '{judge}' already has judgments from {what} than these ({prompts.source}, hash {prompts.digest}); "
-                          "give --judge-name a new name so the report keeps the two apart")
+                          "give it a new name so the report keeps the two apart")
 
 
 def _answer_values(mode: str, turn: int, chains: list[list[str]]) -> dict[str, str]:

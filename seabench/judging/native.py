@@ -13,7 +13,7 @@ import json
 from functools import cache
 from pathlib import Path
 
-from ..errors import ConfigError
+from ..errors import SpecError
 from ..languages import NAMES
 from ..resources import resource_dir
 from ..textio import read_jsonl
@@ -36,9 +36,9 @@ def prompt_set(judge_language: str = "en", rationale_language: str | None = None
     """The prompts for every bench language: English ones, or each language's own (`native`); the rationale in
     English or in the prompt's language, `native` meaning the user's language."""
     rationale_language = rationale_language or judge_language
-    for option, value in (("--judge-language", judge_language), ("--rationale-language", rationale_language)):
+    for option, value in (("judge_language", judge_language), ("rationale_language", rationale_language)):
         if value not in CHOICES:
-            raise ConfigError(f"{option} must be en or native, not '{value}'")
+            raise SpecError("{" + option + "} must be en or native, not '{value}'", value=value)
     base = _english("en")
     if judge_language == "en" and rationale_language == "en":
         return base

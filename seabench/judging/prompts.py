@@ -16,7 +16,7 @@ import string
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ConfigError, InputError, Problem
+from ..errors import InputError, Problem, SpecError
 from ..languages import COUNTRIES, NAMES
 from ..records import Question
 from ..textio import read_jsonl
@@ -108,7 +108,7 @@ def default_prompts(judge_language: str = "en", rationale_language: str | None =
 def choose_prompts(path: Path | None, judge_language: str = "en", rationale_language: str | None = None) -> PromptSet:
     """A --prompts file as written, or ours in the languages asked for; asking both is a mistake, said before any call."""
     if path and (judge_language != "en" or rationale_language):
-        raise ConfigError("--judge-language and --rationale-language choose among our prompts; a --prompts file is used as written")
+        raise SpecError("{judge_language} and {rationale_language} choose among our prompts; a {prompts} file is used as written")
     return load_prompts(path) if path else default_prompts(judge_language, rationale_language)
 
 

@@ -10,7 +10,6 @@ from pathlib import Path
 from rich.text import Text
 
 from ..errors import ConfigError
-
 from ..records import (
     AgreementRow,
     HealthRate,

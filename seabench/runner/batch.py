@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..backends.base import AbortRun, BatchState, Fatal, Retryable
-from ..errors import ConfigError
+from ..errors import SpecError
 from ..records import Completion, GenerationSettings
 from ..store import Store
 from . import Claim, Job, OnFailure, OnSuccess, Outcome, Progress, RetryPolicy, Runner, RunStats
@@ -61,7 +61,7 @@ class BatchRunner:
     def __init__(self, backend, settings: GenerationSettings, *, ledger: Ledger, policy: RetryPolicy = RetryPolicy(),
                  poll_s: float = 30.0, sync_retry: Runner | None = None, progress: Progress | None = None):
         if not getattr(backend, "batch_limits", None):
-            raise ConfigError("--batch needs a provider with a batch API (openai: or anthropic:, at the provider's own URL)")
+            raise SpecError("{batch} needs a provider with a batch API (openai: or anthropic:, at the provider's own URL)")
         self.backend, self.settings, self.ledger, self.policy, self.poll_s = backend, settings, ledger, policy, poll_s
         self.sync_retry = sync_retry
         """Where failed and expired requests go instead of the next wave, when the user asked for that."""
