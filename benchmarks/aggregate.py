@@ -31,7 +31,9 @@ def synthetic(n_models: int = 10, per_cell: int = 111) -> tuple[list[Obs], dict]
         for _, qid in questions:
             for turn in (1, 2):
                 score = float(np.clip(np.rint(rng.normal(6 + m * 0.1, 2)), 1, 10))
-                obs.append(Obs(model=f"model-{m}", judge="judge", bench="synthetic", question_id=qid, turn=turn, score=score))
+                obs.append(
+                    Obs(model=f"model-{m}", judge="judge", bench="synthetic", question_id=qid, turn=turn, score=score)
+                )
     return obs, questions
 
 
@@ -44,7 +46,10 @@ def main() -> None:
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"{len(cells):,} cells and {len(leaders)} leaderboard rows, each with its interval")
     print(f"aggregation: {seconds:.2f} s (goal ≤ 5 s) → ratio {seconds / 5:.2f}")
-    print(f"peak memory of the whole process (inputs included): {peak_mb:.0f} MB (goal ≤ 500 MB) → ratio {peak_mb / 500:.2f}")
+    print(
+        f"peak memory of the whole process (inputs included): {peak_mb:.0f} MB (goal ≤ 500 MB) → ratio "
+        f"{peak_mb / 500:.2f}"
+    )
 
 
 if __name__ == "__main__":

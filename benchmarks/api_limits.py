@@ -27,17 +27,37 @@ from tests.fakes import FakeServer  # noqa: E402
 def bench_file(folder: Path, n: int) -> Path:
     path = folder / "bench.jsonl"
     langs = ["en", "vi", "id", "ms", "tl", "th", "km", "lo", "my"]
-    path.write_text("\n".join(json.dumps({"question_id": i, "category": "safety", "lang": langs[i % 9], "turns": [f"question {i}"]})
-                              for i in range(n)), encoding="utf-8")
+    path.write_text(
+        "\n".join(
+            json.dumps({"question_id": i, "category": "safety", "lang": langs[i % 9], "turns": [f"question {i}"]})
+            for i in range(n)
+        ),
+        encoding="utf-8",
+    )
     return path
 
 
 def generate(server: FakeServer, n: int, *extra: str) -> tuple[float, str]:
     """Run the command; the generation phase's seconds (first request to last answer stored), and its summary."""
     with tempfile.TemporaryDirectory() as tmp:
-        cmd = [sys.executable, "-m", "seabench", "generate", "--model", "openai:bench-model", "--base-url", server.url,
-               "--bench", str(bench_file(Path(tmp), n)), "--db", str(Path(tmp) / "s.db"), *extra]
-        result = subprocess.run(cmd, cwd=ROOT, env={**os.environ, "OPENAI_API_KEY": "bench"}, capture_output=True, text=True)
+        cmd = [
+            sys.executable,
+            "-m",
+            "seabench",
+            "generate",
+            "--model",
+            "openai:bench-model",
+            "--base-url",
+            server.url,
+            "--bench",
+            str(bench_file(Path(tmp), n)),
+            "--db",
+            str(Path(tmp) / "s.db"),
+            *extra,
+        ]
+        result = subprocess.run(
+            cmd, cwd=ROOT, env={**os.environ, "OPENAI_API_KEY": "bench"}, capture_output=True, text=True
+        )
     if result.returncode != 0:
         sys.exit(f"generate failed:\n{result.stdout}\n{result.stderr}")
     found = re.search(r"requests? in ([0-9.]+)s", result.stderr)
@@ -50,10 +70,16 @@ def limited(announce: str, n: int, rpm: float) -> None:
         run, summary = generate(server, n)
         sent = len(server.requests)
     ideal = n / (rpm / 60)
-    label = "limit the client is not told (429 + Retry-After only)" if announce == "429" else "limit announced only in headers"
+    label = (
+        "limit the client is not told (429 + Retry-After only)"
+        if announce == "429"
+        else "limit announced only in headers"
+    )
     print(f"{label}: {n} requests under {rpm:.0f}/min, ideal N ÷ rate = {ideal:.1f}s")
-    print(f"  took {run:.2f}s → ratio {run / ideal:.3f} (goal ≤ 1.10); 429s {server.throttled} of {sent} requests sent = "
-          f"{server.throttled / sent:.1%} (goal ≤ 5%)")
+    print(
+        f"  took {run:.2f}s → ratio {run / ideal:.3f} (goal ≤ 1.10); 429s {server.throttled} of {sent} requests sent = "
+        f"{server.throttled / sent:.1%} (goal ≤ 5%)"
+    )
     print(f"  {summary}")
 
 
@@ -62,8 +88,11 @@ def hangs(n: int, concurrency: int) -> None:
         run, summary = generate(server, n, "--concurrency", str(concurrency), "--max-attempts", "8")
         sent, faults = len(server.requests), list(server.faults_sent)
     ideal = n * 0.2 / concurrency
-    print(f"faults: {n} requests, concurrency {concurrency}, 0.2 s latency, 10% faults ({faults.count('hang')} hangs of 30 s, "
-          f"{len(faults)} faults in all), ideal {ideal:.1f}s")
+    print(
+        f"faults: {n} requests, concurrency {concurrency}, 0.2 s latency, 10% faults ({faults.count('hang')} hangs of "
+        f"30 s, "
+        f"{len(faults)} faults in all), ideal {ideal:.1f}s"
+    )
     print(f"  took {run:.2f}s → ratio {run / ideal:.3f} (goal ≤ 1.5); the server saw {sent} requests for {n} answers")
     print(f"  {summary}")
 
@@ -72,12 +101,33 @@ def startup(questions: int, concurrency: int) -> None:
     """1,000 requests (two-turn questions) at 0.2 s latency: the whole command, imports included, against the ideal."""
     with FakeServer(latency=0.2) as server, tempfile.TemporaryDirectory() as tmp:
         bench = Path(tmp) / "bench.jsonl"
-        bench.write_text("\n".join(json.dumps({"question_id": i, "category": "safety", "lang": "en", "turns": [f"q {i}", f"and {i}?"]})
-                                   for i in range(questions)), encoding="utf-8")
-        cmd = [sys.executable, "-m", "seabench", "generate", "--model", "openai:bench-model", "--base-url", server.url,
-               "--bench", str(bench), "--db", str(Path(tmp) / "s.db"), "--concurrency", str(concurrency)]
+        bench.write_text(
+            "\n".join(
+                json.dumps({"question_id": i, "category": "safety", "lang": "en", "turns": [f"q {i}", f"and {i}?"]})
+                for i in range(questions)
+            ),
+            encoding="utf-8",
+        )
+        cmd = [
+            sys.executable,
+            "-m",
+            "seabench",
+            "generate",
+            "--model",
+            "openai:bench-model",
+            "--base-url",
+            server.url,
+            "--bench",
+            str(bench),
+            "--db",
+            str(Path(tmp) / "s.db"),
+            "--concurrency",
+            str(concurrency),
+        ]
         started = time.perf_counter()
-        result = subprocess.run(cmd, cwd=ROOT, env={**os.environ, "OPENAI_API_KEY": "bench"}, capture_output=True, text=True)
+        result = subprocess.run(
+            cmd, cwd=ROOT, env={**os.environ, "OPENAI_API_KEY": "bench"}, capture_output=True, text=True
+        )
         wall = time.perf_counter() - started
     if result.returncode != 0:
         sys.exit(result.stderr)
@@ -85,7 +135,10 @@ def startup(questions: int, concurrency: int) -> None:
     requests = 2 * questions
     ideal = max(requests * 0.2 / concurrency, 0.4)
     print(f"start-up: {requests} requests, 0.2 s latency, concurrency {concurrency}; ideal {ideal:.2f}s")
-    print(f"  generation phase {run:.2f}s → ratio {run / ideal:.3f}; whole command {wall:.2f}s → ratio {wall / ideal:.3f} (goal ≤ 1.10)")
+    print(
+        f"  generation phase {run:.2f}s → ratio {run / ideal:.3f}; whole command {wall:.2f}s → ratio "
+        f"{wall / ideal:.3f} (goal ≤ 1.10)"
+    )
 
 
 def main() -> None:

@@ -24,10 +24,24 @@ def run(processes: int, concurrency: int, latency: float) -> dict:
     with tempfile.TemporaryDirectory() as tmp, FakeServer("openai", latency=latency) as server:
         db = Path(tmp) / "shared.db"
         env = {**os.environ, "OPENAI_API_KEY": "k"}
-        args = [sys.executable, "-m", "seabench", "generate", "--model", "openai:m", "--db", str(db), "--base-url", server.url,
-                "--concurrency", str(concurrency)]
-        procs = [subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                 for _ in range(processes)]
+        args = [
+            sys.executable,
+            "-m",
+            "seabench",
+            "generate",
+            "--model",
+            "openai:m",
+            "--db",
+            str(db),
+            "--base-url",
+            server.url,
+            "--concurrency",
+            str(concurrency),
+        ]
+        procs = [
+            subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(processes)
+        ]
         codes = [p.wait(timeout=300) for p in procs]
         errors = [p.stderr.read() for p in procs if p.returncode]  # type: ignore[union-attr]
         con = sqlite3.connect(db)
@@ -35,7 +49,13 @@ def run(processes: int, concurrency: int, latency: float) -> dict:
         con.close()
         sent = len(server.requests)
         keys = [str(r["body"]["messages"]) for r in server.requests]
-        return {"codes": codes, "errors": errors, "stored": stored, "sent": sent, "duplicates": len(keys) - len(set(keys))}
+        return {
+            "codes": codes,
+            "errors": errors,
+            "stored": stored,
+            "sent": sent,
+            "duplicates": len(keys) - len(set(keys)),
+        }
 
 
 def main() -> None:

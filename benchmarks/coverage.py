@@ -31,7 +31,10 @@ from seabench.aggregate import ALL, Obs, Settings, compare, pairwise, single_sco
 from seabench.records import PairOutcome, Question  # noqa: E402
 from seabench.stats import holm  # noqa: E402
 
-LANGS, CATS = ["th", "km", "lo", "my"], ["task-solving", "math-reasoning", "general-instruction", "natural-question", "safety"]
+LANGS, CATS = (
+    ["th", "km", "lo", "my"],
+    ["task-solving", "math-reasoning", "general-instruction", "natural-question", "safety"],
+)
 SD_Q, SD_E, RHO, SD_JUDGE = 1.0, 1.0, 0.2, 0.5  # turn-1/turn-2 correlation (SD_Q² + RHO·SD_E²)/(SD_Q² + SD_E²) = 0.6
 TIE = 0.5  # pairwise: a score gap under this is a tie
 
@@ -74,7 +77,7 @@ class Bench:
             u = rng.normal(0, SD_Q)
             e1 = {m: rng.normal(0, SD_E) for m in "ab"}
             for turn in range(1, len(q.turns) + 1):
-                e = e1 if turn == 1 else {m: RHO * e1[m] + np.sqrt(1 - RHO ** 2) * rng.normal(0, SD_E) for m in "ab"}
+                e = e1 if turn == 1 else {m: RHO * e1[m] + np.sqrt(1 - RHO**2) * rng.normal(0, SD_E) for m in "ab"}
                 for s in range(self.samples):
                     raw = {m: self.mean(q, turn, m) + u + e[m] + rng.normal(0, SD_JUDGE) for m in "ab"}
                     for m in "ab":
@@ -82,13 +85,23 @@ class Bench:
                         obs.append(Obs(model=m, judge="j", bench="sim", question_id=qid, turn=turn, score=score))
                     gap = raw["a"] - raw["b"]
                     winner = None if rng.random() < 0.03 else "A" if gap > TIE else "B" if gap < -TIE else "tie"
-                    outcomes.append(PairOutcome(judge="j", bench="sim", question_id=qid, turn=turn, model_a="a", model_b="b",
-                                                winner=winner, sample=s))
+                    outcomes.append(
+                        PairOutcome(
+                            judge="j",
+                            bench="sim",
+                            question_id=qid,
+                            turn=turn,
+                            model_a="a",
+                            model_b="b",
+                            winner=winner,
+                            sample=s,
+                        )
+                    )
         return obs, outcomes
 
     def truth(self, cell: tuple[str, str, str], model: str) -> float:
         """The pooled mean's target: turn means weighted by how many turns the cell's questions have."""
-        sd = np.sqrt(SD_Q ** 2 + SD_E ** 2 + SD_JUDGE ** 2)
+        sd = np.sqrt(SD_Q**2 + SD_E**2 + SD_JUDGE**2)
         num = den = 0.0
         for q in self._members(cell):
             for turn in range(1, len(q.turns) + 1):
@@ -98,7 +111,7 @@ class Bench:
         return num / den
 
     def truth_win(self, cell: tuple[str, str]) -> float:
-        sd = np.sqrt(2 * SD_E ** 2 + 2 * SD_JUDGE ** 2)  # the question effect cancels in a gap
+        sd = np.sqrt(2 * SD_E**2 + 2 * SD_JUDGE**2)  # the question effect cancels in a gap
         num = den = 0.0
         for q in self._members((*cell, ALL)):
             for turn in range(1, len(q.turns) + 1):
@@ -113,8 +126,13 @@ class Bench:
 # -- the method before issue #9, kept here only to print its figures beside today's -----------------------------------
 
 
-def old_intervals(values: list[tuple[str, int, float | None]], questions, rng: np.random.Generator, rounds: int = 1000,
-                  by_turn: bool = True) -> dict[tuple, tuple[float, float]]:
+def old_intervals(
+    values: list[tuple[str, int, float | None]],
+    questions,
+    rng: np.random.Generator,
+    rounds: int = 1000,
+    by_turn: bool = True,
+) -> dict[tuple, tuple[float, float]]:
     """Items (question × turn) resampled within their language × category (× turn, for scores) cell; percentiles."""
     items: dict[tuple, list[float]] = {}
     for qid, turn, value in values:
@@ -150,8 +168,11 @@ def _old_cells(keys):
     return cells, sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(keys), len(cells)))
 
 
-def old_compare(obs: list[Obs], questions, rng: np.random.Generator, rounds: int = 1000) -> list[tuple[tuple, float, float, float, float]]:
-    """Per item (question × turn) differences, paired percentile bootstrap over items, Wilcoxon p: (cell, diff, low, high, p)."""
+def old_compare(
+    obs: list[Obs], questions, rng: np.random.Generator, rounds: int = 1000
+) -> list[tuple[tuple, float, float, float, float]]:
+    """Per item (question × turn) differences, paired percentile bootstrap over items, Wilcoxon p: (cell, diff, low,
+    high, p)."""
     per: dict[tuple, dict[str, list[float]]] = {}
     for o in obs:
         if o.score is not None:
@@ -177,9 +198,28 @@ def old_compare(obs: list[Obs], questions, rng: np.random.Generator, rounds: int
 
 def simulate(seed: int) -> dict[str, list]:
     rng = np.random.default_rng(seed)
-    out: dict[str, list] = {k: [] for k in (
-        "leaf no spread", "leaf", "language", "category", "overall", "win", "compare", "null_p", "null_holm",
-        "old win", "old leaf", "old language", "old category", "old overall", "old compare", "old null_p", "old null_holm")}
+    out: dict[str, list] = {
+        k: []
+        for k in (
+            "leaf no spread",
+            "leaf",
+            "language",
+            "category",
+            "overall",
+            "win",
+            "compare",
+            "null_p",
+            "null_holm",
+            "old win",
+            "old leaf",
+            "old language",
+            "old category",
+            "old overall",
+            "old compare",
+            "old null_p",
+            "old null_holm",
+        )
+    }
     bench = Bench(rng, shift_b=True)
     obs, outcomes = bench.draw(rng)
     a_obs = [o for o in obs if o.model == "a"]
@@ -198,7 +238,9 @@ def simulate(seed: int) -> dict[str, list]:
         out[f"old {kind}"].append(bool(low <= truth <= high))
     pair_cells, _ = pairwise(outcomes, bench.questions, Settings(rounds=10))
     value = {"A": 1.0, "B": 0.0, "tie": 0.5, None: None}
-    old_win = old_intervals([(o.question_id, o.turn, value[o.winner]) for o in outcomes], bench.questions, rng, by_turn=False)
+    old_win = old_intervals(
+        [(o.question_id, o.turn, value[o.winner]) for o in outcomes], bench.questions, rng, by_turn=False
+    )
     for p in pair_cells:
         if p.model == "a" and p.opponent == "b" and (p.category == ALL) and p.ci_low is not None:
             truth = bench.truth_win((p.lang, p.category))
@@ -249,14 +291,25 @@ def main() -> None:
                 totals.setdefault(k, []).extend(v)
     print(f"{args.benches} simulated benches; nominal 95% intervals (goal: coverage 93–97%, null rejection ≤ 5.5%)\n")
     print(f"{'':34} {'before #9':>10} {'now':>10} {'intervals':>10}")
-    rows = [("leaf cells with ≥ 2 questions", "leaf"), ("language margins", "language"), ("category margins", "category"),
-            ("overall mean", "overall"), ("pairwise win rates (language, all)", "win"), ("compare differences", "compare")]
+    rows = [
+        ("leaf cells with ≥ 2 questions", "leaf"),
+        ("language margins", "language"),
+        ("category margins", "category"),
+        ("overall mean", "overall"),
+        ("pairwise win rates (language, all)", "win"),
+        ("compare differences", "compare"),
+    ]
     for label, key in rows:
         old = totals.get(f"old {key}")
         print(f"{label:34} {_pct(old):>10} {_pct(totals[key]):>10} {len(totals[key]):>10}")
     print(f"{'leaf cells with no spread: no interval':34} {'':>10} {len(totals['leaf no spread']):>10}")
-    print(f"{'compare, null: p < 0.05':34} {_pct(totals['old null_p']):>10} {_pct(totals['null_p']):>10} {len(totals['null_p']):>10}")
-    print(f"{'compare, null: Holm p_adj < 0.05':34} {_pct(totals['old null_holm']):>10} {_pct(totals['null_holm']):>10}")
+    print(
+        f"{'compare, null: p < 0.05':34} {_pct(totals['old null_p']):>10} {_pct(totals['null_p']):>10} "
+        f"{len(totals['null_p']):>10}"
+    )
+    print(
+        f"{'compare, null: Holm p_adj < 0.05':34} {_pct(totals['old null_holm']):>10} {_pct(totals['null_holm']):>10}"
+    )
 
 
 def _pct(values) -> str:

@@ -43,14 +43,34 @@ def prompts_and_bench(folder: Path) -> tuple[list[str], Path]:
     questions = load_bench(None).questions
     prompts = [turn for q in questions for turn in q.turns]
     bench = folder / "turns.jsonl"
-    bench.write_text("\n".join(json.dumps({"question_id": f"p{i}", "category": "task-solving", "lang": "en", "turns": [p]},
-                                          ensure_ascii=False) for i, p in enumerate(prompts)), encoding="utf-8")
+    bench.write_text(
+        "\n".join(
+            json.dumps(
+                {"question_id": f"p{i}", "category": "task-solving", "lang": "en", "turns": [p]}, ensure_ascii=False
+            )
+            for i, p in enumerate(prompts)
+        ),
+        encoding="utf-8",
+    )
     return prompts, bench
 
 
 def seabench_run(spec: str, bench: Path, db: Path, max_tokens: int, *extra: str) -> tuple[int, float]:
-    cmd = [sys.executable, "-m", "seabench", "generate", "--model", spec, "--bench", str(bench), "--db", str(db),
-           "--max-tokens", str(max_tokens), *extra]
+    cmd = [
+        sys.executable,
+        "-m",
+        "seabench",
+        "generate",
+        "--model",
+        spec,
+        "--bench",
+        str(bench),
+        "--db",
+        str(db),
+        "--max-tokens",
+        str(max_tokens),
+        *extra,
+    ]
     result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     if result.returncode != 0:
         sys.exit(f"{spec} failed:\n{result.stderr[-3000:]}")
@@ -70,19 +90,30 @@ def main() -> None:
         prompts, bench = prompts_and_bench(folder)
         (folder / "prompts.json").write_text(json.dumps(prompts, ensure_ascii=False), encoding="utf-8")
         started = time.perf_counter()
-        offline = subprocess.run([sys.executable, "-c", OFFLINE, str(folder / "prompts.json"), args.model, str(args.max_tokens)],
-                                 capture_output=True, text=True)
+        offline = subprocess.run(
+            [sys.executable, "-c", OFFLINE, str(folder / "prompts.json"), args.model, str(args.max_tokens)],
+            capture_output=True,
+            text=True,
+        )
         if offline.returncode != 0:
             sys.exit(f"vLLM offline failed:\n{offline.stderr[-3000:]}")
         off = json.loads(offline.stdout.strip().splitlines()[-1])
         print(f"offline run took {time.perf_counter() - started:.0f}s with loading")
         via_vllm = seabench_run(f"vllm:{args.model}", bench, folder / "vllm.db", args.max_tokens)
-        via_hf = seabench_run(f"hf:{args.model}", bench, folder / "hf.db", args.max_tokens, "--batch-size", str(args.hf_batch_size))
-    rates = {"offline LLM.generate": off["tokens"] / off["seconds"], "seabench vllm:": via_vllm[0] / via_vllm[1],
-             "seabench hf:": via_hf[0] / via_hf[1]}
+        via_hf = seabench_run(
+            f"hf:{args.model}", bench, folder / "hf.db", args.max_tokens, "--batch-size", str(args.hf_batch_size)
+        )
+    rates = {
+        "offline LLM.generate": off["tokens"] / off["seconds"],
+        "seabench vllm:": via_vllm[0] / via_vllm[1],
+        "seabench hf:": via_hf[0] / via_hf[1],
+    }
     print(f"{len(prompts)} prompts, {args.model}, greedy, --max-tokens {args.max_tokens}")
-    for name, (tokens, seconds) in {"offline LLM.generate": (off["tokens"], off["seconds"]), "seabench vllm:": via_vllm,
-                                    "seabench hf:": via_hf}.items():
+    for name, (tokens, seconds) in {
+        "offline LLM.generate": (off["tokens"], off["seconds"]),
+        "seabench vllm:": via_vllm,
+        "seabench hf:": via_hf,
+    }.items():
         print(f"  {name:>22}: {tokens:,} tokens in {seconds:.1f}s = {rates[name]:,.0f} tokens/s")
     print(f"vllm: ÷ offline = {rates['seabench vllm:'] / rates['offline LLM.generate']:.3f} (goal ≥ 0.9)")
     print(f"vllm: ÷ hf:     = {rates['seabench vllm:'] / rates['seabench hf:']:.1f} (expect ≥ 10)")

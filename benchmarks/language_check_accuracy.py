@@ -52,8 +52,10 @@ def measure(texts: list[tuple[str, str]]) -> dict:
 def main() -> None:
     for name, texts in corpora().items():
         m = measure(texts)
-        print(f"{name}: {m['ok']}/{m['n']} = {m['ok'] / m['n']:.1%} pass in their own language; "
-              f"{m['specificity']:.1%} rejected against each other bench language")
+        print(
+            f"{name}: {m['ok']}/{m['n']} = {m['ok'] / m['n']:.1%} pass in their own language; "
+            f"{m['specificity']:.1%} rejected against each other bench language"
+        )
         for lang in LANGS:
             if lang in m["by_lang"]:
                 c = m["by_lang"][lang]

@@ -28,11 +28,19 @@ def bench(n: int, rng: np.random.Generator, quality: float, bonus: float):
     p = 1 / (1 + np.exp(-(quality + bonus * np.tanh(delta / delta.std()))))
     u = rng.random(n)
     winners = np.where(u < 0.9 * p, "A", np.where(u < 0.9 * p + 0.1, "tie", "B"))
-    lengths = {**{("a", "b", f"q{i}", 1): int(a_len[i]) for i in range(n)}, **{("b", "b", f"q{i}", 1): int(b_len[i]) for i in range(n)}}
-    outcomes = [PairOutcome(judge="j", bench="b", question_id=f"q{i}", turn=1, model_a="a", model_b="b", winner=str(w))
-                for i, w in enumerate(winners)]
-    row = next(r for r in length_controlled(outcomes, lengths, questions, Settings(rounds=500))
-               if (r.model, r.lang) == ("a", "all"))
+    lengths = {
+        **{("a", "b", f"q{i}", 1): int(a_len[i]) for i in range(n)},
+        **{("b", "b", f"q{i}", 1): int(b_len[i]) for i in range(n)},
+    }
+    outcomes = [
+        PairOutcome(judge="j", bench="b", question_id=f"q{i}", turn=1, model_a="a", model_b="b", winner=str(w))
+        for i, w in enumerate(winners)
+    ]
+    row = next(
+        r
+        for r in length_controlled(outcomes, lengths, questions, Settings(rounds=500))
+        if (r.model, r.lang) == ("a", "all")
+    )
     return row
 
 
@@ -41,8 +49,10 @@ def main() -> None:
     parser.add_argument("--benches", type=int, default=200)
     args = parser.parse_args()
     rng = np.random.default_rng(2026)
-    cases = [("equally good, the judge adds a length bonus", 0.0, 1.5, 0.5),
-             ("a better model, a fair judge", 0.8, 0.0, 0.9 * 1 / (1 + np.exp(-0.8)) + 0.05)]
+    cases = [
+        ("equally good, the judge adds a length bonus", 0.0, 1.5, 0.5),
+        ("a better model, a fair judge", 0.8, 0.0, 0.9 * 1 / (1 + np.exp(-0.8)) + 0.05),
+    ]
     for label, quality, bonus, truth in cases:
         print(f"{label}: true rate at equal length {truth:.3f}")
         for n in (20, 40, 180, 400):
@@ -51,8 +61,10 @@ def main() -> None:
             lc = np.mean([r.lc for r in rows if r.lc is not None])
             shown = [r for r in rows if r.lc_low is not None]
             covered = np.mean([r.lc_low <= truth <= r.lc_high for r in shown])
-            print(f"  {n:>4} questions: raw {raw:.3f}, length-controlled {lc:.3f}; its 95% interval holds the truth in "
-                  f"{covered:.1%} of {len(shown)} benches")
+            print(
+                f"  {n:>4} questions: raw {raw:.3f}, length-controlled {lc:.3f}; its 95% interval holds the truth in "
+                f"{covered:.1%} of {len(shown)} benches"
+            )
 
 
 if __name__ == "__main__":

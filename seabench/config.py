@@ -1,24 +1,24 @@
 """`seabench eval --config eval.toml`: the same settings as the command line, in a file.
 
-    bench = "hf:SeaLLMs/Sea-bench"     # optional; default: the bundled bench
-    db = "seabench.db"
-    out = "report.html"
-    lang = ["th", "km", "lo", "my"]    # filters: lang, category, limit
-    concurrency = 16                   # also: rpm, tpm, max_tokens, temperature, system_prompt, timeout, max_attempts
+bench = "hf:SeaLLMs/Sea-bench"     # optional; default: the bundled bench
+db = "seabench.db"
+out = "report.html"
+lang = ["th", "km", "lo", "my"]    # filters: lang, category, limit
+concurrency = 16                   # also: rpm, tpm, max_tokens, temperature, system_prompt, timeout, max_attempts
 
-    [judge]
-    spec = "openai:gpt-4o"             # also: mode, baseline, all_pairs, prompts, judge_language, rationale_language,
-                                       # samples, base_url, name
+[judge]
+spec = "openai:gpt-4o"             # also: mode, baseline, all_pairs, prompts, judge_language, rationale_language,
+                                   # samples, base_url, name
 
-    # or a panel: the [judge] table keeps what they share (mode, baseline, prompts…), each member its own
-    # [[judges]]
-    # spec = "anthropic:claude-sonnet-4-5"   # also: name, base_url, temperature, max_tokens
+# or a panel: the [judge] table keeps what they share (mode, baseline, prompts…), each member its own
+# [[judges]]
+# spec = "anthropic:claude-sonnet-4-5"   # also: name, base_url, temperature, max_tokens
 
-    [[models]]
-    spec = "openai:Qwen/Qwen2.5-7B-Instruct"
-    name = "qwen-7b"
-    base_url = "http://localhost:8000/v1"
-    system_prompt = "You are a helpful assistant."   # also: temperature, max_tokens
+[[models]]
+spec = "openai:Qwen/Qwen2.5-7B-Instruct"
+name = "qwen-7b"
+base_url = "http://localhost:8000/v1"
+system_prompt = "You are a helpful assistant."   # also: temperature, max_tokens
 """
 
 from __future__ import annotations
@@ -110,7 +110,9 @@ def load_config(path: Path) -> dict[str, Any]:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         line = re.search(r"line (\d+)", str(e))
-        raise InputError.at(path, int(line.group(1)) if line else None, f"invalid TOML: {str(e).split(' (at')[0]}") from None
+        raise InputError.at(
+            path, int(line.group(1)) if line else None, f"invalid TOML: {str(e).split(' (at')[0]}"
+        ) from None
     try:
         parsed = EvalFile.model_validate(data)
     except ValidationError as e:

@@ -47,14 +47,25 @@ class Prepared:
 
     def backend(self) -> BackendOptions:
         r = self.spec.run
-        return BackendOptions(timeout=r.timeout, batch_size=r.batch_size, chat_template=str(r.chat_template) if r.chat_template else None,
-                              vllm_args=r.vllm_args, start_timeout=r.vllm_start_timeout)
+        return BackendOptions(
+            timeout=r.timeout,
+            batch_size=r.batch_size,
+            chat_template=str(r.chat_template) if r.chat_template else None,
+            vllm_args=r.vllm_args,
+            start_timeout=r.vllm_start_timeout,
+        )
 
     def runner(self) -> dict:
         """The runner's options: pacing, retries, prices and batches."""
         r = self.spec.run
-        return dict(concurrency=r.concurrency, rpm=r.rpm, tpm=r.tpm, policy=RetryPolicy(max_attempts=r.max_attempts), prices=self.prices,
-                    batch=BatchOptions(poll_s=r.batch_poll, sync_retry=r.batch_sync_retry) if r.batch else None)
+        return dict(
+            concurrency=r.concurrency,
+            rpm=r.rpm,
+            tpm=r.tpm,
+            policy=RetryPolicy(max_attempts=r.max_attempts),
+            prices=self.prices,
+            batch=BatchOptions(poll_s=r.batch_poll, sync_retry=r.batch_sync_retry) if r.batch else None,
+        )
 
 
 @dataclass
@@ -69,8 +80,15 @@ class EvalResult:
         return any(r.failures for r in self.generated) or any(r.failures for _, _, r in self.judged)
 
 
-def prepare(spec: RunSpec, bench: Bench | None = None, *, answers: bool, judging: bool, report: bool = False,
-            questions: list[Question] | None = None) -> Prepared:
+def prepare(
+    spec: RunSpec,
+    bench: Bench | None = None,
+    *,
+    answers: bool,
+    judging: bool,
+    report: bool = False,
+    questions: list[Question] | None = None,
+) -> Prepared:
     """Load and check everything a run can know before its first request; raise on the first problem. `questions`:
     the ones to judge, when they come from the store rather than from a bench (`seabench judge`)."""
     prompts = choose_prompts(spec.prompts, spec.judge_language, spec.rationale_language) if judging else None
@@ -110,11 +128,18 @@ def _check_pairwise(p: Prepared) -> None:
         with Store.existing(spec.db) or nullcontext() as store:
             stored = sorted(store.models()) if store else []
         if p.runs and spec.baseline not in stored:  # `judge` (no runs) finds its stored models when it plans
-            raise SpecError("{baseline} '{name}' is not a model of this run, a stored model or the bench's shipped answers; "
-                            "known: {known}", name=spec.baseline, known=", ".join([*names, *stored, *shipped]) or "none")
+            raise SpecError(
+                "{baseline} '{name}' is not a model of this run, a stored model or the bench's shipped answers; "
+                "known: {known}",
+                name=spec.baseline,
+                known=", ".join([*names, *stored, *shipped]) or "none",
+            )
     if p.runs and len(set(names) | ({spec.baseline} if spec.baseline else set())) < 2:
-        raise SpecError("pairwise judging needs two models to compare; this run has one ({name}): add a {models}, or name a "
-                        "stored {baseline}", name=names[0])
+        raise SpecError(
+            "pairwise judging needs two models to compare; this run has one ({name}): add a {models}, or name a "
+            "stored {baseline}",
+            name=names[0],
+        )
 
 
 def _check_out(out: Path) -> None:
@@ -139,8 +164,13 @@ def check_prices(items: list[ModelRun | JudgeConfig], prices: PriceTable, own_ta
         known = [k.partition(":")[2] for k in prices.prices if k.startswith(provider + ":")]
         near = difflib.get_close_matches(model, known, n=1, cutoff=0.85)
         if near:
-            raise SpecError("no price for {spec}: a typo? nearest: {provider}:{near}; give {prices} to price it as it is, or an "
-                            "endpoint of its own for a local server", spec=item.spec, provider=provider, near=near[0])
+            raise SpecError(
+                "no price for {spec}: a typo? nearest: {provider}:{near}; give {prices} to price it as it is, or an "
+                "endpoint of its own for a local server",
+                spec=item.spec,
+                provider=provider,
+                near=near[0],
+            )
 
 
 # -- generate ------------------------------------------------------------------------------------------------
@@ -187,8 +217,21 @@ def run_judging(p: Prepared, store: Store, *, show_progress: bool = True) -> lis
 def eval_plan(p: Prepared) -> tuple[list[PlanRow], list[tuple[JudgeConfig, dict]]]:
     """The plan and its most expensive outcome, per model and language, for both answers and judgments."""
     answer_tokens = max(r.settings.max_tokens for r in p.runs)
-    judged = [(j, estimate_unanswered(j, p.prompts, p.questions, [r.name for r in p.runs], answer_tokens, p.prices,  # type: ignore[arg-type]
-                                      batch=p.spec.run.batch)) for j in p.judges]
+    judged = [
+        (
+            j,
+            estimate_unanswered(
+                j,
+                p.prompts,  # type: ignore[arg-type]
+                p.questions,
+                [r.name for r in p.runs],
+                answer_tokens,
+                p.prices,
+                batch=p.spec.run.batch,
+            ),
+        )
+        for j in p.judges
+    ]
     return generate_plan(p), judged
 
 
@@ -197,7 +240,12 @@ def run_eval(p: Prepared, *, show_progress: bool = True, settings: Settings = Se
     with Store(p.spec.db) as store:
         result.judged = run_judging(p, store, show_progress=show_progress)
         names = [j.name for j in p.judges]
-        result.report = build(store, models=[r.name for r in p.runs], judge=names[0] if len(names) == 1 else panel_name(names),
-                              settings=settings, browser=format_for(p.spec.out) == "html", all_questions=p.spec.all_questions)
+        result.report = build(
+            store,
+            models=[r.name for r in p.runs],
+            judge=names[0] if len(names) == 1 else panel_name(names),
+            settings=settings,
+            browser=format_for(p.spec.out) == "html",
+            all_questions=p.spec.all_questions,
+        )
     return result
-

@@ -10,6 +10,7 @@ import asyncio
 import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from .backends import BackendOptions, checkpoint_identity, make_backend, parse_spec
 from .backends.tokens import chat_counter
@@ -51,12 +52,16 @@ class ModelResult:
     failures: list[Failure]
 
 
-def select_questions(bench: Bench, langs: list[str] | None = None, categories: list[str] | None = None, limit: int | None = None) -> list[Question]:
+def select_questions(
+    bench: Bench, langs: list[str] | None = None, categories: list[str] | None = None, limit: int | None = None
+) -> list[Question]:
     """The bench's questions in these languages and categories (matched ignoring case); a value the bench does not have
     is an error naming the ones it has, never a quietly smaller (or empty) run."""
     langs = _known("lang", langs, [q.lang for q in bench.questions], bench)
     categories = _known("category", categories, [q.category for q in bench.questions], bench)
-    picked = [q for q in bench.questions if (not langs or q.lang in langs) and (not categories or q.category in categories)]
+    picked = [
+        q for q in bench.questions if (not langs or q.lang in langs) and (not categories or q.category in categories)
+    ]
     return picked[:limit] if limit is not None else picked
 
 
@@ -67,8 +72,12 @@ def _known(option: str, wanted: list[str] | None, have: list[str], bench: Bench)
     unknown = [w for w in wanted if w.casefold() not in by_folded]
     if not wanted or unknown:
         what = f"'{', '.join(unknown)}' is not in" if unknown else "needs a value from"
-        raise SpecError("{" + option + "} {what} bench {bench}; it has: {have}", what=what, bench=bench.name,
-                        have=", ".join(sorted(by_folded.values())))
+        raise SpecError(
+            "{" + option + "} {what} bench {bench}; it has: {have}",
+            what=what,
+            bench=bench.name,
+            have=", ".join(sorted(by_folded.values())),
+        )
     return [by_folded[w.casefold()] for w in wanted]
 
 
@@ -94,7 +103,9 @@ def plan_model(run: ModelRun, questions: list[Question], stored: dict[str, str])
             start.append(_Pending(q, turn, messages, key))
             remaining += len(q.turns) - turn + 1
             break
-    return ModelPlan(run=run, start=start, remaining=remaining, total=sum(len(q.turns) for q in questions), stored=stored)
+    return ModelPlan(
+        run=run, start=start, remaining=remaining, total=sum(len(q.turns) for q in questions), stored=stored
+    )
 
 
 def make_plans(store: Store | None, runs: list[ModelRun], questions: list[Question]) -> list[ModelPlan]:
@@ -133,8 +144,13 @@ async def generate_model(
     written = 0
 
     def to_job(p: _Pending) -> Job:
-        return Job(messages=p.messages, payload=p, size=sum(len(m.content) for m in p.messages), span=len(p.question.turns) - p.turn + 1,
-                   key=p.key)
+        return Job(
+            messages=p.messages,
+            payload=p,
+            size=sum(len(m.content) for m in p.messages),
+            span=len(p.question.turns) - p.turn + 1,
+            key=p.key,
+        )
 
     owner, lease = claim_owner(), policy.lease(options.timeout)
 
@@ -147,13 +163,24 @@ async def generate_model(
         cost = price.cost(completion.usage) if price else None
         written += store.add_answer(
             Answer(
-                key=p.key, bench=bench.name, question_id=p.question.id, turn=p.turn, model=run.name, spec=run.spec,
-                text=completion.text, usage=completion.usage, latency_s=round(latency, 4), cost_usd=cost,
-                finish_reason=completion.finish_reason, checkpoint=run.checkpoint,
+                key=p.key,
+                bench=bench.name,
+                question_id=p.question.id,
+                turn=p.turn,
+                model=run.name,
+                spec=run.spec,
+                text=completion.text,
+                usage=completion.usage,
+                latency_s=round(latency, 4),
+                cost_usd=cost,
+                finish_reason=completion.finish_reason,
+                checkpoint=run.checkpoint,
             )
         )
         outcome = Outcome(
-            input_tokens=completion.usage.input_tokens or 0, output_tokens=completion.usage.output_tokens or 0, cost=cost or 0.0
+            input_tokens=completion.usage.input_tokens or 0,
+            output_tokens=completion.usage.output_tokens or 0,
+            cost=cost or 0.0,
         )
         messages = [*p.messages, Message(role="assistant", content=completion.text)]
         for turn in range(p.turn + 1, len(p.question.turns) + 1):
@@ -167,16 +194,42 @@ async def generate_model(
 
     def on_failure(job: Job, error: str, attempts: int) -> int:
         p: _Pending = job.payload
-        failure = Failure(key=p.key, bench=bench.name, question_id=p.question.id, turn=p.turn, model=run.name, error=error, attempts=attempts)
+        failure = Failure(
+            key=p.key,
+            bench=bench.name,
+            question_id=p.question.id,
+            turn=p.turn,
+            model=run.name,
+            error=error,
+            attempts=attempts,
+        )
         store.add_failure(failure)
         failures.append(failure)
         return len(p.question.turns) - p.turn
 
-    runner = choose(Runner(backend, run.settings, concurrency=concurrency, rpm=rpm, tpm=tpm, timeout=options.timeout, policy=policy,
-                           progress=progress), batch, lambda: Ledger.of(store, run.spec, run.name, "answers"))
+    runner = choose(
+        Runner(
+            backend,
+            run.settings,
+            concurrency=concurrency,
+            rpm=rpm,
+            tpm=tpm,
+            timeout=options.timeout,
+            policy=policy,
+            progress=progress,
+        ),
+        batch,
+        lambda: Ledger.of(store, run.spec, run.name, "answers"),
+    )
     try:
-        stats = await runner.run([to_job(p) for p in plan.start], on_success, on_failure, total=plan.remaining, claim=claim,
-                                 already=plan.total - plan.remaining)
+        stats = await runner.run(
+            [to_job(p) for p in plan.start],
+            on_success,
+            on_failure,
+            total=plan.remaining,
+            claim=claim,
+            already=plan.total - plan.remaining,
+        )
     finally:
         store.release(owner)
         await backend.aclose()
@@ -198,7 +251,7 @@ def generate(
     options: BackendOptions,
     *,
     show_progress: bool = True,
-    **runner_options,
+    **runner_options: Any,
 ) -> list[ModelResult]:
     """Collect every missing answer for every model, one model after another."""
     check_names(runs)
@@ -214,8 +267,9 @@ def generate(
 # -- dry run -------------------------------------------------------------------------------------------------
 
 
-def estimate_plan(plans: list[ModelPlan], prices: PriceTable | None = None, chat_template: str | None = None,
-                  batch: bool = False) -> list[PlanRow]:
+def estimate_plan(
+    plans: list[ModelPlan], prices: PriceTable | None = None, chat_template: str | None = None, batch: bool = False
+) -> list[PlanRow]:
     """Requests, tokens and the most they can cost, per model and language (at batch prices with `batch`)."""
     prices = prices or PriceTable()
     rows = []
@@ -231,12 +285,24 @@ def estimate_plan(plans: list[ModelPlan], prices: PriceTable | None = None, chat
             prompt_tokens = counter(p.messages)
             for turn in range(p.turn, len(p.question.turns) + 1):
                 if turn > p.turn:
-                    prompt_tokens += run.settings.max_tokens + counter([Message(role="user", content=p.question.turns[turn - 1])])
+                    prompt_tokens += run.settings.max_tokens + counter(
+                        [Message(role="user", content=p.question.turns[turn - 1])]
+                    )
                 cell = per_lang[p.question.lang]
                 cell[0] += 1
                 cell[1] += prompt_tokens
                 cell[2] += run.settings.max_tokens
         for lang, (requests, tin, tout) in per_lang.items():
             cost = price.cost_of(tin, tout) if price else None
-            rows.append(PlanRow(model=run.name, lang=lang, requests=requests, input_tokens=tin, max_output_tokens=tout, max_cost_usd=cost, token_source=source))
+            rows.append(
+                PlanRow(
+                    model=run.name,
+                    lang=lang,
+                    requests=requests,
+                    input_tokens=tin,
+                    max_output_tokens=tout,
+                    max_cost_usd=cost,
+                    token_source=source,
+                )
+            )
     return rows

@@ -31,7 +31,8 @@ SCRIPTS = {
 
 # Where a judge should look for the norms and laws that apply to an answer in each language.
 COUNTRIES = {
-    "en": "English-speaking Southeast Asia (Singapore, Malaysia, the Philippines: the one the question points to, if it does)",
+    "en": "English-speaking Southeast Asia (Singapore, Malaysia, the Philippines: the one the question points to, if "
+    "it does)",
     "vi": "Vietnam",
     "id": "Indonesia",
     "ms": "Malaysia (and Brunei and Singapore)",

@@ -10,6 +10,11 @@ The store is opened read-only; the statistics are computed once, on first use, e
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
 import io
 from pathlib import Path
 from typing import Any
@@ -19,7 +24,14 @@ from .store import Store
 
 
 class Run:
-    def __init__(self, path: str | Path, *, judge: str | None = None, models: list[str] | None = None, settings: Settings = Settings()):
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        judge: str | None = None,
+        models: list[str] | None = None,
+        settings: Settings = Settings(),
+    ):
         self.path = Path(path)
         self.judge, self.models, self.settings = judge, models, settings
         self._report: Report | None = None
@@ -33,19 +45,20 @@ class Run:
                 self._report = build(store, models=self.models, judge=self.judge, settings=self.settings)
         return self._report
 
-    def scores(self):
-        """`report --format csv`: model, judge, lang, category, turn, n, mean, ci_low, ci_high, … per cell and margin."""
+    def scores(self) -> pd.DataFrame:
+        """`report --format csv`: model, judge, lang, category, turn, n, mean, ci_low, ci_high, … per cell and
+        margin."""
         return self._csv("scores")
 
-    def pairwise(self):
+    def pairwise(self) -> pd.DataFrame:
         """`report --format csv --table pairwise`: win / tie / loss and the win rate per model, opponent and cell."""
         return self._csv("pairwise")
 
-    def agreement(self):
+    def agreement(self) -> pd.DataFrame:
         """`report --format csv --table agreement`: judge vs human and annotator vs annotator."""
         return self._csv("agreement")
 
-    def answers(self):
+    def answers(self) -> pd.DataFrame:
         """`answers --format csv`: every stored answer with its question's language and category."""
         from .report.answers import answer_rows
 
@@ -53,13 +66,13 @@ class Run:
             rows = answer_rows(store.answers(), store.questions())
         return _frame(rows)
 
-    def judgments(self):
+    def judgments(self) -> pd.DataFrame:
         """Every stored judgment, one row each (flags joined by `;`)."""
         with Store(self.path, readonly=True) as store:
             rows = [_flat(j.model_dump()) for j in store.judgments()]
         return _frame(rows)
 
-    def _csv(self, table: str):
+    def _csv(self, table: str) -> pd.DataFrame:
         import pandas as pd
 
         from .report.formats import table_csv
@@ -74,7 +87,7 @@ def _flat(row: dict[str, Any]) -> dict[str, Any]:
     return {**row, "input_tokens": usage.get("input_tokens"), "output_tokens": usage.get("output_tokens")}
 
 
-def _frame(rows: list[dict[str, Any]]):
+def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     import pandas as pd
 
     return pd.DataFrame(rows)

@@ -50,7 +50,7 @@ class PriceTable:
         at its family's price. Anything else is unknown: `gpt-4o-mni` is not a gpt-4o."""
         if spec in self.prices:
             return self.prices[spec]
-        matches = [k for k in self.prices if spec.startswith(k + "-") and SNAPSHOT.fullmatch(spec[len(k):])]
+        matches = [k for k in self.prices if spec.startswith(k + "-") and SNAPSHOT.fullmatch(spec[len(k) :])]
         return self.prices[max(matches, key=len)] if matches else None
 
 
@@ -62,13 +62,21 @@ def _read(path: Path) -> dict[str, Price]:
     except json.JSONDecodeError as e:
         raise InputError.at(path, e.lineno, f"invalid JSON: {e.msg}") from None
     if not isinstance(data, dict):
-        raise InputError.at(path, 1, 'expected an object: {"provider:model": [input_usd_per_mtok, output_usd_per_mtok]}')
+        raise InputError.at(
+            path, 1, 'expected an object: {"provider:model": [input_usd_per_mtok, output_usd_per_mtok]}'
+        )
     out = {}
     for spec, value in data.items():
         if spec.startswith("_"):
             continue
         if not (isinstance(value, list) and len(value) in (2, 4) and all(isinstance(v, (int, float)) for v in value)):
-            raise InputError.at(path, None, f"'{spec}': expected [input_usd_per_mtok, output_usd_per_mtok] "
-                                            "(and, if the batch API's differ from half, [..., batch_input, batch_output])")
-        out[spec] = Price(float(value[0]), float(value[1]), (float(value[2]), float(value[3])) if len(value) == 4 else None)
+            raise InputError.at(
+                path,
+                None,
+                f"'{spec}': expected [input_usd_per_mtok, output_usd_per_mtok] "
+                "(and, if the batch API's differ from half, [..., batch_input, batch_output])",
+            )
+        out[spec] = Price(
+            float(value[0]), float(value[1]), (float(value[2]), float(value[3])) if len(value) == 4 else None
+        )
     return out

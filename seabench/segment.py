@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from functools import lru_cache
+from typing import Any
 
 import regex
 
@@ -15,8 +16,14 @@ _CLUSTER = regex.compile(r"\X")
 _WORDISH = regex.compile(r"[\p{L}\p{M}\p{N}]")
 
 # Khmer and Burmese: no well-kept segmenter package; Vietnamese writes syllables apart, so spaces give syllables.
-UNITS = {"th": "PyThaiNLP words", "lo": "LaoNLP words", "km": "grapheme clusters", "my": "grapheme clusters",
-         "vi": "syllables", "zh": "grapheme clusters"}
+UNITS = {
+    "th": "PyThaiNLP words",
+    "lo": "LaoNLP words",
+    "km": "grapheme clusters",
+    "my": "grapheme clusters",
+    "vi": "syllables",
+    "zh": "grapheme clusters",
+}
 
 
 def unit(lang: str) -> str:
@@ -41,14 +48,14 @@ def words(text: str, lang: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _thai_tokenizer():
+def _thai_tokenizer() -> Any:
     from pythainlp.tokenize import word_tokenize
 
     return word_tokenize
 
 
 @lru_cache(maxsize=1)
-def _lao_tokenizer():
+def _lao_tokenizer() -> Any:
     from laonlp.tokenize import word_tokenize
 
     return word_tokenize

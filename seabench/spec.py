@@ -158,9 +158,18 @@ class RunSpec(_Spec):
         for entry, url in zip(self.models, urls):
             spec = str(parse_spec(entry.spec))
             settings = GenerationSettings(
-                temperature=_first(entry.temperature, self.temperature), max_tokens=_first(entry.max_tokens, self.max_tokens),
-                system_prompt=_first(entry.system_prompt, self.system_prompt))
-            runs.append(ModelRun(name=entry.name or spec, spec=spec, settings=settings, base_url=_endpoint(spec, entry.base_url or url)))
+                temperature=_first(entry.temperature, self.temperature),
+                max_tokens=_first(entry.max_tokens, self.max_tokens),
+                system_prompt=_first(entry.system_prompt, self.system_prompt),
+            )
+            runs.append(
+                ModelRun(
+                    name=entry.name or spec,
+                    spec=spec,
+                    settings=settings,
+                    base_url=_endpoint(spec, entry.base_url or url),
+                )
+            )
         return runs
 
     def judge_configs(self) -> list[JudgeConfig]:
@@ -170,11 +179,23 @@ class RunSpec(_Spec):
         out = []
         for entry, url in zip(self.judges, urls):
             spec = str(parse_spec(entry.spec))
-            settings = GenerationSettings(temperature=_first(entry.temperature, self.judge_temperature),
-                                          max_tokens=_first(entry.max_tokens, self.judge_max_tokens))
-            out.append(JudgeConfig(spec=spec, name=entry.name or spec, mode=self.mode, baseline=self.baseline,
-                                   all_pairs=self.all_pairs if self.mode == "pairwise" else False, models=judged,
-                                   samples=self.samples, settings=settings, base_url=_endpoint(spec, entry.base_url or url)))
+            settings = GenerationSettings(
+                temperature=_first(entry.temperature, self.judge_temperature),
+                max_tokens=_first(entry.max_tokens, self.judge_max_tokens),
+            )
+            out.append(
+                JudgeConfig(
+                    spec=spec,
+                    name=entry.name or spec,
+                    mode=self.mode,
+                    baseline=self.baseline,
+                    all_pairs=self.all_pairs if self.mode == "pairwise" else False,
+                    models=judged,
+                    samples=self.samples,
+                    settings=settings,
+                    base_url=_endpoint(spec, entry.base_url or url),
+                )
+            )
         return out
 
 
@@ -190,23 +211,42 @@ def _per_item(urls: list[str], n: int, field: str, items: str) -> list[str | Non
     if len(urls) == 1:
         return [urls[0]] * n
     if len(urls) != n:
-        raise SpecError("give one {" + field + "} for all {items} or one per entry in order ({have} given for {need})", items=items,
-                        have=len(urls), need=n)
+        raise SpecError(
+            "give one {" + field + "} for all {items} or one per entry in order ({have} given for {need})",
+            items=items,
+            have=len(urls),
+            need=n,
+        )
     return [*urls]
 
 
 def _endpoint(spec: str, url: str | None) -> str | None:
     provider = spec.partition(":")[0]
     if url and provider in LOCAL:
-        raise SpecError("{model} runs here ({provider}: starts its own model), so it takes no endpoint URL; give URLs only to "
-                        "openai: and anthropic: models and judges", model=spec, provider=provider)
+        raise SpecError(
+            "{model} runs here ({provider}: starts its own model), so it takes no endpoint URL; give URLs only to "
+            "openai: and anthropic: models and judges",
+            model=spec,
+            provider=provider,
+        )
     return url
 
 
 # eval.toml's [judge] table names some settings as the judge's own; the spec keeps them flat.
-JUDGE_TABLE = {"spec": None, "name": None, "base_url": None, "temperature": "judge_temperature", "max_tokens": "judge_max_tokens",
-               "mode": "mode", "baseline": "baseline", "all_pairs": "all_pairs", "samples": "samples", "prompts": "prompts",
-               "judge_language": "judge_language", "rationale_language": "rationale_language"}
+JUDGE_TABLE = {
+    "spec": None,
+    "name": None,
+    "base_url": None,
+    "temperature": "judge_temperature",
+    "max_tokens": "judge_max_tokens",
+    "mode": "mode",
+    "baseline": "baseline",
+    "all_pairs": "all_pairs",
+    "samples": "samples",
+    "prompts": "prompts",
+    "judge_language": "judge_language",
+    "rationale_language": "rationale_language",
+}
 
 
 def from_file(data: dict[str, Any]) -> dict[str, Any]:
@@ -252,4 +292,6 @@ def merge(*layers: dict[str, Any]) -> RunSpec:
         err = e.errors()[0]
         where = [str(p) for p in err["loc"] if not isinstance(p, int)]
         name = where[-1] if where else "setting"
-        raise SpecError("{" + name + "}: {problem}, not {value}", problem=err["msg"].lower(), value=repr(err.get("input"))) from None
+        raise SpecError(
+            "{" + name + "}: {problem}, not {value}", problem=err["msg"].lower(), value=repr(err.get("input"))
+        ) from None

@@ -79,7 +79,9 @@ def _collapse(strata: np.ndarray) -> list[np.ndarray] | None:
     return groups if len(groups) > 1 else None
 
 
-def t_interval(estimate: float, variance: float, df: float, confidence: float, bounds: tuple[float, float] | None) -> tuple[float, float]:
+def t_interval(
+    estimate: float, variance: float, df: float, confidence: float, bounds: tuple[float, float] | None
+) -> tuple[float, float]:
     from scipy.stats import t
 
     half = float(t.ppf(0.5 + confidence / 2, df)) * math.sqrt(max(variance, 0.0))
@@ -90,7 +92,11 @@ def t_interval(estimate: float, variance: float, df: float, confidence: float, b
 
 
 def ratio_mean(
-    sums: np.ndarray, counts: np.ndarray, strata: np.ndarray | None = None, *, confidence: float = 0.95,
+    sums: np.ndarray,
+    counts: np.ndarray,
+    strata: np.ndarray | None = None,
+    *,
+    confidence: float = 0.95,
     bounds: tuple[float, float] | None = None,
 ) -> Interval:
     """Pooled mean Σsums/Σcounts over clusters, with a cluster-robust t interval (linearised ratio variance).
@@ -117,8 +123,14 @@ def ratio_mean(
 
 
 def paired_difference(
-    sums_a: np.ndarray, counts_a: np.ndarray, sums_b: np.ndarray, counts_b: np.ndarray, strata: np.ndarray | None = None,
-    *, confidence: float = 0.95, bounds: tuple[float, float] | None = None,
+    sums_a: np.ndarray,
+    counts_a: np.ndarray,
+    sums_b: np.ndarray,
+    counts_b: np.ndarray,
+    strata: np.ndarray | None = None,
+    *,
+    confidence: float = 0.95,
+    bounds: tuple[float, float] | None = None,
 ) -> tuple[Interval, float | None]:
     """Difference of two pooled means over the same clusters (questions both were scored on), its t interval, and the
     two-sided p-value of the matching t test (so p < α exactly when the (1−α) interval excludes 0)."""
@@ -164,12 +176,14 @@ def percentile_interval(replicates: np.ndarray, confidence: float = 0.95) -> tup
     return low, high
 
 
-def logistic_fit(X: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None, iterations: int = 50,
-                 tol: float = 1e-10) -> np.ndarray:
+def logistic_fit(
+    X: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None, iterations: int = 50, tol: float = 1e-10
+) -> np.ndarray:
     """Maximum-likelihood logistic regression coefficients by Newton–Raphson (IRLS).
 
     `X` is rows × features (no intercept is added), `y` the outcome of each row in [0, 1] (a tie is 0.5), `weights` one
-    per row (ones when None). NaN coefficients when the fit does not converge (separable outcomes: one side always wins).
+    per row (ones when None). NaN coefficients when the fit does not converge (separable outcomes: one side always
+    wins).
     """
     from scipy.special import expit
 
@@ -185,8 +199,9 @@ def logistic_fit(X: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None
     return np.full_like(beta, np.nan)
 
 
-def logistic_cluster_covariance(X: np.ndarray, y: np.ndarray, beta: np.ndarray, clusters: np.ndarray,
-                                weights: np.ndarray | None = None) -> tuple[np.ndarray, int]:
+def logistic_cluster_covariance(
+    X: np.ndarray, y: np.ndarray, beta: np.ndarray, clusters: np.ndarray, weights: np.ndarray | None = None
+) -> tuple[np.ndarray, int]:
     """Cluster-robust (sandwich) covariance of a logistic fit's coefficients, with the small-sample factor C/(C−1),
     and the number of clusters C. Rows whose cluster is "" (a prior's virtual rows) shape the fit but are not data."""
     from scipy.special import expit
@@ -203,9 +218,11 @@ def logistic_cluster_covariance(X: np.ndarray, y: np.ndarray, beta: np.ndarray, 
     return bread @ meat @ bread, c
 
 
-def logistic_cluster_interval(X: np.ndarray, y: np.ndarray, beta: np.ndarray, clusters: np.ndarray, confidence: float = 0.95,
-                              coefficient: int = 0) -> tuple[float, float] | None:
-    """A t interval for one coefficient of a logistic fit, from its cluster-robust variance with C−1 degrees of freedom —
+def logistic_cluster_interval(
+    X: np.ndarray, y: np.ndarray, beta: np.ndarray, clusters: np.ndarray, confidence: float = 0.95, coefficient: int = 0
+) -> tuple[float, float] | None:
+    """A t interval for one coefficient of a logistic fit, from its cluster-robust variance with C−1 degrees of
+    freedom —
     questions as the unit, as for means. None under 3 clusters."""
     from scipy.stats import t
 

@@ -56,8 +56,15 @@ from .records import (
 from .store import Store
 
 
-def build(store: Store, *, models: list[str] | None = None, judge: str | list[str] | None = None, settings: Settings = Settings(),
-          browser: bool = False, all_questions: bool = False) -> Report:
+def build(
+    store: Store,
+    *,
+    models: list[str] | None = None,
+    judge: str | list[str] | None = None,
+    settings: Settings = Settings(),
+    browser: bool = False,
+    all_questions: bool = False,
+) -> Report:
     """The whole report from the store. Rankings use the questions every listed candidate answered, unless
     `all_questions`; a panel's name stands for its members, their panel and any human ratings."""
     chosen = judge if isinstance(judge, str) else None
@@ -75,9 +82,13 @@ def build(store: Store, *, models: list[str] | None = None, judge: str | list[st
     ratings = [r for r in store.ratings() if _keep("human", judge) and _in(models, r.model)]
     pair_ratings = [p for p in store.pair_ratings() if _keep("human", judge) and _in(opponents, p.model_a, p.model_b)]
     if isinstance(judge, str) and not judgments and not ratings and not pair_ratings:
-        known = sorted({j.judge for j in store.judgments()} | ({"human"} if store.ratings() or store.pair_ratings() else set()))
+        known = sorted(
+            {j.judge for j in store.judgments()} | ({"human"} if store.ratings() or store.pair_ratings() else set())
+        )
         raise ConfigError(f"no judgments by '{judge}' in {store.path}; judges there: {', '.join(known) or 'none'}")
-    candidates = models or sorted({a.model for a in answers} | {j.model for j in judgments} | {r.model for r in ratings} - baselines)
+    candidates = models or sorted(
+        {a.model for a in answers} | {j.model for j in judgments} | {r.model for r in ratings} - baselines
+    )
     coverage, common = _coverage(candidates, answers, judgments, ratings, all_questions)
     obs = [o for o in observations(judgments, ratings) if common is None or (o.bench, o.question_id) in common]
     obs += panel_observations(obs)  # two or more LLM judges: their panel is one more judge
@@ -88,25 +99,47 @@ def build(store: Store, *, models: list[str] | None = None, judge: str | list[st
     judge_families = {name: model_family(spec) for name, spec in judge_specs.items()}
     leaders = [_self_judged(r, specs, judge_specs, families, judge_families) for r in leaders]
     judged_pairs = [o for o in pair_outcomes(judgments) if common is None or (o.bench, o.question_id) in common]
-    pair_results = outcomes([*judged_pairs, *panel_outcomes(judged_pairs)],
-                            [p for p in pair_ratings if common is None or (p.bench, p.question_id) in common])
+    pair_results = outcomes(
+        [*judged_pairs, *panel_outcomes(judged_pairs)],
+        [p for p in pair_ratings if common is None or (p.bench, p.question_id) in common],
+    )
     pair_cells, bt = pairwise(pair_results, questions, settings)
     # Agreement compares each judge with the others and with people, not a panel with its own members.
     agree = agreement(judgments, ratings, outcomes(pair_outcomes(judgments), pair_ratings), questions, settings)
-    index = {a.key: (a.model, questions[(a.bench, a.question_id)].lang) for a in answers if (a.bench, a.question_id) in questions}
+    index = {
+        a.key: (a.model, questions[(a.bench, a.question_id)].lang)
+        for a in answers
+        if (a.bench, a.question_id) in questions
+    }
     checks = store.language_checks()
     health = store.script_health()
-    style_ratings, style_coefs = style_controlled(pair_results, {(a.model, a.bench, a.question_id, a.turn): style_of(a.text) for a in answers},
-                                                  questions, settings)
-    judges = sorted({j.judge for j in judgments} | {c.judge for c in cells} | {p.judge for p in pair_results}
-                    | ({"human"} if ratings or pair_ratings else set()))
+    style_ratings, style_coefs = style_controlled(
+        pair_results,
+        {(a.model, a.bench, a.question_id, a.turn): style_of(a.text) for a in answers},
+        questions,
+        settings,
+    )
+    judges = sorted(
+        {j.judge for j in judgments}
+        | {c.judge for c in cells}
+        | {p.judge for p in pair_results}
+        | ({"human"} if ratings or pair_ratings else set())
+    )
     primary = chosen or primary_judge([c.judge for c in cells] + [p.judge for p in pair_results])
     return Report(
-        settings=settings, facts=_facts(store, questions, judgments), primary_judge=primary, coverage=coverage,
+        settings=settings,
+        facts=_facts(store, questions, judgments),
+        primary_judge=primary,
+        coverage=coverage,
         differences=tuple(differences(obs, questions, leaders, primary, settings)),
         models=tuple(sorted({a.model for a in answers} | {c.model for c in cells})),
-        judges=tuple(judges), baselines=tuple(sorted(baselines)),
-        leaderboard=tuple(leaders), cells=tuple(cells), pairs=tuple(pair_cells), ratings=tuple(bt), agreement=tuple(agree),
+        judges=tuple(judges),
+        baselines=tuple(sorted(baselines)),
+        leaderboard=tuple(leaders),
+        cells=tuple(cells),
+        pairs=tuple(pair_cells),
+        ratings=tuple(bt),
+        agreement=tuple(agree),
         language=tuple(language_rates(checks, index)),
         health=tuple(health_rates(health, checks, index)),
         lengths=tuple(answer_lengths(answers, questions)),
@@ -114,9 +147,16 @@ def build(store: Store, *, models: list[str] | None = None, judge: str | list[st
         position=tuple(position_bias(judgments, questions)),
         judge_choice=tuple(judge_choice(agree)),
         self_preference=tuple(self_preference(judgments, judge_families, families, questions)),
-        style_ratings=tuple(style_ratings), style_coefs=tuple(style_coefs),
-        length_control=tuple(length_controlled(pair_results, {(a.model, a.bench, a.question_id, a.turn): len(a.text) for a in answers},
-                                               questions, settings)),
+        style_ratings=tuple(style_ratings),
+        style_coefs=tuple(style_coefs),
+        length_control=tuple(
+            length_controlled(
+                pair_results,
+                {(a.model, a.bench, a.question_id, a.turn): len(a.text) for a in answers},
+                questions,
+                settings,
+            )
+        ),
         tokens=tuple(store.token_stats()),
         usage=tuple(_usage(store, answers, judgments)),
         browser=tuple(_browser(questions, answers, judgments, checks, health, ratings)) if browser else (),
@@ -134,8 +174,9 @@ def primary_judge(judges: list[str]) -> str | None:
     return llm[0] if llm else ("human" if "human" in counts else None)
 
 
-def _coverage(candidates: list[str], answers: list[Answer], judgments: list[Judgment], ratings: list[Rating],
-              all_questions: bool) -> tuple[Coverage | None, set[tuple[str, str]] | None]:
+def _coverage(
+    candidates: list[str], answers: list[Answer], judgments: list[Judgment], ratings: list[Rating], all_questions: bool
+) -> tuple[Coverage | None, set[tuple[str, str]] | None]:
     """(what the rankings cover, the questions to keep — None for every question)."""
     answered: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for a in answers:
@@ -143,7 +184,8 @@ def _coverage(candidates: list[str], answers: list[Answer], judgments: list[Judg
     for m in candidates:
         if m not in answered:  # judged without stored answers (an import): its judged questions stand for its answers
             answered[m] = {(j.bench, j.question_id) for j in judgments if m in (j.model, j.model_b)} | {
-                (r.bench, r.question_id) for r in ratings if r.model == m}
+                (r.bench, r.question_id) for r in ratings if r.model == m
+            }
     own = [answered[m] for m in candidates]
     if not own:
         return None, None
@@ -151,35 +193,64 @@ def _coverage(candidates: list[str], answers: list[Answer], judgments: list[Judg
     common = set.intersection(*own)
     left_out = tuple((m, len(union - answered[m])) for m in candidates if union - answered[m])
     keep_all = all_questions or not common
-    coverage = Coverage(questions=len(union), common=len(common), left_out=left_out, all_questions=keep_all and bool(left_out))
+    coverage = Coverage(
+        questions=len(union), common=len(common), left_out=left_out, all_questions=keep_all and bool(left_out)
+    )
     return coverage, None if keep_all or not left_out else common
 
 
-def differences(obs: list[Obs], questions: dict[tuple[str, str], Question], leaders: list[LeaderRow], judge: str | None,
-                settings: Settings) -> list[Difference]:
+def differences(
+    obs: list[Obs],
+    questions: dict[tuple[str, str], Question],
+    leaders: list[LeaderRow],
+    judge: str | None,
+    settings: Settings,
+) -> list[Difference]:
     """Every significant gap between two models under `judge`, by `compare`'s paired test: overall first, then the
     largest."""
     ranked = [r.model for r in leaders if r.judge == judge and r.mean is not None]
     found = []
     for i, a in enumerate(ranked):
-        for b in ranked[i + 1:]:
+        for b in ranked[i + 1 :]:
             for c in compare(obs, questions, a, b, judge or "", settings, min_n=settings.min_n):
                 if c.significant and c.diff is not None and c.p_adj is not None:
                     hi, lo = (a, b) if c.diff > 0 else (b, a)
                     sign = 1 if c.diff > 0 else -1
                     bounds = sorted(sign * v for v in (c.ci_low, c.ci_high) if v is not None)
-                    found.append(Difference(model_a=hi, model_b=lo, judge=judge or "", lang=c.lang, category=c.category, questions=c.n,
-                                            diff=abs(c.diff), ci_low=bounds[0] if len(bounds) == 2 else None,
-                                            ci_high=bounds[1] if len(bounds) == 2 else None, p_adj=c.p_adj))
+                    found.append(
+                        Difference(
+                            model_a=hi,
+                            model_b=lo,
+                            judge=judge or "",
+                            lang=c.lang,
+                            category=c.category,
+                            questions=c.n,
+                            diff=abs(c.diff),
+                            ci_low=bounds[0] if len(bounds) == 2 else None,
+                            ci_high=bounds[1] if len(bounds) == 2 else None,
+                            p_adj=c.p_adj,
+                        )
+                    )
     return sorted(found, key=lambda d: ((d.lang, d.category) != (ALL, ALL), -d.diff))
 
 
-def _self_judged(row, specs: dict[str, str], judge_specs: dict[str, str], families: dict[str, str], judge_families: dict[str, str]):
+def _self_judged(
+    row: LeaderRow,
+    specs: dict[str, str],
+    judge_specs: dict[str, str],
+    families: dict[str, str],
+    judge_families: dict[str, str],
+) -> LeaderRow:
     """The leaderboard row, flagged when its judge graded its own model or its own family's."""
     if row.judge not in judge_specs or row.model not in specs:
         return row
-    same = ("same model" if judge_specs[row.judge] == specs[row.model]
-            else "same family" if judge_families[row.judge] == families[row.model] else None)
+    same = (
+        "same model"
+        if judge_specs[row.judge] == specs[row.model]
+        else "same family"
+        if judge_families[row.judge] == families[row.model]
+        else None
+    )
     return row.model_copy(update={"self_judged": same}) if same else row
 
 
@@ -200,9 +271,14 @@ def _facts(store: Store, questions: dict[tuple[str, str], Question], judgments: 
     for name, (spec, s) in store.models().items():
         system = f", system prompt: {s.system_prompt[:60]}" if s.system_prompt else ""
         models.append((name, spec, f"temperature {s.temperature:g}, max tokens {s.max_tokens}{system}"))
-    return RunFacts(created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), version=__version__, benches=tuple(benches),
-                    judges=tuple((j, ", ".join(sorted(p))) for j, p in sorted(prompts.items())), models=tuple(models),
-                    judge_runs=tuple(r for r in store.judges() if r[0] in prompts))
+    return RunFacts(
+        created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        version=__version__,
+        benches=tuple(benches),
+        judges=tuple((j, ", ".join(sorted(p))) for j, p in sorted(prompts.items())),
+        models=tuple(models),
+        judge_runs=tuple(r for r in store.judges() if r[0] in prompts),
+    )
 
 
 def _keep(name: str, wanted: str | list[str] | None) -> bool:
@@ -225,54 +301,108 @@ def _usage(store: Store, answers: list[Answer], judgments: list[Judgment]) -> li
     for model, items in sorted(by_model.items()):
         costs = [a.cost_usd for a in items if a.cost_usd is not None]
         flagged = sum(bool(injection_flags(a.text)) for a in items)
-        rows.append(UsageRow(name=model, role="baseline" if model in baselines else "candidate", items=len(items),
-                             failures=failures["candidate", model], unscored=0, flagged=flagged,
-                             input_tokens=sum(a.usage.input_tokens or 0 for a in items), output_tokens=sum(a.usage.output_tokens or 0 for a in items),
-                             cost_usd=sum(costs) if costs else None))
+        rows.append(
+            UsageRow(
+                name=model,
+                role="baseline" if model in baselines else "candidate",
+                items=len(items),
+                failures=failures["candidate", model],
+                unscored=0,
+                flagged=flagged,
+                input_tokens=sum(a.usage.input_tokens or 0 for a in items),
+                output_tokens=sum(a.usage.output_tokens or 0 for a in items),
+                cost_usd=sum(costs) if costs else None,
+            )
+        )
     by_judge: dict[str, list[Judgment]] = defaultdict(list)
     for j in judgments:
         by_judge[j.judge].append(j)
     for judge, made in sorted(by_judge.items()):
         costs = [j.cost_usd for j in made if j.cost_usd is not None]
-        rows.append(UsageRow(name=judge, role="judge", items=len(made), failures=failures["judge", judge], unscored=sum(not j.scored for j in made),
-                             flagged=0, input_tokens=sum(j.usage.input_tokens or 0 for j in made),
-                             output_tokens=sum(j.usage.output_tokens or 0 for j in made), cost_usd=sum(costs) if costs else None))
+        rows.append(
+            UsageRow(
+                name=judge,
+                role="judge",
+                items=len(made),
+                failures=failures["judge", judge],
+                unscored=sum(not j.scored for j in made),
+                flagged=0,
+                input_tokens=sum(j.usage.input_tokens or 0 for j in made),
+                output_tokens=sum(j.usage.output_tokens or 0 for j in made),
+                cost_usd=sum(costs) if costs else None,
+            )
+        )
     return rows
 
 
-def _browser(questions: dict[tuple[str, str], Question], answers: list[Answer], judgments: list[Judgment],
-             checks: dict[str, LanguageCheck], health: dict[str, ScriptHealth], ratings: list[Rating]) -> list[BrowserQuestion]:
+def _browser(
+    questions: dict[tuple[str, str], Question],
+    answers: list[Answer],
+    judgments: list[Judgment],
+    checks: dict[str, LanguageCheck],
+    health: dict[str, ScriptHealth],
+    ratings: list[Rating],
+) -> list[BrowserQuestion]:
     verdicts: dict[tuple, list[BrowserJudgment]] = defaultdict(list)
     human: dict[tuple, list[BrowserRating]] = defaultdict(list)
     for r in ratings:
-        human[(r.bench, r.question_id, r.turn, r.model)].append(BrowserRating(annotator=r.annotator, score=r.score, comment=r.comment))
+        human[(r.bench, r.question_id, r.turn, r.model)].append(
+            BrowserRating(annotator=r.annotator, score=r.score, comment=r.comment)
+        )
     for j in judgments:
         if j.kind == "single":
             verdict = f"{j.score:g}" if j.score is not None else "unscored"
             verdicts[(j.bench, j.question_id, j.turn, j.model)].append(
-                BrowserJudgment(judge=j.judge, verdict=verdict, text=j.judgment, flags=j.flags, score=j.score))
+                BrowserJudgment(judge=j.judge, verdict=verdict, text=j.judgment, flags=j.flags, score=j.score)
+            )
         else:
             for model, pos in ((j.model, "A"), (j.model_b, "B")):
                 other = j.model_b if pos == "A" else j.model
-                verdict = "unscored" if j.winner is None else ("tie" if j.winner == "tie" else ("won" if j.winner == pos else "lost"))
+                verdict = (
+                    "unscored"
+                    if j.winner is None
+                    else ("tie" if j.winner == "tie" else ("won" if j.winner == pos else "lost"))
+                )
                 verdicts[(j.bench, j.question_id, j.turn, model)].append(
-                    BrowserJudgment(judge=j.judge, verdict=f"{verdict} vs {other} (shown {pos})", text=j.judgment, flags=j.flags))
+                    BrowserJudgment(
+                        judge=j.judge, verdict=f"{verdict} vs {other} (shown {pos})", text=j.judgment, flags=j.flags
+                    )
+                )
     by_q: dict[tuple, list[BrowserAnswer]] = defaultdict(list)
     for a in answers:
         check = checks.get(a.key)
         lang = f"{check.verdict} ({check.detected})" if check else "not checked"
         flags = tuple(health[a.key].flags) if a.key in health else ()
         item = (a.bench, a.question_id, a.turn, a.model)
-        by_q[(a.bench, a.question_id)].append(BrowserAnswer(
-            model=a.model, turn=a.turn, text=a.text, chars=len(a.text), language=lang, health=flags, judgments=tuple(verdicts.get(item, ())),
-            ratings=tuple(human.get(item, ())), injection=bool(injection_flags(a.text))))
+        by_q[(a.bench, a.question_id)].append(
+            BrowserAnswer(
+                model=a.model,
+                turn=a.turn,
+                text=a.text,
+                chars=len(a.text),
+                language=lang,
+                health=flags,
+                judgments=tuple(verdicts.get(item, ())),
+                ratings=tuple(human.get(item, ())),
+                injection=bool(injection_flags(a.text)),
+            )
+        )
     out = []
     for (bench, qid), items in sorted(by_q.items()):
         q = questions.get((bench, qid))
         if q is None:
             continue
-        out.append(BrowserQuestion(bench=bench, question_id=qid, lang=q.lang, category=q.category, turns=q.turns,
-                                   references=q.references, answers=tuple(sorted(items, key=lambda x: (x.model, x.turn)))))
+        out.append(
+            BrowserQuestion(
+                bench=bench,
+                question_id=qid,
+                lang=q.lang,
+                category=q.category,
+                turns=q.turns,
+                references=q.references,
+                answers=tuple(sorted(items, key=lambda x: (x.model, x.turn))),
+            )
+        )
     return out
 
 
@@ -280,11 +410,14 @@ def known_models(wanted: list[str], stored: set[str], store: Store) -> None:
     """Every name asked for is a stored model; otherwise one line naming the strangers and the stored names."""
     unknown = [m for m in wanted if m not in stored]
     if unknown:
-        raise ConfigError(f"no model named {', '.join(unknown)} in {store.path}; stored: {', '.join(sorted(stored)) or 'none'}")
+        raise ConfigError(
+            f"no model named {', '.join(unknown)} in {store.path}; stored: {', '.join(sorted(stored)) or 'none'}"
+        )
 
 
-def compare_models(store: Store, model_a: str, model_b: str, judge: str | None = None, settings: Settings = Settings(),
-                   min_n: int = 30) -> tuple[str, list[CompareCell]]:
+def compare_models(
+    store: Store, model_a: str, model_b: str, judge: str | None = None, settings: Settings = Settings(), min_n: int = 30
+) -> tuple[str, list[CompareCell]]:
     if model_a == model_b:
         raise ConfigError(f"compare needs two different models, not '{model_a}' twice")
     judgments = store.judgments(kind="single")
@@ -296,7 +429,9 @@ def compare_models(store: Store, model_a: str, model_b: str, judge: str | None =
             raise ConfigError(f"no single-score judgments for model '{m}' in {store.path}")
     if judge is None:
         if len(judges) != 1:
-            raise SpecError("several judges scored these models ({names}); choose one with {judge_name}", names=", ".join(judges))
+            raise SpecError(
+                "several judges scored these models ({names}); choose one with {judge_name}", names=", ".join(judges)
+            )
         judge = judges[0]
     elif judge not in judges:
         raise ConfigError(f"judge '{judge}' scored neither model; judges: {', '.join(judges)}")

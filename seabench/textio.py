@@ -38,7 +38,11 @@ def read_lines(path: Path, problems: list[Problem] | None = None) -> list[tuple[
             text = chunk.decode("utf-8")
         except UnicodeDecodeError as e:
             found.append(
-                Problem(str(path), number, f"not valid UTF-8 (byte 0x{chunk[e.start]:02x} at column {e.start + 1}); save the file as UTF-8")
+                Problem(
+                    str(path),
+                    number,
+                    f"not valid UTF-8 (byte 0x{chunk[e.start]:02x} at column {e.start + 1}); save the file as UTF-8",
+                )
             )
             continue
         lines.append((number, text.removesuffix("\r")))

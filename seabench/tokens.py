@@ -19,7 +19,9 @@ from .segment import characters, unit, words
 from .store import Store
 
 
-def measure(specs: list[str], bench: Bench, store: Store | None = None, prices: PriceTable | None = None) -> list[TokenRow]:
+def measure(
+    specs: list[str], bench: Bench, store: Store | None = None, prices: PriceTable | None = None
+) -> list[TokenRow]:
     prices = prices or PriceTable()
     texts: dict[str, list[str]] = defaultdict(list)
     for q in bench.questions:
@@ -35,7 +37,9 @@ def measure(specs: list[str], bench: Bench, store: Store | None = None, prices: 
                 if a.model != a.spec:
                     answers[(a.model, asked.lang)].append(a.text)
     # Segmenting is the same for every model: do it once.
-    units = {lang: (sum(characters(t) for t in texts[lang]), sum(len(words(t, lang)) for t in texts[lang])) for lang in langs}
+    units = {
+        lang: (sum(characters(t) for t in texts[lang]), sum(len(words(t, lang)) for t in texts[lang])) for lang in langs
+    }
     rows: list[TokenRow] = []
     for spec in specs:
         spec = str(parse_spec(spec))
@@ -44,29 +48,49 @@ def measure(specs: list[str], bench: Bench, store: Store | None = None, prices: 
         per_lang = []
         for lang in langs:
             chars, n_words = units[lang]
-            base = TokenRow(model=spec, lang=lang, tokenizer=name if count else "none", texts=len(texts[lang]), characters=chars,
-                            words=n_words, word_unit=unit(lang))
+            base = TokenRow(
+                model=spec,
+                lang=lang,
+                tokenizer=name if count else "none",
+                texts=len(texts[lang]),
+                characters=chars,
+                words=n_words,
+                word_unit=unit(lang),
+            )
             if count is None:
                 per_lang.append(base.model_copy(update={"note": name}))
                 continue
             tokens = sum(count(t) for t in texts[lang])
             stored = answers.get((spec, lang), [])
             answer_tokens = sum(count(t) for t in stored) if stored else None
-            per_lang.append(base.model_copy(update={
-                "tokens": tokens, "tokens_per_char": tokens / chars if chars else None,
-                "tokens_per_word": tokens / n_words if n_words else None,
-                "prompt_cost_usd": price.cost_of(tokens, 0) if price else None, "answer_tokens": answer_tokens,
-                "answer_cost_usd": price.cost_of(0, answer_tokens) if price and answer_tokens is not None else None,
-                "note": "" if price else "no price for this model",
-            }))
+            per_lang.append(
+                base.model_copy(
+                    update={
+                        "tokens": tokens,
+                        "tokens_per_char": tokens / chars if chars else None,
+                        "tokens_per_word": tokens / n_words if n_words else None,
+                        "prompt_cost_usd": price.cost_of(tokens, 0) if price else None,
+                        "answer_tokens": answer_tokens,
+                        "answer_cost_usd": price.cost_of(0, answer_tokens)
+                        if price and answer_tokens is not None
+                        else None,
+                        "note": "" if price else "no price for this model",
+                    }
+                )
+            )
         en = next((r for r in per_lang if r.lang == "en" and r.tokens), None)
         for r in per_lang:
             if en and en.tokens and r.tokens:
-                r = r.model_copy(update={
-                    "ratio_to_en": (r.tokens_per_word / en.tokens_per_word
-                                    if "cluster" not in r.word_unit and r.tokens_per_word and en.tokens_per_word else None),
-                    "ratio_to_en_per_text": (r.tokens / r.texts) / (en.tokens / en.texts),
-                })
+                r = r.model_copy(
+                    update={
+                        "ratio_to_en": (
+                            r.tokens_per_word / en.tokens_per_word
+                            if "cluster" not in r.word_unit and r.tokens_per_word and en.tokens_per_word
+                            else None
+                        ),
+                        "ratio_to_en_per_text": (r.tokens / r.texts) / (en.tokens / en.texts),
+                    }
+                )
             rows.append(r)
     return rows
 

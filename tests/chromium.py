@@ -10,14 +10,25 @@ import re
 import subprocess
 from pathlib import Path
 
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--remote-debugging-port=0"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--remote-debugging-port=0",
+]
 
 
 def measure(page: Path, width: int, profile: Path, timeout: float = 60, height: int = 800, probe: str = "null") -> dict:
     """{"scroll_width", "client_width", "height", "load_ms", "errors", "probe"} for `page` opened in a `width` × `height`
     viewport; `probe` is a JavaScript expression evaluated once the page has loaded, its JSON value returned."""
-    proc = subprocess.Popen(["chromium", *FLAGS, f"--user-data-dir={profile}", "about:blank"], stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        ["chromium", *FLAGS, f"--user-data-dir={profile}", "about:blank"], stderr=subprocess.PIPE, text=True
+    )
     try:
         url = None
         for line in proc.stderr:  # type: ignore[union-attr]
@@ -59,7 +70,11 @@ async def _measure(url: str, page: Path, width: int, height: int, probe: str) ->
         async def send(method: str, params: dict | None = None, session: str | None = None):
             n = next(ids)
             pending[n] = asyncio.get_running_loop().create_future()
-            await ws.send_str(json.dumps({"id": n, "method": method, "params": params or {}, **({"sessionId": session} if session else {})}))
+            await ws.send_str(
+                json.dumps(
+                    {"id": n, "method": method, "params": params or {}, **({"sessionId": session} if session else {})}
+                )
+            )
             return await pending[n]
 
         task = asyncio.create_task(reader())
@@ -67,16 +82,27 @@ async def _measure(url: str, page: Path, width: int, height: int, probe: str) ->
         session = (await send("Target.attachToTarget", {"targetId": target, "flatten": True}))["sessionId"]
         for domain in ("Page.enable", "Runtime.enable", "Log.enable"):
             await send(domain, session=session)
-        await send("Emulation.setDeviceMetricsOverride", {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600},
-                   session=session)
+        await send(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600},
+            session=session,
+        )
         await send("Page.navigate", {"url": page.resolve().as_uri()}, session=session)
         await loaded.wait()
         await asyncio.sleep(0.5)  # let the page's scripts run (the answer browser inflates its data)
-        expr = ("JSON.stringify({sw: document.documentElement.scrollWidth, cw: document.documentElement.clientWidth, "
-                "h: document.documentElement.scrollHeight, "
-                f"load: performance.timing.loadEventEnd - performance.timing.navigationStart, probe: ({probe})}})")
+        expr = (
+            "JSON.stringify({sw: document.documentElement.scrollWidth, cw: document.documentElement.clientWidth, "
+            "h: document.documentElement.scrollHeight, "
+            f"load: performance.timing.loadEventEnd - performance.timing.navigationStart, probe: ({probe})}})"
+        )
         result = await send("Runtime.evaluate", {"expression": expr, "returnByValue": True}, session=session)
         task.cancel()
     values = json.loads(result["result"]["value"])
-    return {"scroll_width": values["sw"], "client_width": values["cw"], "height": values["h"], "load_ms": values["load"], "errors": errors,
-            "probe": values["probe"]}
+    return {
+        "scroll_width": values["sw"],
+        "client_width": values["cw"],
+        "height": values["h"],
+        "load_ms": values["load"],
+        "errors": errors,
+        "probe": values["probe"],
+    }

@@ -38,7 +38,11 @@ def run_seabench(*args: str, env: dict[str, str] | None = None, timeout: float =
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "seabench", *map(str, args)],
-        capture_output=True, text=True, env=full_env, timeout=timeout, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=timeout,
+        cwd=ROOT,
     )
 
 

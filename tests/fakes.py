@@ -129,7 +129,9 @@ class FakeServer:
             return True
         if "/files" in path or "/batches" in path:
             with self._lock:
-                self.requests.append({"method": method, "path": path, "headers": headers, "body": None, "t": time.time()})
+                self.requests.append(
+                    {"method": method, "path": path, "headers": headers, "body": None, "t": time.time()}
+                )
                 status, payload = self._batch_api(method, path.split("?")[0], headers, raw)
             await self._send(writer, status, payload)
             return True
@@ -145,7 +147,9 @@ class FakeServer:
         if limited is not None:
             self.throttled += 1
             error = {"message": "rate limit reached", "type": "rate_limit_error"}
-            await self._send(writer, 429, {"error": error} if self.kind == "openai" else {"type": "error", "error": error}, limited)
+            await self._send(
+                writer, 429, {"error": error} if self.kind == "openai" else {"type": "error", "error": error}, limited
+            )
             return True
         limits = self._limit_headers()
         if self.latency:
@@ -169,24 +173,49 @@ class FakeServer:
 
     def _batch_api(self, method: str, path: str, headers: dict, raw: bytes) -> tuple[int, dict | bytes]:
         """OpenAI's files and batches, Anthropic's message batches: just enough for the real SDKs' batch calls."""
-        parts = path.strip("/").split("/")  # v1 files | v1 files ID content | v1 batches [ID] | v1 messages batches [ID [results]]
+        parts = path.strip("/").split(
+            "/"
+        )  # v1 files | v1 files ID content | v1 batches [ID] | v1 messages batches [ID [results]]
         if self.kind == "openai" and parts[1] == "files":
             if method == "POST":
                 file_id = f"file-{len(self.files) + 1}"
                 self.files[file_id] = _multipart_file(headers, raw)
-                return 200, {"id": file_id, "object": "file", "bytes": len(self.files[file_id]), "created_at": int(time.time()),
-                             "filename": "batch.jsonl", "purpose": "batch", "status": "processed"}
-            return (200, self.files[parts[2]]) if parts[2] in self.files else (404, {"error": {"message": "no such file"}})
+                return 200, {
+                    "id": file_id,
+                    "object": "file",
+                    "bytes": len(self.files[file_id]),
+                    "created_at": int(time.time()),
+                    "filename": "batch.jsonl",
+                    "purpose": "batch",
+                    "status": "processed",
+                }
+            return (
+                (200, self.files[parts[2]]) if parts[2] in self.files else (404, {"error": {"message": "no such file"}})
+            )
         if self.kind == "openai" and parts[1] == "batches":
             if method == "POST":
                 body = json.loads(raw)
-                lines = [json.loads(line) for line in self.files[body["input_file_id"]].decode().splitlines() if line.strip()]
+                lines = [
+                    json.loads(line) for line in self.files[body["input_file_id"]].decode().splitlines() if line.strip()
+                ]
                 batch_id = f"batch_{len(self.batches) + 1}"
-                self.batches[batch_id] = {"lines": lines, "polls": 0, "object": {
-                    "id": batch_id, "object": "batch", "endpoint": body["endpoint"], "input_file_id": body["input_file_id"],
-                    "completion_window": body["completion_window"], "status": "validating", "created_at": int(time.time()),
-                    "output_file_id": None, "error_file_id": None, "errors": None,
-                    "request_counts": {"total": len(lines), "completed": 0, "failed": 0}}}
+                self.batches[batch_id] = {
+                    "lines": lines,
+                    "polls": 0,
+                    "object": {
+                        "id": batch_id,
+                        "object": "batch",
+                        "endpoint": body["endpoint"],
+                        "input_file_id": body["input_file_id"],
+                        "completion_window": body["completion_window"],
+                        "status": "validating",
+                        "created_at": int(time.time()),
+                        "output_file_id": None,
+                        "error_file_id": None,
+                        "errors": None,
+                        "request_counts": {"total": len(lines), "completed": 0, "failed": 0},
+                    },
+                }
                 return 200, self.batches[batch_id]["object"]
             batch = self.batches.get(parts[2])
             if batch is None:
@@ -198,10 +227,28 @@ class FakeServer:
                 requests = json.loads(raw)["requests"]
                 batch_id = f"msgbatch_{len(self.batches) + 1}"
                 now = datetime.now(timezone.utc)
-                self.batches[batch_id] = {"lines": requests, "polls": 0, "object": {
-                    "id": batch_id, "type": "message_batch", "processing_status": "in_progress", "created_at": now.isoformat(),
-                    "expires_at": now.isoformat(), "ended_at": None, "archived_at": None, "cancel_initiated_at": None, "results_url": None,
-                    "request_counts": {"processing": len(requests), "succeeded": 0, "errored": 0, "canceled": 0, "expired": 0}}}
+                self.batches[batch_id] = {
+                    "lines": requests,
+                    "polls": 0,
+                    "object": {
+                        "id": batch_id,
+                        "type": "message_batch",
+                        "processing_status": "in_progress",
+                        "created_at": now.isoformat(),
+                        "expires_at": now.isoformat(),
+                        "ended_at": None,
+                        "archived_at": None,
+                        "cancel_initiated_at": None,
+                        "results_url": None,
+                        "request_counts": {
+                            "processing": len(requests),
+                            "succeeded": 0,
+                            "errored": 0,
+                            "canceled": 0,
+                            "expired": 0,
+                        },
+                    },
+                }
                 return 200, self.batches[batch_id]["object"]
             batch = self.batches.get(parts[3])
             if batch is None:
@@ -211,7 +258,6 @@ class FakeServer:
             self._advance(batch)
             return 200, batch["object"]
         return 404, {"error": {"message": f"no route {method} {path}"}}
-
 
     def _advance(self, batch: dict) -> None:
         steps = BATCH_STEPS[self.kind]
@@ -233,15 +279,41 @@ class FakeServer:
             ok, failed = [], []
             for cid, body, reply in outcomes:
                 if isinstance(reply, Fault) and reply.kind == "expired":
-                    failed.append({"id": f"req_{cid[:8]}", "custom_id": cid, "response": None,
-                                   "error": {"code": "batch_expired", "message": "not executed before the completion window expired"}})
+                    failed.append(
+                        {
+                            "id": f"req_{cid[:8]}",
+                            "custom_id": cid,
+                            "response": None,
+                            "error": {
+                                "code": "batch_expired",
+                                "message": "not executed before the completion window expired",
+                            },
+                        }
+                    )
                 elif isinstance(reply, Fault):
-                    failed.append({"id": f"req_{cid[:8]}", "custom_id": cid, "error": None, "response": {
-                        "status_code": int(reply.kind) if reply.kind.isdigit() else 500, "request_id": "r",
-                        "body": {"error": {"message": reply.message or f"fake {reply.kind}", "type": "server_error"}}}})
+                    failed.append(
+                        {
+                            "id": f"req_{cid[:8]}",
+                            "custom_id": cid,
+                            "error": None,
+                            "response": {
+                                "status_code": int(reply.kind) if reply.kind.isdigit() else 500,
+                                "request_id": "r",
+                                "body": {
+                                    "error": {"message": reply.message or f"fake {reply.kind}", "type": "server_error"}
+                                },
+                            },
+                        }
+                    )
                 else:
-                    ok.append({"id": f"req_{cid[:8]}", "custom_id": cid, "error": None,
-                               "response": {"status_code": 200, "request_id": "r", "body": self._ok(body, reply)}})
+                    ok.append(
+                        {
+                            "id": f"req_{cid[:8]}",
+                            "custom_id": cid,
+                            "error": None,
+                            "response": {"status_code": 200, "request_id": "r", "body": self._ok(body, reply)},
+                        }
+                    )
             for rows, field in ((ok, "output_file_id"), (failed, "error_file_id")):
                 if rows:
                     file_id = f"file-{len(self.files) + 1}"
@@ -258,14 +330,21 @@ class FakeServer:
             if isinstance(reply, Fault) and reply.kind == "expired":
                 result: dict = {"type": "expired"}
             elif isinstance(reply, Fault):
-                result = {"type": "errored", "error": {"type": "error", "error": {"type": "api_error", "message": reply.message or "fake"}}}
+                result = {
+                    "type": "errored",
+                    "error": {"type": "error", "error": {"type": "api_error", "message": reply.message or "fake"}},
+                }
             else:
                 result = {"type": "succeeded", "message": self._ok(body, reply)}
             counts[result["type"]] += 1
             rows.append({"custom_id": cid, "result": result})
         batch["results"] = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode()
-        obj.update(processing_status="ended", request_counts=counts, ended_at=datetime.now(timezone.utc).isoformat(),
-                   results_url=f"http://127.0.0.1:{self.port}/v1/messages/batches/{obj['id']}/results")
+        obj.update(
+            processing_status="ended",
+            request_counts=counts,
+            ended_at=datetime.now(timezone.utc).isoformat(),
+            results_url=f"http://127.0.0.1:{self.port}/v1/messages/batches/{obj['id']}/results",
+        )
 
     def _limit(self, body: dict) -> dict | None:
         """Headers of a 429 when a bucket is empty; None (and the request's share taken) when it may go ahead."""
@@ -288,12 +367,18 @@ class FakeServer:
             bucket.refill(now)
             reset = (bucket.capacity - bucket.level) / bucket.rate
             if self.kind == "openai":
-                out |= {f"x-ratelimit-limit-{what}": str(int(bucket.per_min)), f"x-ratelimit-remaining-{what}": str(int(bucket.level)),
-                        f"x-ratelimit-reset-{what}": f"{int(reset * 1000)}ms"}
+                out |= {
+                    f"x-ratelimit-limit-{what}": str(int(bucket.per_min)),
+                    f"x-ratelimit-remaining-{what}": str(int(bucket.level)),
+                    f"x-ratelimit-reset-{what}": f"{int(reset * 1000)}ms",
+                }
             else:
                 at = datetime.fromtimestamp(time.time() + reset, timezone.utc).isoformat().replace("+00:00", "Z")
-                out |= {f"anthropic-ratelimit-{what}-limit": str(int(bucket.per_min)),
-                        f"anthropic-ratelimit-{what}-remaining": str(int(bucket.level)), f"anthropic-ratelimit-{what}-reset": at}
+                out |= {
+                    f"anthropic-ratelimit-{what}-limit": str(int(bucket.per_min)),
+                    f"anthropic-ratelimit-{what}-remaining": str(int(bucket.level)),
+                    f"anthropic-ratelimit-{what}-reset": at,
+                }
         return out
 
     def _ok(self, body: dict, text: str | tuple[str, str]) -> dict:
@@ -303,13 +388,25 @@ class FakeServer:
         completion = len(text) // 4 + 1
         if self.kind == "openai":
             return {
-                "id": "chatcmpl-fake", "object": "chat.completion", "created": int(time.time()), "model": body.get("model"),
+                "id": "chatcmpl-fake",
+                "object": "chat.completion",
+                "created": int(time.time()),
+                "model": body.get("model"),
                 "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": finish}],
-                "usage": {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion},
+                "usage": {
+                    "prompt_tokens": prompt,
+                    "completion_tokens": completion,
+                    "total_tokens": prompt + completion,
+                },
             }
         return {
-            "id": "msg_fake", "type": "message", "role": "assistant", "model": body.get("model"),
-            "content": [{"type": "text", "text": text}], "stop_reason": "max_tokens" if finish == "length" else "end_turn", "stop_sequence": None,
+            "id": "msg_fake",
+            "type": "message",
+            "role": "assistant",
+            "model": body.get("model"),
+            "content": [{"type": "text", "text": text}],
+            "stop_reason": "max_tokens" if finish == "length" else "end_turn",
+            "stop_sequence": None,
             "usage": {"input_tokens": prompt, "output_tokens": completion},
         }
 
@@ -324,7 +421,10 @@ class FakeServer:
             await self._send(writer, 200, b'{"id": "chatcmpl-broken", "choices": [{"index": 0, "mess')
             return True
         status = int(fault.kind)
-        error = {"message": fault.message or f"fake {status}", "type": "rate_limit_error" if status == 429 else "server_error"}
+        error = {
+            "message": fault.message or f"fake {status}",
+            "type": "rate_limit_error" if status == 429 else "server_error",
+        }
         payload = {"error": error} if self.kind == "openai" else {"type": "error", "error": error}
         extra = {"retry-after": str(fault.retry_after)} if status == 429 and fault.retry_after is not None else {}
         await self._send(writer, status, payload, extra)
@@ -333,15 +433,24 @@ class FakeServer:
     @staticmethod
     async def _send(writer: asyncio.StreamWriter, status: int, payload, extra: dict | None = None) -> None:
         data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-        reason = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 429: "Too Many Requests", 500: "Internal Server Error",
-                  503: "Service Unavailable"}.get(status, "X")
+        reason = {
+            200: "OK",
+            400: "Bad Request",
+            401: "Unauthorized",
+            429: "Too Many Requests",
+            500: "Internal Server Error",
+            503: "Service Unavailable",
+        }.get(status, "X")
         head = f"HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\ncontent-length: {len(data)}\r\n"
         head += "".join(f"{k}: {v}\r\n" for k, v in (extra or {}).items())
         writer.write(head.encode() + b"\r\n" + data)
         await writer.drain()
 
 
-BATCH_STEPS = {"openai": ["validating", "in_progress", "finalizing", "completed"], "anthropic": ["in_progress", "ended"]}
+BATCH_STEPS = {
+    "openai": ["validating", "in_progress", "finalizing", "completed"],
+    "anthropic": ["in_progress", "ended"],
+}
 
 
 def _multipart_file(headers: dict, raw: bytes) -> bytes:
@@ -390,8 +499,17 @@ def main() -> None:
     parser.add_argument("--hang-s", type=float, default=30.0)
     parser.add_argument("--faults", default=",".join(FAULTS))
     args = parser.parse_args()
-    server = FakeServer(args.kind, latency=args.latency, fault_rate=args.fault_rate, port=args.port, rpm=args.rpm, tpm=args.tpm,
-                        announce=args.announce, hang_s=args.hang_s, faults=tuple(args.faults.split(",")))
+    server = FakeServer(
+        args.kind,
+        latency=args.latency,
+        fault_rate=args.fault_rate,
+        port=args.port,
+        rpm=args.rpm,
+        tpm=args.tpm,
+        announce=args.announce,
+        hang_s=args.hang_s,
+        faults=tuple(args.faults.split(",")),
+    )
 
     async def run() -> None:
         ready = threading.Event()

@@ -21,8 +21,18 @@ def answers(html: str) -> list[dict]:
     out = []
     for q in data["questions"]:
         for a in q[7]:
-            out.append({"question": q[1], "lang": q[2], "model": data["models"][a[0]] if isinstance(a[0], int) else a[0], "turn": a[1],
-                        "text": a[2], "language": a[4], "health": a[5], "injection": bool(a[6]),
-                        "judgments": [{"judge": j[0], "verdict": j[1], "text": j[2], "flags": j[3]} for j in a[7]],
-                        "ratings": [{"annotator": r[0], "score": r[1], "comment": r[2]} for r in a[8]]})
+            out.append(
+                {
+                    "question": q[1],
+                    "lang": q[2],
+                    "model": data["models"][a[0]] if isinstance(a[0], int) else a[0],
+                    "turn": a[1],
+                    "text": a[2],
+                    "language": a[4],
+                    "health": a[5],
+                    "injection": bool(a[6]),
+                    "judgments": [{"judge": j[0], "verdict": j[1], "text": j[2], "flags": j[3]} for j in a[7]],
+                    "ratings": [{"annotator": r[0], "score": r[1], "comment": r[2]} for r in a[8]],
+                }
+            )
     return out

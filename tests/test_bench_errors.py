@@ -26,14 +26,34 @@ CASES = [
     ("empty-turn", jl(rec(turns=["ok", "  "])), 1, "turn 2 is empty"),
     ("turns-not-list", jl(rec(turns="hello")), 1, "'turns' must be a list of strings, got a string"),
     ("turn-not-string", jl(rec(turns=["ok", 5])), 1, "turn 2 must be a string, got a number"),
-    ("unknown-lang", jl(rec(lang="mm")), 1, "unknown language code 'mm'; valid codes: en, vi, id, ms, tl, th, km, lo, my"),
+    (
+        "unknown-lang",
+        jl(rec(lang="mm")),
+        1,
+        "unknown language code 'mm'; valid codes: en, vi, id, ms, tl, th, km, lo, my",
+    ),
     ("unknown-category", jl(rec(category="math")), 1, "unknown category 'math' for Sea-bench; valid: task-solving"),
     ("invalid-json", jl(GOOD, '{"question_id": 2, "turns": ['), 2, "invalid JSON:"),
     ("not-object", jl(GOOD, "[1, 2]"), 2, "expected a JSON object, got a list"),
     ("empty-file", "\n\n", 1, "the file is empty"),
-    ("v2-unknown-type", jl({"lang": "vi", "unit_id": "vi-1", "type": "poetry", "user_1": "a", "reference_1": "b"}), 1, "unknown category 'poetry' for SeaBench v2"),
-    ("v2-empty-turn", jl({"lang": "vi", "unit_id": "vi-1", "type": "math", "user_1": "a", "user_2": ""}), 1, "turn 2 is empty"),
-    ("mt-unknown-category", jl({"question_id": 81, "category": "safety", "turns": ["x"]}), 1, "unknown category 'safety' for MT-bench"),
+    (
+        "v2-unknown-type",
+        jl({"lang": "vi", "unit_id": "vi-1", "type": "poetry", "user_1": "a", "reference_1": "b"}),
+        1,
+        "unknown category 'poetry' for SeaBench v2",
+    ),
+    (
+        "v2-empty-turn",
+        jl({"lang": "vi", "unit_id": "vi-1", "type": "math", "user_1": "a", "user_2": ""}),
+        1,
+        "turn 2 is empty",
+    ),
+    (
+        "mt-unknown-category",
+        jl({"question_id": 81, "category": "safety", "turns": ["x"]}),
+        1,
+        "unknown category 'safety' for MT-bench",
+    ),
 ]
 
 
@@ -52,7 +72,9 @@ def test_each_error_names_file_and_line(cli, tmp_path, name, content, line, mess
 
 def test_non_utf8_bytes(cli, tmp_path):
     path = tmp_path / "latin1.jsonl"
-    path.write_bytes(jl(GOOD).encode() + json.dumps(rec(question_id=2, turns=["café"]), ensure_ascii=False).encode("latin-1") + b"\n")
+    path.write_bytes(
+        jl(GOOD).encode() + json.dumps(rec(question_id=2, turns=["café"]), ensure_ascii=False).encode("latin-1") + b"\n"
+    )
     result = cli("bench", "validate", path)
     assert result.exit_code == 2
     assert result.stderr.startswith(f"error: {path}:2: not valid UTF-8 (byte 0xe9")
@@ -78,7 +100,9 @@ def test_bom_crlf_and_blank_lines_are_valid(cli, tmp_path):
 
 def test_validate_lists_every_error(cli, tmp_path):
     path = tmp_path / "many.jsonl"
-    path.write_text(jl(GOOD, rec(question_id=2, lang="xx"), "nope", rec(question_id=4, turns=[""]), GOOD), encoding="utf-8")
+    path.write_text(
+        jl(GOOD, rec(question_id=2, lang="xx"), "nope", rec(question_id=4, turns=[""]), GOOD), encoding="utf-8"
+    )
     result = cli("bench", "validate", path)
     assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
@@ -105,7 +129,9 @@ def test_csv_errors(cli, tmp_path):
     assert cli("bench", "validate", path).stderr.startswith(f"error: {path}:1: missing column(s): turn_1")
     path.write_text("question_id,category,lang,turn_1\nq1,safety,th,hello\nq2,safety,th\n", encoding="utf-8")
     assert cli("bench", "validate", path).stderr.startswith(f"error: {path}:3: row has 3 fields, the header has 4")
-    path.write_text('question_id,category,lang,turn_1,turn_2\nq1,safety,th,"multi\nline",x\nq2,safety,zz,hi,\n', encoding="utf-8")
+    path.write_text(
+        'question_id,category,lang,turn_1,turn_2\nq1,safety,th,"multi\nline",x\nq2,safety,zz,hi,\n', encoding="utf-8"
+    )
     assert cli("bench", "validate", path).stderr.startswith(f"error: {path}:4: unknown language code 'zz'")
     path.write_text("question_id,category,lang,turn_1,turn_2\nq1,safety,th,,second\n", encoding="utf-8")
     assert cli("bench", "validate", path).stderr.startswith(f"error: {path}:2: turn 1 is empty")
@@ -114,7 +140,9 @@ def test_csv_errors(cli, tmp_path):
 
 
 def test_mt_bench_reference_file_errors(cli, tmp_path):
-    (tmp_path / "question.jsonl").write_text(jl({"question_id": 81, "category": "math", "turns": ["1+1?"]}), encoding="utf-8")
+    (tmp_path / "question.jsonl").write_text(
+        jl({"question_id": 81, "category": "math", "turns": ["1+1?"]}), encoding="utf-8"
+    )
     (tmp_path / "reference_answer").mkdir()
     ref = tmp_path / "reference_answer" / "gpt-4.jsonl"
     ref.write_text(jl({"question_id": 99, "choices": [{"turns": ["2"]}]}), encoding="utf-8")
@@ -126,9 +154,21 @@ def test_a_singular_reference_is_read_and_unknown_fields_are_named(cli, tmp_path
     import json
 
     path = tmp_path / "b.jsonl"
-    rows = [{"question_id": 1, "category": "math-reasoning", "lang": "th", "turns": ["1+1"], "reference": ["2"], "difficulty": "easy"},
-            {"question_id": 2, "category": "safety", "lang": "th", "turns": ["x"], "difficulty": "hard"}]
+    rows = [
+        {
+            "question_id": 1,
+            "category": "math-reasoning",
+            "lang": "th",
+            "turns": ["1+1"],
+            "reference": ["2"],
+            "difficulty": "easy",
+        },
+        {"question_id": 2, "category": "safety", "lang": "th", "turns": ["x"], "difficulty": "hard"},
+    ]
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
     result = cli("bench", "show", "1", "--bench", path)
     assert result.exit_code == 0 and "reference answer" in result.stdout
-    assert f"warning: {path}:1: field 'difficulty' is not part of the sea-bench shape and is ignored (2 records have it)" in result.stderr
+    assert (
+        f"warning: {path}:1: field 'difficulty' is not part of the sea-bench shape and is ignored (2 records have it)"
+        in result.stderr
+    )

@@ -60,8 +60,16 @@ def test_version(cli):
     assert result.exit_code == 0 and result.stdout.strip() == f"seabench {__version__}"
 
 
-@pytest.mark.parametrize("args", [("compare", "a", "b", "--format", "html"), ("report", "--format", "xml"),
-                                  ("answers", "--format", "table"), ("agreement", "--format", "markdown"), ("bench", "stats", "--format", "csv")])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("compare", "a", "b", "--format", "html"),
+        ("report", "--format", "xml"),
+        ("answers", "--format", "table"),
+        ("agreement", "--format", "markdown"),
+        ("bench", "stats", "--format", "csv"),
+    ],
+)
 def test_every_format_option_is_checked(cli, tmp_path, args):
     result = cli(*args, "--db", tmp_path / "none.db") if args[0] != "bench" else cli(*args)
     assert result.exit_code == 2 and "--format must be one of" in result.stderr
@@ -78,30 +86,104 @@ def test_a_missing_store_gets_the_cli_hint_not_the_library(cli, tmp_path):
 def test_status_goes_to_stderr_and_results_to_stdout(cli, tmp_path):
     db = tmp_path / "s.db"
     with FakeServer("openai") as cand, FakeServer("openai", reply=lambda body: "Rating: [[7]]") as judge:
-        gen = cli("generate", "--model", "openai:a", "--model", "openai:b", "--name", "a", "--name", "b", "--bench", _bench(tmp_path),
-                  "--db", db, "--base-url", cand.url, env=ENV)
+        gen = cli(
+            "generate",
+            "--model",
+            "openai:a",
+            "--model",
+            "openai:b",
+            "--name",
+            "a",
+            "--name",
+            "b",
+            "--bench",
+            _bench(tmp_path),
+            "--db",
+            db,
+            "--base-url",
+            cand.url,
+            env=ENV,
+        )
         assert gen.exit_code == 0 and gen.stdout == "" and "a: 3 answers stored" in gen.stderr
-        judged = cli("judge", "--judge", "openai:j", "--judge-name", "j", "--judge-base-url", judge.url, "--db", db, env=ENV)
+        judged = cli(
+            "judge", "--judge", "openai:j", "--judge-name", "j", "--judge-base-url", judge.url, "--db", db, env=ENV
+        )
         assert judged.stdout == "" and "j: 6 judgments stored" in judged.stderr
     csv_out = cli("report", "--db", db, "--format", "csv", "--rounds", "100")
     assert csv_out.stdout.startswith("model,judge,lang,category,turn,n,mean,ci_low,ci_high,") and csv_out.stderr == ""
-    assert cli("report", "--db", db, "--judge-name", "j", "--model", "a", "--format", "json", "--rounds", "100").exit_code == 0
+    assert (
+        cli("report", "--db", db, "--judge-name", "j", "--model", "a", "--format", "json", "--rounds", "100").exit_code
+        == 0
+    )
     out = tmp_path / "r.txt"
     written = cli("report", "--db", db, "--format", "terminal", "--out", out, "--rounds", "100")
-    assert written.stdout == "" and f"wrote {out}" in written.stderr and "Headline — judge: j" in out.read_text(encoding="utf-8")
+    assert (
+        written.stdout == ""
+        and f"wrote {out}" in written.stderr
+        and "Headline — judge: j" in out.read_text(encoding="utf-8")
+    )
 
 
 def test_eval_takes_the_same_options_and_refuses_a_pairwise_plan_without_pairs(cli, tmp_path):
     bench = _bench(tmp_path)
-    result = cli("eval", "--model", "openai:a", "--model", "openai:b", "--judge", "openai:j", "--mode", "pairwise",
-                 "--bench", bench, "--db", tmp_path / "s.db", "--dry-run", env=ENV)
+    result = cli(
+        "eval",
+        "--model",
+        "openai:a",
+        "--model",
+        "openai:b",
+        "--judge",
+        "openai:j",
+        "--mode",
+        "pairwise",
+        "--bench",
+        bench,
+        "--db",
+        tmp_path / "s.db",
+        "--dry-run",
+        env=ENV,
+    )
     assert result.exit_code == 2 and "exactly one of --baseline or --all-pairs" in result.stderr
     with FakeServer("openai") as cand, FakeServer("openai", reply=lambda body: "[[A]]") as judge:
-        result = cli("eval", "--model", "openai:a", "--model", "openai:b", "--name", "ckpt-1", "--name", "ckpt-2",
-                     "--judge", "openai:j", "--judge-name", "jj", "--mode", "pairwise", "--all-pairs", "--samples", "2",
-                     "--system-prompt", "ตอบสั้น ๆ", "--temperature", "0.5", "--max-tokens", "64", "--max-attempts", "2",
-                     "--bench", bench, "--db", tmp_path / "s.db", "--out", tmp_path / "r.html", "--base-url", cand.url,
-                     "--judge-base-url", judge.url, env=ENV)
+        result = cli(
+            "eval",
+            "--model",
+            "openai:a",
+            "--model",
+            "openai:b",
+            "--name",
+            "ckpt-1",
+            "--name",
+            "ckpt-2",
+            "--judge",
+            "openai:j",
+            "--judge-name",
+            "jj",
+            "--mode",
+            "pairwise",
+            "--all-pairs",
+            "--samples",
+            "2",
+            "--system-prompt",
+            "ตอบสั้น ๆ",
+            "--temperature",
+            "0.5",
+            "--max-tokens",
+            "64",
+            "--max-attempts",
+            "2",
+            "--bench",
+            bench,
+            "--db",
+            tmp_path / "s.db",
+            "--out",
+            tmp_path / "r.html",
+            "--base-url",
+            cand.url,
+            "--judge-base-url",
+            judge.url,
+            env=ENV,
+        )
         assert result.exit_code == 0, result.output
         bodies = [r["body"] for r in cand.requests]
     assert {b["messages"][0]["content"] for b in bodies} == {"ตอบสั้น ๆ"} and {b["temperature"] for b in bodies} == {0.5}
@@ -112,14 +194,31 @@ def test_eval_takes_the_same_options_and_refuses_a_pairwise_plan_without_pairs(c
 
 def test_an_anthropic_base_url_may_end_in_v1(cli, tmp_path):
     with FakeServer("anthropic") as server:
-        result = cli("generate", "--model", "anthropic:claude-x", "--bench", _bench(tmp_path), "--db", tmp_path / "s.db",
-                     "--base-url", server.url.rstrip("/") + "/v1", env=ENV)
+        result = cli(
+            "generate",
+            "--model",
+            "anthropic:claude-x",
+            "--bench",
+            _bench(tmp_path),
+            "--db",
+            tmp_path / "s.db",
+            "--base-url",
+            server.url.rstrip("/") + "/v1",
+            env=ENV,
+        )
         assert result.exit_code == 0, result.output
         assert len(server.requests) == 3
 
 
-@pytest.mark.parametrize("option,value,shown", [("--lang", "xx", "'xx' is not in"), ("--lang", "th,xx", "'xx' is not in"),
-                                                ("--category", "bogus", "'bogus' is not in"), ("--lang", "", "needs a value from")])
+@pytest.mark.parametrize(
+    "option,value,shown",
+    [
+        ("--lang", "xx", "'xx' is not in"),
+        ("--lang", "th,xx", "'xx' is not in"),
+        ("--category", "bogus", "'bogus' is not in"),
+        ("--lang", "", "needs a value from"),
+    ],
+)
 def test_unknown_languages_and_categories_are_refused_with_the_valid_ones(cli, tmp_path, option, value, shown):
     result = cli("generate", "--model", "openai:m", option, value, "--db", tmp_path / "s.db", "--dry-run", env=ENV)
     assert result.exit_code == 2 and shown in result.stderr
@@ -134,18 +233,49 @@ def test_language_codes_match_ignoring_case(cli, tmp_path):
 def test_unknown_model_names_are_refused_with_the_stored_ones(cli, tmp_path):
     db = tmp_path / "s.db"
     with FakeServer("openai") as cand:
-        assert cli("generate", "--model", "openai:a", "--bench", _bench(tmp_path), "--db", db, "--base-url", cand.url, env=ENV).exit_code == 0
+        assert (
+            cli(
+                "generate",
+                "--model",
+                "openai:a",
+                "--bench",
+                _bench(tmp_path),
+                "--db",
+                db,
+                "--base-url",
+                cand.url,
+                env=ENV,
+            ).exit_code
+            == 0
+        )
     for args in (("answers", "--model", "nosuch"), ("report", "--model", "openai:a,nosuch")):
         result = cli(*args, "--db", db)
-        assert result.exit_code == 2 and "no model named nosuch" in result.stderr and "stored: openai:a" in result.stderr
+        assert (
+            result.exit_code == 2 and "no model named nosuch" in result.stderr and "stored: openai:a" in result.stderr
+        )
     result = cli("compare", "openai:a", "openai:a", "--db", db)
     assert result.exit_code == 2 and "two different models" in result.stderr
 
 
 def test_eval_refuses_a_pairwise_plan_with_one_model_before_generating(cli, tmp_path):
     with FakeServer("openai") as cand:
-        result = cli("eval", "--model", "openai:a", "--judge", "openai:j", "--mode", "pairwise", "--all-pairs",
-                     "--bench", _bench(tmp_path), "--db", tmp_path / "s.db", "--base-url", cand.url, env=ENV)
+        result = cli(
+            "eval",
+            "--model",
+            "openai:a",
+            "--judge",
+            "openai:j",
+            "--mode",
+            "pairwise",
+            "--all-pairs",
+            "--bench",
+            _bench(tmp_path),
+            "--db",
+            tmp_path / "s.db",
+            "--base-url",
+            cand.url,
+            env=ENV,
+        )
         assert result.exit_code == 2 and "needs two models" in result.stderr
         assert cand.requests == []
 
@@ -165,8 +295,14 @@ def test_ctrl_c_at_any_moment_is_one_line_and_exit_130(tmp_path):
     subprocess.run([sys.executable, "-c", "pass"], check=True)
     startup = time.perf_counter() - started
     for delay in (startup * 1.5 + extra for extra in (0.0, 0.03, 0.06, 0.1, 0.15, 0.25)):
-        proc = subprocess.Popen([sys.executable, "-m", "seabench", "report", "--db", str(tmp_path / "none.db")], cwd=ROOT,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ})
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "seabench", "report", "--db", str(tmp_path / "none.db")],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ},
+        )
         time.sleep(delay)
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=30)
@@ -182,7 +318,17 @@ def test_a_closed_port_says_connection_refused(cli, tmp_path, kind):
     with socket.socket() as s:  # a port nothing listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    result = cli("generate", "--model", f"{kind}:m", "--bench", _bench(tmp_path), "--db", tmp_path / "s.db",
-                 "--base-url", f"http://127.0.0.1:{port}", env=ENV)
+    result = cli(
+        "generate",
+        "--model",
+        f"{kind}:m",
+        "--bench",
+        _bench(tmp_path),
+        "--db",
+        tmp_path / "s.db",
+        "--base-url",
+        f"http://127.0.0.1:{port}",
+        env=ENV,
+    )
     assert result.exit_code == 2 and f"connection refused by 127.0.0.1:{port}" in result.stderr
     assert "timed out" not in result.stderr

@@ -14,15 +14,36 @@ from .fakes import FakeServer
 
 
 def _generate_args(db, url, *extra):
-    return [sys.executable, "-m", "seabench", "generate", "--model", "openai:m", "--db", str(db), "--base-url", url, *extra]
+    return [
+        sys.executable,
+        "-m",
+        "seabench",
+        "generate",
+        "--model",
+        "openai:m",
+        "--db",
+        str(db),
+        "--base-url",
+        url,
+        *extra,
+    ]
 
 
 def test_three_processes_on_a_new_store_split_the_work(tmp_path):
     db = tmp_path / "shared.db"
     env = {**os.environ, "OPENAI_API_KEY": "k"}
     with FakeServer("openai", latency=0.05) as server:
-        procs = [subprocess.Popen(_generate_args(db, server.url, "--limit", "40", "--concurrency", "4"), cwd=ROOT, env=env,
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+        procs = [
+            subprocess.Popen(
+                _generate_args(db, server.url, "--limit", "40", "--concurrency", "4"),
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(3)
+        ]
         results = [p.communicate(timeout=120) for p in procs]
         bodies = [str(r["body"]["messages"]) for r in server.requests]
     assert [p.returncode for p in procs] == [0, 0, 0], [err for _, err in results]
@@ -36,9 +57,24 @@ def test_three_processes_on_a_new_store_split_the_work(tmp_path):
     assert claims == 0, logs  # every process gave its claims back
     # two judges on the same store split theirs the same way
     with FakeServer("openai", latency=0.05, reply=lambda body: "Rating: [[6]]") as judge:
-        args = [sys.executable, "-m", "seabench", "judge", "--judge", "openai:j", "--db", str(db), "--judge-base-url", judge.url,
-                "--concurrency", "4"]
-        procs = [subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        args = [
+            sys.executable,
+            "-m",
+            "seabench",
+            "judge",
+            "--judge",
+            "openai:j",
+            "--db",
+            str(db),
+            "--judge-base-url",
+            judge.url,
+            "--concurrency",
+            "4",
+        ]
+        procs = [
+            subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(2)
+        ]
         results = [p.communicate(timeout=120) for p in procs]
         sent = len(judge.requests)
     assert [p.returncode for p in procs] == [0, 0], [err for _, err in results]
@@ -52,8 +88,13 @@ def test_a_killed_process_does_not_block_the_next_run(tmp_path):
     db = tmp_path / "s.db"
     env = {**os.environ, "OPENAI_API_KEY": "k"}
     with FakeServer("openai", latency=5.0) as slow:
-        proc = subprocess.Popen(_generate_args(db, slow.url, "--limit", "6"), cwd=ROOT, env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            _generate_args(db, slow.url, "--limit", "6"),
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.time() + 30
         while len(slow.requests) < 6 and time.time() < deadline:
             time.sleep(0.05)
@@ -63,7 +104,9 @@ def test_a_killed_process_does_not_block_the_next_run(tmp_path):
     assert con.execute("SELECT count(*) FROM claims").fetchone()[0] == 6
     con.close()
     with FakeServer("openai") as fast:
-        result = subprocess.run(_generate_args(db, fast.url, "--limit", "6"), cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+        result = subprocess.run(
+            _generate_args(db, fast.url, "--limit", "6"), cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+        )
         assert result.returncode == 0, result.stderr
         sent = len(fast.requests)
     con = sqlite3.connect(db)

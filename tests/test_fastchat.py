@@ -40,7 +40,12 @@ def test_import_example_run_gives_fastchats_means(cli, shared_data, tmp_path):
     assert len(judgments) == 800 and len(questions) == 80
     assert sum(j.score is None for j in judgments) == unscored_raw
     assert all(j.problem for j in judgments if j.score is None)
-    assert {a.model for a in answers} == {"mistral-orpo", "mistral-orpo-capybara", "mistral-orpo-mix", "mistral-orpo-trl"}
+    assert {a.model for a in answers} == {
+        "mistral-orpo",
+        "mistral-orpo-capybara",
+        "mistral-orpo-mix",
+        "mistral-orpo-trl",
+    }
     # mistral-orpo was judged twice: the repeats are kept as samples 0 and 1, not dropped or merged
     assert max(j.sample for j in judgments if j.model == "mistral-orpo") == 1
     per_turn, overall = defaultdict(list), defaultdict(list)
@@ -68,9 +73,16 @@ def test_import_errors_name_file_and_line(cli, shared_data, tmp_path):
     shutil.copy(shared_data / "mt-bench" / "question.jsonl", folder / "question.jsonl")
     bad = folder / "model_judgment" / "gpt-4_single.jsonl"
     bad.write_text(
-        json.dumps({"question_id": 81, "model": "m", "judge": ["gpt-4", "single-v1"], "judgment": "ok", "score": 8, "turn": 1}) + "\n"
-        + json.dumps({"question_id": 999, "model": "m", "judge": ["gpt-4", "single-v1"], "judgment": "ok", "score": 8, "turn": 1}) + "\n"
-        + json.dumps({"question_id": 82, "model": "m", "judge": "gpt-4", "judgment": "ok", "score": "8", "turn": 1}) + "\n",
+        json.dumps(
+            {"question_id": 81, "model": "m", "judge": ["gpt-4", "single-v1"], "judgment": "ok", "score": 8, "turn": 1}
+        )
+        + "\n"
+        + json.dumps(
+            {"question_id": 999, "model": "m", "judge": ["gpt-4", "single-v1"], "judgment": "ok", "score": 8, "turn": 1}
+        )
+        + "\n"
+        + json.dumps({"question_id": 82, "model": "m", "judge": "gpt-4", "judgment": "ok", "score": "8", "turn": 1})
+        + "\n",
         encoding="utf-8",
     )
     db = tmp_path / "s.db"
@@ -86,36 +98,95 @@ def test_import_errors_name_file_and_line(cli, shared_data, tmp_path):
 def test_pairwise_file_import_and_export_round_trip(cli, tmp_path):
     """Judge pairwise here, export to FastChat's layout, import that into a fresh store: the same outcomes."""
     bench = tmp_path / "b.jsonl"
-    bench.write_text("\n".join(json.dumps({"question_id": f"q{i}", "category": "safety", "lang": "th", "turns": [f"คำถาม {i}", "ต่อ"]}, ensure_ascii=False) for i in range(3)), encoding="utf-8")
+    bench.write_text(
+        "\n".join(
+            json.dumps(
+                {"question_id": f"q{i}", "category": "safety", "lang": "th", "turns": [f"คำถาม {i}", "ต่อ"]},
+                ensure_ascii=False,
+            )
+            for i in range(3)
+        ),
+        encoding="utf-8",
+    )
     db = tmp_path / "s.db"
     env = {"OPENAI_API_KEY": "k"}
     with FakeServer("openai") as cand:
         for m in ("a", "b"):
-            assert cli("generate", "--model", f"openai:{m}", "--name", m, "--bench", bench, "--db", db, "--base-url", cand.url, env=env).exit_code == 0
+            assert (
+                cli(
+                    "generate",
+                    "--model",
+                    f"openai:{m}",
+                    "--name",
+                    m,
+                    "--bench",
+                    bench,
+                    "--db",
+                    db,
+                    "--base-url",
+                    cand.url,
+                    env=env,
+                ).exit_code
+                == 0
+            )
 
     def judge_reply(body):
         user = body["messages"][1]["content"]
-        first = user[user.index("<|answer A|>"):user.index("<|end of answer A|>")]
+        first = user[user.index("<|answer A|>") : user.index("<|end of answer A|>")]
         return "[[A]]" if "[a]" in first else "[[B]]"  # a always wins, in both orders
 
     with FakeServer("openai", reply=lambda body: "Rating: [[6]]") as judge:
-        assert cli("judge", "--judge", "openai:j", "--judge-name", "j", "--db", db, "--judge-base-url", judge.url, env=env).exit_code == 0
+        assert (
+            cli(
+                "judge", "--judge", "openai:j", "--judge-name", "j", "--db", db, "--judge-base-url", judge.url, env=env
+            ).exit_code
+            == 0
+        )
     with FakeServer("openai", reply=judge_reply) as judge:
-        assert cli("judge", "--judge", "openai:j", "--judge-name", "j", "--mode", "pairwise", "--all-pairs", "--db", db, "--judge-base-url", judge.url, env=env).exit_code == 0
+        assert (
+            cli(
+                "judge",
+                "--judge",
+                "openai:j",
+                "--judge-name",
+                "j",
+                "--mode",
+                "pairwise",
+                "--all-pairs",
+                "--db",
+                db,
+                "--judge-base-url",
+                judge.url,
+                env=env,
+            ).exit_code
+            == 0
+        )
     out = tmp_path / "export"
     result = cli("export", "fastchat", out, "--db", db)
     assert result.exit_code == 0, result.stderr
     assert (out / "model_answer" / "a.jsonl").exists() and (out / "model_judgment" / "j_pair.jsonl").exists()
-    pair_lines = [json.loads(l) for l in (out / "model_judgment" / "j_pair.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert len(pair_lines) == 6 and all(p["g1_winner"] == p["g2_winner"] == "model_1" and p["model_1"] == "a" for p in pair_lines)
-    singles = [json.loads(l) for l in (out / "model_judgment" / "j_single.jsonl").read_text(encoding="utf-8").splitlines()]
+    pair_lines = [
+        json.loads(l) for l in (out / "model_judgment" / "j_pair.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    assert len(pair_lines) == 6 and all(
+        p["g1_winner"] == p["g2_winner"] == "model_1" and p["model_1"] == "a" for p in pair_lines
+    )
+    singles = [
+        json.loads(l) for l in (out / "model_judgment" / "j_single.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     assert len(singles) == 12 and {s["score"] for s in singles} == {6.0}
     db2 = tmp_path / "s2.db"
     result = cli("import", "fastchat", out, "--db", db2)
     assert result.exit_code == 0, result.stderr
     with Store(db) as one, Store(db2) as two:
-        first = [(o.question_id, o.turn, o.model_a, o.model_b, o.winner, o.inconsistent) for o in pair_outcomes(one.judgments(kind="pairwise"))]
-        second = [(o.question_id, o.turn, o.model_a, o.model_b, o.winner, o.inconsistent) for o in pair_outcomes(two.judgments(kind="pairwise"))]
+        first = [
+            (o.question_id, o.turn, o.model_a, o.model_b, o.winner, o.inconsistent)
+            for o in pair_outcomes(one.judgments(kind="pairwise"))
+        ]
+        second = [
+            (o.question_id, o.turn, o.model_a, o.model_b, o.winner, o.inconsistent)
+            for o in pair_outcomes(two.judgments(kind="pairwise"))
+        ]
         assert first == second and all(w == "A" for *_, w, _ in first)
         assert {q.lang for q in two.questions().values()} == {"th"}  # languages survive the trip
         assert sorted(a.text for a in one.answers()) == sorted(a.text for a in two.answers())
@@ -125,13 +196,31 @@ def test_scores_outside_1_to_10_are_unscored_and_repeats_are_reported(cli, tmp_p
     folder = tmp_path / "run"
     (folder / "model_answer").mkdir(parents=True)
     (folder / "model_judgment").mkdir()
-    (folder / "question.jsonl").write_text("\n".join(json.dumps({"question_id": i, "category": "writing", "turns": [f"q{i}"]}) for i in (1, 2, 3)))
-    (folder / "model_answer" / "m.jsonl").write_text("\n".join(json.dumps(
-        {"question_id": i, "model_id": "m", "choices": [{"index": 0, "turns": [f"a{i}"]}]}) for i in (1, 2, 3)))
+    (folder / "question.jsonl").write_text(
+        "\n".join(json.dumps({"question_id": i, "category": "writing", "turns": [f"q{i}"]}) for i in (1, 2, 3))
+    )
+    (folder / "model_answer" / "m.jsonl").write_text(
+        "\n".join(
+            json.dumps({"question_id": i, "model_id": "m", "choices": [{"index": 0, "turns": [f"a{i}"]}]})
+            for i in (1, 2, 3)
+        )
+    )
     lines = [(1, 11), (2, -1), (3, 7), (3, 8), (1, 0)]  # 11 and 0 are out of range; q3 was judged twice
-    (folder / "model_judgment" / "gpt-4_single.jsonl").write_text("\n".join(json.dumps(
-        {"question_id": q, "model": "m", "judge": ["gpt-4", "single-v1"], "turn": 1, "score": s, "judgment": f"Rating: [[{s}]]"})
-        for q, s in lines))
+    (folder / "model_judgment" / "gpt-4_single.jsonl").write_text(
+        "\n".join(
+            json.dumps(
+                {
+                    "question_id": q,
+                    "model": "m",
+                    "judge": ["gpt-4", "single-v1"],
+                    "turn": 1,
+                    "score": s,
+                    "judgment": f"Rating: [[{s}]]",
+                }
+            )
+            for q, s in lines
+        )
+    )
     db = tmp_path / "s.db"
     result = cli("import", "fastchat", folder, "--db", db)
     assert result.exit_code == 0, result.stderr

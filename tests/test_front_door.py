@@ -23,7 +23,10 @@ PACKAGE = Path(__file__).resolve().parents[1] / "seabench"
 
 def _bench(tmp_path: Path, turns: int = 1) -> Path:
     bench = tmp_path / "b.jsonl"
-    rows = [{"question_id": f"q{i}", "category": "safety", "lang": "th", "turns": [f"คำถาม {i}", "ต่อ"][:turns]} for i in range(2)]
+    rows = [
+        {"question_id": f"q{i}", "category": "safety", "lang": "th", "turns": [f"คำถาม {i}", "ต่อ"][:turns]}
+        for i in range(2)
+    ]
     bench.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
     return bench
 
@@ -36,10 +39,25 @@ def _config(tmp_path: Path, body: str) -> Path:
 
 def test_a_zero_given_on_the_command_line_beats_the_files_value(cli, tmp_path):
     with FakeServer("openai") as cand, FakeServer("openai", reply=lambda b: "Rating: [[6]]") as judge:
-        config = _config(tmp_path, f'temperature = 0.7\nmax_tokens = 300\n[judge]\nspec = "openai:j"\nbase_url = "{judge.url}"\n'
-                                   f'[[models]]\nspec = "openai:m"\nbase_url = "{cand.url}"\n')
-        result = cli("eval", "--config", config, "--temperature", "0", "--bench", _bench(tmp_path), "--db", tmp_path / "s.db",
-                     "--out", tmp_path / "r.html", env=ENV)
+        config = _config(
+            tmp_path,
+            f'temperature = 0.7\nmax_tokens = 300\n[judge]\nspec = "openai:j"\nbase_url = "{judge.url}"\n'
+            f'[[models]]\nspec = "openai:m"\nbase_url = "{cand.url}"\n',
+        )
+        result = cli(
+            "eval",
+            "--config",
+            config,
+            "--temperature",
+            "0",
+            "--bench",
+            _bench(tmp_path),
+            "--db",
+            tmp_path / "s.db",
+            "--out",
+            tmp_path / "r.html",
+            env=ENV,
+        )
         assert result.exit_code == 0, result.stderr
         sent = [r["body"] for r in cand.requests]
     assert sent and all(b["temperature"] == 0 for b in sent)  # the option, though 0 is falsy
@@ -47,41 +65,142 @@ def test_a_zero_given_on_the_command_line_beats_the_files_value(cli, tmp_path):
 
 
 def test_a_panel_members_own_zero_beats_the_judge_tables_value(cli, tmp_path):
-    with FakeServer("openai") as cand, FakeServer("openai", reply=lambda b: "Rating: [[6]]") as one, \
-            FakeServer("openai", reply=lambda b: "Rating: [[5]]") as two:
-        config = _config(tmp_path, f'[judge]\ntemperature = 0.5\nmax_tokens = 500\n'
-                                   f'[[judges]]\nspec = "openai:j1"\ntemperature = 0\nbase_url = "{one.url}"\n'
-                                   f'[[judges]]\nspec = "openai:j2"\nbase_url = "{two.url}"\n'
-                                   f'[[models]]\nspec = "openai:m"\nbase_url = "{cand.url}"\n')
-        result = cli("eval", "--config", config, "--bench", _bench(tmp_path), "--db", tmp_path / "s.db", "--out", tmp_path / "r.html", env=ENV)
+    with (
+        FakeServer("openai") as cand,
+        FakeServer("openai", reply=lambda b: "Rating: [[6]]") as one,
+        FakeServer("openai", reply=lambda b: "Rating: [[5]]") as two,
+    ):
+        config = _config(
+            tmp_path,
+            f"[judge]\ntemperature = 0.5\nmax_tokens = 500\n"
+            f'[[judges]]\nspec = "openai:j1"\ntemperature = 0\nbase_url = "{one.url}"\n'
+            f'[[judges]]\nspec = "openai:j2"\nbase_url = "{two.url}"\n'
+            f'[[models]]\nspec = "openai:m"\nbase_url = "{cand.url}"\n',
+        )
+        result = cli(
+            "eval",
+            "--config",
+            config,
+            "--bench",
+            _bench(tmp_path),
+            "--db",
+            tmp_path / "s.db",
+            "--out",
+            tmp_path / "r.html",
+            env=ENV,
+        )
         assert result.exit_code == 0, result.stderr
         first, second = [r["body"] for r in one.requests], [r["body"] for r in two.requests]
     assert first and all(b["temperature"] == 0 and b["max_tokens"] == 500 for b in first)
     assert second and all(b["temperature"] == 0.5 for b in second)
 
 
-@pytest.mark.parametrize("case", ["baseline typo", "out folder", "model typo", "prompt cannot render", "names clash",
-                                  "url where none applies", "two URLs for three judges"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "baseline typo",
+        "out folder",
+        "model typo",
+        "prompt cannot render",
+        "names clash",
+        "url where none applies",
+        "two URLs for three judges",
+    ],
+)
 def test_what_can_be_known_is_checked_before_the_first_request(cli, tmp_path, case):
     bench = _bench(tmp_path, turns=2)
     prompts = tmp_path / "judge_prompts.jsonl"  # a single-turn prompt only: the bench's second turns cannot be judged
-    prompts.write_text(json.dumps({"name": "single-v1", "type": "single", "system_prompt": "Judge.", "output_format": "[[rating]]",
-                                   "prompt_template": "[Question]\n{question}\n[Answer]\n{answer}\nRating: [[N]]"}) + "\n", encoding="utf-8")
+    prompts.write_text(
+        json.dumps(
+            {
+                "name": "single-v1",
+                "type": "single",
+                "system_prompt": "Judge.",
+                "output_format": "[[rating]]",
+                "prompt_template": "[Question]\n{question}\n[Answer]\n{answer}\nRating: [[N]]",
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     with FakeServer("openai") as server:
-        base = ["eval", "--bench", bench, "--db", tmp_path / "s.db", "--out", tmp_path / "r.html", "--judge", "openai:gpt-4o"]
+        base = [
+            "eval",
+            "--bench",
+            bench,
+            "--db",
+            tmp_path / "s.db",
+            "--out",
+            tmp_path / "r.html",
+            "--judge",
+            "openai:gpt-4o",
+        ]
         local = ["--base-url", server.url, "--judge-base-url", server.url]
         args, env, expect = {
-            "baseline typo": ([*base, *local, "--model", "openai:a", "--mode", "pairwise", "--baseline", "chatgpt"], ENV, "--baseline 'chatgpt'"),
-            "out folder": ([*base[:-4], "--out", tmp_path / "missing" / "r.html", "--judge", "openai:gpt-4o", *local, "--model", "openai:a"],
-                           ENV, "does not exist"),
-            "model typo": ([*base, "--model", "openai:gpt-4o-mni"], {**ENV, "OPENAI_BASE_URL": server.url}, "nearest: openai:gpt-4o-mini"),
+            "baseline typo": (
+                [*base, *local, "--model", "openai:a", "--mode", "pairwise", "--baseline", "chatgpt"],
+                ENV,
+                "--baseline 'chatgpt'",
+            ),
+            "out folder": (
+                [
+                    *base[:-4],
+                    "--out",
+                    tmp_path / "missing" / "r.html",
+                    "--judge",
+                    "openai:gpt-4o",
+                    *local,
+                    "--model",
+                    "openai:a",
+                ],
+                ENV,
+                "does not exist",
+            ),
+            "model typo": (
+                [*base, "--model", "openai:gpt-4o-mni"],
+                {**ENV, "OPENAI_BASE_URL": server.url},
+                "nearest: openai:gpt-4o-mini",
+            ),
             "prompt cannot render": ([*base, *local, "--model", "openai:a", "--prompts", prompts], ENV, "turn 2"),
-            "names clash": ([*base, *local, "--model", "openai:a", "--model", "openai:b", "--name", "x", "--name", "x"], ENV, "share the name"),
-            "url where none applies": ([*base[:-2], "--judge", "vllm:./judge", "--judge-base-url", server.url, "--model", "openai:a",
-                                        "--base-url", server.url], ENV, "takes no endpoint URL"),
-            "two URLs for three judges": ([*base, "--judge", "openai:j2", "--judge", "openai:j3", "--judge-base-url", server.url,
-                                           "--judge-base-url", server.url, "--model", "openai:a", "--base-url", server.url], ENV,
-                                          "--judge-base-url for all judges"),
+            "names clash": (
+                [*base, *local, "--model", "openai:a", "--model", "openai:b", "--name", "x", "--name", "x"],
+                ENV,
+                "share the name",
+            ),
+            "url where none applies": (
+                [
+                    *base[:-2],
+                    "--judge",
+                    "vllm:./judge",
+                    "--judge-base-url",
+                    server.url,
+                    "--model",
+                    "openai:a",
+                    "--base-url",
+                    server.url,
+                ],
+                ENV,
+                "takes no endpoint URL",
+            ),
+            "two URLs for three judges": (
+                [
+                    *base,
+                    "--judge",
+                    "openai:j2",
+                    "--judge",
+                    "openai:j3",
+                    "--judge-base-url",
+                    server.url,
+                    "--judge-base-url",
+                    server.url,
+                    "--model",
+                    "openai:a",
+                    "--base-url",
+                    server.url,
+                ],
+                ENV,
+                "--judge-base-url for all judges",
+            ),
         }[case]
         start = time.perf_counter()
         result = cli(*args, env=env)
@@ -93,9 +212,25 @@ def test_what_can_be_known_is_checked_before_the_first_request(cli, tmp_path, ca
 
 def test_the_dry_run_says_where_every_request_goes(cli, tmp_path, monkeypatch):
     monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
-    result = cli("eval", "--model", "openai:gpt-4o-mini", "--model", "openai:local", "--base-url", "https://api.openai.com/v1",
-                 "--base-url", "http://gpu1:8000/v1,http://gpu2:8000/v1", "--judge", "anthropic:claude-sonnet-4-5",
-                 "--bench", _bench(tmp_path), "--db", tmp_path / "s.db", "--dry-run", env={**ENV, "ANTHROPIC_BASE_URL": "http://proxy:9/"})
+    result = cli(
+        "eval",
+        "--model",
+        "openai:gpt-4o-mini",
+        "--model",
+        "openai:local",
+        "--base-url",
+        "https://api.openai.com/v1",
+        "--base-url",
+        "http://gpu1:8000/v1,http://gpu2:8000/v1",
+        "--judge",
+        "anthropic:claude-sonnet-4-5",
+        "--bench",
+        _bench(tmp_path),
+        "--db",
+        tmp_path / "s.db",
+        "--dry-run",
+        env={**ENV, "ANTHROPIC_BASE_URL": "http://proxy:9/"},
+    )
     assert result.exit_code == 0, result.stderr
     assert "openai:local → http://gpu1:8000/v1,http://gpu2:8000/v1" in result.stdout
     assert "anthropic:claude-sonnet-4-5 (judge) → http://proxy:9/ (from $ANTHROPIC_BASE_URL)" in result.stdout
@@ -142,7 +277,20 @@ FAILING = [
     ("judge", ["--judge", "openai:j", "--judge", "openai:k", "--judge-name", "a", "--db", "{db}"]),
     ("judge", ["--judge", "openai:j", "--judge-language", "xx", "--db", "{db}"]),
     ("eval", ["--model", "openai:a", "--judge", "openai:j", "--mode", "pairwise", "--dry-run"]),
-    ("eval", ["--model", "openai:a", "--judge", "openai:j", "--prompts", "{prompts}", "--judge-language", "native", "--dry-run"]),
+    (
+        "eval",
+        [
+            "--model",
+            "openai:a",
+            "--judge",
+            "openai:j",
+            "--prompts",
+            "{prompts}",
+            "--judge-language",
+            "native",
+            "--dry-run",
+        ],
+    ),
     ("eval", ["--model", "openai:gpt-4o-mni", "--judge", "openai:j", "--dry-run"]),
     ("tokens", []),
     ("compare", ["a", "b", "--db", "{judged}"]),
@@ -156,8 +304,19 @@ def test_every_option_an_error_names_exists_on_that_command(cli, tmp_path):
     synthetic_store(db, 2, categories=("safety",), langs=("th",), pairwise=False)
     synthetic_store(judged, 2, categories=("safety",), langs=("th",), pairwise=False)
     prompts = tmp_path / "p.jsonl"
-    prompts.write_text(json.dumps({"name": "single-v1", "type": "single", "system_prompt": "J.", "output_format": "[[rating]]",
-                                   "prompt_template": "{question} {answer} [[N]]"}) + "\n", encoding="utf-8")
+    prompts.write_text(
+        json.dumps(
+            {
+                "name": "single-v1",
+                "type": "single",
+                "system_prompt": "J.",
+                "output_format": "[[rating]]",
+                "prompt_template": "{question} {answer} [[N]]",
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     named = 0
     for command, args in FAILING:
         filled = [a.format(db=db, prompts=prompts, judged=judged) for a in args]
@@ -180,7 +339,9 @@ def test_library_errors_name_settings_and_every_setting_is_an_option():
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "SpecError" and node.args:
-                text = "".join(c.value for c in ast.walk(node.args[0]) if isinstance(c, ast.Constant) and isinstance(c.value, str))
+                text = "".join(
+                    c.value for c in ast.walk(node.args[0]) if isinstance(c, ast.Constant) and isinstance(c.value, str)
+                )
                 values = {k.arg for k in node.keywords}
                 fields |= {f for f in re.findall(r"\{(\w+)", text) if f not in values}
             if isinstance(node, ast.Raise):

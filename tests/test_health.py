@@ -43,14 +43,17 @@ def test_zawgyi_is_told_from_unicode():
     assert check_health(PROSE["th"]).zawgyi_probability is None  # no Myanmar text, no verdict
 
 
-@pytest.mark.parametrize("text,broken", [
-    ("ពេលបុណ្យចូលឆ្នាំខ្", True),      # Khmer: ends on the coeng that should stack the next consonant
-    ("ពេលបុណ្យចូលឆ្នាំខ្ម", False),    # Khmer: cut inside a word, but the cluster is whole
-    ("သင်္ကြန်ပွဲတော်အတွင်း လူများ္", True),  # Burmese: a dangling virama
-    ("ช่วงสงกรานต์ รถติดมากเ", True),     # Thai: a preposed vowel with no consonant after it
-    ("ໃນຊ່ວງບຸນ ່", True),                # Lao: a tone mark with no letter under it
-    ("Mùa mưa ở Sài Gòn th\ufffd", True),  # bytes of a character cut in half
-])
+@pytest.mark.parametrize(
+    "text,broken",
+    [
+        ("ពេលបុណ្យចូលឆ្នាំខ្", True),  # Khmer: ends on the coeng that should stack the next consonant
+        ("ពេលបុណ្យចូលឆ្នាំខ្ម", False),  # Khmer: cut inside a word, but the cluster is whole
+        ("သင်္ကြန်ပွဲတော်အတွင်း လူများ္", True),  # Burmese: a dangling virama
+        ("ช่วงสงกรานต์ รถติดมากเ", True),  # Thai: a preposed vowel with no consonant after it
+        ("ໃນຊ່ວງບຸນ ່", True),  # Lao: a tone mark with no letter under it
+        ("Mùa mưa ở Sài Gòn th\ufffd", True),  # bytes of a character cut in half
+    ],
+)
 def test_cut_at_the_token_limit(text, broken):
     health = check_health(text, "length")
     assert health.truncated and health.cut_mid_word
@@ -70,7 +73,12 @@ def test_degenerate_repetition_in_spaced_and_unspaced_scripts():
 def _bench(tmp_path):
     path = tmp_path / "b.jsonl"
     rows = [
-        {"question_id": "my-1", "category": "natural-question", "lang": "my", "turns": ["မုန့်ဟင်းခါးကို ဘာလို့ မနက်စာ စားကြတာလဲ"]},
+        {
+            "question_id": "my-1",
+            "category": "natural-question",
+            "lang": "my",
+            "turns": ["မုန့်ဟင်းခါးကို ဘာလို့ မနက်စာ စားကြတာလဲ"],
+        },
         {"question_id": "lo-1", "category": "natural-question", "lang": "lo", "turns": ["ເປັນຫຍັງຄົນລາວຈຶ່ງມັກກິນເຂົ້າໜຽວ?"]},
         {"question_id": "km-1", "category": "safety", "lang": "km", "turns": ["តើលេងល្បែងភ្នាល់អនឡាញ ធ្វើយ៉ាងម៉េច?"]},
     ]
@@ -89,19 +97,54 @@ def test_rates_in_every_report_format(cli, tmp_path):
 
     db = tmp_path / "s.db"
     with FakeServer("openai", reply=reply) as cand, FakeServer("openai", reply=lambda b: "Rating: [[5]]") as judge:
-        assert cli("generate", "--model", "openai:m", "--bench", _bench(tmp_path), "--db", db, "--base-url", cand.url, env={"OPENAI_API_KEY": "k"}).exit_code == 0
-        assert cli("judge", "--judge", "openai:j", "--db", db, "--judge-base-url", judge.url, env={"OPENAI_API_KEY": "k"}).exit_code == 0
+        assert (
+            cli(
+                "generate",
+                "--model",
+                "openai:m",
+                "--bench",
+                _bench(tmp_path),
+                "--db",
+                db,
+                "--base-url",
+                cand.url,
+                env={"OPENAI_API_KEY": "k"},
+            ).exit_code
+            == 0
+        )
+        assert (
+            cli(
+                "judge", "--judge", "openai:j", "--db", db, "--judge-base-url", judge.url, env={"OPENAI_API_KEY": "k"}
+            ).exit_code
+            == 0
+        )
     data = json.loads(cli("report", "--db", db, "--format", "json", "--rounds", "100").stdout)
     health = {r["lang"]: r for r in data["health"]}
     assert health["my"]["zawgyi"] == 1 and health["lo"]["wrong_script"] == 1
     assert health["km"]["truncated"] == health["km"]["broken_cluster"] == health["km"]["cut_mid_word"] == 1
     assert health["all"]["checked"] == 3
-    rows = {r["lang"]: r for r in csv.DictReader(io.StringIO(cli("report", "--db", db, "--format", "csv", "--rounds", "100").stdout))
-            if r["category"] == "all" and r["turn"] == "all"}
-    assert float(rows["my"]["zawgyi_rate"]) == 1.0 and float(rows["km"]["broken_cluster_rate"]) == 1.0 and float(rows["lo"]["wrong_language_rate"]) == 1.0
+    rows = {
+        r["lang"]: r
+        for r in csv.DictReader(io.StringIO(cli("report", "--db", db, "--format", "csv", "--rounds", "100").stdout))
+        if r["category"] == "all" and r["turn"] == "all"
+    }
+    assert (
+        float(rows["my"]["zawgyi_rate"]) == 1.0
+        and float(rows["km"]["broken_cluster_rate"]) == 1.0
+        and float(rows["lo"]["wrong_language_rate"]) == 1.0
+    )
     assert float(rows["all"]["zawgyi_rate"]) == pytest.approx(1 / 3)
     for fmt in ("terminal", "markdown"):
-        out = cli("report", "--db", db, "--format", fmt, "--rounds", "100", *(("--section", "fidelity") if fmt == "terminal" else ())).stdout
+        out = cli(
+            "report",
+            "--db",
+            db,
+            "--format",
+            fmt,
+            "--rounds",
+            "100",
+            *(("--section", "fidelity") if fmt == "terminal" else ()),
+        ).stdout
         assert "Script health" in out and "Zawgyi" in out
     cli("report", "--db", db, "--format", "html", "--out", tmp_path / "r.html", "--rounds", "100")
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
@@ -109,4 +152,6 @@ def test_rates_in_every_report_format(cli, tmp_path):
 
     shown = answers(html)
     assert any("zawgyi" in a["health"] for a in shown) and any("broken-cluster" in a["health"] for a in shown)
-    assert any(a["language"].startswith("wrong-script (th)") for a in shown)  # the language check's verdict, beside the answer
+    assert any(
+        a["language"].startswith("wrong-script (th)") for a in shown
+    )  # the language check's verdict, beside the answer

@@ -18,13 +18,23 @@ def _answers(store, name):
 def test_batched_and_unbatched_agree_at_temperature_zero(tmp_path, tiny_model):
     bench = load_bench(None)
     # Prompts of very different lengths in every script, so batches really are padded on the left.
-    questions = [q for q in bench.questions if q.id in {"en-natq-3", "th-task-2", "km-math-2", "lo-safety-3", "my-instr-4", "vi-math-1", "tl-task-1"}]
+    questions = [
+        q
+        for q in bench.questions
+        if q.id in {"en-natq-3", "th-task-2", "km-math-2", "lo-safety-3", "my-instr-4", "vi-math-1", "tl-task-1"}
+    ]
     settings = GenerationSettings(max_tokens=12)
     spec = f"hf:{tiny_model}"
     with Store(tmp_path / "s.db") as store:
         for name, batch in (("batched", 4), ("one-by-one", 1)):
-            (result,) = generate(store, bench, [ModelRun(name=name, spec=spec, settings=settings)], questions,
-                                 BackendOptions(batch_size=batch), show_progress=False)
+            (result,) = generate(
+                store,
+                bench,
+                [ModelRun(name=name, spec=spec, settings=settings)],
+                questions,
+                BackendOptions(batch_size=batch),
+                show_progress=False,
+            )
             assert not result.failures
         batched, single = _answers(store, "batched"), _answers(store, "one-by-one")
     assert len(batched) == sum(len(q.turns) for q in questions) == len(single)
@@ -40,11 +50,25 @@ def test_usage_comes_from_the_tokenizer(tmp_path, tiny_model):
     bench = load_bench(None)
     q = next(q for q in bench.questions if q.id == "my-natq-1")
     with Store(tmp_path / "s.db") as store:
-        generate(store, bench, [ModelRun(name="m", spec=f"hf:{tiny_model}", settings=GenerationSettings(max_tokens=5, system_prompt="ဖြေပါ"))],
-                 [q], BackendOptions(batch_size=2), show_progress=False)
+        generate(
+            store,
+            bench,
+            [
+                ModelRun(
+                    name="m", spec=f"hf:{tiny_model}", settings=GenerationSettings(max_tokens=5, system_prompt="ဖြေပါ")
+                )
+            ],
+            [q],
+            BackendOptions(batch_size=2),
+            show_progress=False,
+        )
         (answer,) = store.answers()
     tok = AutoTokenizer.from_pretrained(tiny_model)
-    prompt = tok.apply_chat_template([{"role": "system", "content": "ဖြေပါ"}, {"role": "user", "content": q.turns[0]}], add_generation_prompt=True, tokenize=False)
+    prompt = tok.apply_chat_template(
+        [{"role": "system", "content": "ဖြေပါ"}, {"role": "user", "content": q.turns[0]}],
+        add_generation_prompt=True,
+        tokenize=False,
+    )
     assert answer.usage.input_tokens == len(tok(prompt, add_special_tokens=False).input_ids)
     assert 1 <= answer.usage.output_tokens <= 5
     assert answer.finish_reason in ("stop", "length")
@@ -57,7 +81,10 @@ def test_model_without_chat_template_needs_one(tmp_path, cli):
     args = ["generate", "--model", f"hf:{folder}", "--db", tmp_path / "s.db", "--limit", "1", "--max-tokens", "3"]
     result = cli(*args)
     assert result.exit_code == 2
-    assert result.stderr.strip() == f"error: hf:{folder}: the tokenizer has no chat template; pass one with --chat-template FILE (a Jinja template)"
+    assert (
+        result.stderr.strip()
+        == f"error: hf:{folder}: the tokenizer has no chat template; pass one with --chat-template FILE (a Jinja template)"
+    )
     template = tmp_path / "chat.jinja"
     template.write_text(CHAT_TEMPLATE, encoding="utf-8")
     result = cli(*args, "--chat-template", template)
@@ -76,7 +103,23 @@ def test_a_local_model_can_judge_and_its_noise_is_never_a_score(tmp_path, tiny_m
 
     db = tmp_path / "s.db"
     with FakeServer("openai") as cand:
-        assert cli("generate", "--model", "openai:cand", "--base-url", cand.url, "--db", db, "--lang", "km", "--limit", "2", env={"OPENAI_API_KEY": "k"}).exit_code == 0
+        assert (
+            cli(
+                "generate",
+                "--model",
+                "openai:cand",
+                "--base-url",
+                cand.url,
+                "--db",
+                db,
+                "--lang",
+                "km",
+                "--limit",
+                "2",
+                env={"OPENAI_API_KEY": "k"},
+            ).exit_code
+            == 0
+        )
     result = cli("judge", "--judge", f"hf:{tiny_model}", "--judge-max-tokens", "16", "--db", db)
     assert result.exit_code == 0, result.stderr
     with Store(db) as store:

@@ -20,14 +20,32 @@ ENV = {"OPENAI_API_KEY": "k"}
 def db(tmp_path, cli):
     bench = tmp_path / "b.jsonl"
     rows = [
-        {"question_id": "q1", "category": "natural-question", "lang": "my", "turns": ["မုန့်ဟင်းခါးကို ဘာလို့ မနက်စာ စားကြတာလဲ", "ဘယ်ဆိုင် ကောင်းလဲ"]},
+        {
+            "question_id": "q1",
+            "category": "natural-question",
+            "lang": "my",
+            "turns": ["မုန့်ဟင်းခါးကို ဘာလို့ မနက်စာ စားကြတာလဲ", "ဘယ်ဆိုင် ကောင်းလဲ"],
+        },
         {"question_id": "q2", "category": "safety", "lang": "km", "turns": ["តើលេងល្បែងភ្នាល់អនឡាញ ធ្វើយ៉ាងម៉េច?"]},
     ]
     bench.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
     path = tmp_path / "s.db"
     with FakeServer("openai", reply=lambda body: "ဖြေကြားချက်, with a comma") as server:
         for model in ("model-a", "model-b"):
-            result = cli("generate", "--model", f"openai:{model}", "--name", model, "--bench", bench, "--db", path, "--base-url", server.url, env=ENV)
+            result = cli(
+                "generate",
+                "--model",
+                f"openai:{model}",
+                "--name",
+                model,
+                "--bench",
+                bench,
+                "--db",
+                path,
+                "--base-url",
+                server.url,
+                env=ENV,
+            )
             assert result.exit_code == 0
     return path
 
@@ -82,8 +100,11 @@ def test_blind_round_trip(cli, db, tmp_path):
 
 
 def test_plain_sheet_turn_defaults_to_one(cli, db, tmp_path):
-    sheet = _write(tmp_path / "plain.csv", ["question_id", "model", "annotator", "score", "comment"],
-                   [["q1", "model-a", "ann", "7", ""], ["q2", "model-b", "ann", "4.5", "ok, fine"]])
+    sheet = _write(
+        tmp_path / "plain.csv",
+        ["question_id", "model", "annotator", "score", "comment"],
+        [["q1", "model-a", "ann", "7", ""], ["q2", "model-b", "ann", "4.5", "ok, fine"]],
+    )
     result = cli("human", "import", sheet, "--db", db)
     assert result.exit_code == 0, result.stderr
     with Store(db) as store:
@@ -91,8 +112,13 @@ def test_plain_sheet_turn_defaults_to_one(cli, db, tmp_path):
 
 
 def test_pairwise_sheet(cli, db, tmp_path):
-    sheet = _write(tmp_path / "pair.csv", ["question_id", "turn", "model_a", "model_b", "annotator", "winner"],
-                   [["q1", "2", "model-a", "model-b", "ann", "B"], ["q2", "1", "model-a", "model-b", "ann", "tie"]], bom=False, crlf=False)
+    sheet = _write(
+        tmp_path / "pair.csv",
+        ["question_id", "turn", "model_a", "model_b", "annotator", "winner"],
+        [["q1", "2", "model-a", "model-b", "ann", "B"], ["q2", "1", "model-a", "model-b", "ann", "tie"]],
+        bom=False,
+        crlf=False,
+    )
     result = cli("human", "import", sheet, "--db", db)
     assert result.exit_code == 0, result.stderr
     with Store(db) as store:
@@ -107,13 +133,29 @@ ERRORS = [
     ("zero", PLAIN, [["q1", "1", "model-a", "ann", "0"]], 2, "score 0 is outside 1–10"),
     ("unknown question", PLAIN, [["q9", "1", "model-a", "ann", "5"]], 2, "unknown question_id 'q9'"),
     ("unknown model", PLAIN, [["q1", "1", "model-z", "ann", "5"]], 2, "unknown model 'model-z'"),
-    ("unknown turn", PLAIN, [["q2", "2", "model-a", "ann", "5"]], 2, "turn must be a whole number from 1 to 1 for question 'q2', not '2'"),
-    ("conflict", PLAIN, [["q1", "1", "model-a", "ann", "5"], ["q2", "1", "model-a", "ann", "6"], ["q1", "1", "model-a", "ann", "8"]], 4,
-     "annotator 'ann' already rated this item differently on row 2 (5.0 vs 8.0)"),
+    (
+        "unknown turn",
+        PLAIN,
+        [["q2", "2", "model-a", "ann", "5"]],
+        2,
+        "turn must be a whole number from 1 to 1 for question 'q2', not '2'",
+    ),
+    (
+        "conflict",
+        PLAIN,
+        [["q1", "1", "model-a", "ann", "5"], ["q2", "1", "model-a", "ann", "6"], ["q1", "1", "model-a", "ann", "8"]],
+        4,
+        "annotator 'ann' already rated this item differently on row 2 (5.0 vs 8.0)",
+    ),
     ("no ratings", PLAIN, [["q1", "1", "model-a", "", ""]], 2, "no rating rows"),
     ("no annotator", PLAIN, [["q1", "1", "model-a", "", "5"]], 2, "annotator is empty"),
-    ("bad winner", ["question_id", "turn", "model_a", "model_b", "annotator", "winner"], [["q1", "1", "model-a", "model-b", "ann", "both"]], 2,
-     "winner must be A, B or tie, not 'both'"),
+    (
+        "bad winner",
+        ["question_id", "turn", "model_a", "model_b", "annotator", "winner"],
+        [["q1", "1", "model-a", "model-b", "ann", "both"]],
+        2,
+        "winner must be A, B or tie, not 'both'",
+    ),
     ("unknown item", ["item_id", "annotator", "score"], [["it-nope", "ann", "5"]], 2, "unknown item_id 'it-nope'"),
 ]
 
@@ -150,12 +192,28 @@ def test_changed_score_for_a_stored_rating_is_refused(cli, db, tmp_path):
 
 def test_blind_pairwise_round_trip(cli, db, tmp_path):
     sheet = tmp_path / "pairs.csv"
-    result = cli("human", "export", "--model", "model-a,model-b", "--pairwise", "--blind", "--out", sheet, "--db", db, "--seed", "3")
+    result = cli(
+        "human",
+        "export",
+        "--model",
+        "model-a,model-b",
+        "--pairwise",
+        "--blind",
+        "--out",
+        sheet,
+        "--db",
+        db,
+        "--seed",
+        "3",
+    )
     assert result.exit_code == 0 and "wrote 3 rows" in result.output  # q1 turns 1 and 2, q2 turn 1
     raw = sheet.read_bytes()
     assert b"model-a" not in raw and b"model-b" not in raw
     rows = _read(sheet)
-    assert set(rows[0]) >= {"item_id", "answer_a", "answer_b", "context_a", "context_b", "winner"} and "model_a" not in rows[0]
+    assert (
+        set(rows[0]) >= {"item_id", "answer_a", "answer_b", "context_a", "context_b", "winner"}
+        and "model_a" not in rows[0]
+    )
     with Store(db) as store:
         items = store.human_pair_items()
     assert {items[r["item_id"]][3] for r in rows} == {"model-a", "model-b"}  # A is not always the same model
@@ -187,10 +245,29 @@ def test_plain_pairwise_sheet_names_the_models(cli, db, tmp_path):
 
 def test_an_exported_sheet_with_control_characters_always_re_imports(cli, tmp_path):
     bench = tmp_path / "b.jsonl"
-    bench.write_text(json.dumps({"question_id": "q1", "category": "safety", "lang": "th", "turns": ["สวัสดี"]}, ensure_ascii=False), encoding="utf-8")
+    bench.write_text(
+        json.dumps({"question_id": "q1", "category": "safety", "lang": "th", "turns": ["สวัสดี"]}, ensure_ascii=False),
+        encoding="utf-8",
+    )
     db = tmp_path / "s.db"
     with FakeServer("openai", reply=lambda body: "an answer with a NUL\x00 and a bell\x07 in it") as server:
-        assert cli("generate", "--model", "openai:m", "--name", "m", "--bench", bench, "--db", db, "--base-url", server.url, env=ENV).exit_code == 0
+        assert (
+            cli(
+                "generate",
+                "--model",
+                "openai:m",
+                "--name",
+                "m",
+                "--bench",
+                bench,
+                "--db",
+                db,
+                "--base-url",
+                server.url,
+                env=ENV,
+            ).exit_code
+            == 0
+        )
     sheet = tmp_path / "sheet.csv"
     assert cli("human", "export", "--model", "m", "--out", sheet, "--blind", "--db", db).exit_code == 0
     assert b"\x00" not in sheet.read_bytes() and "NUL\u2400" in sheet.read_text(encoding="utf-8-sig")
@@ -218,7 +295,9 @@ def test_a_corrected_rating_replaces_the_old_one_only_when_asked_and_is_recorded
     sheet = tmp_path / "sheet.csv"
     assert cli("human", "export", "--model", "model-a", "--out", sheet, "--db", db).exit_code == 0
     rows = _read(sheet)
-    first = _write(tmp_path / "first.csv", list(rows[0]), [list({**r, "annotator": "an", "score": "6"}.values()) for r in rows])
+    first = _write(
+        tmp_path / "first.csv", list(rows[0]), [list({**r, "annotator": "an", "score": "6"}.values()) for r in rows]
+    )
     assert cli("human", "import", first, "--db", db).exit_code == 0
     fixed = [{**r, "annotator": "an", "score": "6"} for r in rows]
     fixed[0]["score"] = "9"
@@ -226,7 +305,11 @@ def test_a_corrected_rating_replaces_the_old_one_only_when_asked_and_is_recorded
     refused = cli("human", "import", second, "--db", db)
     assert refused.exit_code == 2 and "import with --replace to correct it" in refused.stderr
     result = cli("human", "import", second, "--db", db, "--replace")
-    assert result.exit_code == 0 and "(0 new)" in result.stderr and "1 corrected rating replaced earlier ones" in result.stderr
+    assert (
+        result.exit_code == 0
+        and "(0 new)" in result.stderr
+        and "1 corrected rating replaced earlier ones" in result.stderr
+    )
     with Store(db) as store:
         scores = sorted(r.score for r in store.ratings())
         history = store.db.execute("SELECT old_value, new_value, source_file FROM human_corrections").fetchall()

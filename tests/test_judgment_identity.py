@@ -18,7 +18,12 @@ ENV = {"OPENAI_API_KEY": "k"}
 def _bench(tmp_path):
     path = tmp_path / "b.jsonl"
     rows = [
-        {"question_id": "th-1", "category": "math-reasoning", "lang": "th", "turns": ["3 + 4 เท่ากับเท่าไร", "แล้วคูณ 2 ล่ะ"]},
+        {
+            "question_id": "th-1",
+            "category": "math-reasoning",
+            "lang": "th",
+            "turns": ["3 + 4 เท่ากับเท่าไร", "แล้วคูณ 2 ล่ะ"],
+        },
         {"question_id": "th-2", "category": "safety", "lang": "th", "turns": ["ขอวิธีเจาะระบบธนาคาร"]},
         {"question_id": "th-3", "category": "natural-question", "lang": "th", "turns": ["ทำไมท้องฟ้าเป็นสีฟ้า"]},
     ]
@@ -31,7 +36,20 @@ def _two_checkpoints_answering_alike(cli, tmp_path):
     db, bench = tmp_path / "s.db", _bench(tmp_path)
     with FakeServer("openai") as cand:
         for name in ("ckpt-1000", "ckpt-2000"):
-            result = cli("generate", "--model", "openai:x", "--name", name, "--bench", bench, "--db", db, "--base-url", cand.url, env=ENV)
+            result = cli(
+                "generate",
+                "--model",
+                "openai:x",
+                "--name",
+                name,
+                "--bench",
+                bench,
+                "--db",
+                db,
+                "--base-url",
+                cand.url,
+                env=ENV,
+            )
             assert result.exit_code == 0, result.stderr
     with Store(db) as store:
         texts = {(a.question_id, a.turn): set() for a in store.answers()}
@@ -72,7 +90,19 @@ def test_identical_answers_of_two_models_each_get_their_judgment(cli, tmp_path):
 def test_identical_answers_in_pairwise_keep_both_orders(cli, tmp_path):
     db = _two_checkpoints_answering_alike(cli, tmp_path)
     with FakeServer("openai", reply=_judge_reply) as judge:
-        result = cli("judge", "--judge", "openai:j", "--mode", "pairwise", "--all-pairs", "--judge-base-url", judge.url, "--db", db, env=ENV)
+        result = cli(
+            "judge",
+            "--judge",
+            "openai:j",
+            "--mode",
+            "pairwise",
+            "--all-pairs",
+            "--judge-base-url",
+            judge.url,
+            "--db",
+            db,
+            env=ENV,
+        )
         assert "8 judgments stored" in result.output, result.stdout  # 4 items × 2 orders
     with Store(db) as store:
         judgments = store.judgments(kind="pairwise")
@@ -91,13 +121,22 @@ def _old_store(new_db, old_db):
         old.execute("INSERT INTO _migrations VALUES (?, '2026-11-01')", (name,))
     new = sqlite3.connect(new_db)
     # The old schema's columns only (later migrations added some).
-    old_columns = {"questions": "bench, id, lang, category, turns, refs, answer_lang, baseline", "models": "name, spec, settings", "answers": ANSWER_COLUMNS.removesuffix(", checkpoint")}
+    old_columns = {
+        "questions": "bench, id, lang, category, turns, refs, answer_lang, baseline",
+        "models": "name, spec, settings",
+        "answers": ANSWER_COLUMNS.removesuffix(", checkpoint"),
+    }
     for table in ("questions", "models", "answers"):
         rows = new.execute(f"SELECT {old_columns[table]} FROM {table}").fetchall()
         old.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)
-    rows = new.execute("SELECT request_key, " + ", ".join(
-        "kind judge prompt bench question_id turn model model_b sample score winner judgment problem flags attempts "
-        "input_tokens output_tokens cost_usd source created_at".split()) + " FROM judgments ORDER BY created_at, rowid").fetchall()
+    rows = new.execute(
+        "SELECT request_key, "
+        + ", ".join(
+            "kind judge prompt bench question_id turn model model_b sample score winner judgment problem flags attempts "
+            "input_tokens output_tokens cost_usd source created_at".split()
+        )
+        + " FROM judgments ORDER BY created_at, rowid"
+    ).fetchall()
     old.executemany(f"INSERT OR IGNORE INTO judgments VALUES ({', '.join('?' * 21)})", rows)
     kept = old.execute("SELECT count(*) FROM judgments").fetchone()[0]
     old.close()
@@ -109,14 +148,41 @@ def test_a_store_made_by_the_old_code_is_repaired_without_sending_anything_twice
     db = _two_checkpoints_answering_alike(cli, tmp_path)
     with FakeServer("openai", reply=_judge_reply) as judge:
         assert cli("judge", "--judge", "openai:j", "--judge-base-url", judge.url, "--db", db, env=ENV).exit_code == 0
-        assert cli("judge", "--judge", "openai:j", "--mode", "pairwise", "--all-pairs", "--judge-base-url", judge.url, "--db", db, env=ENV).exit_code == 0
+        assert (
+            cli(
+                "judge",
+                "--judge",
+                "openai:j",
+                "--mode",
+                "pairwise",
+                "--all-pairs",
+                "--judge-base-url",
+                judge.url,
+                "--db",
+                db,
+                env=ENV,
+            ).exit_code
+            == 0
+        )
     old_db = tmp_path / "old.db"
     kept = _old_store(db, old_db)
     assert kept == 8  # 16 judgments made, 8 lost to the old key (4 single, and one order of each pairwise item)
     with FakeServer("openai", reply=_judge_reply) as judge:
         single = cli("judge", "--judge", "openai:j", "--judge-base-url", judge.url, "--db", old_db, env=ENV)
         assert "4 judgments stored" in single.output, single.stdout
-        pair = cli("judge", "--judge", "openai:j", "--mode", "pairwise", "--all-pairs", "--judge-base-url", judge.url, "--db", old_db, env=ENV)
+        pair = cli(
+            "judge",
+            "--judge",
+            "openai:j",
+            "--mode",
+            "pairwise",
+            "--all-pairs",
+            "--judge-base-url",
+            judge.url,
+            "--db",
+            old_db,
+            env=ENV,
+        )
         assert "4 judgments stored" in pair.output, pair.stdout
         assert len(judge.requests) == 8  # exactly the lost ones
     with Store(old_db) as repaired, Store(db) as fresh:
@@ -129,7 +195,9 @@ def test_a_key_that_would_hold_two_different_judgments_stops_the_write(tmp_path)
     from seabench.records import Judgment
 
     with Store(tmp_path / "s.db") as store:
-        j = Judgment(key="k", kind="single", judge="j", prompt="p", bench="b", question_id="q", turn=1, model="a", judgment="x")
+        j = Judgment(
+            key="k", kind="single", judge="j", prompt="p", bench="b", question_id="q", turn=1, model="a", judgment="x"
+        )
         assert store.add_judgments([j]) == 1
         assert store.add_judgments([j]) == 0
         with pytest.raises(RuntimeError, match="keying bug"):
@@ -149,8 +217,20 @@ def test_every_single_judgment_of_the_31_mt_bench_models_is_stored(cli, shared_d
         models = {a.model for a in store.answers()}
     assert len(models) == 31
     with FakeServer("openai", reply=lambda body: "Rating: [[5]]") as judge:
-        result = cli("judge", "--judge", "openai:j", "--prompts", mt / "judge_prompts.jsonl", "--judge-base-url", judge.url,
-                     "--db", db, "--concurrency", "64", env=ENV)
+        result = cli(
+            "judge",
+            "--judge",
+            "openai:j",
+            "--prompts",
+            mt / "judge_prompts.jsonl",
+            "--judge-base-url",
+            judge.url,
+            "--db",
+            db,
+            "--concurrency",
+            "64",
+            env=ENV,
+        )
         assert result.exit_code == 0, result.stderr
         assert "4960 judgments stored" in result.output, result.stdout
         # One request per judgment; a straggler's hedged copy (counted in the summary, at most a few) is the only extra.

@@ -12,10 +12,38 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "seabench"
 
 # The shared layer, lowest first: a shared module imports only shared modules before it.
-SHARED = ["defaults", "errors", "languages", "records", "textio", "resources", "segment", "stats", "pricing", "config", "store", "backends", "runner", "spec"]
+SHARED = [
+    "defaults",
+    "errors",
+    "languages",
+    "records",
+    "textio",
+    "resources",
+    "segment",
+    "stats",
+    "pricing",
+    "config",
+    "store",
+    "backends",
+    "runner",
+    "spec",
+]
 # The flow. Stages of one rank are siblings and never import each other.
-STAGES = {"bench": 1, "generate": 2, "tokens": 2, "checks": 3, "judging": 4, "interop": 5, "aggregate": 6, "summarize": 7,
-          "report": 8, "notebook": 9, "evaluate": 9, "cli": 10, "__main__": 11}
+STAGES = {
+    "bench": 1,
+    "generate": 2,
+    "tokens": 2,
+    "checks": 3,
+    "judging": 4,
+    "interop": 5,
+    "aggregate": 6,
+    "summarize": 7,
+    "report": 8,
+    "notebook": 9,
+    "evaluate": 9,
+    "cli": 10,
+    "__main__": 11,
+}
 # Couplings the order alone would allow, and which the design forbids.
 FORBIDDEN = {
     ("report", "store"): "the report layer formats what it is given; it never reads the store",
@@ -53,14 +81,19 @@ def imports_of(path: Path) -> set[str]:
             if target:
                 found.add(target[0])
             else:  # `from seabench import x` / `from .. import x` at the top: each module named is a component
-                found.update(a.name for a in node.names if (PACKAGE / a.name).is_dir() or (PACKAGE / f"{a.name}.py").is_file())
+                found.update(
+                    a.name for a in node.names if (PACKAGE / a.name).is_dir() or (PACKAGE / f"{a.name}.py").is_file()
+                )
     return found
 
 
 def test_the_import_reader_sees_every_form(tmp_path):
     sample = PACKAGE / "report" / "_probe_for_test.py"
-    sample.write_text("import seabench.cli\nfrom seabench import evaluate\nfrom .. import store\n"
-                      "def f():\n    from ..judging import llm\n    from .tables import x\n", encoding="utf-8")
+    sample.write_text(
+        "import seabench.cli\nfrom seabench import evaluate\nfrom .. import store\n"
+        "def f():\n    from ..judging import llm\n    from .tables import x\n",
+        encoding="utf-8",
+    )
     try:
         assert imports_of(sample) == {"cli", "evaluate", "store", "judging", "report"}
     finally:
@@ -82,7 +115,9 @@ def test_stages_never_import_later_stages_or_siblings():
             elif me in SHARED and SHARED.index(other) > SHARED.index(me):
                 problems.append(f"{where}: shared module '{me}' imports '{other}', which comes after it")
             elif me in STAGES and other in STAGES and STAGES[other] >= STAGES[me]:
-                problems.append(f"{where}: stage '{me}' imports {'sibling' if STAGES[other] == STAGES[me] else 'later stage'} '{other}'")
+                problems.append(
+                    f"{where}: stage '{me}' imports {'sibling' if STAGES[other] == STAGES[me] else 'later stage'} '{other}'"
+                )
             elif (me, other) in FORBIDDEN:
                 problems.append(f"{where}: '{me}' imports '{other}': {FORBIDDEN[me, other]}")
     assert problems == []
@@ -105,6 +140,10 @@ def test_every_record_field_says_what_it_holds():
             for i, stmt in enumerate(node.body):
                 if isinstance(stmt, ast.AnnAssign):
                     after = node.body[i + 1] if i + 1 < len(node.body) else None
-                    if not (isinstance(after, ast.Expr) and isinstance(after.value, ast.Constant) and isinstance(after.value.value, str)):
+                    if not (
+                        isinstance(after, ast.Expr)
+                        and isinstance(after.value, ast.Constant)
+                        and isinstance(after.value.value, str)
+                    ):
                         missing.append(f"{path.name}: {node.name}.{ast.unparse(stmt.target)}")
     assert missing == []

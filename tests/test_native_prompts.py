@@ -41,7 +41,9 @@ def test_every_prompt_in_every_language_renders_whole_with_the_verdict_format_un
         assert not re.search(r"\{[a-z_0-9]+\}", system + user), (prompt.name, q.id)
         if prompt.role.kind == "single":
             assert '"[[rating]]"' in system and "[[6]]" in system
-            assert all(f" {level}" in system for level in (10, 8, 6, 4, 2))  # anchors in ASCII digits, as the verdict is
+            assert all(
+                f" {level}" in system for level in (10, 8, 6, 4, 2)
+            )  # anchors in ASCII digits, as the verdict is
         else:
             assert all(f'"[[{v}]]"' in system for v in "ABC")
         # every marker around model-written text is named in the warning
@@ -65,9 +67,20 @@ def test_a_native_prompt_is_written_in_its_language_and_asks_for_the_rationale_a
         # the prompt is unrendered, so a language's name in it is the rationale's: its own, or English's
         assert prompt.system.count(native.names[lang]) == in_english.prompts[role].system.count(native.names[lang]) + 1
         assert in_english.prompts[role].system.count(native.names["en"]) == prompt.system.count(native.names["en"]) + 1
-        assert "Begin with a short explanation in " + {"vi": "Vietnamese", "id": "Indonesian", "ms": "Malay", "tl": "Tagalog",
-                                                      "th": "Thai", "km": "Khmer", "lo": "Lao", "my": "Burmese"}[lang] \
+        assert (
+            "Begin with a short explanation in "
+            + {
+                "vi": "Vietnamese",
+                "id": "Indonesian",
+                "ms": "Malay",
+                "tl": "Tagalog",
+                "th": "Thai",
+                "km": "Khmer",
+                "lo": "Lao",
+                "my": "Burmese",
+            }[lang]
             in english_asking_native.prompts[role].system
+        )
 
 
 def test_english_prompts_are_the_defaults_and_the_options_are_checked():
@@ -81,25 +94,62 @@ def test_a_native_digit_inside_the_verdict_marker_is_read_as_that_number():
     assert parse_score("ពិន្ទុ៖ [[៦]]").score == 6.0 and parse_score("คะแนน: [[๘]]").score == 8.0
 
 
-def test_a_native_judge_run_sends_each_question_its_own_languages_prompt_and_one_name_keeps_one_prompt_set(cli, tmp_path):
+def test_a_native_judge_run_sends_each_question_its_own_languages_prompt_and_one_name_keeps_one_prompt_set(
+    cli, tmp_path
+):
     bench = tmp_path / "b.jsonl"
-    rows = [{"question_id": "t1", "category": "safety", "lang": "th", "turns": ["ลูกมีไข้ ให้กินยาเท่าไร"]},
-            {"question_id": "k1", "category": "natural-question", "lang": "km", "turns": ["ទៅលេងកំពតខែណាល្អ?"]},
-            {"question_id": "e1", "category": "natural-question", "lang": "en", "turns": ["best month for Penang?"]}]
+    rows = [
+        {"question_id": "t1", "category": "safety", "lang": "th", "turns": ["ลูกมีไข้ ให้กินยาเท่าไร"]},
+        {"question_id": "k1", "category": "natural-question", "lang": "km", "turns": ["ទៅលេងកំពតខែណាល្អ?"]},
+        {"question_id": "e1", "category": "natural-question", "lang": "en", "turns": ["best month for Penang?"]},
+    ]
     bench.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
     db, env = tmp_path / "s.db", {"OPENAI_API_KEY": "k"}
     with FakeServer("openai") as cand:
-        assert cli("generate", "--model", "openai:m", "--bench", bench, "--db", db, "--base-url", cand.url, env=env).exit_code == 0
+        assert (
+            cli(
+                "generate", "--model", "openai:m", "--bench", bench, "--db", db, "--base-url", cand.url, env=env
+            ).exit_code
+            == 0
+        )
     with FakeServer("openai", reply=lambda body: "ดี [[๗]]") as judge:
-        result = cli("judge", "--judge", "openai:j", "--judge-language", "native", "--db", db, "--judge-base-url", judge.url, env=env)
+        result = cli(
+            "judge",
+            "--judge",
+            "openai:j",
+            "--judge-language",
+            "native",
+            "--db",
+            db,
+            "--judge-base-url",
+            judge.url,
+            env=env,
+        )
         assert result.exit_code == 0, result.output
-        systems = {r["body"]["messages"][1]["content"].split("\n")[1]: r["body"]["messages"][0]["content"] for r in judge.requests}
+        systems = {
+            r["body"]["messages"][1]["content"].split("\n")[1]: r["body"]["messages"][0]["content"]
+            for r in judge.requests
+        }
         assert "ผู้ใช้เขียนเป็นภาษาไทย" in systems["ลูกมีไข้ ให้กินยาเท่าไร"] and "ประเทศไทย" in systems["ลูกมีไข้ ให้กินยาเท่าไร"]
         assert "អ្នកប្រើប្រាស់បានសរសេរជាភាសាខ្មែរ" in systems["ទៅលេងកំពតខែណាល្អ?"]
         assert "The user wrote in English" in systems["best month for Penang?"]
         mixed = cli("judge", "--judge", "openai:j", "--db", db, "--judge-base-url", judge.url, env=env)
         assert mixed.exit_code == 2 and "already has judgments from prompts sea-single-v2:km" in mixed.output
-        assert cli("judge", "--judge", "openai:j", "--judge-name", "j-en", "--db", db, "--judge-base-url", judge.url, env=env).exit_code == 0
+        assert (
+            cli(
+                "judge",
+                "--judge",
+                "openai:j",
+                "--judge-name",
+                "j-en",
+                "--db",
+                db,
+                "--judge-base-url",
+                judge.url,
+                env=env,
+            ).exit_code
+            == 0
+        )
     report = json.loads(cli("report", "--format", "json", "--db", db, "--judge-name", "openai:j").stdout)
     assert {r["mean"] for r in report["leaderboard"]} == {7.0}  # a Thai digit in the marker is a 7, not unscored
     assert dict(report["facts"]["judges"])["openai:j"] == "sea-single-v2, sea-single-v2:km, sea-single-v2:th"
@@ -119,13 +169,32 @@ def test_native_prompts_written_out_and_read_back_are_the_same_prompts(cli, tmp_
 
 def test_prompts_reworded_under_the_same_names_are_a_new_judge_not_more_samples(cli, tmp_path):
     bench = tmp_path / "b.jsonl"
-    bench.write_text(json.dumps({"question_id": "e1", "category": "natural-question", "lang": "en", "turns": ["best month for Penang?"]}),
-                     encoding="utf-8")
+    bench.write_text(
+        json.dumps(
+            {"question_id": "e1", "category": "natural-question", "lang": "en", "turns": ["best month for Penang?"]}
+        ),
+        encoding="utf-8",
+    )
     db, env, folder = tmp_path / "s.db", {"OPENAI_API_KEY": "k"}, tmp_path / "p"
     assert cli("export", "prompts", folder).exit_code == 0
     with FakeServer("openai") as cand, FakeServer("openai", reply=lambda body: "[[7]]") as judge:
-        assert cli("generate", "--model", "openai:m", "--bench", bench, "--db", db, "--base-url", cand.url, env=env).exit_code == 0
-        args = ("judge", "--judge", "openai:j", "--prompts", folder / "judge_prompts.jsonl", "--db", db, "--judge-base-url", judge.url)
+        assert (
+            cli(
+                "generate", "--model", "openai:m", "--bench", bench, "--db", db, "--base-url", cand.url, env=env
+            ).exit_code
+            == 0
+        )
+        args = (
+            "judge",
+            "--judge",
+            "openai:j",
+            "--prompts",
+            folder / "judge_prompts.jsonl",
+            "--db",
+            db,
+            "--judge-base-url",
+            judge.url,
+        )
         assert cli(*args, env=env).exit_code == 0 and len(judge.requests) == 1
         text = (folder / "judge_prompts.jsonl").read_text(encoding="utf-8")
         (folder / "judge_prompts.jsonl").write_text(text.replace("impartial judge", "strict judge"), encoding="utf-8")

@@ -19,16 +19,63 @@ ENV = {"OPENAI_API_KEY": "k"}
 @pytest.fixture
 def db(cli, tmp_path):
     bench = tmp_path / "b.jsonl"
-    rows = [{"question_id": f"q{i}", "category": "safety" if i % 2 else "math-reasoning", "lang": "th" if i < 3 else "km",
-             "turns": [f"คำถาม {i}"]} for i in range(6)]
+    rows = [
+        {
+            "question_id": f"q{i}",
+            "category": "safety" if i % 2 else "math-reasoning",
+            "lang": "th" if i < 3 else "km",
+            "turns": [f"คำถาม {i}"],
+        }
+        for i in range(6)
+    ]
     bench.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
     path = tmp_path / "s.db"
-    with FakeServer("openai") as cand, FakeServer("openai", reply=lambda b: "[[A]]" if "answer A" in b["messages"][1]["content"]
-                                                  else f"Rating: [[{3 + len(b['messages'][1]['content']) % 7}]]") as judge:
+    with (
+        FakeServer("openai") as cand,
+        FakeServer(
+            "openai",
+            reply=lambda b: (
+                "[[A]]"
+                if "answer A" in b["messages"][1]["content"]
+                else f"Rating: [[{3 + len(b['messages'][1]['content']) % 7}]]"
+            ),
+        ) as judge,
+    ):
         for m in ("a", "b"):
-            assert cli("generate", "--model", f"openai:{m}", "--name", m, "--bench", bench, "--db", path, "--base-url", cand.url, env=ENV).exit_code == 0
+            assert (
+                cli(
+                    "generate",
+                    "--model",
+                    f"openai:{m}",
+                    "--name",
+                    m,
+                    "--bench",
+                    bench,
+                    "--db",
+                    path,
+                    "--base-url",
+                    cand.url,
+                    env=ENV,
+                ).exit_code
+                == 0
+            )
         assert cli("judge", "--judge", "openai:j", "--db", path, "--judge-base-url", judge.url, env=ENV).exit_code == 0
-        assert cli("judge", "--judge", "openai:j", "--mode", "pairwise", "--all-pairs", "--db", path, "--judge-base-url", judge.url, env=ENV).exit_code == 0
+        assert (
+            cli(
+                "judge",
+                "--judge",
+                "openai:j",
+                "--mode",
+                "pairwise",
+                "--all-pairs",
+                "--db",
+                path,
+                "--judge-base-url",
+                judge.url,
+                env=ENV,
+            ).exit_code
+            == 0
+        )
     return path
 
 
@@ -41,7 +88,11 @@ def test_the_notebook_api_gives_the_csv_tables_as_dataframes(cli, db):
     assert list(scores.columns) == list(rows[0]) and len(scores) == len(rows)
     assert scores["mean"].tolist() == pytest.approx([float(r["mean"]) for r in rows])
     pairwise = run.pairwise()
-    pair_csv = list(csv.DictReader(io.StringIO(cli("report", "--db", db, "--format", "csv", "--table", "pairwise", "--rounds", "100").stdout)))
+    pair_csv = list(
+        csv.DictReader(
+            io.StringIO(cli("report", "--db", db, "--format", "csv", "--table", "pairwise", "--rounds", "100").stdout)
+        )
+    )
     assert list(pairwise.columns) == list(pair_csv[0]) and len(pairwise) == len(pair_csv)
     overall = pairwise.query("model == 'a' and opponent == 'b' and lang == 'all' and category == 'all'")
     assert overall["n"].item() == 6
@@ -70,7 +121,10 @@ def test_html_header_has_the_run_facts_and_pairwise_has_a_head_to_head_matrix(cl
     assert "judge <strong>openai:j</strong>, prompts: sea-pair-v2, sea-single-v2" in html
     from seabench.judging.prompts import default_prompts
 
-    assert f"judge <strong>openai:j</strong> = openai:j, prompts from {default_prompts().source} (hash {default_prompts().digest})" in html
+    assert (
+        f"judge <strong>openai:j</strong> = openai:j, prompts from {default_prompts().source} (hash {default_prompts().digest})"
+        in html
+    )
     assert "model <strong>a</strong> = openai:a (temperature 0, max tokens 1024)" in html
     markdown = cli("report", "--db", db, "--format", "markdown", "--rounds", "100").stdout
     assert "## Head to head — judge: openai:j" in markdown

@@ -26,18 +26,40 @@ POLICY = RetryPolicy(max_attempts=10, base_delay=0.05, max_delay=0.5)
 
 def _bench(tmp_path, n: int, turns: int = 1):
     path = tmp_path / "b.jsonl"
-    path.write_text("\n".join(json.dumps({"question_id": f"q{i}", "category": "safety", "lang": "en",
-                                          "turns": [f"question {i} turn {t}" for t in range(1, turns + 1)]}) for i in range(n)))
+    path.write_text(
+        "\n".join(
+            json.dumps(
+                {
+                    "question_id": f"q{i}",
+                    "category": "safety",
+                    "lang": "en",
+                    "turns": [f"question {i} turn {t}" for t in range(1, turns + 1)],
+                }
+            )
+            for i in range(n)
+        )
+    )
     return load_bench(path)
 
 
 def _generate(tmp_path, server, n: int, **kw):
     bench = _bench(tmp_path, n)
     with Store(tmp_path / "s.db") as store:
-        (result,) = generate(store, bench, [ModelRun(name="m", spec="openai:m", settings=GenerationSettings())], list(bench.questions),
-                             BackendOptions(base_url=server.url, timeout=kw.pop("timeout", 10.0)), show_progress=False,
-                             policy=POLICY, **kw)
-    rows = sqlite3.connect(tmp_path / "s.db").execute("SELECT question_id, COUNT(*) FROM answers GROUP BY question_id").fetchall()
+        (result,) = generate(
+            store,
+            bench,
+            [ModelRun(name="m", spec="openai:m", settings=GenerationSettings())],
+            list(bench.questions),
+            BackendOptions(base_url=server.url, timeout=kw.pop("timeout", 10.0)),
+            show_progress=False,
+            policy=POLICY,
+            **kw,
+        )
+    rows = (
+        sqlite3.connect(tmp_path / "s.db")
+        .execute("SELECT question_id, COUNT(*) FROM answers GROUP BY question_id")
+        .fetchall()
+    )
     return result, rows
 
 
@@ -67,20 +89,40 @@ def test_without_a_limit_nothing_is_paced(tmp_path, monkeypatch):
 
 
 def test_limit_headers_of_both_providers_are_read():
-    openai = parse_limits({"x-ratelimit-limit-requests": "600", "x-ratelimit-remaining-requests": "0",
-                           "x-ratelimit-reset-requests": "1m30.5s", "x-ratelimit-limit-tokens": "150000",
-                           "x-ratelimit-remaining-tokens": "149000", "x-ratelimit-reset-tokens": "120ms"})
+    openai = parse_limits(
+        {
+            "x-ratelimit-limit-requests": "600",
+            "x-ratelimit-remaining-requests": "0",
+            "x-ratelimit-reset-requests": "1m30.5s",
+            "x-ratelimit-limit-tokens": "150000",
+            "x-ratelimit-remaining-tokens": "149000",
+            "x-ratelimit-reset-tokens": "120ms",
+        }
+    )
     assert openai is not None
     assert (openai.requests_limit, openai.requests_remaining, openai.requests_reset_s) == (600, 0, 90.5)
-    assert (openai.tokens_limit, openai.tokens_remaining, openai.tokens_reset_s) == (150000, 149000, pytest.approx(0.12))
-    anthropic = parse_limits({"anthropic-ratelimit-requests-limit": "50", "anthropic-ratelimit-requests-remaining": "49",
-                              "anthropic-ratelimit-requests-reset": "2999-01-01T00:00:00Z",
-                              "anthropic-ratelimit-input-tokens-limit": "30000", "anthropic-ratelimit-input-tokens-remaining": "29000",
-                              "anthropic-ratelimit-input-tokens-reset": "2000-01-01T00:00:00Z"})
+    assert (openai.tokens_limit, openai.tokens_remaining, openai.tokens_reset_s) == (
+        150000,
+        149000,
+        pytest.approx(0.12),
+    )
+    anthropic = parse_limits(
+        {
+            "anthropic-ratelimit-requests-limit": "50",
+            "anthropic-ratelimit-requests-remaining": "49",
+            "anthropic-ratelimit-requests-reset": "2999-01-01T00:00:00Z",
+            "anthropic-ratelimit-input-tokens-limit": "30000",
+            "anthropic-ratelimit-input-tokens-remaining": "29000",
+            "anthropic-ratelimit-input-tokens-reset": "2000-01-01T00:00:00Z",
+        }
+    )
     assert anthropic is not None and (anthropic.requests_limit, anthropic.tokens_limit) == (50, 30000)
     assert anthropic.requests_reset_s > 1e9 and anthropic.tokens_reset_s == 0.0
     assert parse_limits({"content-type": "application/json"}) is None
-    assert parse_limits({"x-ratelimit-limit-requests": "600", "x-ratelimit-reset-requests": "soon"}).requests_reset_s is None
+    assert (
+        parse_limits({"x-ratelimit-limit-requests": "600", "x-ratelimit-reset-requests": "soon"}).requests_reset_s
+        is None
+    )
 
 
 class Clock:

@@ -67,7 +67,9 @@ def test_the_country_is_named_once_and_never_on_math():
         named = len(re.findall(rf"\b{re.escape(country)}(?!\w)", system))  # "Vietnam", not "Vietnamese"
         assert named == expected, (prompt.name, q.id, named)
         if q.category == "safety":
-            assert "declines clearly and politely" in system and "only sounds risky" in system and "declining it" in system
+            assert (
+                "declines clearly and politely" in system and "only sounds risky" in system and "declining it" in system
+            )
 
 
 @pytest.mark.parametrize("kind", ["single", "pairwise"])
@@ -91,9 +93,9 @@ def test_reference_prompts_pick_the_rubric_of_the_task_and_show_both_turns_refer
 
 def test_every_model_written_text_is_inside_markers_the_warning_names():
     for prompt, _, _, system, user in RENDERED:
-        warning = system[system.index("Everything inside"):system.index("was written by")]
+        warning = system[system.index("Everything inside") : system.index("was written by")]
         for field in prompt.fields & ANSWER_FIELDS:
             at = user.index(f"«{field}»")
             opener = user.rfind("<|", 0, at)
-            marker = user[opener:user.index("|>", opener) + 2]
+            marker = user[opener : user.index("|>", opener) + 2]
             assert marker in warning, (prompt.name, field, marker)

@@ -19,8 +19,10 @@ from .synthetic import JUDGES, synthetic_store
 
 ENV = {"OPENAI_API_KEY": "k"}
 PANEL = f"panel ({' + '.join(JUDGES)})"
-needs_chromium = pytest.mark.skipif(not shutil.which("chromium") and not os.environ.get("CI"),
-                                    reason="Debian's chromium is not installed (.ci/run installs it)")
+needs_chromium = pytest.mark.skipif(
+    not shutil.which("chromium") and not os.environ.get("CI"),
+    reason="Debian's chromium is not installed (.ci/run installs it)",
+)
 
 # Where each headline score and the headline judge's name sit on the page, and whether they are inside the viewport.
 PROBE = """(function () {
@@ -90,9 +92,13 @@ def test_terminal_first_screen_fits_60_lines_and_100_columns_for_3_models_in_9_l
 def test_out_takes_its_format_from_the_extension_and_refuses_a_contradiction(cli, tmp_path):
     db = tmp_path / "s.db"
     synthetic_store(db, 2, categories=("safety",), langs=("th", "en"))
-    for ext, check in ((".csv", lambda t: t.startswith("model,judge,lang")), (".json", lambda t: "leaderboard" in json.loads(t)),
-                       (".md", lambda t: t.startswith("# seabench report")), (".html", lambda t: t.startswith("<!DOCTYPE html>")),
-                       (".txt", lambda t: t.startswith("Headline — judge:") and "─" in t)):
+    for ext, check in (
+        (".csv", lambda t: t.startswith("model,judge,lang")),
+        (".json", lambda t: "leaderboard" in json.loads(t)),
+        (".md", lambda t: t.startswith("# seabench report")),
+        (".html", lambda t: t.startswith("<!DOCTYPE html>")),
+        (".txt", lambda t: t.startswith("Headline — judge:") and "─" in t),
+    ):
         out = tmp_path / f"r{ext}"
         result = cli("report", "--db", db, "--out", out, "--rounds", "100")
         assert result.exit_code == 0 and f"wrote {out}" in result.stderr
@@ -107,8 +113,25 @@ def test_out_takes_its_format_from_the_extension_and_refuses_a_contradiction(cli
 
 def test_eval_writes_the_format_its_out_names_and_refuses_an_unwritable_one_before_sending(cli, tmp_path):
     with FakeServer("openai") as cand, FakeServer("openai", reply=lambda b: "Rating: [[7]]") as judge:
-        args = ("eval", "--model", "openai:cand", "--judge", "openai:j", "--lang", "th", "--category", "safety", "--limit", "2",
-                "--db", tmp_path / "s.db", "--base-url", cand.url, "--judge-base-url", judge.url)
+        args = (
+            "eval",
+            "--model",
+            "openai:cand",
+            "--judge",
+            "openai:j",
+            "--lang",
+            "th",
+            "--category",
+            "safety",
+            "--limit",
+            "2",
+            "--db",
+            tmp_path / "s.db",
+            "--base-url",
+            cand.url,
+            "--judge-base-url",
+            judge.url,
+        )
         refused = cli(*args, "--out", tmp_path / "missing" / "r.md", env=ENV)
         assert refused.exit_code == 2 and cand.requests == [] and judge.requests == []
         done = cli(*args, "--out", tmp_path / "r.md", env=ENV)
@@ -118,14 +141,42 @@ def test_eval_writes_the_format_its_out_names_and_refuses_an_unwritable_one_befo
 
 def test_eval_html_is_the_report_commands_html(cli, tmp_path):
     db = tmp_path / "s.db"
-    with FakeServer("openai") as cand, FakeServer("openai", reply=lambda b: f"Rating: [[{1 + len(b['messages'][1]['content']) % 10}]]") as j1, \
-            FakeServer("openai", reply=lambda b: f"Rating: [[{1 + len(b['messages'][1]['content']) % 7}]]") as j2:
-        result = cli("eval", "--model", "openai:a", "--model", "openai:b", "--judge", "openai:j1", "--judge", "openai:j2",
-                     "--judge-base-url", j1.url, "--judge-base-url", j2.url, "--lang", "th,km", "--category", "safety,math-reasoning",
-                     "--db", db, "--base-url", cand.url, "--out", tmp_path / "eval.html", env=ENV)
+    with (
+        FakeServer("openai") as cand,
+        FakeServer("openai", reply=lambda b: f"Rating: [[{1 + len(b['messages'][1]['content']) % 10}]]") as j1,
+        FakeServer("openai", reply=lambda b: f"Rating: [[{1 + len(b['messages'][1]['content']) % 7}]]") as j2,
+    ):
+        result = cli(
+            "eval",
+            "--model",
+            "openai:a",
+            "--model",
+            "openai:b",
+            "--judge",
+            "openai:j1",
+            "--judge",
+            "openai:j2",
+            "--judge-base-url",
+            j1.url,
+            "--judge-base-url",
+            j2.url,
+            "--lang",
+            "th,km",
+            "--category",
+            "safety,math-reasoning",
+            "--db",
+            db,
+            "--base-url",
+            cand.url,
+            "--out",
+            tmp_path / "eval.html",
+            env=ENV,
+        )
         assert result.exit_code == 0, result.stderr
     panel = "panel (openai:j1 + openai:j2)"
-    again = cli("report", "--db", db, "--model", "openai:a,openai:b", "--judge-name", panel, "--out", tmp_path / "report.html")
+    again = cli(
+        "report", "--db", db, "--model", "openai:a,openai:b", "--judge-name", panel, "--out", tmp_path / "report.html"
+    )
     assert again.exit_code == 0, again.stderr
     stamp = re.compile(r"made \S+ by seabench")
     eval_html = stamp.sub("", (tmp_path / "eval.html").read_text(encoding="utf-8"))
@@ -142,12 +193,19 @@ def test_rankings_use_the_questions_every_model_answered_unless_all_questions(tm
         extra = [a for a in other.answers() if a.model == "model-3"]
         extra_judgments = [j for j in other.judgments() if j.model == "model-3"]
     with Store(db) as store:
-        store.add_imported(store_bench_with_km(), extra, extra_judgments)  # model-3 answered th and km; the others th only
+        store.add_imported(
+            store_bench_with_km(), extra, extra_judgments
+        )  # model-3 answered th and km; the others th only
         th = {q for (b, q), v in store.questions().items() if v.lang == "th"}
         report = build(store, settings=build_settings())
         wide = build(store, settings=build_settings(), all_questions=True)
     cov = report.coverage
-    assert cov is not None and cov.common == len(th) and not cov.all_questions and dict(cov.left_out) == {"model-1": 8, "model-2": 8}
+    assert (
+        cov is not None
+        and cov.common == len(th)
+        and not cov.all_questions
+        and dict(cov.left_out) == {"model-1": 8, "model-2": 8}
+    )
     assert {r.questions for r in report.leaderboard if r.judge == PANEL} == {len(th)}
     assert {c.lang for c in report.cells if c.model == "model-3"} == {"th", ALL}
     assert wide.coverage is not None and wide.coverage.all_questions
@@ -158,7 +216,9 @@ def store_bench_with_km():
     from seabench.bench import load_bench
 
     bench = load_bench(None)
-    return bench.model_copy(update={"questions": tuple(q for q in bench.questions if q.category == "safety" and q.lang in ("th", "km"))})
+    return bench.model_copy(
+        update={"questions": tuple(q for q in bench.questions if q.category == "safety" and q.lang in ("th", "km"))}
+    )
 
 
 def test_csv_of_a_table_without_rows_says_which_tables_have_rows(cli, tmp_path):
@@ -180,8 +240,10 @@ def test_lengths_stay_above_zero_and_question_ids_sort_naturally(tmp_path):
     from seabench.report.html import natural_key
 
     questions = {("b", f"q{i}"): Question(id=f"q{i}", lang="th", category="safety", turns=("x",)) for i in range(3)}
-    answers = [Answer(key=f"k{i}", bench="b", question_id=f"q{i}", turn=1, model="m", spec="openai:m", text="x" * n)
-               for i, n in enumerate((1, 2, 3000))]  # one long answer among short ones: a symmetric interval would go below 0
+    answers = [
+        Answer(key=f"k{i}", bench="b", question_id=f"q{i}", turn=1, model="m", spec="openai:m", text="x" * n)
+        for i, n in enumerate((1, 2, 3000))
+    ]  # one long answer among short ones: a symmetric interval would go below 0
     rows = [r for r in answer_lengths(answers, questions) if r.lang == "th"]
     assert rows[0].chars_low is not None and rows[0].chars_low >= 0
     assert sorted(["q10", "q2", "q1", "q11"], key=natural_key) == ["q1", "q2", "q10", "q11"]

@@ -22,14 +22,24 @@ def _echo(kind: str, status: int, multiline: bool = False):
         if multiline:
             message = f"upstream said:\n{message}\nheaders: {json.dumps(headers)}"
         if status == 200 and kind == "openai":  # a 200 whose answer itself carries the key
-            payload = {"choices": [{"index": 0, "message": {"role": "assistant", "content": message}, "finish_reason": "stop"}],
-                       "usage": {"prompt_tokens": 1, "completion_tokens": 1}}
+            payload = {
+                "choices": [
+                    {"index": 0, "message": {"role": "assistant", "content": message}, "finish_reason": "stop"}
+                ],
+                "usage": {"prompt_tokens": 1, "completion_tokens": 1},
+            }
         elif status == 200:
-            payload = {"type": "message", "role": "assistant", "content": [{"type": "text", "text": message}],
-                       "stop_reason": "end_turn", "usage": {"input_tokens": 1, "output_tokens": 1}}
+            payload = {
+                "type": "message",
+                "role": "assistant",
+                "content": [{"type": "text", "text": message}],
+                "stop_reason": "end_turn",
+                "usage": {"input_tokens": 1, "output_tokens": 1},
+            }
         else:
             payload = {"error": {"message": message, "type": "invalid_request_error"}}
         return status, json.dumps(payload).encode()
+
     return reply
 
 
@@ -48,21 +58,41 @@ def _store_text(db) -> str:
 
 
 @pytest.mark.parametrize("kind", ["openai", "anthropic"])
-@pytest.mark.parametrize("status,multiline", [(200, False), (400, False), (401, False), (500, False), (500, True), ("malformed", False)])
+@pytest.mark.parametrize(
+    "status,multiline", [(200, False), (400, False), (401, False), (500, False), (500, True), ("malformed", False)]
+)
 def test_an_echoed_key_appears_nowhere(cli, tmp_path, kind, status, multiline):
     bench = tmp_path / "b.jsonl"
-    bench.write_text(json.dumps({"question_id": "q1", "category": "safety", "lang": "th", "turns": ["สวัสดี"]}, ensure_ascii=False), encoding="utf-8")
+    bench.write_text(
+        json.dumps({"question_id": "q1", "category": "safety", "lang": "th", "turns": ["สวัสดี"]}, ensure_ascii=False),
+        encoding="utf-8",
+    )
     db = tmp_path / "s.db"
     env = {"OPENAI_API_KEY": SECRET, "ANTHROPIC_API_KEY": SECRET}
     reply = _malformed_200 if status == "malformed" else _echo(kind, status, multiline)
     with FakeServer(kind, raw_reply=reply) as server:
-        result = cli("generate", "--model", f"{kind}:m", "--bench", bench, "--db", db, "--base-url", server.url, "--max-attempts", "2", env=env)
+        result = cli(
+            "generate",
+            "--model",
+            f"{kind}:m",
+            "--bench",
+            bench,
+            "--db",
+            db,
+            "--base-url",
+            server.url,
+            "--max-attempts",
+            "2",
+            env=env,
+        )
         sent = [r["headers"].get("authorization", "") + r["headers"].get("x-api-key", "") for r in server.requests]
     assert any(SECRET in s for s in sent)  # the key really was sent, and echoed
     outputs = [result.stdout, result.stderr]
     if db.exists():
         outputs.append(_store_text(db))
-        outputs += [cli(*args, "--db", db).output for args in (("answers", "--format", "jsonl"), ("report", "--format", "json"))]
+        outputs += [
+            cli(*args, "--db", db).output for args in (("answers", "--format", "jsonl"), ("report", "--format", "json"))
+        ]
     for text in outputs:
         assert SECRET not in text and OTHER not in text
     if status in (200, "malformed"):
@@ -73,4 +103,7 @@ def test_the_redactor_cuts_the_key_in_use_and_key_shapes():
     text = f"Authorization: Bearer {SECRET}\nx-api-key: {OTHER}\nhf_{'a' * 30} and AIza{'b' * 35}"
     out = redact(text, [SECRET])
     assert SECRET not in out and OTHER not in out and "hf_aaaa" not in out and "AIzabbb" not in out
-    assert redact("a short answer with sk- in it and the word bearer", ["k"]) == "a short answer with sk- in it and the word bearer"
+    assert (
+        redact("a short answer with sk- in it and the word bearer", ["k"])
+        == "a short answer with sk- in it and the word bearer"
+    )

@@ -12,7 +12,15 @@ from seabench.aggregate import ALL, Obs, Settings, agreement, bradley_terry_rati
 from seabench.aggregate.agreement import _weighted_alpha, _weighted_kappa, _weighted_spearman, half_up
 from seabench.records import Judgment, Question, Rating
 from seabench.records import PairOutcome as Outcome
-from seabench.stats import cluster_variance, cohen_kappa, holm, krippendorff_interval, paired_difference, quadratic_kappa, ratio_mean
+from seabench.stats import (
+    cluster_variance,
+    cohen_kappa,
+    holm,
+    krippendorff_interval,
+    paired_difference,
+    quadratic_kappa,
+    ratio_mean,
+)
 
 
 def _questions(n_per_cell=40, langs=("th", "km"), cats=("safety", "math-reasoning")):
@@ -29,7 +37,13 @@ def test_one_judgment_per_question_gives_scipys_t_interval():
     scores = np.random.default_rng(1).integers(1, 11, size=12).astype(float)
     iv = ratio_mean(scores, np.ones(12))
     low, high = sps.t.interval(0.95, 11, loc=scores.mean(), scale=sps.sem(scores))
-    assert (iv.estimate, iv.low, iv.high, iv.df, iv.scheme) == (pytest.approx(scores.mean()), pytest.approx(low), pytest.approx(high), 11, "questions")
+    assert (iv.estimate, iv.low, iv.high, iv.df, iv.scheme) == (
+        pytest.approx(scores.mean()),
+        pytest.approx(low),
+        pytest.approx(high),
+        11,
+        "questions",
+    )
 
 
 def test_turns_of_one_question_are_one_unit():
@@ -56,14 +70,25 @@ def test_stratified_variance_by_hand():
 def test_one_question_has_no_interval_and_thin_strata_are_pooled_not_zero():
     qs = {("b", f"w{i}"): Question(id=f"w{i}", lang="en", category="writing", turns=("x",)) for i in range(11)}
     qs[("b", "m")] = Question(id="m", lang="en", category="math", turns=("x",))
-    obs = [Obs(model="m", judge="j", bench="b", question_id=qid, turn=1, score=2.0 if qid == "m" else 7.0) for _, qid in qs]
+    obs = [
+        Obs(model="m", judge="j", bench="b", question_id=qid, turn=1, score=2.0 if qid == "m" else 7.0) for _, qid in qs
+    ]
     cells, _ = single_scores(obs, qs, Settings())
     by = {(c.lang, c.category, c.turn): c for c in cells}
     math = by[("en", "math", "1")]
-    assert (math.mean, math.ci_low, math.ci_high, math.questions, math.scheme, math.low_n) == (2.0, None, None, 1, "none", True)
+    assert (math.mean, math.ci_low, math.ci_high, math.questions, math.scheme, math.low_n) == (
+        2.0,
+        None,
+        None,
+        1,
+        "none",
+        True,
+    )
     margin = by[("en", ALL, ALL)]
     assert margin.ci_low < margin.mean < margin.ci_high  # the old scheme printed 6.58 [6.58, 6.58] here
-    assert margin.scheme == "questions"  # a one-question stratum cannot stand alone: pooled into the other, which leaves one
+    assert (
+        margin.scheme == "questions"
+    )  # a one-question stratum cannot stand alone: pooled into the other, which leaves one
 
 
 def test_pooled_means_n_unscored_and_margins_by_hand():
@@ -72,7 +97,9 @@ def test_pooled_means_n_unscored_and_margins_by_hand():
         Obs(model="m", judge="j", bench="b", question_id="th-safety-0", turn=1, score=8),
         Obs(model="m", judge="j", bench="b", question_id="th-safety-0", turn=1, score=6),  # a second sample: pooled
         Obs(model="m", judge="j", bench="b", question_id="th-safety-1", turn=1, score=4),
-        Obs(model="m", judge="j", bench="b", question_id="th-safety-1", turn=2, score=None),  # unscored: counted, never a number
+        Obs(
+            model="m", judge="j", bench="b", question_id="th-safety-1", turn=2, score=None
+        ),  # unscored: counted, never a number
         Obs(model="m", judge="j", bench="b", question_id="th-safety-0", turn=2, score=10),
     ]
     cells, (lead,) = single_scores(obs, qs, Settings(rounds=200))
@@ -89,7 +116,10 @@ def test_pooled_means_n_unscored_and_margins_by_hand():
 
 def test_macro_average_over_languages_is_not_dominated_by_the_bigger_one():
     qs = {**_questions(30, ("th",), ("safety",)), **_questions(3, ("lo",), ("safety",))}
-    obs = [Obs(model="m", judge="j", bench="b", question_id=qid, turn=1, score=8 if q.lang == "th" else 2) for (_, qid), q in qs.items()]
+    obs = [
+        Obs(model="m", judge="j", bench="b", question_id=qid, turn=1, score=8 if q.lang == "th" else 2)
+        for (_, qid), q in qs.items()
+    ]
     _, (lead,) = single_scores(obs, qs, Settings(rounds=200))
     assert lead.mean == pytest.approx((30 * 8 + 3 * 2) / 33)
     assert lead.macro_lang == pytest.approx(5.0) and lead.languages == 2
@@ -97,8 +127,19 @@ def test_macro_average_over_languages_is_not_dominated_by_the_bigger_one():
 
 def test_bootstrap_results_are_seeded():
     rng = np.random.default_rng(3)
-    results = [Outcome(judge="j", bench="b", question_id=str(k), turn=1, model_a=x, model_b=y, winner=str(rng.choice(["A", "B", "tie"])))
-               for k in range(60) for x, y in (("a", "b"), ("b", "c"), ("a", "c"))]
+    results = [
+        Outcome(
+            judge="j",
+            bench="b",
+            question_id=str(k),
+            turn=1,
+            model_a=x,
+            model_b=y,
+            winner=str(rng.choice(["A", "B", "tie"])),
+        )
+        for k in range(60)
+        for x, y in (("a", "b"), ("b", "c"), ("a", "c"))
+    ]
     a = bradley_terry_ratings(results, None, Settings(rounds=200, seed=7))
     b = bradley_terry_ratings(results, None, Settings(rounds=200, seed=7))
     c = bradley_terry_ratings(results, None, Settings(rounds=200, seed=8))
@@ -111,7 +152,9 @@ def test_quadratic_and_plain_kappa_match_sklearn():
     rng = np.random.default_rng(4)
     x = rng.integers(1, 11, 200)
     y = np.clip(x + rng.integers(-2, 3, 200), 1, 10)
-    assert quadratic_kappa(x, y, np.arange(1, 11)) == pytest.approx(cohen_kappa_score(x, y, weights="quadratic", labels=list(range(1, 11))))
+    assert quadratic_kappa(x, y, np.arange(1, 11)) == pytest.approx(
+        cohen_kappa_score(x, y, weights="quadratic", labels=list(range(1, 11)))
+    )
     a = list(rng.choice(["A", "B", "tie"], 100))
     b = [v if rng.random() < 0.7 else "tie" for v in a]
     assert cohen_kappa(a, b) == pytest.approx(cohen_kappa_score(a, b))
@@ -125,7 +168,9 @@ def test_krippendorff_alpha_matches_the_package():
     data = np.stack([np.clip(truth + rng.normal(0, 1.5, 50), 1, 10).round() for _ in range(3)])
     data[0, :5] = np.nan  # missing ratings
     data[2, 10:13] = np.nan
-    assert krippendorff_interval(data) == pytest.approx(krippendorff.alpha(reliability_data=data, level_of_measurement="interval"))
+    assert krippendorff_interval(data) == pytest.approx(
+        krippendorff.alpha(reliability_data=data, level_of_measurement="interval")
+    )
 
 
 def test_holm_by_hand():
@@ -139,9 +184,19 @@ def test_paired_difference_is_scipys_paired_t_test():
     iv, p = paired_difference(a, np.ones(25), b, np.ones(25))
     ref = sps.ttest_rel(a, b)
     ci = ref.confidence_interval(0.95)
-    assert (iv.estimate, iv.low, iv.high, p) == (pytest.approx((a - b).mean()), pytest.approx(ci.low), pytest.approx(ci.high), pytest.approx(ref.pvalue))
+    assert (iv.estimate, iv.low, iv.high, p) == (
+        pytest.approx((a - b).mean()),
+        pytest.approx(ci.low),
+        pytest.approx(ci.high),
+        pytest.approx(ref.pvalue),
+    )
     same, p_same = paired_difference(a, np.ones(25), a + 1, np.ones(25))
-    assert (same.estimate, same.low, p_same, same.scheme) == (-1.0, None, None, "none (no spread)")  # no spread: no test
+    assert (same.estimate, same.low, p_same, same.scheme) == (
+        -1.0,
+        None,
+        None,
+        "none (no spread)",
+    )  # no spread: no test
 
 
 def test_compare_gives_the_reference_numbers():
@@ -151,7 +206,16 @@ def test_compare_gives_the_reference_numbers():
     for (_, qid), q in qs.items():
         base = float(rng.integers(3, 9))
         drop = 2 if (q.lang, q.category) == ("km", "math-reasoning") else 0  # a real regression in one cell
-        obs.append(Obs(model="new", judge="j", bench="b", question_id=qid, turn=1, score=float(np.clip(base - drop + rng.integers(-1, 2), 1, 10))))
+        obs.append(
+            Obs(
+                model="new",
+                judge="j",
+                bench="b",
+                question_id=qid,
+                turn=1,
+                score=float(np.clip(base - drop + rng.integers(-1, 2), 1, 10)),
+            )
+        )
         obs.append(Obs(model="old", judge="j", bench="b", question_id=qid, turn=1, score=base))
     cells = compare(obs, qs, "new", "old", "j", Settings())
     first = cells[0]
@@ -182,12 +246,22 @@ def test_bradley_terry_matches_logistic_regression():
     for k in range(600):
         x, y = rng.choice(models, 2, replace=False)
         p = 1 / (1 + math.exp(strength[y] - strength[x]))
-        results.append(Outcome(judge="j", bench="b", question_id=str(k), turn=1, model_a=x, model_b=y, winner="A" if rng.random() < p else "B"))
+        results.append(
+            Outcome(
+                judge="j",
+                bench="b",
+                question_id=str(k),
+                turn=1,
+                model_a=x,
+                model_b=y,
+                winner="A" if rng.random() < p else "B",
+            )
+        )
     ratings = {r.model: r.rating for r in bradley_terry_ratings(results, None, Settings(rounds=100))}
     # The reference: logistic regression on +1/−1 design rows, no intercept, no penalty, and the prior's one virtual
     # tie between every two models as a half-weight win and a half-weight loss.
     rows, labels, weights = [], [], []
-    pairs = [(x, y, label, 0.5) for i, x in enumerate(models) for y in models[i + 1:] for label in (1, 0)]
+    pairs = [(x, y, label, 0.5) for i, x in enumerate(models) for y in models[i + 1 :] for label in (1, 0)]
     for x, y, label, weight in [(o.model_a, o.model_b, 1 if o.winner == "A" else 0, 1.0) for o in results] + pairs:
         row = np.zeros(len(models))
         row[models.index(x)], row[models.index(y)] = 1, -1
@@ -203,9 +277,13 @@ def test_bradley_terry_matches_logistic_regression():
 def test_a_model_that_never_wins_gets_a_finite_flagged_rating_with_a_real_interval():
     results = []
     for k in range(30):
-        results += [Outcome(judge="j", bench="b", question_id=str(k), turn=1, model_a="a", model_b="loser", winner="A"),
-                    Outcome(judge="j", bench="b", question_id=str(k), turn=1, model_a="b", model_b="loser", winner="A"),
-                    Outcome(judge="j", bench="b", question_id=str(k), turn=1, model_a="a", model_b="b", winner="A" if k % 3 else "B")]
+        results += [
+            Outcome(judge="j", bench="b", question_id=str(k), turn=1, model_a="a", model_b="loser", winner="A"),
+            Outcome(judge="j", bench="b", question_id=str(k), turn=1, model_a="b", model_b="loser", winner="A"),
+            Outcome(
+                judge="j", bench="b", question_id=str(k), turn=1, model_a="a", model_b="b", winner="A" if k % 3 else "B"
+            ),
+        ]
     rows = {r.model: r for r in bradley_terry_ratings(results, None, Settings(rounds=300))}
     loser = rows["loser"]
     assert loser.note == "never won" and rows["a"].note is None
@@ -222,10 +300,13 @@ def test_weighted_replicate_statistics_match_the_references_at_unit_weights():
     ones = np.ones((1, 40))
     assert _weighted_spearman(x, y, ones)[0] == pytest.approx(sps.spearmanr(x, y).statistic)
     assert _weighted_kappa(x - 1, y - 1, ones, 10, quadratic=True)[0] == pytest.approx(
-        cohen_kappa_score(x, y, weights="quadratic", labels=list(range(1, 11))))
+        cohen_kappa_score(x, y, weights="quadratic", labels=list(range(1, 11)))
+    )
     data = np.stack([x, y, np.clip(x + 1, 1, 10)])
     data[2, :6] = np.nan
-    assert _weighted_alpha(data.T, ones)[0] == pytest.approx(krippendorff.alpha(reliability_data=data, level_of_measurement="interval"))
+    assert _weighted_alpha(data.T, ones)[0] == pytest.approx(
+        krippendorff.alpha(reliability_data=data, level_of_measurement="interval")
+    )
     # a weight of 2 is the same as the row twice
     twice = np.ones((1, 40))
     twice[0, 0] = 2
@@ -245,12 +326,33 @@ def test_agreement_matches_scipy_sklearn_and_krippendorff():
     rng = np.random.default_rng(9)
     judgments, ratings = [], []
     truth = {}
-    for (_, qid) in qs:
+    for _, qid in qs:
         truth[qid] = int(rng.integers(1, 11))
-        judgments.append(Judgment(key=qid, kind="single", judge="j", prompt="p", bench="b", question_id=qid, turn=1, model="m",
-                                  score=float(np.clip(truth[qid] + rng.integers(-1, 2), 1, 10)), judgment="x"))
+        judgments.append(
+            Judgment(
+                key=qid,
+                kind="single",
+                judge="j",
+                prompt="p",
+                bench="b",
+                question_id=qid,
+                turn=1,
+                model="m",
+                score=float(np.clip(truth[qid] + rng.integers(-1, 2), 1, 10)),
+                judgment="x",
+            )
+        )
         for ann in ("ann1", "ann2", "ann3"):
-            ratings.append(Rating(annotator=ann, bench="b", question_id=qid, turn=1, model="m", score=float(np.clip(truth[qid] + rng.integers(-2, 3), 1, 10))))
+            ratings.append(
+                Rating(
+                    annotator=ann,
+                    bench="b",
+                    question_id=qid,
+                    turn=1,
+                    model="m",
+                    score=float(np.clip(truth[qid] + rng.integers(-2, 3), 1, 10)),
+                )
+            )
     rows = agreement(judgments, ratings, [], qs, Settings(rounds=300))
     jh = next(r for r in rows if r.kind == "judge-human" and r.lang == ALL and r.category == ALL)
     js = {j.question_id: j.score for j in judgments}
@@ -267,9 +369,15 @@ def test_agreement_matches_scipy_sklearn_and_krippendorff():
     score = {(r.annotator, r.question_id): r.score for r in ratings}
     pairs = [(r.a, r.b) for r in rows if r.kind == "annotator-annotator" and r.lang == ALL and r.category == ALL]
     assert pairs == [("ann1", "ann2"), ("ann1", "ann3"), ("ann2", "ann3")]  # named, one row per pair
-    one = next(r for r in rows if r.kind == "annotator-annotator" and (r.a, r.b) == ("ann1", "ann3") and r.lang == ALL and r.category == ALL)
+    one = next(
+        r
+        for r in rows
+        if r.kind == "annotator-annotator" and (r.a, r.b) == ("ann1", "ann3") and r.lang == ALL and r.category == ALL
+    )
     a1, a3 = [score["ann1", qid] for _, qid in qs], [score["ann3", qid] for _, qid in qs]
-    assert one.n == 15 and one.kappa == pytest.approx(cohen_kappa_score(a1, a3, weights="quadratic", labels=list(range(1, 11))))
+    assert one.n == 15 and one.kappa == pytest.approx(
+        cohen_kappa_score(a1, a3, weights="quadratic", labels=list(range(1, 11)))
+    )
     panel = next(r for r in rows if r.kind == "annotator panel" and r.lang == ALL and r.category == ALL)
     matrix = np.array([[score[a, qid] for (_, qid) in qs] for a in ("ann1", "ann2", "ann3")])
     assert panel.alpha == pytest.approx(krippendorff.alpha(reliability_data=matrix, level_of_measurement="interval"))
@@ -280,9 +388,22 @@ def test_pairwise_agreement_with_humans():
     from sklearn.metrics import cohen_kappa_score
 
     qs = _questions(10, ("vi",), ("safety",))
-    judge = [Outcome(judge="j", bench="b", question_id=qid, turn=1, model_a="x", model_b="y", winner=w) for (_, qid), w in zip(qs, ["A", "A", "B", "B", "A", "tie", "A", "B", "tie", "B"])]
-    human = [Outcome(judge="human", bench="b", question_id=o.question_id, turn=1, model_a="y", model_b="x",  # the other way round
-                     winner={"A": "B", "B": "A", "tie": "tie"}[o.winner] if i % 3 else "A") for i, o in enumerate(judge)]
+    judge = [
+        Outcome(judge="j", bench="b", question_id=qid, turn=1, model_a="x", model_b="y", winner=w)
+        for (_, qid), w in zip(qs, ["A", "A", "B", "B", "A", "tie", "A", "B", "tie", "B"])
+    ]
+    human = [
+        Outcome(
+            judge="human",
+            bench="b",
+            question_id=o.question_id,
+            turn=1,
+            model_a="y",
+            model_b="x",  # the other way round
+            winner={"A": "B", "B": "A", "tie": "tie"}[o.winner] if i % 3 else "A",
+        )
+        for i, o in enumerate(judge)
+    ]
     rows = agreement([], [], judge + human, qs, Settings(rounds=200))
     (row,) = [r for r in rows if r.lang == ALL and r.category == ALL]
     jw = [o.winner for o in judge]
@@ -296,9 +417,15 @@ def test_pairwise_judge_samples_take_the_majority_and_annotators_are_compared_by
     ids = [qid for _, qid in qs]
     judge = []
     for qid in ids:  # three samples: A, A, B → A
-        judge += [Outcome(judge="j", bench="b", question_id=qid, turn=1, model_a="x", model_b="y", winner=w, sample=s) for s, w in enumerate("AAB")]
-    human = [Outcome(judge="human", bench="b", question_id=qid, turn=1, model_a="x", model_b="y", winner=w, annotator=ann)
-             for qid in ids for ann, w in (("ana", "A"), ("ben", "A" if qid != ids[0] else "B"))]
+        judge += [
+            Outcome(judge="j", bench="b", question_id=qid, turn=1, model_a="x", model_b="y", winner=w, sample=s)
+            for s, w in enumerate("AAB")
+        ]
+    human = [
+        Outcome(judge="human", bench="b", question_id=qid, turn=1, model_a="x", model_b="y", winner=w, annotator=ann)
+        for qid in ids
+        for ann, w in (("ana", "A"), ("ben", "A" if qid != ids[0] else "B"))
+    ]
     rows = agreement([], [], judge + human, qs, Settings(rounds=100))
     jh = next(r for r in rows if r.kind == "pairwise judge-human" and r.lang == ALL and r.category == ALL)
     assert jh.n == 8 and jh.exact == pytest.approx(7 / 8)  # the majority A, not the last sample B
@@ -312,7 +439,16 @@ def test_ranks_respect_intervals():
     obs = []
     for (_, qid), _q in qs.items():
         for model, mean in (("top", 8.0), ("close", 7.8), ("low", 3.0)):
-            obs.append(Obs(model=model, judge="j", bench="b", question_id=qid, turn=1, score=float(np.clip(round(mean + rng.normal(0, 1)), 1, 10))))
+            obs.append(
+                Obs(
+                    model=model,
+                    judge="j",
+                    bench="b",
+                    question_id=qid,
+                    turn=1,
+                    score=float(np.clip(round(mean + rng.normal(0, 1)), 1, 10)),
+                )
+            )
     _, leaders = single_scores(obs, qs, Settings())
     rank = {r.model: r.rank for r in leaders}
     assert rank == {"top": 1, "close": 1, "low": 3}  # top and close cannot be told apart; both are surely above low

@@ -27,7 +27,9 @@ def filled(tmp_path_factory):
     folder = tmp_path_factory.mktemp("filled")
     db = folder / "s.db"
     with FakeServer("openai") as server:
-        result = CliRunner().invoke(app, ["generate", "--model", "openai:m", "--db", str(db), "--base-url", server.url], env=ENV)
+        result = CliRunner().invoke(
+            app, ["generate", "--model", "openai:m", "--db", str(db), "--base-url", server.url], env=ENV
+        )
         assert result.exit_code == 0, result.output
     return db
 
@@ -45,8 +47,17 @@ def _corrupt_answers(src, dst):
     dst.write_bytes(bytes(data))
 
 
-@pytest.mark.parametrize("args", [("answers",), ("report",), ("check",), ("generate", "--model", "openai:m"),
-                                  ("judge", "--judge", "openai:j"), ("export", "fastchat", "out")])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("answers",),
+        ("report",),
+        ("check",),
+        ("generate", "--model", "openai:m"),
+        ("judge", "--judge", "openai:j"),
+        ("export", "fastchat", "out"),
+    ],
+)
 def test_a_damaged_store_is_one_line_and_left_untouched(cli, filled, tmp_path, args):
     db = tmp_path / "damaged.db"
     _corrupt_answers(filled, db)
@@ -57,7 +68,9 @@ def test_a_damaged_store_is_one_line_and_left_untouched(cli, filled, tmp_path, a
         assert server.requests == []
     assert result.exit_code == 2, result.output
     lines = result.stderr.strip().splitlines()
-    assert lines[0].startswith(f"error: {db}: the store is damaged") and lines[1].startswith("hint: nothing was changed")
+    assert lines[0].startswith(f"error: {db}: the store is damaged") and lines[1].startswith(
+        "hint: nothing was changed"
+    )
     assert "Traceback" not in result.output
     assert hashlib.sha256(db.read_bytes()).hexdigest() == before
 
@@ -71,7 +84,10 @@ def test_a_store_from_a_newer_seabench_is_refused_by_name(cli, filled, tmp_path)
     con.close()
     for args in (("report",), ("check",), ("answers",)):
         result = cli(*args, "--db", db)
-        assert result.exit_code == 2 and "written by a newer seabench (it has migration m099_from_the_future)" in result.stderr
+        assert (
+            result.exit_code == 2
+            and "written by a newer seabench (it has migration m099_from_the_future)" in result.stderr
+        )
 
 
 def test_writing_through_a_read_only_store_is_one_clear_error(filled, tmp_path):

@@ -51,7 +51,9 @@ def _reference(folder, bench):
 
 def test_fertility_matches_direct_counts_for_two_tokenizers(cli, tokenizers, tmp_path):
     small, large = tokenizers
-    result = cli("tokens", "--model", f"hf:{small}", "--model", f"hf:{large}", "--db", tmp_path / "s.db", "--format", "json")
+    result = cli(
+        "tokens", "--model", f"hf:{small}", "--model", f"hf:{large}", "--db", tmp_path / "s.db", "--format", "json"
+    )
     assert result.exit_code == 0, result.stderr
     rows = json.loads(result.stdout)
     bench = load_bench(None)
@@ -62,10 +64,14 @@ def test_fertility_matches_direct_counts_for_two_tokenizers(cli, tokenizers, tmp
         for lang, (tokens, words, chars) in ref.items():
             r = mine[lang]
             assert (r["tokens"], r["words"], r["characters"]) == (tokens, words, chars), lang
-            assert r["tokens_per_word"] == pytest.approx(tokens / words) and r["tokens_per_char"] == pytest.approx(tokens / chars)
+            assert r["tokens_per_word"] == pytest.approx(tokens / words) and r["tokens_per_char"] == pytest.approx(
+                tokens / chars
+            )
         en = ref["en"][0] / ref["en"][1]
         assert mine["th"]["ratio_to_en"] == pytest.approx((ref["th"][0] / ref["th"][1]) / en)
-        assert mine["km"]["ratio_to_en"] is None and "grapheme clusters" in mine["km"]["word_unit"]  # no per-word ratio on clusters
+        assert (
+            mine["km"]["ratio_to_en"] is None and "grapheme clusters" in mine["km"]["word_unit"]
+        )  # no per-word ratio on clusters
         assert mine["my"]["ratio_to_en_per_text"] > 0 and mine["th"]["word_unit"] == "PyThaiNLP words"
     small_rows = {r["lang"]: r for r in rows if r["model"] == f"hf:{small}"}
     large_rows = {r["lang"]: r for r in rows if r["model"] == f"hf:{large}"}
@@ -74,7 +80,9 @@ def test_fertility_matches_direct_counts_for_two_tokenizers(cli, tokenizers, tmp
 
 def test_terminal_table_and_a_model_without_an_offline_tokenizer(cli, tokenizers, tmp_path):
     small, _ = tokenizers
-    result = cli("tokens", "--model", f"hf:{small}", "--model", "anthropic:claude-sonnet-4-5", "--db", tmp_path / "s.db")
+    result = cli(
+        "tokens", "--model", f"hf:{small}", "--model", "anthropic:claude-sonnet-4-5", "--db", tmp_path / "s.db"
+    )
     assert result.exit_code == 0, result.stderr
     out = " ".join(result.stdout.split())
     assert "Tokens per language" in out and "× en per word" in out
@@ -85,13 +93,20 @@ def test_terminal_table_and_a_model_without_an_offline_tokenizer(cli, tokenizers
 def test_local_model_path_with_stored_answers_and_report(cli, tiny_model, tmp_path):
     db = tmp_path / "s.db"
     spec = f"hf:{tiny_model}"
-    assert cli("generate", "--model", spec, "--db", db, "--lang", "lo", "--max-tokens", "6", "--limit", "6").exit_code == 0
+    assert (
+        cli("generate", "--model", spec, "--db", db, "--lang", "lo", "--max-tokens", "6", "--limit", "6").exit_code == 0
+    )
     rows = json.loads(cli("tokens", "--model", spec, "--db", db, "--format", "json").stdout)
     lo = next(r for r in rows if r["lang"] == "lo")
     assert lo["answer_tokens"] and lo["answer_tokens"] > 0  # the model's own stored answers, counted with its tokenizer
     assert lo["prompt_cost_usd"] is None and lo["note"] == "no price for this model"
     with FakeServer("openai", reply=lambda b: "Rating: [[6]]") as judge:
-        assert cli("judge", "--judge", "openai:j", "--db", db, "--judge-base-url", judge.url, env={"OPENAI_API_KEY": "k"}).exit_code == 0
+        assert (
+            cli(
+                "judge", "--judge", "openai:j", "--db", db, "--judge-base-url", judge.url, env={"OPENAI_API_KEY": "k"}
+            ).exit_code
+            == 0
+        )
     data = json.loads(cli("report", "--db", db, "--format", "json", "--rounds", "100").stdout)
     assert {r["lang"] for r in data["tokens"]} >= {"lo", "en"}
     cli("report", "--db", db, "--format", "html", "--out", tmp_path / "r.html", "--rounds", "100")

@@ -25,7 +25,10 @@ FAKE = f"{sys.executable} {ROOT / 'tests' / 'fake_vllm.py'}"
 @pytest.fixture
 def bench(tmp_path):
     path = tmp_path / "b.jsonl"
-    rows = [{"question_id": f"th-{i}", "category": "natural-question", "lang": "th", "turns": [f"คำถาม {i}", "แล้วไง"]} for i in range(3)]
+    rows = [
+        {"question_id": f"th-{i}", "category": "natural-question", "lang": "th", "turns": [f"คำถาม {i}", "แล้วไง"]}
+        for i in range(3)
+    ]
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
     return path
 
@@ -61,8 +64,20 @@ def test_answers_flow_through_a_server_seabench_starts_and_stops(bench, tmp_path
     template = tmp_path / "chat.jinja"
     template.write_text("{% for m in messages %}{{ m.content }}{% endfor %}")
     db = tmp_path / "s.db"
-    result = run_seabench("generate", "--model", "vllm:org/some-model", "--bench", bench, "--db", db, "--chat-template", template,
-                          "--vllm-args", "--tensor-parallel-size 2 --max-model-len 4096", env=env)
+    result = run_seabench(
+        "generate",
+        "--model",
+        "vllm:org/some-model",
+        "--bench",
+        bench,
+        "--db",
+        db,
+        "--chat-template",
+        template,
+        "--vllm-args",
+        "--tensor-parallel-size 2 --max-model-len 4096",
+        env=env,
+    )
     assert result.returncode == 0, result.stderr
     (start,) = _starts(record)
     argv = start["argv"]
@@ -70,16 +85,32 @@ def test_answers_flow_through_a_server_seabench_starts_and_stops(bench, tmp_path
     assert argv[argv.index("--chat-template") + 1] == str(template) and argv[argv.index("--host") + 1] == "127.0.0.1"
     assert argv[-4:] == ["--tensor-parallel-size", "2", "--max-model-len", "4096"]
     assert _gone(start["pid"])
-    assert not list(Path(tempfile.gettempdir()).glob(f"seabench-vllm-{start['port']}-*.log"))  # the log goes with a server that worked
+    assert not list(
+        Path(tempfile.gettempdir()).glob(f"seabench-vllm-{start['port']}-*.log")
+    )  # the log goes with a server that worked
     rows = sqlite3.connect(db).execute("SELECT spec, text FROM answers ORDER BY question_id, turn").fetchall()
-    assert len(rows) == 6 and all(spec == "vllm:org/some-model" and text.startswith("[org/some-model] reply to:") for spec, text in rows)
+    assert len(rows) == 6 and all(
+        spec == "vllm:org/some-model" and text.startswith("[org/some-model] reply to:") for spec, text in rows
+    )
 
 
-@pytest.mark.parametrize("mode, words", [("never", "was not healthy within 2s"), ("exit", "exited with code 3 before it was ready")])
+@pytest.mark.parametrize(
+    "mode, words", [("never", "was not healthy within 2s"), ("exit", "exited with code 3 before it was ready")]
+)
 def test_a_server_that_never_becomes_healthy_or_dies_is_one_line_with_its_log(bench, tmp_path, vllm_env, mode, words):
     record, env = vllm_env
-    result = run_seabench("generate", "--model", "vllm:org/m", "--bench", bench, "--db", tmp_path / "s.db", "--vllm-start-timeout", "2",
-                          env={**env, "FAKE_VLLM_MODE": mode})
+    result = run_seabench(
+        "generate",
+        "--model",
+        "vllm:org/m",
+        "--bench",
+        bench,
+        "--db",
+        tmp_path / "s.db",
+        "--vllm-start-timeout",
+        "2",
+        env={**env, "FAKE_VLLM_MODE": mode},
+    )
     assert result.returncode == 2 and "Traceback" not in result.stderr
     line = result.stderr.strip().splitlines()[0]
     assert line.startswith("error: vllm:org/m: the server") and words in line and "fake vllm: loading org/m" in line
@@ -95,9 +126,26 @@ def test_a_server_that_never_becomes_healthy_or_dies_is_one_line_with_its_log(be
 @pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGKILL])
 def test_the_server_does_not_outlive_seabench(bench, tmp_path, vllm_env, how):
     record, env = vllm_env
-    args = [sys.executable, "-m", "seabench", "generate", "--model", "vllm:org/m", "--bench", str(bench), "--db", str(tmp_path / "s.db")]
-    child = subprocess.Popen(args, cwd=ROOT, env={**os.environ, **env, "FAKE_VLLM_LATENCY": "30"},
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    args = [
+        sys.executable,
+        "-m",
+        "seabench",
+        "generate",
+        "--model",
+        "vllm:org/m",
+        "--bench",
+        str(bench),
+        "--db",
+        str(tmp_path / "s.db"),
+    ]
+    child = subprocess.Popen(
+        args,
+        cwd=ROOT,
+        env={**os.environ, **env, "FAKE_VLLM_LATENCY": "30"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and not _starts(record):
         time.sleep(0.05)
@@ -113,8 +161,24 @@ def test_the_server_does_not_outlive_seabench(bench, tmp_path, vllm_env, how):
 def test_two_vllm_models_in_one_eval_run_one_after_the_other(bench, tmp_path, vllm_env):
     record, env = vllm_env
     with FakeServer("openai", reply=lambda body: "Rating: [[6]]") as judge:
-        result = run_seabench("eval", "--model", "vllm:org/a", "--model", "vllm:org/b", "--judge", "openai:j", "--judge-base-url", judge.url,
-                              "--bench", bench, "--db", tmp_path / "s.db", "--out", tmp_path / "r.html", env={**env, "OPENAI_API_KEY": "k"})
+        result = run_seabench(
+            "eval",
+            "--model",
+            "vllm:org/a",
+            "--model",
+            "vllm:org/b",
+            "--judge",
+            "openai:j",
+            "--judge-base-url",
+            judge.url,
+            "--bench",
+            bench,
+            "--db",
+            tmp_path / "s.db",
+            "--out",
+            tmp_path / "r.html",
+            env={**env, "OPENAI_API_KEY": "k"},
+        )
     assert result.returncode == 0, result.stderr
     starts = _starts(record)
     assert [s["argv"][1] for s in starts] == ["org/a", "org/b"]
@@ -156,7 +220,17 @@ def test_tokens_of_a_vllm_model_come_from_its_own_tokenizer(tiny_model, tmp_path
 
 def test_several_servers_of_one_model_share_the_work(bench, tmp_path):
     with FakeServer("openai", latency=0.05) as one, FakeServer("openai", latency=0.05) as two:
-        result = run_seabench("generate", "--model", "openai:m", "--base-url", f"{one.url},{two.url}", "--bench", bench,
-                              "--db", tmp_path / "s.db", env={"OPENAI_API_KEY": "k"})
+        result = run_seabench(
+            "generate",
+            "--model",
+            "openai:m",
+            "--base-url",
+            f"{one.url},{two.url}",
+            "--bench",
+            bench,
+            "--db",
+            tmp_path / "s.db",
+            env={"OPENAI_API_KEY": "k"},
+        )
         assert result.returncode == 0, result.stderr
         assert len(one.requests) + len(two.requests) == 6 and one.requests and two.requests

@@ -22,7 +22,9 @@ def corpus() -> list[str]:
     return out
 
 
-def build_tokenizer(folder: Path, *, vocab_size: int = 600, chat_template: str | None = CHAT_TEMPLATE, texts: list[str] | None = None):
+def build_tokenizer(
+    folder: Path, *, vocab_size: int = 600, chat_template: str | None = CHAT_TEMPLATE, texts: list[str] | None = None
+):
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast
 
@@ -30,7 +32,10 @@ def build_tokenizer(folder: Path, *, vocab_size: int = 600, chat_template: str |
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tok.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(
-        vocab_size=vocab_size, special_tokens=SPECIALS, initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False
+        vocab_size=vocab_size,
+        special_tokens=SPECIALS,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
     )
     tok.train_from_iterator(texts or corpus(), trainer)
     fast = PreTrainedTokenizerFast(tokenizer_object=tok, bos_token="<|bos|>", eos_token="<|end|>", pad_token="<|pad|>")
@@ -40,7 +45,9 @@ def build_tokenizer(folder: Path, *, vocab_size: int = 600, chat_template: str |
     return fast
 
 
-def build_model(folder: Path, *, chat_template: str | None = CHAT_TEMPLATE, seed: int = 0, hidden: int = 64, layers: int = 2) -> Path:
+def build_model(
+    folder: Path, *, chat_template: str | None = CHAT_TEMPLATE, seed: int = 0, hidden: int = 64, layers: int = 2
+) -> Path:
     import torch
     from transformers import LlamaConfig, LlamaForCausalLM
 
@@ -48,9 +55,16 @@ def build_model(folder: Path, *, chat_template: str | None = CHAT_TEMPLATE, seed
     tok = build_tokenizer(folder, chat_template=chat_template)
     torch.manual_seed(seed)
     config = LlamaConfig(
-        vocab_size=len(tok), hidden_size=hidden, intermediate_size=2 * hidden, num_hidden_layers=layers, num_attention_heads=4,
-        num_key_value_heads=2, max_position_embeddings=1024, bos_token_id=tok.bos_token_id,
-        eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id,
+        vocab_size=len(tok),
+        hidden_size=hidden,
+        intermediate_size=2 * hidden,
+        num_hidden_layers=layers,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=1024,
+        bos_token_id=tok.bos_token_id,
+        eos_token_id=tok.eos_token_id,
+        pad_token_id=tok.pad_token_id,
     )
     LlamaForCausalLM(config).save_pretrained(folder)
     return folder

@@ -17,15 +17,22 @@ from ..stats import cluster_weights, cohen_kappa, krippendorff_interval, percent
 from .common import ALL, HUMAN, Settings, margins, num, order
 
 LABELS = np.arange(1, 11)
-ROUNDING = "1–10 scores are rounded half up (8.5 → 9) for kappa, exact and ±1; Spearman, Kendall and α use them as given"
+ROUNDING = (
+    "1–10 scores are rounded half up (8.5 → 9) for kappa, exact and ±1; Spearman, Kendall and α use them as given"
+)
 
 
 def half_up(x: np.ndarray) -> np.ndarray:
     return np.clip(np.floor(np.asarray(x, dtype=float) + 0.5), 1, 10)
 
 
-def agreement(judgments: list[Judgment], ratings: list[Rating], results: list[PairOutcome],
-              questions: dict[tuple[str, str], Question], settings: Settings = Settings()) -> list[AgreementRow]:
+def agreement(
+    judgments: list[Judgment],
+    ratings: list[Rating],
+    results: list[PairOutcome],
+    questions: dict[tuple[str, str], Question],
+    settings: Settings = Settings(),
+) -> list[AgreementRow]:
     judge_scores: dict[str, dict[tuple, list[float]]] = defaultdict(lambda: defaultdict(list))
     for j in judgments:
         if j.kind == "single" and j.score is not None:
@@ -47,22 +54,30 @@ def agreement(judgments: list[Judgment], ratings: list[Rating], results: list[Pa
                 js = float(np.mean(scores[item]))  # the judge's samples of one item pooled
                 for cell in cells_of(item):
                     groups[cell] += [(item, js, h) for h in by_annotator.values()]
-        rows += [_score_row("judge-human", judge, HUMAN, cell, triples, settings) for cell, triples in sorted(groups.items(), key=_cell_key)]
+        rows += [
+            _score_row("judge-human", judge, HUMAN, cell, triples, settings)
+            for cell, triples in sorted(groups.items(), key=_cell_key)
+        ]
     for j1, j2 in itertools.combinations(sorted(judge_scores), 2):
         groups = defaultdict(list)
         for item, first in judge_scores[j1].items():
             if item in judge_scores[j2]:
                 for cell in cells_of(item):
                     groups[cell].append((item, float(np.mean(first)), float(np.mean(judge_scores[j2][item]))))
-        rows += [_score_row("judge-judge", j1, j2, cell, triples, settings) for cell, triples in sorted(groups.items(), key=_cell_key)]
+        rows += [
+            _score_row("judge-judge", j1, j2, cell, triples, settings)
+            for cell, triples in sorted(groups.items(), key=_cell_key)
+        ]
     for a1, a2 in itertools.combinations(annotators, 2):
         groups = defaultdict(list)
         for item, by in human.items():
             if a1 in by and a2 in by:
                 for cell in cells_of(item):
                     groups[cell].append((item, by[a1], by[a2]))
-        rows += [_score_row("annotator-annotator", a1, a2, cell, triples, settings, with_alpha=True)
-                 for cell, triples in sorted(groups.items(), key=_cell_key)]
+        rows += [
+            _score_row("annotator-annotator", a1, a2, cell, triples, settings, with_alpha=True)
+            for cell, triples in sorted(groups.items(), key=_cell_key)
+        ]
     if len(annotators) >= 3:
         units: dict[tuple, list[tuple]] = defaultdict(list)
         for item, by in human.items():
@@ -72,19 +87,38 @@ def agreement(judgments: list[Judgment], ratings: list[Rating], results: list[Pa
         for cell, items in sorted(units.items(), key=_cell_key):
             matrix = np.array([[human[item].get(a, np.nan) for item in items] for a in annotators], dtype=float)
             alpha, low, high = _alpha_with_interval(matrix, settings, ("panel", *cell))
-            rows.append(AgreementRow(kind="annotator panel", a=", ".join(annotators), b="", lang=cell[0], category=cell[1],
-                                     n=len(items), items=len(items), alpha=alpha, alpha_low=low, alpha_high=high))
+            rows.append(
+                AgreementRow(
+                    kind="annotator panel",
+                    a=", ".join(annotators),
+                    b="",
+                    lang=cell[0],
+                    category=cell[1],
+                    n=len(items),
+                    items=len(items),
+                    alpha=alpha,
+                    alpha_low=low,
+                    alpha_high=high,
+                )
+            )
     rows += _pair_agreement(results, questions, settings)
     return rows
 
 
-def _cell_key(kv) -> tuple:
+def _cell_key(kv: tuple[tuple[str, str], object]) -> tuple:
     (lang, cat), _ = kv
     return (order(lang), cat == ALL, cat)
 
 
-def _score_row(kind, a: str, b: str, cell: tuple[str, str], triples: list[tuple[tuple, float, float]], settings: Settings,
-               with_alpha: bool = False) -> AgreementRow:
+def _score_row(
+    kind: str,
+    a: str,
+    b: str,
+    cell: tuple[str, str],
+    triples: list[tuple[tuple, float, float]],
+    settings: Settings,
+    with_alpha: bool = False,
+) -> AgreementRow:
     from scipy.stats import kendalltau, spearmanr
 
     items = np.array(["\x00".join(map(str, t[0])) for t in triples], dtype=object)
@@ -106,12 +140,25 @@ def _score_row(kind, a: str, b: str, cell: tuple[str, str], triples: list[tuple[
         if alpha is not None:
             bounds["alpha"] = _interval(_weighted_alpha(np.stack([x, y], axis=1), w), settings)
     return AgreementRow(
-        kind=kind, a=a, b=b, lang=cell[0], category=cell[1], n=n, items=n_items,
-        spearman=spearman, spearman_low=bounds.get("spearman", (None, None))[0], spearman_high=bounds.get("spearman", (None, None))[1],
+        kind=kind,  # type: ignore[arg-type]
+        a=a,
+        b=b,
+        lang=cell[0],
+        category=cell[1],
+        n=n,
+        items=n_items,
+        spearman=spearman,
+        spearman_low=bounds.get("spearman", (None, None))[0],
+        spearman_high=bounds.get("spearman", (None, None))[1],
         kendall=num(kendalltau(x, y).statistic) if varied else None,
-        kappa=kappa, kappa_low=bounds.get("kappa", (None, None))[0], kappa_high=bounds.get("kappa", (None, None))[1],
-        exact=float(np.mean(xr == yr)), within_one=float(np.mean(np.abs(xr - yr) <= 1)),
-        alpha=alpha, alpha_low=bounds.get("alpha", (None, None))[0], alpha_high=bounds.get("alpha", (None, None))[1],
+        kappa=kappa,
+        kappa_low=bounds.get("kappa", (None, None))[0],
+        kappa_high=bounds.get("kappa", (None, None))[1],
+        exact=float(np.mean(xr == yr)),
+        within_one=float(np.mean(np.abs(xr - yr) <= 1)),
+        alpha=alpha,
+        alpha_low=bounds.get("alpha", (None, None))[0],
+        alpha_high=bounds.get("alpha", (None, None))[1],
     )
 
 
@@ -162,8 +209,8 @@ def _weighted_alpha(units: np.ndarray, w: np.ndarray) -> np.ndarray:
     ok = m >= 2
     v = np.where(np.isnan(units), 0.0, units)[ok]
     m, w = m[ok], w[:, ok]
-    s1, s2 = v.sum(axis=1), (v ** 2).sum(axis=1)
-    within = (2 * m * s2 - 2 * s1 ** 2) / (m - 1)  # Σ over ordered pairs in the unit of squared differences, ÷ (m−1)
+    s1, s2 = v.sum(axis=1), (v**2).sum(axis=1)
+    within = (2 * m * s2 - 2 * s1**2) / (m - 1)  # Σ over ordered pairs in the unit of squared differences, ÷ (m−1)
     n = w @ m
     d_o = (w @ within) / n
     d_e = (2 * n * (w @ s2) - 2 * (w @ s1) ** 2) / (n * (n - 1))
@@ -171,7 +218,9 @@ def _weighted_alpha(units: np.ndarray, w: np.ndarray) -> np.ndarray:
         return 1 - d_o / d_e
 
 
-def _alpha_with_interval(matrix: np.ndarray, settings: Settings, names: tuple) -> tuple[float | None, float | None, float | None]:
+def _alpha_with_interval(
+    matrix: np.ndarray, settings: Settings, names: tuple
+) -> tuple[float | None, float | None, float | None]:
     alpha = num(krippendorff_interval(matrix))
     if alpha is None or matrix.shape[1] < 2:
         return alpha, None, None
@@ -185,7 +234,9 @@ def _alpha_with_interval(matrix: np.ndarray, settings: Settings, names: tuple) -
 CHOICES = ("A", "B", "tie")
 
 
-def _pair_agreement(results: list[PairOutcome], questions: dict[tuple[str, str], Question], settings: Settings) -> list[AgreementRow]:
+def _pair_agreement(
+    results: list[PairOutcome], questions: dict[tuple[str, str], Question], settings: Settings
+) -> list[AgreementRow]:
     def norm(o: PairOutcome, winner: str) -> tuple[tuple, str]:
         a, b = sorted((o.model_a, o.model_b))
         w = winner if (o.model_a, o.model_b) == (a, b) else {"A": "B", "B": "A", "tie": "tie"}[winner]
@@ -222,7 +273,14 @@ def majority(verdicts: list[str]) -> str:
     return top[0][0] if len(top) == 1 or top[0][1] > top[1][1] else "tie"
 
 
-def _pair_rows(kind, a: str, b: str, triples, questions, settings: Settings) -> list[AgreementRow]:
+def _pair_rows(
+    kind: str,
+    a: str,
+    b: str,
+    triples: list[tuple[tuple, str, str]],
+    questions: dict[tuple[str, str], Question],
+    settings: Settings,
+) -> list[AgreementRow]:
     groups: dict[tuple[str, str], list] = defaultdict(list)
     for t in triples:
         q = questions.get(t[0][:2])
@@ -237,10 +295,28 @@ def _pair_rows(kind, a: str, b: str, triples, questions, settings: Settings) -> 
         low = high = None
         if kappa is not None and len(set(items)) >= 2:
             code = {c: i for i, c in enumerate(CHOICES)}
-            w = cluster_weights(items, rounds=settings.rounds, rng=rng_for(settings.seed, "pair-agreement", kind, a, b, *cell))
-            low, high = _interval(_weighted_kappa(np.array([code[v] for v in x]), np.array([code[v] for v in y]), w, 3, quadratic=False), settings)
-        rows.append(AgreementRow(kind=kind, a=a, b=b, lang=cell[0], category=cell[1], n=len(group), items=len(set(items)),
-                                 exact=float(np.mean([p == q for p, q in zip(x, y)])), kappa=kappa, kappa_low=low, kappa_high=high))
+            w = cluster_weights(
+                items, rounds=settings.rounds, rng=rng_for(settings.seed, "pair-agreement", kind, a, b, *cell)
+            )
+            low, high = _interval(
+                _weighted_kappa(np.array([code[v] for v in x]), np.array([code[v] for v in y]), w, 3, quadratic=False),
+                settings,
+            )
+        rows.append(
+            AgreementRow(
+                kind=kind,  # type: ignore[arg-type]
+                a=a,
+                b=b,
+                lang=cell[0],
+                category=cell[1],
+                n=len(group),
+                items=len(set(items)),
+                exact=float(np.mean([p == q for p, q in zip(x, y)])),
+                kappa=kappa,
+                kappa_low=low,
+                kappa_high=high,
+            )
+        )
     return rows
 
 
@@ -255,7 +331,20 @@ def judge_choice(rows: list[AgreementRow]) -> list[JudgeChoice]:
     for lang in sorted(by_lang, key=order):
         ranked = sorted(by_lang[lang], key=lambda r: -(r.kappa or 0.0))
         best, nxt = ranked[0], ranked[1] if len(ranked) > 1 else None
-        clearly = nxt is not None and best.kappa_low is not None and nxt.kappa is not None and best.kappa_low > nxt.kappa
-        out.append(JudgeChoice(lang=lang, judge=best.a, kappa=best.kappa, kappa_low=best.kappa_low, kappa_high=best.kappa_high,  # type: ignore[arg-type]
-                               n=best.n, runner_up=nxt.a if nxt else None, runner_up_kappa=nxt.kappa if nxt else None, clearly=clearly))
+        clearly = (
+            nxt is not None and best.kappa_low is not None and nxt.kappa is not None and best.kappa_low > nxt.kappa
+        )
+        out.append(
+            JudgeChoice(
+                lang=lang,
+                judge=best.a,
+                kappa=best.kappa,  # type: ignore[arg-type]
+                kappa_low=best.kappa_low,
+                kappa_high=best.kappa_high,
+                n=best.n,
+                runner_up=nxt.a if nxt else None,
+                runner_up_kappa=nxt.kappa if nxt else None,
+                clearly=clearly,
+            )
+        )
     return out

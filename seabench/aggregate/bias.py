@@ -12,19 +12,34 @@ from collections.abc import Iterable
 import numpy as np
 from scipy.special import expit
 
-from ..records import Answer, Judgment, LengthControlRow, LengthRow, PairOutcome, PositionRow, Question, SelfPreferenceRow
+from ..records import (
+    Answer,
+    Judgment,
+    LengthControlRow,
+    LengthRow,
+    PairOutcome,
+    PositionRow,
+    Question,
+    SelfPreferenceRow,
+)
 from ..stats import logistic_cluster_interval, logistic_fit, ratio_mean
 from .common import ALL, Settings, num
 from .common import order as _order
 
 
-def _interval(per_question: dict[tuple[str, str], list[float]], questions: dict[tuple[str, str], Question], pooled: bool,
-              bounds: tuple[float, float] | None = None):
+def _interval(
+    per_question: dict[tuple[str, str], list[float]],
+    questions: dict[tuple[str, str], Question],
+    pooled: bool,
+    bounds: tuple[float, float] | None = None,
+) -> tuple[float | None, float | None, float | None]:
     """(mean, low, high) of the values pooled per question; `pooled` rows are stratified by language × category."""
     keys = sorted(per_question)
     sums = np.array([sum(per_question[k]) for k in keys], dtype=float)
     counts = np.array([len(per_question[k]) for k in keys], dtype=float)
-    strata = np.array([f"{questions[k].lang}\x00{questions[k].category}" if pooled else questions[k].category for k in keys])
+    strata = np.array(
+        [f"{questions[k].lang}\x00{questions[k].category}" if pooled else questions[k].category for k in keys]
+    )
     found = ratio_mean(sums, counts, strata, bounds=bounds)
     return num(found.estimate), num(found.low), num(found.high)
 
@@ -46,9 +61,19 @@ def answer_lengths(answers: Iterable[Answer], questions: dict[tuple[str, str], Q
     for (model, lang), per_q in chars.items():
         mean, low, high = _interval(per_q, questions, lang == ALL, bounds=(0.0, math.inf))  # a length is never below 0
         counted = tokens.get((model, lang), [])
-        rows.append(LengthRow(model=model, lang=lang, answers=sum(len(v) for v in per_q.values()), questions=len(per_q),
-                              chars=mean, chars_low=low, chars_high=high,
-                              tokens=sum(counted) / len(counted) if counted else None, tokens_n=len(counted)))
+        rows.append(
+            LengthRow(
+                model=model,
+                lang=lang,
+                answers=sum(len(v) for v in per_q.values()),
+                questions=len(per_q),
+                chars=mean,
+                chars_low=low,
+                chars_high=high,
+                tokens=sum(counted) / len(counted) if counted else None,
+                tokens_n=len(counted),
+            )
+        )
     return sorted(rows, key=lambda r: (r.model, _order(r.lang)))
 
 
@@ -58,7 +83,12 @@ def position_bias(judgments: Iterable[Judgment], questions: dict[tuple[str, str]
     first (0.5 when position does not matter)."""
     games: dict[tuple, dict[tuple[str, str], str]] = defaultdict(dict)
     for j in judgments:
-        if j.kind == "pairwise" and j.model_b is not None and j.winner is not None and (j.bench, j.question_id) in questions:
+        if (
+            j.kind == "pairwise"
+            and j.model_b is not None
+            and j.winner is not None
+            and (j.bench, j.question_id) in questions
+        ):
             pair = tuple(sorted((j.model, j.model_b)))
             games[(j.judge, j.bench, j.question_id, j.turn, j.sample, pair)][(j.model, j.model_b)] = j.winner
     flips: dict[tuple[str, str], dict[tuple[str, str], list[float]]] = defaultdict(lambda: defaultdict(list))
@@ -81,14 +111,29 @@ def position_bias(judgments: Iterable[Judgment], questions: dict[tuple[str, str]
         f, p = flips.get(cell, {}), first.get(cell, {})
         flip = _interval(f, questions, lang == ALL, (0.0, 1.0)) if f else (None, None, None)
         fav = _interval(p, questions, lang == ALL, (0.0, 1.0)) if p else (None, None, None)
-        rows.append(PositionRow(judge=judge, lang=lang, pairs=sum(len(v) for v in f.values()), flip=flip[0], flip_low=flip[1],
-                                flip_high=flip[2], decisive=sum(len(v) for v in p.values()), first=fav[0], first_low=fav[1],
-                                first_high=fav[2]))
+        rows.append(
+            PositionRow(
+                judge=judge,
+                lang=lang,
+                pairs=sum(len(v) for v in f.values()),
+                flip=flip[0],
+                flip_low=flip[1],
+                flip_high=flip[2],
+                decisive=sum(len(v) for v in p.values()),
+                first=fav[0],
+                first_low=fav[1],
+                first_high=fav[2],
+            )
+        )
     return rows
 
 
-def length_controlled(results: Iterable[PairOutcome], lengths: dict[tuple[str, str, str, int], int],
-                      questions: dict[tuple[str, str], Question], settings: Settings = Settings()) -> list[LengthControlRow]:
+def length_controlled(
+    results: Iterable[PairOutcome],
+    lengths: dict[tuple[str, str, str, int], int],
+    questions: dict[tuple[str, str], Question],
+    settings: Settings = Settings(),
+) -> list[LengthControlRow]:
     """Per judge, model and opponent, overall and per language: P(model preferred) = σ(θ + β·tanh(Δ/s)), Δ the two
     answers' length difference in characters and s its standard deviation in the cell; the length-controlled win rate
     is σ(θ), the preference at equal length, with a t interval from the fit's cluster-robust variance (questions as the
@@ -113,7 +158,9 @@ def length_controlled(results: Iterable[PairOutcome], lengths: dict[tuple[str, s
     return rows
 
 
-def _length_control(judge: str, model: str, opponent: str, lang: str, cell: list, settings: Settings) -> LengthControlRow:
+def _length_control(
+    judge: str, model: str, opponent: str, lang: str, cell: list, settings: Settings
+) -> LengthControlRow:
     y = np.array([c[2] for c in cell])
     delta = np.array([c[3] for c in cell])
     clusters = np.array([f"{c[1][0]}\x00{c[1][1]}" for c in cell])
@@ -130,15 +177,32 @@ def _length_control(judge: str, model: str, opponent: str, lang: str, cell: list
             found = logistic_cluster_interval(X, y, np.array([theta, beta]), clusters, settings.confidence)
             if found is not None:
                 low, high = float(expit(found[0])), float(expit(found[1]))
-    return LengthControlRow(judge=judge, model=model, opponent=opponent, lang=lang, items=len(cell), questions=len(set(clusters)),
-                            raw=raw, lc=lc, lc_low=low, lc_high=high, length_coef=coef)
+    return LengthControlRow(
+        judge=judge,
+        model=model,
+        opponent=opponent,
+        lang=lang,
+        items=len(cell),
+        questions=len(set(clusters)),
+        raw=raw,
+        lc=lc,
+        lc_low=low,
+        lc_high=high,
+        length_coef=coef,
+    )
 
 
-def self_preference(judgments: Iterable[Judgment], judge_family: dict[str, str], model_family: dict[str, str],
-                    questions: dict[tuple[str, str], Question]) -> list[SelfPreferenceRow]:
+def self_preference(
+    judgments: Iterable[Judgment],
+    judge_family: dict[str, str],
+    model_family: dict[str, str],
+    questions: dict[tuple[str, str], Question],
+) -> list[SelfPreferenceRow]:
     """For each LLM judge that scored models of its own family, with another judge that scored them too: its mean
     score for them against the other judges' mean for the same models (`*_family`: stored name → family)."""
-    scored = [j for j in judgments if j.kind == "single" and j.score is not None and (j.bench, j.question_id) in questions]
+    scored = [
+        j for j in judgments if j.kind == "single" and j.score is not None and (j.bench, j.question_id) in questions
+    ]
     rows = []
     for judge, family in sorted(judge_family.items()):
         models = tuple(sorted({j.model for j in scored if j.judge == judge and model_family.get(j.model) == family}))
@@ -150,6 +214,18 @@ def self_preference(judgments: Iterable[Judgment], judge_family: dict[str, str],
         if not models or not others:
             continue
         mine, theirs = _interval(own, questions, True), _interval(others, questions, True)
-        rows.append(SelfPreferenceRow(judge=judge, family=family, models=models, own=mine[0], own_low=mine[1], own_high=mine[2],
-                                      others=theirs[0], others_low=theirs[1], others_high=theirs[2], n=sum(len(v) for v in own.values())))
+        rows.append(
+            SelfPreferenceRow(
+                judge=judge,
+                family=family,
+                models=models,
+                own=mine[0],
+                own_low=mine[1],
+                own_high=mine[2],
+                others=theirs[0],
+                others_low=theirs[1],
+                others_high=theirs[2],
+                n=sum(len(v) for v in own.values()),
+            )
+        )
     return rows

@@ -24,7 +24,7 @@ def order(lang: str) -> tuple:
     return (lang == ALL, lang_sort_key(lang))
 
 
-def num(x) -> float | None:
+def num(x: float | np.floating | None) -> float | None:
     return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
 
 
@@ -72,7 +72,11 @@ def cells(*axes: np.ndarray, mask: np.ndarray | None = None) -> Iterator[tuple[t
                 yield (value, *values), m
 
 
-def per_cluster(cluster: np.ndarray, values: np.ndarray, weights: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+def per_cluster(
+    cluster: np.ndarray, values: np.ndarray, weights: np.ndarray, size: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Per-question sums of scored values and counts of scored rows."""
-    return (np.bincount(cluster, weights=values * weights, minlength=size),
-            np.bincount(cluster, weights=weights, minlength=size))
+    return (
+        np.bincount(cluster, weights=values * weights, minlength=size),
+        np.bincount(cluster, weights=weights, minlength=size),
+    )

@@ -12,8 +12,16 @@ from .common import ALL, Clusters, Settings, margins, num, order, per_cluster
 from .scores import Obs
 
 
-def compare(obs: list[Obs], questions: dict[tuple[str, str], Question], model_a: str, model_b: str, judge: str,
-            settings: Settings = Settings(), min_n: int = 30, alpha: float = 0.05) -> list[CompareCell]:
+def compare(
+    obs: list[Obs],
+    questions: dict[tuple[str, str], Question],
+    model_a: str,
+    model_b: str,
+    judge: str,
+    settings: Settings = Settings(),
+    min_n: int = 30,
+    alpha: float = 0.05,
+) -> list[CompareCell]:
     """Paired differences A − B per language × category and margins, Holm-adjusted across cells; regressions first."""
     clusters = Clusters(questions)
     rows: dict[str, list[tuple[int, float]]] = defaultdict(list)
@@ -45,13 +53,44 @@ def compare(obs: list[Obs], questions: dict[tuple[str, str], Question], model_a:
         seen.add(frozenset(member))
         pick = np.array(member)
         leaf = lang != ALL and cat != ALL
-        iv, p = paired_difference(sa[pick], ca[pick], sb[pick], cb[pick], None if leaf else strata[pick],
-                                  confidence=settings.confidence, bounds=(-9.0, 9.0))
-        cells.append(CompareCell(lang=lang, category=cat, n=iv.clusters, mean_a=float(sa[pick].sum() / ca[pick].sum()),
-                                 mean_b=float(sb[pick].sum() / cb[pick].sum()), diff=num(iv.estimate), ci_low=num(iv.low),
-                                 ci_high=num(iv.high), p=p, p_adj=None, underpowered=iv.clusters < min_n, significant=False,
-                                 scheme=iv.scheme))
-    out = [c.model_copy(update={"p_adj": p_adj, "significant": p_adj is not None and p_adj < alpha})
-           for c, p_adj in zip(cells, holm([c.p for c in cells]))]
+        iv, p = paired_difference(
+            sa[pick],
+            ca[pick],
+            sb[pick],
+            cb[pick],
+            None if leaf else strata[pick],
+            confidence=settings.confidence,
+            bounds=(-9.0, 9.0),
+        )
+        cells.append(
+            CompareCell(
+                lang=lang,
+                category=cat,
+                n=iv.clusters,
+                mean_a=float(sa[pick].sum() / ca[pick].sum()),
+                mean_b=float(sb[pick].sum() / cb[pick].sum()),
+                diff=num(iv.estimate),
+                ci_low=num(iv.low),
+                ci_high=num(iv.high),
+                p=p,
+                p_adj=None,
+                underpowered=iv.clusters < min_n,
+                significant=False,
+                scheme=iv.scheme,
+            )
+        )
+    out = [
+        c.model_copy(update={"p_adj": p_adj, "significant": p_adj is not None and p_adj < alpha})
+        for c, p_adj in zip(cells, holm([c.p for c in cells]))
+    ]
     # Significant regressions first, then significant improvements, then the rest by language and category.
-    return sorted(out, key=lambda c: (not c.significant, (c.diff or 0) > 0 if c.significant else 0, order(c.lang), c.category == ALL, c.category))
+    return sorted(
+        out,
+        key=lambda c: (
+            not c.significant,
+            (c.diff or 0) > 0 if c.significant else 0,
+            order(c.lang),
+            c.category == ALL,
+            c.category,
+        ),
+    )

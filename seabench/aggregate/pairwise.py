@@ -36,18 +36,45 @@ def pair_outcomes(judgments: list[Judgment]) -> list[PairOutcome]:
             winner, inconsistent = ("A" if w1 == a else "B" if w1 == b else "tie"), False
         else:
             winner, inconsistent = "tie", True
-        out.append(PairOutcome(judge=judge, bench=bench, question_id=qid, turn=turn, model_a=a, model_b=b, sample=sample,
-                               winner=winner, inconsistent=inconsistent))
+        out.append(
+            PairOutcome(
+                judge=judge,
+                bench=bench,
+                question_id=qid,
+                turn=turn,
+                model_a=a,
+                model_b=b,
+                sample=sample,
+                winner=winner,
+                inconsistent=inconsistent,
+            )
+        )
     return out
 
 
 def outcomes(judge_outcomes: Iterable[PairOutcome], pair_ratings: Iterable[PairRating] = ()) -> list[PairOutcome]:
     """A judge's combined games and the annotators' choices, as one kind of record."""
-    return [*judge_outcomes, *(PairOutcome(judge=HUMAN, bench=p.bench, question_id=p.question_id, turn=p.turn, model_a=p.model_a,
-                                           model_b=p.model_b, winner=p.winner, annotator=p.annotator) for p in pair_ratings)]
+    return [
+        *judge_outcomes,
+        *(
+            PairOutcome(
+                judge=HUMAN,
+                bench=p.bench,
+                question_id=p.question_id,
+                turn=p.turn,
+                model_a=p.model_a,
+                model_b=p.model_b,
+                winner=p.winner,
+                annotator=p.annotator,
+            )
+            for p in pair_ratings
+        ),
+    ]
 
 
-def pairwise(results: list[PairOutcome], questions: dict[tuple[str, str], Question], settings: Settings = Settings()) -> tuple[list[PairCell], list[RatingRow]]:
+def pairwise(
+    results: list[PairOutcome], questions: dict[tuple[str, str], Question], settings: Settings = Settings()
+) -> tuple[list[PairCell], list[RatingRow]]:
     per: dict[tuple[str, str], list[tuple[PairOutcome, str, float]]] = defaultdict(list)
     for o in results:
         value = math.nan if o.winner is None else VALUE[o.winner]
@@ -59,11 +86,19 @@ def pairwise(results: list[PairOutcome], questions: dict[tuple[str, str], Questi
     ratings: list[RatingRow] = []
     for judge in sorted({o.judge for o in results}):
         ratings += bradley_terry_ratings([o for o in results if o.judge == judge], questions, settings)
-    cells_out.sort(key=lambda c: (c.judge, c.model, c.opponent == ALL, c.opponent, order(c.lang), c.category == ALL, c.category))
+    cells_out.sort(
+        key=lambda c: (c.judge, c.model, c.opponent == ALL, c.opponent, order(c.lang), c.category == ALL, c.category)
+    )
     return cells_out, ratings
 
 
-def _one_model(judge: str, model: str, rows, questions, settings: Settings) -> list[PairCell]:
+def _one_model(
+    judge: str,
+    model: str,
+    rows: list[tuple[PairOutcome, str, float]],
+    questions: dict[tuple[str, str], Question],
+    settings: Settings,
+) -> list[PairCell]:
     clusters = Clusters(questions)
     located = [(i, o, opp, v) for o, opp, v in rows if (i := clusters.of(o.bench, o.question_id)) is not None]
     if not located:
@@ -81,14 +116,30 @@ def _one_model(judge: str, model: str, rows, questions, settings: Settings) -> l
     out = []
     for (ov, lv, cv), mask in cells(opp, lang, cat):
         s, c = per_cluster(cluster[mask], values[mask], weights[mask], len(qs))
-        iv = ratio_mean(s, c, None if lv != ALL and cv != ALL else strata, confidence=settings.confidence, bounds=(0.0, 1.0))
+        iv = ratio_mean(
+            s, c, None if lv != ALL and cv != ALL else strata, confidence=settings.confidence, bounds=(0.0, 1.0)
+        )
         v = value[mask]
-        out.append(PairCell(
-            model=model, opponent=ov, judge=judge, lang=lv, category=cv, n=int(c.sum()), questions=iv.clusters,
-            wins=int((v == 1).sum()), ties=int((v == 0.5).sum()), losses=int((v == 0).sum()), adjusted=num(iv.estimate),
-            ci_low=num(iv.low), ci_high=num(iv.high), inconsistent=int(inconsistent[mask].sum()),
-            unscored=int((mask & ~scored).sum()), scheme=iv.scheme,
-        ))
+        out.append(
+            PairCell(
+                model=model,
+                opponent=ov,
+                judge=judge,
+                lang=lv,
+                category=cv,
+                n=int(c.sum()),
+                questions=iv.clusters,
+                wins=int((v == 1).sum()),
+                ties=int((v == 0.5).sum()),
+                losses=int((v == 0).sum()),
+                adjusted=num(iv.estimate),
+                ci_low=num(iv.low),
+                ci_high=num(iv.high),
+                inconsistent=int(inconsistent[mask].sum()),
+                unscored=int((mask & ~scored).sum()),
+                scheme=iv.scheme,
+            )
+        )
     return out
 
 
@@ -96,8 +147,11 @@ PRIOR_TIES = 1.0
 """Virtual tied games between every two models: keeps a model that never won (or never lost) finite."""
 
 
-def bradley_terry_ratings(results: list[PairOutcome], questions: dict[tuple[str, str], Question] | None = None,
-                          settings: Settings = Settings()) -> list[RatingRow]:
+def bradley_terry_ratings(
+    results: list[PairOutcome],
+    questions: dict[tuple[str, str], Question] | None = None,
+    settings: Settings = Settings(),
+) -> list[RatingRow]:
     """Elo-scale Bradley–Terry ratings with intervals from resampling questions; only with three or more models."""
     scored = [o for o in results if o.winner is not None]
     models = sorted({o.model_a for o in scored} | {o.model_b for o in scored})
@@ -129,6 +183,15 @@ def bradley_terry_ratings(results: list[PairOutcome], questions: dict[tuple[str,
     rows = []
     for i, m in enumerate(models):
         note = "never won" if won[i] == 0 else "never lost" if lost[i] == 0 else None
-        rows.append(RatingRow(model=m, judge=judge, rating=float(point[i]), ci_low=float(low[i]), ci_high=float(high[i]),
-                              games=int(games[i]), note=note))
+        rows.append(
+            RatingRow(
+                model=m,
+                judge=judge,
+                rating=float(point[i]),
+                ci_low=float(low[i]),
+                ci_high=float(high[i]),
+                games=int(games[i]),
+                note=note,
+            )
+        )
     return sorted(rows, key=lambda r: -r.rating)

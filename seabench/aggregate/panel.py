@@ -19,7 +19,7 @@ def panel_name(judges: list[str]) -> str:
 
 def panel_members(name: str) -> list[str] | None:
     """The judges a panel's name stands for; None when the name is not a panel's."""
-    return name[len("panel ("):-1].split(" + ") if name.startswith("panel (") and name.endswith(")") else None
+    return name[len("panel (") : -1].split(" + ") if name.startswith("panel (") and name.endswith(")") else None
 
 
 def panel_observations(obs: list[Obs]) -> list[Obs]:
@@ -32,12 +32,16 @@ def panel_observations(obs: list[Obs]) -> list[Obs]:
     if len(judges) < 2:
         return []
     name = panel_name(judges)
-    return [Obs(model=m, judge=name, bench=b, question_id=q, turn=t, score=float(np.mean([np.mean(by[j]) for j in judges])))
-            for (m, b, q, t), by in sorted(by_item.items()) if len(by) == len(judges)]
+    return [
+        Obs(model=m, judge=name, bench=b, question_id=q, turn=t, score=float(np.mean([np.mean(by[j]) for j in judges])))
+        for (m, b, q, t), by in sorted(by_item.items())
+        if len(by) == len(judges)
+    ]
 
 
 def panel_outcomes(results: list[PairOutcome]) -> list[PairOutcome]:
-    """One outcome per pairwise item every LLM judge settled: the majority verdict, a tie when the judges split evenly."""
+    """One outcome per pairwise item every LLM judge settled: the majority verdict, a tie when the judges split
+    evenly."""
     by_item: dict[tuple, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for r in results:
         if r.judge != HUMAN and r.winner is not None:
@@ -51,6 +55,6 @@ def panel_outcomes(results: list[PairOutcome]) -> list[PairOutcome]:
         if len(by) < len(judges):
             continue
         winner = majority([majority(v) for v in by.values()])  # each judge's samples first, then the judges
-        out.append(PairOutcome(judge=name, bench=bench, question_id=qid, turn=turn, model_a=a, model_b=b, winner=winner))  # type: ignore[arg-type]
+        outcome = PairOutcome(judge=name, bench=bench, question_id=qid, turn=turn, model_a=a, model_b=b, winner=winner)  # type: ignore[arg-type]
+        out.append(outcome)
     return out
-

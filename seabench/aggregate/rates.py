@@ -27,16 +27,29 @@ def language_rates(checks: dict[str, LanguageCheck], answer_index: dict[str, tup
         checked = sum(c.values())
         wrong = c["wrong-language"] + c["wrong-script"]
         shares = switched.get((model, lang), [])
-        out.append(LanguageRate(model=model, lang=lang, checked=checked, ok=c["ok"], wrong=wrong, mixed=c["mixed"],
-                                uncertain=c["uncertain"] + c["empty"], rate=(wrong + c["mixed"]) / checked if checked else None,
-                                switched=sum(shares) / len(shares) if shares else None, switched_n=len(shares)))
+        out.append(
+            LanguageRate(
+                model=model,
+                lang=lang,
+                checked=checked,
+                ok=c["ok"],
+                wrong=wrong,
+                mixed=c["mixed"],
+                uncertain=c["uncertain"] + c["empty"],
+                rate=(wrong + c["mixed"]) / checked if checked else None,
+                switched=sum(shares) / len(shares) if shares else None,
+                switched_n=len(shares),
+            )
+        )
     return sorted(out, key=lambda r: (r.model, _order(r.lang)))
 
 
 HEALTH_FIELDS = ("not_nfc", "zawgyi", "truncated", "broken_cluster", "cut_mid_word", "repetitive")
 
 
-def health_rates(health: dict[str, ScriptHealth], language: dict[str, LanguageCheck], answer_index: dict[str, tuple[str, str]]) -> list[HealthRate]:
+def health_rates(
+    health: dict[str, ScriptHealth], language: dict[str, LanguageCheck], answer_index: dict[str, tuple[str, str]]
+) -> list[HealthRate]:
     counts: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for key, found in health.items():
         if key not in answer_index:
@@ -50,7 +63,20 @@ def health_rates(health: dict[str, ScriptHealth], language: dict[str, LanguageCh
                 c[f] += bool(getattr(found, f))
             c["wrong_script"] += verdict == "wrong-script"
             c["mixed"] += verdict == "mixed"
-    rows = [HealthRate(model=m, lang=lang, checked=c["checked"], not_nfc=c["not_nfc"], zawgyi=c["zawgyi"], truncated=c["truncated"],
-                       broken_cluster=c["broken_cluster"], cut_mid_word=c["cut_mid_word"], repetitive=c["repetitive"],
-                       wrong_script=c["wrong_script"], mixed=c["mixed"]) for (m, lang), c in counts.items()]
+    rows = [
+        HealthRate(
+            model=m,
+            lang=lang,
+            checked=c["checked"],
+            not_nfc=c["not_nfc"],
+            zawgyi=c["zawgyi"],
+            truncated=c["truncated"],
+            broken_cluster=c["broken_cluster"],
+            cut_mid_word=c["cut_mid_word"],
+            repetitive=c["repetitive"],
+            wrong_script=c["wrong_script"],
+            mixed=c["mixed"],
+        )
+        for (m, lang), c in counts.items()
+    ]
     return sorted(rows, key=lambda r: (r.model, _order(r.lang)))

@@ -28,13 +28,21 @@ class Obs(Record):
 
 
 def observations(judgments: Iterable[Judgment], ratings: Iterable[Rating] = ()) -> list[Obs]:
-    out = [Obs(model=j.model, judge=j.judge, bench=j.bench, question_id=j.question_id, turn=j.turn, score=j.score)
-           for j in judgments if j.kind == "single"]
-    out += [Obs(model=r.model, judge=HUMAN, bench=r.bench, question_id=r.question_id, turn=r.turn, score=r.score) for r in ratings]
+    out = [
+        Obs(model=j.model, judge=j.judge, bench=j.bench, question_id=j.question_id, turn=j.turn, score=j.score)
+        for j in judgments
+        if j.kind == "single"
+    ]
+    out += [
+        Obs(model=r.model, judge=HUMAN, bench=r.bench, question_id=r.question_id, turn=r.turn, score=r.score)
+        for r in ratings
+    ]
     return out
 
 
-def single_scores(obs: list[Obs], questions: dict[tuple[str, str], Question], settings: Settings = Settings()) -> tuple[list[ScoreCell], list[LeaderRow]]:
+def single_scores(
+    obs: list[Obs], questions: dict[tuple[str, str], Question], settings: Settings = Settings()
+) -> tuple[list[ScoreCell], list[LeaderRow]]:
     groups: dict[tuple[str, str], list[Obs]] = defaultdict(list)
     for o in obs:
         groups[o.model, o.judge].append(o)
@@ -54,11 +62,16 @@ def single_scores(obs: list[Obs], questions: dict[tuple[str, str], Question], se
 HARMFUL, HARMLESS = "safety: harmful", "safety: harmless"
 
 
-def safety_split(obs: list[Obs], questions: dict[tuple[str, str], Question], settings: Settings = Settings()) -> list[ScoreCell]:
+def safety_split(
+    obs: list[Obs], questions: dict[tuple[str, str], Question], settings: Settings = Settings()
+) -> list[ScoreCell]:
     """Safety scores kept apart for the requests to decline and those that only sound risky (tagged `harmless`), per
     model, judge and language: refusing everything earns the first and loses the second. Empty without such tags."""
-    safety = {k: q.model_copy(update={"category": HARMLESS if "harmless" in q.tags else HARMFUL})
-              for k, q in questions.items() if q.category == "safety"}
+    safety = {
+        k: q.model_copy(update={"category": HARMLESS if "harmless" in q.tags else HARMFUL})
+        for k, q in questions.items()
+        if q.category == "safety"
+    }
     if not any(q.category == HARMLESS for q in safety.values()):
         return []
     found, _ = single_scores([o for o in obs if (o.bench, o.question_id) in safety], safety, settings)
@@ -66,14 +79,17 @@ def safety_split(obs: list[Obs], questions: dict[tuple[str, str], Question], set
 
 
 def _rank(row: LeaderRow, rivals: list[LeaderRow]) -> int:
-    """1 + rivals surely better: their lower bound above this one's upper bound (or, without intervals, a higher mean)."""
+    """1 + rivals surely better: their lower bound above this one's upper bound (or, without intervals, a higher
+    mean)."""
     top = row.ci_high if row.ci_high is not None else row.mean
     if top is None:
         return 1 + sum(o.mean is not None for o in rivals)
     return 1 + sum(1 for o in rivals if o is not row and (o.ci_low if o.ci_low is not None else o.mean or -1) > top)
 
 
-def _one_model(model: str, judge: str, obs: list[Obs], questions, settings: Settings) -> tuple[list[ScoreCell], LeaderRow | None]:
+def _one_model(
+    model: str, judge: str, obs: list[Obs], questions: dict[tuple[str, str], Question], settings: Settings
+) -> tuple[list[ScoreCell], LeaderRow | None]:
     clusters = Clusters(questions)
     rows = [(i, o) for o in obs if (i := clusters.of(o.bench, o.question_id)) is not None]
     if not rows:
@@ -95,9 +111,19 @@ def _one_model(model: str, judge: str, obs: list[Obs], questions, settings: Sett
         iv = ratio_mean(s, c, None if leaf else strata, confidence=settings.confidence, bounds=SCALE)
         variances[lv, cv, tv] = (iv.variance, iv.df)
         out[lv, cv, tv] = ScoreCell(
-            model=model, judge=judge, lang=lv, category=cv, turn=tv, n=int(c.sum()), questions=iv.clusters,
-            mean=num(iv.estimate), ci_low=num(iv.low), ci_high=num(iv.high), unscored=int((mask & ~scored).sum()),
-            scheme=iv.scheme, low_n=iv.clusters < settings.min_n,
+            model=model,
+            judge=judge,
+            lang=lv,
+            category=cv,
+            turn=tv,
+            n=int(c.sum()),
+            questions=iv.clusters,
+            mean=num(iv.estimate),
+            ci_low=num(iv.low),
+            ci_high=num(iv.high),
+            unscored=int((mask & ~scored).sum()),
+            scheme=iv.scheme,
+            low_n=iv.clusters < settings.min_n,
         )
     total = out[ALL, ALL, ALL]
     t1, t2 = out.get((ALL, ALL, "1")), out.get((ALL, ALL, "2"))
@@ -113,9 +139,20 @@ def _one_model(model: str, judge: str, obs: list[Obs], questions, settings: Sett
             df = satterthwaite([v for v, _ in known], [d for _, d in known])
             macro_low, macro_high = t_interval(macro, total_var, df, settings.confidence, SCALE)
     leader = LeaderRow(
-        model=model, judge=judge, n=total.n, questions=total.questions, mean=total.mean, ci_low=total.ci_low,
-        ci_high=total.ci_high, turn1=t1.mean if t1 else None, turn2=t2.mean if t2 else None,
-        seabench_avg=sum(both) / len(both) if both else None, macro_lang=macro, macro_low=macro_low, macro_high=macro_high,
-        languages=len(means), unscored=total.unscored,
+        model=model,
+        judge=judge,
+        n=total.n,
+        questions=total.questions,
+        mean=total.mean,
+        ci_low=total.ci_low,
+        ci_high=total.ci_high,
+        turn1=t1.mean if t1 else None,
+        turn2=t2.mean if t2 else None,
+        seabench_avg=sum(both) / len(both) if both else None,
+        macro_lang=macro,
+        macro_low=macro_low,
+        macro_high=macro_high,
+        languages=len(means),
+        unscored=total.unscored,
     )
     return list(out.values()), leader

@@ -25,8 +25,12 @@ def style_of(text: str) -> tuple[int, int, int, int]:
     return len(text), len(_HEADER.findall(text)), len(_LIST.findall(text)), len(_BOLD.findall(text))
 
 
-def style_controlled(results: list[PairOutcome], styles: dict[tuple[str, str, str, int], tuple[int, int, int, int]],
-                     questions: dict[tuple[str, str], Question], settings: Settings = Settings()) -> tuple[list[StyleRating], list[StyleCoef]]:
+def style_controlled(
+    results: list[PairOutcome],
+    styles: dict[tuple[str, str, str, int], tuple[int, int, int, int]],
+    questions: dict[tuple[str, str], Question],
+    settings: Settings = Settings(),
+) -> tuple[list[StyleRating], list[StyleCoef]]:
     """Per judge with three or more models: P(a beats b) = σ(θ_a − θ_b + Σ γ_f d_f), d_f the normalised difference
     (a − b) / (a + b) of feature f, standardised; ratings on the Elo scale (mean 1000), t intervals from the fit's
     cluster-robust covariance (questions as the unit). One virtual tie between every two models, as in the raw fit."""
@@ -41,13 +45,19 @@ def style_controlled(results: list[PairOutcome], styles: dict[tuple[str, str, st
         models = sorted({g.model_a for g in games} | {g.model_b for g in games})
         if len(models) < 3:
             continue
-        r, c = _fit(judge, games, models, styles, settings)
-        ratings += r
-        coefs += c
+        fitted, fitted_coefs = _fit(judge, games, models, styles, settings)
+        ratings += fitted
+        coefs += fitted_coefs
     return ratings, coefs
 
 
-def _fit(judge: str, games: list[PairOutcome], models: list[str], styles, settings: Settings):
+def _fit(
+    judge: str,
+    games: list[PairOutcome],
+    models: list[str],
+    styles: dict[tuple, tuple[int, int, int, int]],
+    settings: Settings,
+) -> tuple[list[StyleRating], list[StyleCoef]]:
     from scipy.stats import t
 
     k, index = len(models), {m: i for i, m in enumerate(models)}
@@ -65,7 +75,11 @@ def _fit(judge: str, games: list[PairOutcome], models: list[str], styles, settin
     spread = X[:, k:].std(axis=0)
     X[:, k:] = np.divide(X[:, k:], spread, out=np.zeros_like(X[:, k:]), where=spread > 0)
     # The prior: one virtual tie between every two models, at equal style; not data, so no cluster of its own.
-    prior = [np.concatenate([np.eye(k)[i] - np.eye(k)[j], np.zeros(len(FEATURES))]) for i in range(k) for j in range(i + 1, k)]
+    prior = [
+        np.concatenate([np.eye(k)[i] - np.eye(k)[j], np.zeros(len(FEATURES))])
+        for i in range(k)
+        for j in range(i + 1, k)
+    ]
     X = np.vstack([X, prior])
     y_all = np.array(y + [0.5] * len(prior))
     w = np.concatenate([np.ones(len(y)), np.full(len(prior), PRIOR_TIES)])
@@ -80,15 +94,29 @@ def _fit(judge: str, games: list[PairOutcome], models: list[str], styles, settin
     A = centre[:, 1:]
     var = np.einsum("ij,jk,ik->i", A, cov[: k - 1, : k - 1], A)
     q = t.ppf((1 + settings.confidence) / 2, n - 1) if n >= 3 else np.nan
-    ratings = [StyleRating(judge=judge, model=m, rating=float(1000 + ELO_SCALE * (theta[i] - theta.mean())),
-                           ci_low=_end(1000 + ELO_SCALE * (theta[i] - theta.mean() - q * np.sqrt(var[i]))),
-                           ci_high=_end(1000 + ELO_SCALE * (theta[i] - theta.mean() + q * np.sqrt(var[i]))),
-                           games=sum(1 for g in games if m in (g.model_a, g.model_b)))
-               for i, m in enumerate(models)]
+    ratings = [
+        StyleRating(
+            judge=judge,
+            model=m,
+            rating=float(1000 + ELO_SCALE * (theta[i] - theta.mean())),
+            ci_low=_end(1000 + ELO_SCALE * (theta[i] - theta.mean() - q * np.sqrt(var[i]))),
+            ci_high=_end(1000 + ELO_SCALE * (theta[i] - theta.mean() + q * np.sqrt(var[i]))),
+            games=sum(1 for g in games if m in (g.model_a, g.model_b)),
+        )
+        for i, m in enumerate(models)
+    ]
     # A feature neither answer ever showed (no headers anywhere) has no spread: coefficient 0, and no interval.
-    se = np.where(spread > 0, np.sqrt(np.clip(np.diag(cov)[k - 1:], 0, None)), np.nan)
-    coefs = [StyleCoef(judge=judge, feature=f, coef=float(beta[k - 1 + j]), ci_low=_end(beta[k - 1 + j] - q * se[j]),
-                       ci_high=_end(beta[k - 1 + j] + q * se[j])) for j, f in enumerate(FEATURES)]
+    se = np.where(spread > 0, np.sqrt(np.clip(np.diag(cov)[k - 1 :], 0, None)), np.nan)
+    coefs = [
+        StyleCoef(
+            judge=judge,
+            feature=f,
+            coef=float(beta[k - 1 + j]),
+            ci_low=_end(beta[k - 1 + j] - q * se[j]),
+            ci_high=_end(beta[k - 1 + j] + q * se[j]),
+        )
+        for j, f in enumerate(FEATURES)
+    ]
     return ratings, coefs
 
 

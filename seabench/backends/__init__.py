@@ -11,8 +11,20 @@ from pathlib import Path
 from ..errors import ConfigError
 from .base import AbortRun, Backend, BackendOptions, Fatal, Retryable
 
-__all__ = ["AbortRun", "Backend", "BackendOptions", "Fatal", "Retryable", "ModelSpec", "parse_spec", "make_backend", "preload",
-           "checkpoint_identity", "model_family", "endpoint"]
+__all__ = [
+    "AbortRun",
+    "Backend",
+    "BackendOptions",
+    "Fatal",
+    "Retryable",
+    "ModelSpec",
+    "parse_spec",
+    "make_backend",
+    "preload",
+    "checkpoint_identity",
+    "model_family",
+    "endpoint",
+]
 
 PROVIDERS = {
     "openai": "seabench.backends.openai",
@@ -34,7 +46,8 @@ class ModelSpec:
 
 
 def parse_spec(spec: str) -> ModelSpec:
-    """`openai:gpt-4o`, `anthropic:claude-sonnet-4-5`, `hf:SeaLLMs/SeaLLM-7B-v2.5`, `hf:./local/dir`, `vllm:./local/dir`."""
+    """`openai:gpt-4o`, `anthropic:claude-sonnet-4-5`, `hf:SeaLLMs/SeaLLM-7B-v2.5`, `hf:./local/dir`,
+    `vllm:./local/dir`."""
     provider, sep, model = spec.partition(":")
     if not sep or not model.strip():
         raise ConfigError(f"model spec '{spec}' must look like PROVIDER:MODEL (providers: {', '.join(PROVIDERS)})")
@@ -53,7 +66,10 @@ def preload(specs: list[str]) -> None:
 
 
 # Where an HTTP provider's requests go without a URL of their own: the SDK's environment variable, else its public API.
-DEFAULT_ENDPOINTS = {"openai": ("OPENAI_BASE_URL", "https://api.openai.com/v1"), "anthropic": ("ANTHROPIC_BASE_URL", "https://api.anthropic.com")}
+DEFAULT_ENDPOINTS = {
+    "openai": ("OPENAI_BASE_URL", "https://api.openai.com/v1"),
+    "anthropic": ("ANTHROPIC_BASE_URL", "https://api.anthropic.com"),
+}
 
 
 def endpoint(spec: str, base_url: str | None) -> str:
@@ -72,7 +88,14 @@ def endpoint(spec: str, base_url: str | None) -> str:
     return f"{found} (from ${env})" if found else public
 
 
-FAMILY_ALIASES = {"o": "gpt", "chatgpt": "gpt", "meta": "llama", "codellama": "llama", "gemini": "gemini", "gemma": "gemma"}
+FAMILY_ALIASES = {
+    "o": "gpt",
+    "chatgpt": "gpt",
+    "meta": "llama",
+    "codellama": "llama",
+    "gemini": "gemini",
+    "gemma": "gemma",
+}
 
 
 def model_family(spec: str, name: str = "") -> str:

@@ -24,15 +24,23 @@ class AnthropicBackend:
             base_url = base_url.rstrip("/").removesuffix("/v1")
         key = self._key = get_key("ANTHROPIC_API_KEY", base_url=base_url)
         self.client = anthropic.AsyncAnthropic(
-            api_key=key, base_url=base_url, max_retries=0, timeout=options.timeout, http_client=anthropic.DefaultAioHttpClient()
+            api_key=key,
+            base_url=base_url,
+            max_retries=0,
+            timeout=options.timeout,
+            http_client=anthropic.DefaultAioHttpClient(),
         )
 
-    async def complete(self, conversations: Sequence[Sequence[Message]], settings: GenerationSettings) -> list[Completion]:
+    async def complete(
+        self, conversations: Sequence[Sequence[Message]], settings: GenerationSettings
+    ) -> list[Completion]:
         (messages,) = conversations
         body = self._body(messages, settings)
         try:
             # The client's own `post`, as in the OpenAI backend: same headers and errors, no typed-parameter walk.
-            response = await self.client.post("/v1/messages", body=body, cast_to=self._anthropic.AsyncAPIResponse[object])
+            response = await self.client.post(
+                "/v1/messages", body=body, cast_to=self._anthropic.AsyncAPIResponse[object]
+            )
             data = await response.parse()
         except (self._anthropic.APIError, ValueError) as e:
             # 529 is Anthropic's "overloaded": worth another try.
@@ -76,9 +84,13 @@ class AnthropicBackend:
         except (self._anthropic.APIError, ValueError) as e:
             raise_sdk_error(self._anthropic, e, f"anthropic:{self.model}", retry_statuses=(408, 409, 529))
         c = batch.request_counts
-        return BatchState(ended=batch.processing_status == "ended", status=batch.processing_status,
-                          total=c.processing + c.succeeded + c.errored + c.canceled + c.expired, succeeded=c.succeeded,
-                          failed=c.errored + c.canceled + c.expired)
+        return BatchState(
+            ended=batch.processing_status == "ended",
+            status=batch.processing_status,
+            total=c.processing + c.succeeded + c.errored + c.canceled + c.expired,
+            succeeded=c.succeeded,
+            failed=c.errored + c.canceled + c.expired,
+        )
 
     async def batch_results(self, batch_id: str) -> dict[str, Completion | str]:
         out: dict[str, Completion | str] = {}

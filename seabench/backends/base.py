@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from .. import defaults as D
 from ..errors import SeabenchError, SpecError
@@ -18,7 +18,9 @@ class Backend(Protocol):
     """How many conversations one `complete` call may carry (1 for HTTP APIs; the batch size for local models)."""
     # Optional `max_concurrency`: at most this many calls in flight (a local model says 1).
 
-    async def complete(self, conversations: Sequence[Sequence[Message]], settings: GenerationSettings) -> list[Completion]:
+    async def complete(
+        self, conversations: Sequence[Sequence[Message]], settings: GenerationSettings
+    ) -> list[Completion]:
         """One completion per conversation, in order. Raise `Retryable` or `Fatal` on failure."""
         ...
 
@@ -65,7 +67,14 @@ class BatchState:
 class Retryable(Exception):
     """A failure worth trying again: 429, 5xx, timeouts, dropped connections, malformed responses."""
 
-    def __init__(self, message: str, retry_after: float | None = None, *, throttled: bool = False, limits: RateLimits | None = None):
+    def __init__(
+        self,
+        message: str,
+        retry_after: float | None = None,
+        *,
+        throttled: bool = False,
+        limits: RateLimits | None = None,
+    ):
         super().__init__(message)
         self.retry_after = retry_after
         self.throttled = throttled
@@ -106,11 +115,14 @@ def get_key(env_var: str, *, base_url: str | None) -> str:
         return key
     if base_url:
         return "not-needed"
-    raise SpecError("{var} is not set: export {var}=… (or give it an endpoint of its own, {base_url} or {judge_base_url}, for a "
-                    "local server that needs no key)", var=env_var)
+    raise SpecError(
+        "{var} is not set: export {var}=… (or give it an endpoint of its own, {base_url} or {judge_base_url}, for a "
+        "local server that needs no key)",
+        var=env_var,
+    )
 
 
-def parse_retry_after(headers) -> float | None:
+def parse_retry_after(headers: Mapping[str, str] | None) -> float | None:
     """Seconds from a Retry-After (or retry-after-ms) header, if the server sent one."""
     if headers is None:
         return None
@@ -151,12 +163,14 @@ def _until(value: str) -> float | None:
     from datetime import datetime, timezone
 
     try:
-        return max(0.0, (datetime.fromisoformat(value.replace("Z", "+00:00")) - datetime.now(timezone.utc)).total_seconds())
+        return max(
+            0.0, (datetime.fromisoformat(value.replace("Z", "+00:00")) - datetime.now(timezone.utc)).total_seconds()
+        )
     except ValueError:
         return None
 
 
-def parse_limits(headers) -> RateLimits | None:
+def parse_limits(headers: Mapping[str, str] | None) -> RateLimits | None:
     """The rate limits a response announces: OpenAI's `x-ratelimit-*-requests|tokens`, Anthropic's
     `anthropic-ratelimit-requests|tokens-*` (or its input-tokens ones). None when it announces none."""
     if headers is None or not any(k.startswith(("x-ratelimit-", "anthropic-ratelimit-")) for k in headers.keys()):
@@ -177,11 +191,17 @@ def parse_limits(headers) -> RateLimits | None:
     fields: dict[str, int | float | None] = {}
     for what in ("requests", "tokens"):
         openai = [f"x-ratelimit-{part}-{what}" for part in ("limit", "remaining", "reset")]
-        names = [openai] + [[f"anthropic-ratelimit-{kind}-{part}" for part in ("limit", "remaining", "reset")]
-                            for kind in ((what,) if what == "requests" else ("tokens", "input-tokens"))]
+        names = [openai] + [
+            [f"anthropic-ratelimit-{kind}-{part}" for part in ("limit", "remaining", "reset")]
+            for kind in ((what,) if what == "requests" else ("tokens", "input-tokens"))
+        ]
         for limit, remaining, reset_at in names:
             if headers.get(limit) is not None:
-                fields |= {f"{what}_limit": number(limit), f"{what}_remaining": number(remaining), f"{what}_reset_s": reset(reset_at)}
+                fields |= {
+                    f"{what}_limit": number(limit),
+                    f"{what}_remaining": number(remaining),
+                    f"{what}_reset_s": reset(reset_at),
+                }
                 break
     limits = RateLimits(**fields)  # type: ignore[arg-type]
     return limits if limits.known else None
@@ -210,7 +230,7 @@ def _refused(e: BaseException) -> str | None:
     return None
 
 
-def raise_sdk_error(sdk, e: Exception, label: str, retry_statuses: tuple[int, ...] = (408, 409)) -> None:
+def raise_sdk_error(sdk: Any, e: Exception, label: str, retry_statuses: tuple[int, ...] = (408, 409)) -> None:
     """Turn an OpenAI- or Anthropic-SDK exception (the two share their class names) into ours, and raise it.
 
     Bad key, no access or no such model: every request would fail, so the run stops. 429, 5xx, timeouts, dropped
@@ -219,7 +239,10 @@ def raise_sdk_error(sdk, e: Exception, label: str, retry_statuses: tuple[int, ..
     message = describe_error(e)
     refused = _refused(e)
     if refused:
-        raise AbortRun(f"{label}: connection refused by {refused}: nothing is listening there (is the server up, and the URL right?)") from None
+        raise AbortRun(
+            f"{label}: connection refused by {refused}: nothing is listening there (is the server up, and the URL "
+            f"right?)"
+        ) from None
     if isinstance(e, (sdk.AuthenticationError, sdk.PermissionDeniedError, sdk.NotFoundError)):
         raise AbortRun(f"{label}: {message}") from None
     if isinstance(e, sdk.RateLimitError):

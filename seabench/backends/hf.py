@@ -8,14 +8,16 @@ from __future__ import annotations
 import importlib.util
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from ..errors import ConfigError, SpecError
 from ..records import Completion, GenerationSettings, Message, Usage
 from .base import BackendOptions, Fatal
 
 
-def pick_device_and_dtype(torch):
-    """GPU with bf16 where it has it (fp16 otherwise), Apple's MPS, else CPU in fp32 (CPUs are slow and inexact in half)."""
+def pick_device_and_dtype(torch: Any) -> tuple[str, Any]:
+    """GPU with bf16 where it has it (fp16 otherwise), Apple's MPS, else CPU in fp32 (CPUs are slow and inexact in
+    half)."""
     if torch.cuda.is_available():
         return "cuda", torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
     if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
@@ -23,7 +25,7 @@ def pick_device_and_dtype(torch):
     return "cpu", torch.float32
 
 
-def load_tokenizer(model: str, chat_template: str | None = None):
+def load_tokenizer(model: str, chat_template: str | None = None) -> Any:
     """The model's tokenizer (with `chat_template` read from a file when given); a clear error if it cannot load."""
     try:
         import transformers
@@ -54,8 +56,10 @@ class HFBackend:
         self.name = model
         self.batch_size = max(1, options.batch_size)
         if not self.tokenizer.chat_template:
-            raise SpecError("hf:{model}: the tokenizer has no chat template; pass one with {chat_template} FILE (a Jinja template)",
-                            model=model)
+            raise SpecError(
+                "hf:{model}: the tokenizer has no chat template; pass one with {chat_template} FILE (a Jinja template)",
+                model=model,
+            )
         self.tokenizer.padding_side = "left"  # decoder-only models continue from the right edge
         if self.tokenizer.pad_token is None:
             self.tokenizer.pad_token = self.tokenizer.eos_token
@@ -65,10 +69,14 @@ class HFBackend:
         spread = self.device == "cuda" and importlib.util.find_spec("accelerate") is not None
         try:
             if spread:
-                self.model = transformers.AutoModelForCausalLM.from_pretrained(model, dtype=dtype, device_map="auto").eval()
+                self.model = transformers.AutoModelForCausalLM.from_pretrained(
+                    model, dtype=dtype, device_map="auto"
+                ).eval()
                 self.device = self.model.device
             else:
-                self.model = transformers.AutoModelForCausalLM.from_pretrained(model, dtype=dtype).to(self.device).eval()
+                self.model = (
+                    transformers.AutoModelForCausalLM.from_pretrained(model, dtype=dtype).to(self.device).eval()  # type: ignore[arg-type]
+                )
         except (OSError, ValueError) as e:
             raise ConfigError(f"hf:{model}: cannot load the model ({str(e).splitlines()[0][:200]})") from None
         eos = self.model.generation_config.eos_token_id
@@ -84,7 +92,9 @@ class HFBackend:
         except Exception as e:  # jinja raises for roles a template refuses (e.g. no system role)
             raise Fatal(f"chat template failed: {e}") from None
 
-    async def complete(self, conversations: Sequence[Sequence[Message]], settings: GenerationSettings) -> list[Completion]:
+    async def complete(
+        self, conversations: Sequence[Sequence[Message]], settings: GenerationSettings
+    ) -> list[Completion]:
         prompts = [self.prompt(c) for c in conversations]
         # Generation runs on the calling thread and blocks the loop, on purpose: the runner gives a local model one
         # call at a time, and torch used from a second thread starts a second OpenMP team whose idle spinning

@@ -27,13 +27,21 @@ class OpenAIBackend:
         # to the one with the fewest in flight.
         urls = [u.strip() for u in base_url.split(",") if u.strip()] if base_url else [None]
         self.clients = [
-            openai.AsyncOpenAI(api_key=key, base_url=url, max_retries=0, timeout=options.timeout, http_client=openai.DefaultAioHttpClient())
+            openai.AsyncOpenAI(
+                api_key=key,
+                base_url=url,
+                max_retries=0,
+                timeout=options.timeout,
+                http_client=openai.DefaultAioHttpClient(),
+            )
             for url in urls
         ]
         self.client = self.clients[0]
         self.in_flight = [0] * len(self.clients)
 
-    async def complete(self, conversations: Sequence[Sequence[Message]], settings: GenerationSettings) -> list[Completion]:
+    async def complete(
+        self, conversations: Sequence[Sequence[Message]], settings: GenerationSettings
+    ) -> list[Completion]:
         (messages,) = conversations
         which = min(range(len(self.clients)), key=self.in_flight.__getitem__)
         self.in_flight[which] += 1
@@ -43,7 +51,9 @@ class OpenAIBackend:
             response = await self.clients[which].post(
                 "/chat/completions",
                 body=self._body(messages, settings),
-                cast_to=self._openai.AsyncAPIResponse[object],  # the JSON as sent (read strictly below), and its headers
+                cast_to=self._openai.AsyncAPIResponse[
+                    object
+                ],  # the JSON as sent (read strictly below), and its headers
             )
             data = await response.parse()
         except (self._openai.APIError, ValueError) as e:
@@ -69,13 +79,20 @@ class OpenAIBackend:
     batch_limits = (50_000, 200 * 1024 * 1024)
 
     def batch_line(self, custom_id: str, messages: Sequence[Message], settings: GenerationSettings) -> dict:
-        return {"custom_id": custom_id, "method": "POST", "url": "/v1/chat/completions", "body": self._body(messages, settings)}
+        return {
+            "custom_id": custom_id,
+            "method": "POST",
+            "url": "/v1/chat/completions",
+            "body": self._body(messages, settings),
+        }
 
     async def submit_batch(self, lines: list[dict]) -> str:
         data = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines).encode("utf-8")
         try:
             file = await self.client.files.create(file=("seabench-batch.jsonl", data), purpose="batch")
-            batch = await self.client.batches.create(input_file_id=file.id, endpoint="/v1/chat/completions", completion_window="24h")
+            batch = await self.client.batches.create(
+                input_file_id=file.id, endpoint="/v1/chat/completions", completion_window="24h"
+            )
         except (self._openai.APIError, ValueError) as e:
             raise_sdk_error(self._openai, e, f"openai:{self.model}")
         return batch.id
@@ -91,8 +108,11 @@ class OpenAIBackend:
         counts = batch.request_counts
         errors = "; ".join(f"{e.code}: {e.message}" for e in (batch.errors.data or [])) if batch.errors else None
         return BatchState(
-            ended=batch.status in ("completed", "expired", "failed", "cancelled"), status=batch.status,
-            total=counts.total if counts else 0, succeeded=counts.completed if counts else 0, failed=counts.failed if counts else 0,
+            ended=batch.status in ("completed", "expired", "failed", "cancelled"),
+            status=batch.status,
+            total=counts.total if counts else 0,
+            succeeded=counts.completed if counts else 0,
+            failed=counts.failed if counts else 0,
             error=(errors or f"the batch {batch.status}") if batch.status in ("failed", "cancelled") else None,
         )
 
@@ -146,5 +166,9 @@ def _batch_row(row: dict) -> Completion | str:
             return str(e)
     if isinstance(error, dict):
         code = error.get("code")
-        return "expired" if code == "batch_expired" else f"{code or response.get('status_code')}: {error.get('message', '')}"[:300]
+        return (
+            "expired"
+            if code == "batch_expired"
+            else f"{code or response.get('status_code')}: {error.get('message', '')}"[:300]
+        )
     return f"HTTP {response.get('status_code')}: {str(error)[:300]}"

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
+from typing import TypeVar
 
 from ..records import Completion, GenerationSettings, Message
 from .base import AbortRun, Backend, BatchState, Fatal, Retryable
+
+T = TypeVar("T")
 
 MARK = "[redacted]"
 # Provider key shapes: OpenAI (sk-…, sk-proj-…), Anthropic (sk-ant-…), Hugging Face (hf_…), Google (AIza…), and bearer
@@ -39,7 +42,9 @@ class Redacted:
             if hasattr(inner, name):
                 setattr(self, name, getattr(inner, name))
 
-    async def complete(self, conversations: Sequence[Sequence[Message]], settings: GenerationSettings) -> list[Completion]:
+    async def complete(
+        self, conversations: Sequence[Sequence[Message]], settings: GenerationSettings
+    ) -> list[Completion]:
         completions = await self._guard(self.inner.complete(conversations, settings))
         return [self._clean_completion(c) for c in completions]
 
@@ -64,7 +69,7 @@ class Redacted:
         results = await self._guard(self.inner.batch_results(batch_id))  # type: ignore[attr-defined]
         return {cid: self._clean(r) if isinstance(r, str) else self._clean_completion(r) for cid, r in results.items()}
 
-    async def _guard(self, call):
+    async def _guard(self, call: Awaitable[T]) -> T:
         try:
             return await call
         except Retryable as e:

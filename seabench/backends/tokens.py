@@ -1,6 +1,7 @@
 """Token counting, in one place for every stage: the model's own tokenizer where one runs offline, else an estimate.
 
-`hf:` and `vllm:` models count with their tokenizer (and chat template, for whole conversations); `openai:` models with tiktoken
+`hf:` and `vllm:` models count with their tokenizer (and chat template, for whole conversations); `openai:` models
+with tiktoken
 when it is installed and its encodings are cached; everything else gets the estimate, and says so.
 """
 
@@ -28,18 +29,27 @@ def text_counter(spec: str) -> tuple[TextCounter | None, str]:
         from .hf import load_tokenizer
 
         tok = load_tokenizer(parsed.model)
-        return (lambda text: len(tok(text, add_special_tokens=False).input_ids)), f"{type(tok).__name__} from {parsed.model}"
+        return (
+            lambda text: len(tok(text, add_special_tokens=False).input_ids)
+        ), f"{type(tok).__name__} from {parsed.model}"
     if parsed.provider == "openai":
         try:
             import tiktoken
         except ImportError:
-            return None, "no offline tokenizer: install seabench[tiktoken] and cache its encodings (TIKTOKEN_CACHE_DIR) to count OpenAI tokens"
+            return (
+                None,
+                "no offline tokenizer: install seabench[tiktoken] and cache its encodings (TIKTOKEN_CACHE_DIR) to "
+                "count OpenAI tokens",
+            )
         try:
             enc = tiktoken.encoding_for_model(parsed.model)
         except Exception as e:  # unknown model, or the encoding is not cached and cannot be downloaded
             return None, f"no offline tokenizer for {parsed.model}: tiktoken could not load one ({type(e).__name__})"
         return (lambda text: len(enc.encode(text, disallowed_special=()))), f"tiktoken {enc.name}"
-    return None, f"{parsed.provider} publishes no tokenizer that runs offline; token counts come only from its API usage"
+    return (
+        None,
+        f"{parsed.provider} publishes no tokenizer that runs offline; token counts come only from its API usage",
+    )
 
 
 def chat_counter(spec: str, chat_template: str | None = None) -> tuple[ChatCounter, str]:
@@ -52,7 +62,9 @@ def chat_counter(spec: str, chat_template: str | None = None) -> tuple[ChatCount
         if tokenizer.chat_template:
 
             def count(messages: Sequence[Message]) -> int:
-                text = tokenizer.apply_chat_template([m.model_dump() for m in messages], add_generation_prompt=True, tokenize=False)
+                text = tokenizer.apply_chat_template(
+                    [m.model_dump() for m in messages], add_generation_prompt=True, tokenize=False
+                )
                 return len(tokenizer(text, add_special_tokens=False).input_ids)
 
             return count, "tokenizer"

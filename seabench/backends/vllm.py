@@ -20,7 +20,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ..errors import ConfigError, SpecError
@@ -38,7 +38,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _parent_death_signal():
+def _parent_death_signal() -> Callable[[], None] | None:
     """A function for the child to call between fork and exec, asking for SIGTERM when seabench dies however it dies
     (Linux's PR_SET_PDEATHSIG). Resolved here, in the parent: the child must not load libraries before it execs.
     Elsewhere None, and the atexit handler and `stop` are all there is."""
@@ -58,7 +58,18 @@ class VLLMServer:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         command = shlex.split(os.environ.get("SEABENCH_VLLM_COMMAND", "vllm"))
-        args = ["serve", model, "--host", "127.0.0.1", "--port", str(self.port), "--served-model-name", model, "--seed", "0"]
+        args = [
+            "serve",
+            model,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--served-model-name",
+            model,
+            "--seed",
+            "0",
+        ]
         if options.chat_template:
             args += ["--chat-template", str(options.chat_template)]
         self.argv = [*command, *args, *shlex.split(options.vllm_args or "")]
@@ -69,11 +80,19 @@ class VLLMServer:
         self.log_path = Path(log.name)
         try:
             # Its own process group, so that stopping it stops the workers it starts too.
-            self.process = subprocess.Popen(self.argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                            start_new_session=True, preexec_fn=_parent_death_signal())
+            self.process = subprocess.Popen(
+                self.argv,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+                preexec_fn=_parent_death_signal(),
+            )
         except FileNotFoundError:
-            raise ConfigError(f"vllm:{model}: cannot start '{command[0]}': install vLLM (pip install 'seabench[vllm]') "
-                              "or name the command with SEABENCH_VLLM_COMMAND") from None
+            raise ConfigError(
+                f"vllm:{model}: cannot start '{command[0]}': install vLLM (pip install 'seabench[vllm]') "
+                "or name the command with SEABENCH_VLLM_COMMAND"
+            ) from None
         finally:
             log.close()
         atexit.register(self.stop)
@@ -85,8 +104,10 @@ class VLLMServer:
             if self.process.poll() is not None:
                 self.keep_log = True
                 self.stop()
-                raise ConfigError(f"vllm:{self.model}: the server exited with code {self.process.returncode} before it was ready; "
-                                  f"its log ({self.log_path}) ends: {self.tail()}")
+                raise ConfigError(
+                    f"vllm:{self.model}: the server exited with code {self.process.returncode} before it was ready; "
+                    f"its log ({self.log_path}) ends: {self.tail()}"
+                )
             try:
                 with urllib.request.urlopen(f"{self.url}/health", timeout=2) as reply:
                     if reply.status == 200:
@@ -96,8 +117,14 @@ class VLLMServer:
             time.sleep(0.25)
         self.keep_log = True
         self.stop()
-        raise SpecError("vllm:{model}: the server was not healthy within {seconds:.0f}s ({vllm_start_timeout}); its log ({log}) "
-                        "ends: {tail}", model=self.model, seconds=self.start_timeout, log=self.log_path, tail=self.tail())
+        raise SpecError(
+            "vllm:{model}: the server was not healthy within {seconds:.0f}s ({vllm_start_timeout}); its log ({log}) "
+            "ends: {tail}",
+            model=self.model,
+            seconds=self.start_timeout,
+            log=self.log_path,
+            tail=self.tail(),
+        )
 
     def tail(self) -> str:
         try:
@@ -141,7 +168,9 @@ class VLLMBackend:
         self.inner = OpenAIBackend(model, BackendOptions(base_url=f"{self.server.url}/v1", timeout=options.timeout))
         self._key = ""
 
-    async def complete(self, conversations: Sequence[Sequence[Message]], settings: GenerationSettings) -> list[Completion]:
+    async def complete(
+        self, conversations: Sequence[Sequence[Message]], settings: GenerationSettings
+    ) -> list[Completion]:
         return await self.inner.complete(conversations, settings)
 
     async def aclose(self) -> None:

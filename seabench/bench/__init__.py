@@ -57,8 +57,14 @@ def load_file(path: Path, *, name: str | None = None, source: str | None = None,
     # `mt-bench/question.jsonl` is better known by its folder than by its file name.
     default_name = path.resolve().parent.name if path.name in QUESTION_FILES else path.stem
     baseline = BASELINE_FIELD if any(q.baseline for q in questions) else None
-    return Bench(name=name or default_name, source=source or str(path), shape=shape, questions=tuple(questions), notes=tuple(notes),
-                 baseline_name=baseline)
+    return Bench(
+        name=name or default_name,
+        source=source or str(path),
+        shape=shape,
+        questions=tuple(questions),
+        notes=tuple(notes),
+        baseline_name=baseline,
+    )
 
 
 BASELINE_FIELD = "chatgpt_response"
@@ -91,9 +97,14 @@ def _load_hf(spec: str) -> Bench:
         local = None
     if local is None:
         raise SpecError(
-            "{spec}: could not fetch {file} from the Hugging Face hub (offline or unreachable, and not cached). Download it "
-            "where you have access: `hf download {repo} {file} --repo-type dataset --local-dir .` and pass the file: {bench} ./{file}",
-            spec=spec, file=filename, repo=repo_id) from None
+            "{spec}: could not fetch {file} from the Hugging Face hub (offline or unreachable, and not cached). "
+            "Download it "
+            "where you have access: `hf download {repo} {file} --repo-type dataset --local-dir .` and pass the file: "
+            "{bench} ./{file}",
+            spec=spec,
+            file=filename,
+            repo=repo_id,
+        ) from None
     return load_file(Path(local), name=repo_id.split("/")[1], source=spec)
 
 
@@ -109,7 +120,10 @@ def stats(bench: Bench) -> list[BenchCell]:
         refs[key] += q.has_reference
     order = category_order(bench)
     keys = sorted(counts, key=lambda k: (lang_sort_key(k[0]), order.index(k[1]) if k[1] in order else len(order), k[1]))
-    return [BenchCell(lang=l, category=c, questions=counts[l, c], multi_turn=multi[l, c], with_reference=refs[l, c]) for l, c in keys]
+    return [
+        BenchCell(lang=l, category=c, questions=counts[l, c], multi_turn=multi[l, c], with_reference=refs[l, c])
+        for l, c in keys
+    ]
 
 
 def category_order(bench: Bench) -> tuple[str, ...]:

@@ -15,7 +15,16 @@ from ..records import SEA_BENCH_CATEGORIES, Question
 from ..textio import json_type, read_csv, read_jsonl
 
 SEABENCH_V2_TYPES = (
-    "safety", "life", "math", "reasoning", "writing", "stem", "extraction", "roleplay", "coding", "humanities",
+    "safety",
+    "life",
+    "math",
+    "reasoning",
+    "writing",
+    "stem",
+    "extraction",
+    "roleplay",
+    "coding",
+    "humanities",
 )
 MT_BENCH_CATEGORIES = ("writing", "roleplay", "reasoning", "math", "coding", "extraction", "stem", "humanities")
 
@@ -28,7 +37,17 @@ SHAPES = {
 
 # Fields each JSONL shape reads; anything else is ignored, and said so (never dropped silently).
 FIELDS = {
-    "sea-bench": {"question_id", "category", "lang", "turns", "chatgpt_response", "references", "reference", "answer_lang", "tags"},
+    "sea-bench": {
+        "question_id",
+        "category",
+        "lang",
+        "turns",
+        "chatgpt_response",
+        "references",
+        "reference",
+        "answer_lang",
+        "tags",
+    },
     "mt-bench": {"question_id", "category", "turns", "reference"},
 }
 
@@ -44,8 +63,11 @@ def ignored_fields(path: Path, shape: str, records: list[tuple[int, dict[str, An
             if key not in known:
                 first.setdefault(key, line)
                 count[key] = count.get(key, 0) + 1
-    return [f"{path}:{first[k]}: field '{k}' is not part of the {shape} shape and is ignored ({count[k]} records have it); "
-            f"known: {', '.join(sorted(known))}" for k in sorted(first)]
+    return [
+        f"{path}:{first[k]}: field '{k}' is not part of the {shape} shape and is ignored ({count[k]} records have it); "
+        f"known: {', '.join(sorted(known))}"
+        for k in sorted(first)
+    ]
 
 
 def detect_shape(path: Path, records: list[tuple[int, dict[str, Any]]], problems: list[Problem]) -> str:
@@ -60,7 +82,8 @@ def detect_shape(path: Path, records: list[tuple[int, dict[str, Any]]], problems
             path,
             line,
             "cannot tell the bench shape: expected Sea-bench fields (question_id, category, lang, turns), "
-            "SeaBench v2 fields (lang, unit_id, type, user_1, reference_1, …) or MT-bench fields (question_id, category, turns)",
+            "SeaBench v2 fields (lang, unit_id, type, user_1, reference_1, …) or MT-bench fields (question_id, "
+            "category, turns)",
         )
     raise InputError(problems or [Problem(str(path), 1, "the file is empty")])
 
@@ -68,7 +91,9 @@ def detect_shape(path: Path, records: list[tuple[int, dict[str, Any]]], problems
 class _Record:
     """Field access on one raw record that files each problem under the record's file and line."""
 
-    def __init__(self, path: Path, line: int, data: dict[str, Any], problems: list[Problem], any_category: bool = False):
+    def __init__(
+        self, path: Path, line: int, data: dict[str, Any], problems: list[Problem], any_category: bool = False
+    ):
         self.path, self.line, self.data, self.problems = path, line, data, problems
         self.any_category = any_category
 
@@ -166,7 +191,11 @@ class _Record:
 
 
 def from_jsonl(
-    path: Path, shape: str, records: list[tuple[int, dict[str, Any]]], problems: list[Problem], any_category: bool = False
+    path: Path,
+    shape: str,
+    records: list[tuple[int, dict[str, Any]]],
+    problems: list[Problem],
+    any_category: bool = False,
 ) -> list[Question]:
     questions: list[tuple[int, Question]] = []
     for line, data in records:
@@ -190,7 +219,9 @@ def _sea_bench(rec: _Record) -> dict[str, Any]:
         turns=turns,
         # `references`, `answer_lang` and `tags` are our additions to the Sea-bench shape (the bundled bench uses them);
         # `reference` is read as an alias, the name MT-bench's files use.
-        references=rec.references("references" if "references" in rec.data else "reference", len(turns) if turns else None),
+        references=rec.references(
+            "references" if "references" in rec.data else "reference", len(turns) if turns else None
+        ),
         answer_lang=rec.lang("answer_lang") if "answer_lang" in rec.data else None,
         baseline=rec.text("chatgpt_response", required=False) or None,
         tags=rec.tags(),
@@ -256,10 +287,17 @@ def attach_mt_bench_references(path: Path, questions: list[Question]) -> list[Qu
     ref_file = next((f for f in files if f.stem == "gpt-4"), files[0])
     refs = read_answer_turns(ref_file)
     known = {q.id for q in questions}
-    problems = [Problem(str(ref_file), line, f"unknown question_id '{qid}'") for qid, (line, _) in refs.items() if qid not in known]
+    problems = [
+        Problem(str(ref_file), line, f"unknown question_id '{qid}'")
+        for qid, (line, _) in refs.items()
+        if qid not in known
+    ]
     if problems:
         raise InputError(problems)
-    return [q.model_copy(update={"references": tuple(refs[q.id][1][: len(q.turns)]) if q.id in refs else None}) for q in questions]
+    return [
+        q.model_copy(update={"references": tuple(refs[q.id][1][: len(q.turns)]) if q.id in refs else None})
+        for q in questions
+    ]
 
 
 def read_answer_turns(path: Path) -> dict[str, tuple[int, list[str]]]:
@@ -292,11 +330,16 @@ def from_csv(path: Path) -> list[Question]:
     header, rows = read_csv(path)
     missing = [c for c in CSV_REQUIRED if c not in header]
     if missing:
-        raise InputError.at(path, 1, f"missing column(s): {', '.join(missing)} (Sea-bench CSV needs {', '.join(CSV_REQUIRED)})")
+        raise InputError.at(
+            path, 1, f"missing column(s): {', '.join(missing)} (Sea-bench CSV needs {', '.join(CSV_REQUIRED)})"
+        )
     unknown = [c for c in header if c not in CSV_REQUIRED and c != "chatgpt_response" and not _NUMBERED.match(c)]
     if unknown:
         raise InputError.at(
-            path, 1, f"unknown column(s): {', '.join(unknown)}; expected {', '.join(CSV_REQUIRED)}, turn_N, reference_N, chatgpt_response"
+            path,
+            1,
+            f"unknown column(s): {', '.join(unknown)}; expected {', '.join(CSV_REQUIRED)}, turn_N, reference_N, "
+            f"chatgpt_response",
         )
     turn_cols = sorted((c for c in header if c.startswith("turn_")), key=lambda c: int(c[5:]))
     problems: list[Problem] = []

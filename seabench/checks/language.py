@@ -16,15 +16,23 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Any
 
 from ..languages import CODES, SCRIPTS
 from ..records import LanguageCheck, ScriptHealth, Verdict
 from ..store import Store
 
 SCRIPT_RANGES = [
-    ("Thai", 0x0E00, 0x0E7F), ("Lao", 0x0E80, 0x0EFF), ("Khmer", 0x1780, 0x17FF), ("Khmer", 0x19E0, 0x19FF),
-    ("Myanmar", 0x1000, 0x109F), ("Myanmar", 0xA9E0, 0xA9FF), ("Myanmar", 0xAA60, 0xAA7F),
-    ("Latin", 0x0041, 0x024F), ("Latin", 0x1E00, 0x1EFF), ("Han", 0x3400, 0x9FFF),
+    ("Thai", 0x0E00, 0x0E7F),
+    ("Lao", 0x0E80, 0x0EFF),
+    ("Khmer", 0x1780, 0x17FF),
+    ("Khmer", 0x19E0, 0x19FF),
+    ("Myanmar", 0x1000, 0x109F),
+    ("Myanmar", 0xA9E0, 0xA9FF),
+    ("Myanmar", 0xAA60, 0xAA7F),
+    ("Latin", 0x0041, 0x024F),
+    ("Latin", 0x1E00, 0x1EFF),
+    ("Han", 0x3400, 0x9FFF),
 ]
 SCRIPT_LANG = {"Thai": "th", "Lao": "lo", "Khmer": "km", "Myanmar": "my", "Han": "zh"}
 LATIN_LANGS = ["en", "vi", "id", "ms", "tl"]
@@ -61,14 +69,14 @@ def script_counts(text: str) -> dict[str, int]:
 
 
 @lru_cache(maxsize=1)
-def _identifier():
+def _identifier() -> Any:
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
 @lru_cache(maxsize=16)
-def _word_identifier(langs: tuple[str, ...]):
+def _word_identifier(langs: tuple[str, ...]) -> Any:
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
@@ -106,7 +114,9 @@ def check_language(text: str, expected: str) -> LanguageCheck:
     if letters == 0:
         verdict: Verdict = "empty" if not text.strip() else "uncertain"
         note = "" if verdict == "empty" else "no letters: numbers or symbols only"
-        return LanguageCheck(expected=expected, detected="unknown", script="none", script_share=0.0, verdict=verdict, note=note)
+        return LanguageCheck(
+            expected=expected, detected="unknown", script="none", script_share=0.0, verdict=verdict, note=note
+        )
     main = max(counts, key=lambda script: counts[script])
     share = counts.get(want, 0) / letters
     latin = round(counts.get("Latin", 0) / letters, 3) if want != "Latin" else None  # English terms in Thai, Khmer…
@@ -115,40 +125,109 @@ def check_language(text: str, expected: str) -> LanguageCheck:
             # Latin script for a Thai or Burmese question: another language if clearly so, else romanised.
             detected, prob = latin_language(text) if counts["Latin"] >= MIN_LETTERS else ("unknown", 0.0)
             clear = prob >= CLEARLY and detected not in ("unknown",)
-            return LanguageCheck(expected=expected, detected=detected if clear else "unknown", script=main,
-                                 script_share=round(share, 3), verdict="wrong-language" if clear else "wrong-script",
-                                 note="" if clear else f"Latin script for {expected}: romanised, or too unclear to name", switched=latin)
+            return LanguageCheck(
+                expected=expected,
+                detected=detected if clear else "unknown",
+                script=main,
+                script_share=round(share, 3),
+                verdict="wrong-language" if clear else "wrong-script",
+                note="" if clear else f"Latin script for {expected}: romanised, or too unclear to name",
+                switched=latin,
+            )
         detected = SCRIPT_LANG.get(main) or (latin_language(text)[0] if main == "Latin" else "unknown")
         # Thai for Lao, or Lao for Thai: a neighbour's script, not just another language.
         verdict = "wrong-script" if main in SCRIPT_LANG and want != "Latin" else "wrong-language"
-        return LanguageCheck(expected=expected, detected=detected, script=main, script_share=round(share, 3), verdict=verdict, switched=latin)
+        return LanguageCheck(
+            expected=expected,
+            detected=detected,
+            script=main,
+            script_share=round(share, 3),
+            verdict=verdict,
+            switched=latin,
+        )
     if share < OK_SHARE:
         if latin is not None and main == want and counts.get(want, 0) + counts.get("Latin", 0) >= OK_SHARE * letters:
-            # Thai written around English terms (a tech question, brand names): its own script leads, nothing else mixes in.
-            return LanguageCheck(expected=expected, detected=expected, script=want, script_share=round(share, 3), verdict="ok",
-                                 note=f"code-switching: {latin:.0%} of letters in Latin script", switched=latin)
-        return LanguageCheck(expected=expected, detected=SCRIPT_LANG.get(want, expected), script=main,
-                             script_share=round(share, 3), verdict="mixed", note=_mix_note(counts, letters), switched=latin)
+            # Thai written around English terms (a tech question, brand names): its own script leads, nothing else
+            # mixes in.
+            return LanguageCheck(
+                expected=expected,
+                detected=expected,
+                script=want,
+                script_share=round(share, 3),
+                verdict="ok",
+                note=f"code-switching: {latin:.0%} of letters in Latin script",
+                switched=latin,
+            )
+        return LanguageCheck(
+            expected=expected,
+            detected=SCRIPT_LANG.get(want, expected),
+            script=main,
+            script_share=round(share, 3),
+            verdict="mixed",
+            note=_mix_note(counts, letters),
+            switched=latin,
+        )
     if want != "Latin":
-        return LanguageCheck(expected=expected, detected=expected, script=want, script_share=round(share, 3), verdict="ok", switched=latin)
+        return LanguageCheck(
+            expected=expected,
+            detected=expected,
+            script=want,
+            script_share=round(share, 3),
+            verdict="ok",
+            switched=latin,
+        )
     if counts.get("Latin", 0) < MIN_LETTERS:
-        return LanguageCheck(expected=expected, detected="unknown", script="Latin", script_share=round(share, 3),
-                             verdict="uncertain", note="too short to identify")
+        return LanguageCheck(
+            expected=expected,
+            detected="unknown",
+            script="Latin",
+            script_share=round(share, 3),
+            verdict="uncertain",
+            note="too short to identify",
+        )
     detected, prob = latin_language(text)
     switched = switched_share(text, expected)
     if detected == expected or (detected == "id/ms" and expected in CLOSE):
         note = "Indonesian and Malay are not told apart" if detected == "id/ms" else ""
-        return LanguageCheck(expected=expected, detected=detected, script="Latin", script_share=round(share, 3), verdict="ok", note=note,
-                             switched=switched)
+        return LanguageCheck(
+            expected=expected,
+            detected=detected,
+            script="Latin",
+            script_share=round(share, 3),
+            verdict="ok",
+            note=note,
+            switched=switched,
+        )
     if detected == "en" and expected != "en" and switched is not None and switched < MOSTLY_OTHER:
-        return LanguageCheck(expected=expected, detected=expected, script="Latin", script_share=round(share, 3), verdict="ok",
-                             note=f"code-switching: {switched:.0%} of words English", switched=switched)
+        return LanguageCheck(
+            expected=expected,
+            detected=expected,
+            script="Latin",
+            script_share=round(share, 3),
+            verdict="ok",
+            note=f"code-switching: {switched:.0%} of words English",
+            switched=switched,
+        )
     if expected == "en" and detected not in CODES and detected != "id/ms" and prob < CLEARLY:
         # Singlish and Manglish English read as some creole to a language identifier; nothing says it is not English.
-        return LanguageCheck(expected=expected, detected=expected, script="Latin", script_share=round(share, 3), verdict="ok",
-                             note=f"an English-based variety or code-switching (reads as {detected}, p={prob:.2f})", switched=switched)
-    return LanguageCheck(expected=expected, detected=detected, script="Latin", script_share=round(share, 3),
-                         verdict="wrong-language" if prob >= 0.5 else "uncertain", note=f"p={prob:.2f}", switched=switched)
+        return LanguageCheck(
+            expected=expected,
+            detected=expected,
+            script="Latin",
+            script_share=round(share, 3),
+            verdict="ok",
+            note=f"an English-based variety or code-switching (reads as {detected}, p={prob:.2f})",
+            switched=switched,
+        )
+    return LanguageCheck(
+        expected=expected,
+        detected=detected,
+        script="Latin",
+        script_share=round(share, 3),
+        verdict="wrong-language" if prob >= 0.5 else "uncertain",
+        note=f"p={prob:.2f}",
+        switched=switched,
+    )
 
 
 def _mix_note(counts: dict[str, int], letters: int) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import unicodedata
 from functools import lru_cache
+from typing import Any
 
 from ..records import LanguageCheck, ScriptHealth
 from ..segment import clusters
@@ -19,13 +20,27 @@ from ..store import Store
 ZAWGYI_THRESHOLD = 0.95  # myanmartools' own guidance: above 0.95 is Zawgyi, below 0.05 Unicode
 # A cluster cannot end on these: Myanmar virama and Khmer coeng stack the next consonant, ZWJ joins to the next
 # character, Thai and Lao preposed vowels are written before the consonant they belong to.
-DANGLING = {"\u1039", "\u17d2", "\u200d", "\u0e40", "\u0e41", "\u0e42", "\u0e43", "\u0e44", "\u0ec0", "\u0ec1", "\u0ec2", "\u0ec3", "\u0ec4"}
+DANGLING = {
+    "\u1039",
+    "\u17d2",
+    "\u200d",
+    "\u0e40",
+    "\u0e41",
+    "\u0e42",
+    "\u0e43",
+    "\u0e44",
+    "\u0ec0",
+    "\u0ec1",
+    "\u0ec2",
+    "\u0ec3",
+    "\u0ec4",
+}
 REPEAT_SHARE = 0.5
 MIN_NGRAMS = 20
 
 
 @lru_cache(maxsize=1)
-def _zawgyi_detector():
+def _zawgyi_detector() -> Any:
     from myanmartools import ZawgyiDetector
 
     return ZawgyiDetector()
@@ -39,12 +54,19 @@ def check_health(text: str, finish_reason: str | None = None) -> ScriptHealth:
     stripped = text.rstrip()
     broken = bool(stripped) and (stripped[-1] in DANGLING or stripped[-1] == "\ufffd" or _orphan_marks(stripped))
     last = stripped[-1] if stripped else ""
-    mid_word = truncated and bool(last) and text == stripped and (last == "\ufffd" or unicodedata.category(last)[0] in "LM")
+    mid_word = (
+        truncated and bool(last) and text == stripped and (last == "\ufffd" or unicodedata.category(last)[0] in "LM")
+    )
     share = repetition_share(text)
     return ScriptHealth(
-        not_nfc=not unicodedata.is_normalized("NFC", text), zawgyi=zawgyi_p is not None and zawgyi_p > ZAWGYI_THRESHOLD,
-        zawgyi_probability=zawgyi_p, truncated=truncated, broken_cluster=broken, cut_mid_word=mid_word,
-        repetition=round(share, 3), repetitive=share >= REPEAT_SHARE,
+        not_nfc=not unicodedata.is_normalized("NFC", text),
+        zawgyi=zawgyi_p is not None and zawgyi_p > ZAWGYI_THRESHOLD,
+        zawgyi_probability=zawgyi_p,
+        truncated=truncated,
+        broken_cluster=broken,
+        cut_mid_word=mid_word,
+        repetition=round(share, 3),
+        repetitive=share >= REPEAT_SHARE,
     )
 
 

@@ -6,7 +6,7 @@ Results go to stdout and status to stderr, so `seabench report --format csv > sc
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import click
 import typer
@@ -16,7 +16,7 @@ from typer.core import TyperGroup
 class _Group(TyperGroup):
     """Turns user errors raised anywhere below into one-line messages and exit code 2, with no traceback."""
 
-    def invoke(self, ctx):
+    def invoke(self, ctx: Any) -> Any:  # typer's own click Context
         from ..errors import SeabenchError, SpecError
         from .options import OPTION_NAMES
 
@@ -31,7 +31,9 @@ class _Group(TyperGroup):
                 click.echo(f"hint: {hint}", err=True)
             raise typer.Exit(2) from None
         except KeyboardInterrupt:
-            click.echo("interrupted: everything finished so far is stored; run the same command again to go on", err=True)
+            click.echo(
+                "interrupted: everything finished so far is stored; run the same command again to go on", err=True
+            )
             raise typer.Exit(130) from None
 
 
@@ -40,8 +42,10 @@ def _hint(error: Exception) -> str | None:
     from ..errors import NameTaken, NoStore, OldStore, StoreDamaged, StoreReadOnly
 
     hints = {
-        StoreDamaged: "nothing was changed; restore the file from a copy, or save what is readable: sqlite3 FILE '.recover' | sqlite3 NEW",
-        StoreReadOnly: "copy the store somewhere writable (or pass --db); report, compare, agreement, answers and export only read",
+        StoreDamaged: "nothing was changed; restore the file from a copy, or save what is readable: sqlite3 FILE "
+        "'.recover' | sqlite3 NEW",
+        StoreReadOnly: "copy the store somewhere writable (or pass --db); report, compare, agreement, answers and "
+        "export only read",
         NoStore: "run `seabench generate` (or `import fastchat`) first, or point --db / $SEABENCH_DB at your store",
         OldStore: "run a command that writes to it once (e.g. `seabench check`) to upgrade it",
         NameTaken: "store this run under another name with --name",
@@ -83,6 +87,8 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: Annotated[bool | None, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = None,
+    version: Annotated[
+        bool | None, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = None,
 ) -> None:
     """Evaluate chat models on Sea-bench: Southeast-Asian languages, LLM judges and human ratings."""

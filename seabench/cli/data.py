@@ -14,7 +14,7 @@ from .words import plural
 
 
 @bench_app.command("stats")
-def bench_stats(bench: o.Bench = None, fmt: o.BenchFormat = "terminal"):
+def bench_stats(bench: o.Bench = None, fmt: o.BenchFormat = "terminal") -> None:
     """Questions per language × category, with multi-turn and reference counts."""
     from ..bench import stats
     from .views import bench_stats_table, console
@@ -30,7 +30,9 @@ def bench_stats(bench: o.Bench = None, fmt: o.BenchFormat = "terminal"):
 
 
 @bench_app.command("validate")
-def bench_validate(source: Annotated[str, typer.Argument(metavar="SRC", help="Bench file or folder, or hf:OWNER/NAME.")]):
+def bench_validate(
+    source: Annotated[str, typer.Argument(metavar="SRC", help="Bench file or folder, or hf:OWNER/NAME.")],
+) -> None:
     """Check a bench file; list every problem (file:line) or print a one-line summary."""
 
     loaded = o.load_bench_noting(source)
@@ -38,13 +40,16 @@ def bench_validate(source: Annotated[str, typer.Argument(metavar="SRC", help="Be
     cats = sorted({q.category for q in loaded.questions})
     multi = sum(len(q.turns) > 1 for q in loaded.questions)
     typer.echo(
-        f"ok: {source}: {plural(len(loaded.questions), 'question')} ({loaded.shape} shape), {plural(len(langs), 'language')}, "
+        f"ok: {source}: {plural(len(loaded.questions), 'question')} ({loaded.shape} shape), "
+        f"{plural(len(langs), 'language')}, "
         f"{plural(len(cats), 'category', 'categories')}, {multi} multi-turn"
     )
 
 
 @bench_app.command("show")
-def bench_show(question_id: Annotated[str, typer.Argument(metavar="ID", help="Question id.")], bench: o.Bench = None):
+def bench_show(
+    question_id: Annotated[str, typer.Argument(metavar="ID", help="Question id.")], bench: o.Bench = None
+) -> None:
     """Print one question with every turn and reference."""
     from ..bench import find_question
     from .views import console, question_view
@@ -54,13 +59,21 @@ def bench_show(question_id: Annotated[str, typer.Argument(metavar="ID", help="Qu
 
 @human_app.command("export")
 def human_export(
-    model: Annotated[list[str], typer.Option("--model", metavar="NAME", help="Stored models to rate; repeatable or comma-separated.")],
+    model: Annotated[
+        list[str], typer.Option("--model", metavar="NAME", help="Stored models to rate; repeatable or comma-separated.")
+    ],
     out: Annotated[Path, typer.Option("--out", metavar="FILE", help="CSV file to write.")],
-    blind: Annotated[bool, typer.Option("--blind", help="Hide model names behind opaque item ids (the mapping stays in the store).")] = False,
-    pairwise: Annotated[bool, typer.Option("--pairwise", help="Two models side by side, to choose A, B or tie.")] = False,
-    seed: Annotated[int, typer.Option("--seed", metavar="N", help="Row shuffle (and, pairwise, A/B order) seed for blind sheets.")] = 0,
+    blind: Annotated[
+        bool, typer.Option("--blind", help="Hide model names behind opaque item ids (the mapping stays in the store).")
+    ] = False,
+    pairwise: Annotated[
+        bool, typer.Option("--pairwise", help="Two models side by side, to choose A, B or tie.")
+    ] = False,
+    seed: Annotated[
+        int, typer.Option("--seed", metavar="N", help="Row shuffle (and, pairwise, A/B order) seed for blind sheets.")
+    ] = 0,
     db: o.Db = None,
-):
+) -> None:
     """Write a rating sheet: a 1–10 score per answer, or (--pairwise) a choice between two models' answers."""
     from ..judging.human import export_pair_sheet, export_sheet
     from ..store import Store
@@ -71,47 +84,71 @@ def human_export(
 
 
 @human_app.command("import")
-def human_import(file: Annotated[Path, typer.Argument(metavar="FILE", help="A filled rating sheet (blind, plain or pairwise CSV).")],
-                 db: o.Db = None,
-                 replace: Annotated[bool, typer.Option(
-                     "--replace", help="Let a corrected rating replace the stored one (the old value is kept on record).")] = False):
+def human_import(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="A filled rating sheet (blind, plain or pairwise CSV).")],
+    db: o.Db = None,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace", help="Let a corrected rating replace the stored one (the old value is kept on record)."
+        ),
+    ] = False,
+) -> None:
     """Import a filled sheet: all of it, or (on any error) none of it."""
     from ..judging.human import import_sheet
     from ..store import Store
 
     with Store(db, create=False) as store:
         summary = import_sheet(store, file, replace=replace)
-    typer.echo(f"imported {plural(summary.rows, summary.kind + ' rating')} from {plural(len(summary.annotators), 'annotator')} "
-               f"({summary.new} new): {', '.join(summary.annotators)}"
-               + (f"; {plural(summary.replaced, 'corrected rating')} replaced earlier ones (the old values are kept)" if summary.replaced else ""),
-               err=True)
+    typer.echo(
+        f"imported {plural(summary.rows, summary.kind + ' rating')} from "
+        f"{plural(len(summary.annotators), 'annotator')} "
+        f"({summary.new} new): {', '.join(summary.annotators)}"
+        + (
+            f"; {plural(summary.replaced, 'corrected rating')} replaced earlier ones (the old values are kept)"
+            if summary.replaced
+            else ""
+        ),
+        err=True,
+    )
 
 
 @import_app.command("fastchat")
 def import_fastchat_cmd(
     folder: Annotated[Path, typer.Argument(metavar="DIR", help="A FastChat data/<bench>/ folder.")],
-    questions: Annotated[Path | None, typer.Option("--questions", metavar="FILE", help="question.jsonl, when the folder has none.")] = None,
+    questions: Annotated[
+        Path | None, typer.Option("--questions", metavar="FILE", help="question.jsonl, when the folder has none.")
+    ] = None,
     db: o.Db = None,
-):
+) -> None:
     """Import question.jsonl, model_answer/, reference_answer/ and model_judgment/ (single and pair)."""
     from ..interop.fastchat import import_fastchat
     from ..store import Store
 
     with Store(db) as store:
         s = import_fastchat(store, folder, questions)
-    typer.echo(f"imported bench {s.bench}: {s.questions} questions, {s.answers} answers, {s.judgments} judgments "
-               f"({s.unscored} unscored: FastChat's -1, and {s.out_of_range} scores outside 1–10); {s.new} new rows", err=True)
+    typer.echo(
+        f"imported bench {s.bench}: {s.questions} questions, {s.answers} answers, {s.judgments} judgments "
+        f"({s.unscored} unscored: FastChat's -1, and {s.out_of_range} scores outside 1–10); {s.new} new rows",
+        err=True,
+    )
     if s.repeated:
-        typer.echo(f"{s.repeated} items were judged more than once: each judgment is kept as a sample and every one counts "
-                   "in the item's pooled mean, as in FastChat's show_result.py", err=True)
+        typer.echo(
+            f"{s.repeated} items were judged more than once: each judgment is kept as a sample and every one counts "
+            "in the item's pooled mean, as in FastChat's show_result.py",
+            err=True,
+        )
 
 
 @export_app.command("fastchat")
 def export_fastchat_cmd(
     folder: Annotated[Path, typer.Argument(metavar="DIR", help="Folder to write (FastChat's data/<bench>/ layout).")],
-    bench: Annotated[str | None, typer.Option("--bench", metavar="NAME", help="Bench name in the store (needed when it holds several).")] = None,
+    bench: Annotated[
+        str | None,
+        typer.Option("--bench", metavar="NAME", help="Bench name in the store (needed when it holds several)."),
+    ] = None,
     db: o.Db = None,
-):
+) -> None:
     """Write a FastChat llm_judge folder that FastChat's own scripts can read."""
     from ..interop.fastchat import export_fastchat
     from ..store import Store
@@ -123,14 +160,24 @@ def export_fastchat_cmd(
 
 @export_app.command("prompts")
 def export_prompts_cmd(
-    folder: Annotated[Path, typer.Argument(metavar="DIR", help="Folder to write: judge_prompts.jsonl, criteria.json, priority-aspects.json.")],
-    lang: Annotated[str, typer.Option("--lang", metavar="CODE", help="The prompts for questions in this language.")] = "en",
+    folder: Annotated[
+        Path,
+        typer.Argument(
+            metavar="DIR", help="Folder to write: judge_prompts.jsonl, criteria.json, priority-aspects.json."
+        ),
+    ],
+    lang: Annotated[
+        str, typer.Option("--lang", metavar="CODE", help="The prompts for questions in this language.")
+    ] = "en",
     judge_language: o.JudgeLanguage = "en",
     rationale_language: o.RationaleLanguage = None,
-):
+) -> None:
     """Write our judge prompts for one language as files to read or edit, and to pass back with --prompts."""
     from ..judging.prompts import default_prompts, write_prompts
 
     prompts = default_prompts(judge_language or "en", rationale_language).for_lang(lang)
     written = write_prompts(prompts, folder)
-    typer.echo(f"wrote {folder}: {', '.join(p.name for p in written)} ({len(prompts.prompts)} prompts, hash {prompts.digest})", err=True)
+    typer.echo(
+        f"wrote {folder}: {', '.join(p.name for p in written)} ({len(prompts.prompts)} prompts, hash {prompts.digest})",
+        err=True,
+    )

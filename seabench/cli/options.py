@@ -7,6 +7,11 @@ a judge's judgments are stored and reported under. Lists are repeatable and acce
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..records import Bench as BenchRecord  # `Bench` here is the --bench option
+
 from pathlib import Path
 from typing import Annotated
 
@@ -16,85 +21,296 @@ from .. import defaults as D
 from ..errors import ConfigError
 
 # what runs
-ModelSpecs = Annotated[list[str], typer.Option("--model", metavar="SPEC", help="Candidate model, PROVIDER:MODEL (openai:, anthropic:, hf:); repeatable.")]
-OptModelSpecs = Annotated[list[str] | None, typer.Option("--model", metavar="SPEC", help="Candidate model, PROVIDER:MODEL; repeatable.")]
-Names = Annotated[list[str] | None, typer.Option("--name", metavar="NAME", help="Store and report each --model under this name, in order; repeatable.")]
-JudgeSpecs = Annotated[list[str], typer.Option("--judge", metavar="SPEC", help=(
-    "Judge model spec, e.g. openai:gpt-4o (any backend, a local hf: or vllm: one included); repeat it, or give a comma "
-    "list, for a panel of judges, each judging in turn."))]
-JudgeNames = Annotated[list[str] | None, typer.Option("--judge-name", metavar="NAME", help=(
-    "The judges' stored names, one per --judge in order (default: each judge's spec)."))]
-URL_RULE = ("one for all, or one per {what} in order (repeat the option); commas inside one value are several servers of "
-            "that one endpoint, which share its requests. Without it: $OPENAI_BASE_URL or $ANTHROPIC_BASE_URL, as each "
-            "SDK reads them, else the provider's API. hf: and vllm: take none.")
-JudgeBaseUrls = Annotated[list[str] | None, typer.Option("--judge-base-url", metavar="URL", help=(
-    "The judges' endpoint: " + URL_RULE.format(what="--judge") + " Never the candidates' --base-url."))]
-OptJudgeSpecs = Annotated[list[str] | None, typer.Option("--judge", metavar="SPEC", help=(
-    "Judge model spec, e.g. openai:gpt-4o; repeat it, or give a comma list, for a panel of judges."))]
+ModelSpecs = Annotated[
+    list[str],
+    typer.Option(
+        "--model", metavar="SPEC", help="Candidate model, PROVIDER:MODEL (openai:, anthropic:, hf:); repeatable."
+    ),
+]
+OptModelSpecs = Annotated[
+    list[str] | None, typer.Option("--model", metavar="SPEC", help="Candidate model, PROVIDER:MODEL; repeatable.")
+]
+Names = Annotated[
+    list[str] | None,
+    typer.Option("--name", metavar="NAME", help="Store and report each --model under this name, in order; repeatable."),
+]
+JudgeSpecs = Annotated[
+    list[str],
+    typer.Option(
+        "--judge",
+        metavar="SPEC",
+        help=(
+            "Judge model spec, e.g. openai:gpt-4o (any backend, a local hf: or vllm: one included); repeat it, or give "
+            "a comma "
+            "list, for a panel of judges, each judging in turn."
+        ),
+    ),
+]
+JudgeNames = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--judge-name",
+        metavar="NAME",
+        help=("The judges' stored names, one per --judge in order (default: each judge's spec)."),
+    ),
+]
+URL_RULE = (
+    "one for all, or one per {what} in order (repeat the option); commas inside one value are several servers of "
+    "that one endpoint, which share its requests. Without it: $OPENAI_BASE_URL or $ANTHROPIC_BASE_URL, as each "
+    "SDK reads them, else the provider's API. hf: and vllm: take none."
+)
+JudgeBaseUrls = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--judge-base-url",
+        metavar="URL",
+        help=("The judges' endpoint: " + URL_RULE.format(what="--judge") + " Never the candidates' --base-url."),
+    ),
+]
+OptJudgeSpecs = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--judge",
+        metavar="SPEC",
+        help=("Judge model spec, e.g. openai:gpt-4o; repeat it, or give a comma list, for a panel of judges."),
+    ),
+]
 # what is read
-ModelNames = Annotated[list[str] | None, typer.Option("--model", metavar="NAME", help="Only these stored models; repeatable or comma-separated.")]
-JudgeName = Annotated[str | None, typer.Option("--judge-name", metavar="NAME", help="The judge's stored name (default: its spec; `human` for ratings).")]
+ModelNames = Annotated[
+    list[str] | None,
+    typer.Option("--model", metavar="NAME", help="Only these stored models; repeatable or comma-separated."),
+]
+JudgeName = Annotated[
+    str | None,
+    typer.Option(
+        "--judge-name", metavar="NAME", help="The judge's stored name (default: its spec; `human` for ratings)."
+    ),
+]
 
-Bench = Annotated[str | None, typer.Option(
-    "--bench", metavar="SRC", help="Bench file or folder, or hf:OWNER/NAME. Default: the bundled seabench-starter bench.")]
-Db = Annotated[Path | None, typer.Option("--db", metavar="PATH", help="SQLite store. Default: $SEABENCH_DB or ./seabench.db.")]
-Lang = Annotated[list[str] | None, typer.Option("--lang", metavar="LIST", help="Only these languages (codes, comma-separated).")]
-Category = Annotated[list[str] | None, typer.Option("--category", metavar="LIST", help="Only these categories (comma-separated).")]
+Bench = Annotated[
+    str | None,
+    typer.Option(
+        "--bench",
+        metavar="SRC",
+        help="Bench file or folder, or hf:OWNER/NAME. Default: the bundled seabench-starter bench.",
+    ),
+]
+Db = Annotated[
+    Path | None, typer.Option("--db", metavar="PATH", help="SQLite store. Default: $SEABENCH_DB or ./seabench.db.")
+]
+Lang = Annotated[
+    list[str] | None, typer.Option("--lang", metavar="LIST", help="Only these languages (codes, comma-separated).")
+]
+Category = Annotated[
+    list[str] | None, typer.Option("--category", metavar="LIST", help="Only these categories (comma-separated).")
+]
 Limit = Annotated[int | None, typer.Option("--limit", metavar="N", min=1, help="Only the first N selected questions.")]
 
-BaseUrl = Annotated[list[str] | None, typer.Option("--base-url", metavar="URL", help=(
-    "The candidates' endpoint (any OpenAI-compatible server: vLLM, SGLang, TGI, Ollama): " + URL_RULE.format(what="--model")
-    + " Never the judges'."))]
-Concurrency = Annotated[int | None, typer.Option("--concurrency", metavar="N", min=1, help=(
-    "Requests in flight at once, per model (default 8; 256 for a vllm: engine, which batches continuously)."))]
-VllmArgs = Annotated[str | None, typer.Option("--vllm-args", metavar="ARGS", help=(
-    "More arguments for `vllm serve`, quoted as one: \"--tensor-parallel-size 4 --max-model-len 8192\"."))]
-VllmStartTimeout = Annotated[float | None, typer.Option("--vllm-start-timeout", metavar="SECONDS", min=1, help=(
-    f"How long a vllm: server may take to load and become healthy (default {D.VLLM_START_TIMEOUT_S:g})."))]
-Rpm = Annotated[float | None, typer.Option("--rpm", metavar="N", min=0.1, help=(
-    "At most this many requests per minute (a hard cap; without it the limit is learned from the provider's headers and 429s)."))]
-Batch = Annotated[bool, typer.Option("--batch", help=(
-    "Send through the provider's batch API (openai:, anthropic:): half price, results within a day, in waves (turn 2 after "
-    "turn 1). A killed or repeated run collects the batches it already created."))]
-BatchPoll = Annotated[float | None, typer.Option("--batch-poll", metavar="SECONDS", min=0.01, help=(
-    f"Seconds between looks at a running batch (default {D.BATCH_POLL_S:g})."))]
-BatchSyncRetry = Annotated[bool, typer.Option("--batch-sync-retry", help=(
-    "Send what a batch failed or let expire one by one at the end, instead of in another batch."))]
-Tpm = Annotated[float | None, typer.Option("--tpm", metavar="N", min=1, help="At most this many tokens (prompt and reply) per minute.")]
-Timeout = Annotated[float | None, typer.Option("--timeout", metavar="SECONDS", min=0.1, help=(
-    f"Seconds before a request is abandoned and retried (default {D.TIMEOUT_S:g})."))]
-Attempts = Annotated[int | None, typer.Option("--max-attempts", metavar="N", min=1, help=(
-    f"Tries per request before it is stored as a failure (default {D.MAX_ATTEMPTS})."))]
-BatchSize = Annotated[int | None, typer.Option("--batch-size", metavar="N", min=1, help=(
-    f"Conversations per batch for hf: models (default {D.HF_BATCH_SIZE})."))]
-ChatTemplate = Annotated[Path | None, typer.Option("--chat-template", metavar="FILE", help="Jinja chat template for hf: models that ship none.")]
-Prices = Annotated[Path | None, typer.Option("--prices", metavar="FILE", help="JSON price table that overrides the built-in one (also $SEABENCH_PRICES).")]
+BaseUrl = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--base-url",
+        metavar="URL",
+        help=(
+            "The candidates' endpoint (any OpenAI-compatible server: vLLM, SGLang, TGI, Ollama): "
+            + URL_RULE.format(what="--model")
+            + " Never the judges'."
+        ),
+    ),
+]
+Concurrency = Annotated[
+    int | None,
+    typer.Option(
+        "--concurrency",
+        metavar="N",
+        min=1,
+        help=("Requests in flight at once, per model (default 8; 256 for a vllm: engine, which batches continuously)."),
+    ),
+]
+VllmArgs = Annotated[
+    str | None,
+    typer.Option(
+        "--vllm-args",
+        metavar="ARGS",
+        help=('More arguments for `vllm serve`, quoted as one: "--tensor-parallel-size 4 --max-model-len 8192".'),
+    ),
+]
+VllmStartTimeout = Annotated[
+    float | None,
+    typer.Option(
+        "--vllm-start-timeout",
+        metavar="SECONDS",
+        min=1,
+        help=(f"How long a vllm: server may take to load and become healthy (default {D.VLLM_START_TIMEOUT_S:g})."),
+    ),
+]
+Rpm = Annotated[
+    float | None,
+    typer.Option(
+        "--rpm",
+        metavar="N",
+        min=0.1,
+        help=(
+            "At most this many requests per minute (a hard cap; without it the limit is learned from the provider's "
+            "headers and 429s)."
+        ),
+    ),
+]
+Batch = Annotated[
+    bool,
+    typer.Option(
+        "--batch",
+        help=(
+            "Send through the provider's batch API (openai:, anthropic:): half price, results within a day, in waves "
+            "(turn 2 after "
+            "turn 1). A killed or repeated run collects the batches it already created."
+        ),
+    ),
+]
+BatchPoll = Annotated[
+    float | None,
+    typer.Option(
+        "--batch-poll",
+        metavar="SECONDS",
+        min=0.01,
+        help=(f"Seconds between looks at a running batch (default {D.BATCH_POLL_S:g})."),
+    ),
+]
+BatchSyncRetry = Annotated[
+    bool,
+    typer.Option(
+        "--batch-sync-retry",
+        help=("Send what a batch failed or let expire one by one at the end, instead of in another batch."),
+    ),
+]
+Tpm = Annotated[
+    float | None,
+    typer.Option("--tpm", metavar="N", min=1, help="At most this many tokens (prompt and reply) per minute."),
+]
+Timeout = Annotated[
+    float | None,
+    typer.Option(
+        "--timeout",
+        metavar="SECONDS",
+        min=0.1,
+        help=(f"Seconds before a request is abandoned and retried (default {D.TIMEOUT_S:g})."),
+    ),
+]
+Attempts = Annotated[
+    int | None,
+    typer.Option(
+        "--max-attempts",
+        metavar="N",
+        min=1,
+        help=(f"Tries per request before it is stored as a failure (default {D.MAX_ATTEMPTS})."),
+    ),
+]
+BatchSize = Annotated[
+    int | None,
+    typer.Option(
+        "--batch-size",
+        metavar="N",
+        min=1,
+        help=(f"Conversations per batch for hf: models (default {D.HF_BATCH_SIZE})."),
+    ),
+]
+ChatTemplate = Annotated[
+    Path | None,
+    typer.Option("--chat-template", metavar="FILE", help="Jinja chat template for hf: models that ship none."),
+]
+Prices = Annotated[
+    Path | None,
+    typer.Option(
+        "--prices", metavar="FILE", help="JSON price table that overrides the built-in one (also $SEABENCH_PRICES)."
+    ),
+]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Send nothing; print the plan and its estimated cost.")]
 
-Temperature = Annotated[float | None, typer.Option("--temperature", metavar="T", min=0.0, help=(
-    f"Candidates' sampling temperature; 0 is greedy (default {D.TEMPERATURE:g})."))]
-MaxTokens = Annotated[int | None, typer.Option("--max-tokens", metavar="N", min=1, help=(
-    f"Answer length limit, in tokens (default {D.MAX_TOKENS})."))]
-SystemPrompt = Annotated[str | None, typer.Option("--system-prompt", metavar="TEXT", help="System message for every conversation.")]
+Temperature = Annotated[
+    float | None,
+    typer.Option(
+        "--temperature",
+        metavar="T",
+        min=0.0,
+        help=(f"Candidates' sampling temperature; 0 is greedy (default {D.TEMPERATURE:g})."),
+    ),
+]
+MaxTokens = Annotated[
+    int | None,
+    typer.Option(
+        "--max-tokens", metavar="N", min=1, help=(f"Answer length limit, in tokens (default {D.MAX_TOKENS}).")
+    ),
+]
+SystemPrompt = Annotated[
+    str | None, typer.Option("--system-prompt", metavar="TEXT", help="System message for every conversation.")
+]
 
-Mode = Annotated[str | None, typer.Option("--mode", metavar="MODE", help="single (1–10 per answer; the default) or pairwise (A/B/tie, both orders).")]
-Baseline = Annotated[str | None, typer.Option("--baseline", metavar="NAME", help="Pairwise: compare every model with this stored model.")]
+Mode = Annotated[
+    str | None,
+    typer.Option(
+        "--mode", metavar="MODE", help="single (1–10 per answer; the default) or pairwise (A/B/tie, both orders)."
+    ),
+]
+Baseline = Annotated[
+    str | None, typer.Option("--baseline", metavar="NAME", help="Pairwise: compare every model with this stored model.")
+]
 AllPairs = Annotated[bool, typer.Option("--all-pairs", help="Pairwise: compare every pair of models.")]
-Samples = Annotated[int | None, typer.Option("--samples", metavar="N", min=1, help=(
-    f"Judge each item this many times; kept as separate samples (default {D.SAMPLES})."))]
-Prompts = Annotated[Path | None, typer.Option(
-    "--prompts", metavar="FILE", help="A judge_prompts.jsonl (FastChat's, SeaBench v2's or your own). Default: ours.")]
+Samples = Annotated[
+    int | None,
+    typer.Option(
+        "--samples",
+        metavar="N",
+        min=1,
+        help=(f"Judge each item this many times; kept as separate samples (default {D.SAMPLES})."),
+    ),
+]
+Prompts = Annotated[
+    Path | None,
+    typer.Option(
+        "--prompts",
+        metavar="FILE",
+        help="A judge_prompts.jsonl (FastChat's, SeaBench v2's or your own). Default: ours.",
+    ),
+]
 _JUDGE_LANGUAGE = "Our judge prompts in English, or in each question's own language (native)."
-JudgeLanguage = Annotated[str | None, typer.Option("--judge-language", metavar="en|native", help=_JUDGE_LANGUAGE + " Default: en.")]
-RationaleLanguage = Annotated[str | None, typer.Option("--rationale-language", metavar="en|native", help=(
-    "The language the judge explains itself in: English, or the question's (default: as --judge-language)."))]
-JudgeTemperature = Annotated[float | None, typer.Option("--judge-temperature", metavar="T", min=0.0, help=(
-    f"The judges' sampling temperature (default {D.JUDGE_TEMPERATURE:g})."))]
-JudgeMaxTokens = Annotated[int | None, typer.Option("--judge-max-tokens", metavar="N", min=16, help=(
-    f"The judges' reply length limit (default {D.JUDGE_MAX_TOKENS})."))]
+JudgeLanguage = Annotated[
+    str | None, typer.Option("--judge-language", metavar="en|native", help=_JUDGE_LANGUAGE + " Default: en.")
+]
+RationaleLanguage = Annotated[
+    str | None,
+    typer.Option(
+        "--rationale-language",
+        metavar="en|native",
+        help=("The language the judge explains itself in: English, or the question's (default: as --judge-language)."),
+    ),
+]
+JudgeTemperature = Annotated[
+    float | None,
+    typer.Option(
+        "--judge-temperature",
+        metavar="T",
+        min=0.0,
+        help=(f"The judges' sampling temperature (default {D.JUDGE_TEMPERATURE:g})."),
+    ),
+]
+JudgeMaxTokens = Annotated[
+    int | None,
+    typer.Option(
+        "--judge-max-tokens",
+        metavar="N",
+        min=16,
+        help=(f"The judges' reply length limit (default {D.JUDGE_MAX_TOKENS})."),
+    ),
+]
 
-Out = Annotated[Path | None, typer.Option("--out", metavar="FILE", help="Write here instead of stdout (html defaults to report.html).")]
-Rounds = Annotated[int, typer.Option("--rounds", metavar="N", min=100, help="Bootstrap rounds (Bradley–Terry and agreement intervals).")]
+Out = Annotated[
+    Path | None,
+    typer.Option("--out", metavar="FILE", help="Write here instead of stdout (html defaults to report.html)."),
+]
+Rounds = Annotated[
+    int,
+    typer.Option("--rounds", metavar="N", min=100, help="Bootstrap rounds (Bradley–Terry and agreement intervals)."),
+]
 Seed = Annotated[int, typer.Option("--seed", metavar="N", help="Bootstrap seed.")]
 MinN = Annotated[int, typer.Option("--min-n", metavar="N", min=0, help="Mark cells with fewer questions than this.")]
 
@@ -106,7 +322,9 @@ ANSWER_FORMATS = ("terminal", "csv", "jsonl")
 BENCH_FORMATS = ("terminal", "json")
 ReportFormat = Annotated[str, typer.Option("--format", metavar="FORMAT", help="terminal, markdown, html, csv or json.")]
 TableFormat = Annotated[str, typer.Option("--format", metavar="FORMAT", help="terminal, csv or json.")]
-AnswerFormat = Annotated[str, typer.Option("--format", metavar="FORMAT", help="terminal, csv or jsonl (one JSON object per answer).")]
+AnswerFormat = Annotated[
+    str, typer.Option("--format", metavar="FORMAT", help="terminal, csv or jsonl (one JSON object per answer).")
+]
 BenchFormat = Annotated[str, typer.Option("--format", metavar="FORMAT", help="terminal or json.")]
 
 
@@ -116,7 +334,7 @@ def check_format(fmt: str, choices: tuple[str, ...]) -> str:
     return fmt
 
 
-def load_bench_noting(source: str | None):
+def load_bench_noting(source: str | None) -> BenchRecord:
     """Load a bench, telling the user on stderr what its file holds that the loader ignores."""
     from ..bench import load_bench
 
@@ -135,19 +353,65 @@ def split(values: list[str] | None) -> list[str] | None:
 
 # The run spec's settings as this command line writes them: library errors name settings, the CLI names options.
 OPTION_NAMES = {
-    "models": "--model", "names": "--name", "judges": "--judge", "judge_names": "--judge-name", "base_url": "--base-url",
-    "judge_base_url": "--judge-base-url", "temperature": "--temperature", "max_tokens": "--max-tokens", "system_prompt": "--system-prompt",
-    "judge_temperature": "--judge-temperature", "judge_max_tokens": "--judge-max-tokens", "mode": "--mode", "baseline": "--baseline",
-    "all_pairs": "--all-pairs", "samples": "--samples", "judged_models": "--model", "prompts": "--prompts",
-    "judge_language": "--judge-language", "rationale_language": "--rationale-language", "bench": "--bench", "db": "--db", "out": "--out",
-    "lang": "--lang", "category": "--category", "limit": "--limit", "all_questions": "--all-questions", "concurrency": "--concurrency",
-    "rpm": "--rpm", "tpm": "--tpm", "timeout": "--timeout", "max_attempts": "--max-attempts", "batch": "--batch",
-    "batch_poll": "--batch-poll", "batch_sync_retry": "--batch-sync-retry", "batch_size": "--batch-size",
-    "chat_template": "--chat-template", "vllm_args": "--vllm-args", "vllm_start_timeout": "--vllm-start-timeout", "prices": "--prices",
-    "questions": "--questions", "judge_name": "--judge-name", "table": "--table", "format": "--format",
+    "models": "--model",
+    "names": "--name",
+    "judges": "--judge",
+    "judge_names": "--judge-name",
+    "base_url": "--base-url",
+    "judge_base_url": "--judge-base-url",
+    "temperature": "--temperature",
+    "max_tokens": "--max-tokens",
+    "system_prompt": "--system-prompt",
+    "judge_temperature": "--judge-temperature",
+    "judge_max_tokens": "--judge-max-tokens",
+    "mode": "--mode",
+    "baseline": "--baseline",
+    "all_pairs": "--all-pairs",
+    "samples": "--samples",
+    "judged_models": "--model",
+    "prompts": "--prompts",
+    "judge_language": "--judge-language",
+    "rationale_language": "--rationale-language",
+    "bench": "--bench",
+    "db": "--db",
+    "out": "--out",
+    "lang": "--lang",
+    "category": "--category",
+    "limit": "--limit",
+    "all_questions": "--all-questions",
+    "concurrency": "--concurrency",
+    "rpm": "--rpm",
+    "tpm": "--tpm",
+    "timeout": "--timeout",
+    "max_attempts": "--max-attempts",
+    "batch": "--batch",
+    "batch_poll": "--batch-poll",
+    "batch_sync_retry": "--batch-sync-retry",
+    "batch_size": "--batch-size",
+    "chat_template": "--chat-template",
+    "vllm_args": "--vllm-args",
+    "vllm_start_timeout": "--vllm-start-timeout",
+    "prices": "--prices",
+    "questions": "--questions",
+    "judge_name": "--judge-name",
+    "table": "--table",
+    "format": "--format",
 }
-RUN_FIELDS = ("concurrency", "rpm", "tpm", "timeout", "max_attempts", "batch", "batch_poll", "batch_sync_retry", "batch_size",
-              "chat_template", "vllm_args", "vllm_start_timeout", "prices")
+RUN_FIELDS = (
+    "concurrency",
+    "rpm",
+    "tpm",
+    "timeout",
+    "max_attempts",
+    "batch",
+    "batch_poll",
+    "batch_sync_retry",
+    "batch_size",
+    "chat_template",
+    "vllm_args",
+    "vllm_start_timeout",
+    "prices",
+)
 LISTS = ("lang", "category", "judged_models")
 """Options whose comma lists are split (specs and codes hold no commas; URLs may, for several servers)."""
 
@@ -155,6 +419,7 @@ LISTS = ("lang", "category", "judged_models")
 def given(ctx: typer.Context, **values: object) -> dict[str, object]:
     """The options the user gave (on the command line or through their environment variable), by parameter name:
     a 0, a false or an empty value counts, a default does not."""
+
     # By the source's name: typer carries its own copy of click, whose enum is not click's.
     def source(name: str) -> str:
         found = ctx.get_parameter_source(name)
@@ -170,14 +435,19 @@ def cli_layer(options: dict[str, object], file_judges: list[dict] | None = None)
     layer: dict[str, object] = {}
     specs, names = split(options.pop("model", None)) or [], split(options.pop("name", None)) or []  # type: ignore[arg-type]
     if names and len(names) != len(specs):
-        raise SpecError("give one {names} per {models} ({have} names for {need} models), or none", have=len(names), need=len(specs))
+        raise SpecError(
+            "give one {names} per {models} ({have} names for {need} models), or none", have=len(names), need=len(specs)
+        )
     if specs:
         layer["models"] = [{"spec": s, **({"name": names[i]} if names else {})} for i, s in enumerate(specs)]
     judges, judge_names = split(options.pop("judge", None)) or [], split(options.pop("judge_name", None)) or []  # type: ignore[arg-type]
     members = [{"spec": s} for s in judges] or [dict(m) for m in file_judges or []]
     if judge_names and len(judge_names) != len(members):
-        raise SpecError("give one {judge_names} per judge ({have} names for {need} judges), or none", have=len(judge_names),
-                        need=len(members))
+        raise SpecError(
+            "give one {judge_names} per judge ({have} names for {need} judges), or none",
+            have=len(judge_names),
+            need=len(members),
+        )
     if judges or judge_names:
         layer["judges"] = [{**m, **({"name": judge_names[i]} if judge_names else {})} for i, m in enumerate(members)]
     run = {k: options.pop(k) for k in RUN_FIELDS if k in options}

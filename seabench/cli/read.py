@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from . import options as o
 from .app import app
+
+if TYPE_CHECKING:  # the CLI imports no library module at start-up (`seabench --help` stays fast)
+    from ..records import Report
 
 
 @app.command("report")
@@ -18,21 +22,50 @@ def report_cmd(
     db: o.Db = None,
     model: o.ModelNames = None,
     judge_name: o.JudgeName = None,
-    fmt: Annotated[str | None, typer.Option("--format", metavar="FORMAT", help=(
-        "terminal, markdown, html, csv or json; with --out, taken from the file's extension (.txt .md .html .csv .json)."))] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            metavar="FORMAT",
+            help=(
+                "terminal, markdown, html, csv or json; with --out, taken from the file's extension (.txt .md .html "
+                ".csv .json)."
+            ),
+        ),
+    ] = None,
     out: o.Out = None,
     rounds: o.Rounds = 1000,
     seed: o.Seed = 0,
     min_n: o.MinN = 10,
-    section: Annotated[list[str] | None, typer.Option("--section", metavar="NAME", help=(
-        "Terminal: show this section whole (repeatable): " + ", ".join(s for s, _ in SECTION_NAMES) + "."))] = None,
-    wide: Annotated[bool, typer.Option("--wide", help="Terminal: every table of every section, not just the first screen.")] = False,
-    all_questions: Annotated[bool, typer.Option("--all-questions", help=(
-        "Rank each model on every question it answered, not only on those every listed model answered."))] = False,
-    table: Annotated[str, typer.Option("--table", metavar="NAME", help="With --format csv: scores (default), leaderboard, pairwise, "
-                                       "ratings, agreement, language, health, tokens, usage, length, position, length-control, "
-                                       "self-preference, style, style-coefficients or judge-choice.")] = "scores",
-):
+    section: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--section",
+            metavar="NAME",
+            help=("Terminal: show this section whole (repeatable): " + ", ".join(s for s, _ in SECTION_NAMES) + "."),
+        ),
+    ] = None,
+    wide: Annotated[
+        bool, typer.Option("--wide", help="Terminal: every table of every section, not just the first screen.")
+    ] = False,
+    all_questions: Annotated[
+        bool,
+        typer.Option(
+            "--all-questions",
+            help=("Rank each model on every question it answered, not only on those every listed model answered."),
+        ),
+    ] = False,
+    table: Annotated[
+        str,
+        typer.Option(
+            "--table",
+            metavar="NAME",
+            help="With --format csv: scores (default), leaderboard, pairwise, "
+            "ratings, agreement, language, health, tokens, usage, length, position, length-control, "
+            "self-preference, style, style-coefficients or judge-choice.",
+        ),
+    ] = "scores",
+) -> None:
     """The headline, then scores per language × category with intervals, pairwise results, judges, language fidelity."""
     from ..errors import ConfigError
     from ..records import Settings
@@ -42,32 +75,53 @@ def report_cmd(
 
     fmt = output_format(fmt, out, "terminal")
     if table not in TABLES or (table != "scores" and fmt != "csv"):
-        raise ConfigError(f"--table takes {', '.join(TABLES)}, with --format csv" if table in TABLES else
-                          f"--table must be one of {', '.join(TABLES)}, not '{table}'")
+        raise ConfigError(
+            f"--table takes {', '.join(TABLES)}, with --format csv"
+            if table in TABLES
+            else f"--table must be one of {', '.join(TABLES)}, not '{table}'"
+        )
     unknown = [s for s in section or [] if s not in dict(SECTION_NAMES)]
     if unknown:
         raise ConfigError(f"--section must be one of {', '.join(s for s, _ in SECTION_NAMES)}, not '{unknown[0]}'")
     writable(out)
     with Store(db, readonly=True) as store:  # checks are stored by `check`, `judge` and `eval`; a report only reads
-        report = build(store, models=o.split(model), judge=judge_name, settings=Settings(rounds=rounds, seed=seed, min_n=min_n),
-                       browser=fmt == "html", all_questions=all_questions)
+        report = build(
+            store,
+            models=o.split(model),
+            judge=judge_name,
+            settings=Settings(rounds=rounds, seed=seed, min_n=min_n),
+            browser=fmt == "html",
+            all_questions=all_questions,
+        )
     emit(report, fmt, out, table, wide, section)
 
 
-SECTION_NAMES = [("overview", ""), ("language", ""), ("category", ""), ("baseline", ""), ("head-to-head", ""), ("judges", ""),
-                 ("safety", ""), ("fidelity", ""), ("cost", "")]
+SECTION_NAMES = [
+    ("overview", ""),
+    ("language", ""),
+    ("category", ""),
+    ("baseline", ""),
+    ("head-to-head", ""),
+    ("judges", ""),
+    ("safety", ""),
+    ("fidelity", ""),
+    ("cost", ""),
+]
 
 
 def output_format(fmt: str | None, out: Path | None, default: str) -> str:
-    """The format: --format, else the --out file's extension, else `default`; a --format the extension contradicts is refused."""
+    """The format: --format, else the --out file's extension, else `default`; a --format the extension contradicts is
+    refused."""
     from ..errors import ConfigError
     from ..report.formats import EXTENSIONS, format_for
 
     if out is not None and fmt is None:
         fmt = format_for(out)
     elif out is not None and fmt is not None and EXTENSIONS.get(out.suffix.lower(), fmt) != fmt:
-        raise ConfigError(f"--format {fmt} contradicts --out {out} (a {out.suffix} file holds {EXTENSIONS[out.suffix.lower()]}); "
-                          "drop one of them")
+        raise ConfigError(
+            f"--format {fmt} contradicts --out {out} (a {out.suffix} file holds {EXTENSIONS[out.suffix.lower()]}); "
+            "drop one of them"
+        )
     chosen = fmt or default
     o.check_format(chosen, o.REPORT_FORMATS)
     return chosen
@@ -81,7 +135,14 @@ def writable(out: Path | None) -> None:
         raise ConfigError(f"{out}: its folder {out.parent} does not exist")
 
 
-def emit(report, fmt: str, out: Path | None, table: str = "scores", wide: bool = False, sections: list[str] | None = None) -> None:
+def emit(
+    report: Report,
+    fmt: str,
+    out: Path | None,
+    table: str = "scores",
+    wide: bool = False,
+    sections: list[str] | None = None,
+) -> None:
     """Write one report format to `out`, or to stdout (html defaults to report.html); `wrote …` goes to stderr."""
     from ..errors import ConfigError
     from ..report import formats
@@ -117,16 +178,24 @@ def emit(report, fmt: str, out: Path | None, table: str = "scores", wide: bool =
 
 @app.command("compare")
 def compare_cmd(
-    model_a: Annotated[str, typer.Argument(metavar="A", help="The candidate, e.g. the new checkpoint (its stored name).")],
-    model_b: Annotated[str, typer.Argument(metavar="B", help="What it is compared with, e.g. the previous checkpoint.")],
+    model_a: Annotated[
+        str, typer.Argument(metavar="A", help="The candidate, e.g. the new checkpoint (its stored name).")
+    ],
+    model_b: Annotated[
+        str, typer.Argument(metavar="B", help="What it is compared with, e.g. the previous checkpoint.")
+    ],
     judge_name: o.JudgeName = None,
     db: o.Db = None,
-    min_n: Annotated[int, typer.Option("--min-n", metavar="N", min=0, help="Cells with fewer paired questions are marked underpowered.")] = 30,
+    min_n: Annotated[
+        int,
+        typer.Option("--min-n", metavar="N", min=0, help="Cells with fewer paired questions are marked underpowered."),
+    ] = 30,
     fmt: o.TableFormat = "terminal",
     rounds: o.Rounds = 1000,
     seed: o.Seed = 0,
-):
-    """Paired A − B per language × category: t interval and paired t test on questions, Holm-adjusted; regressions first."""
+) -> None:
+    """Paired A − B per language × category: t interval and paired t test on questions, Holm-adjusted; regressions
+    first."""
     from ..records import Settings
     from ..report.compare import compare_csv, compare_terminal
     from ..store import Store
@@ -146,7 +215,7 @@ def compare_cmd(
 
 
 @app.command("agreement")
-def agreement_cmd(db: o.Db = None, fmt: o.TableFormat = "terminal", rounds: o.Rounds = 1000, seed: o.Seed = 0):
+def agreement_cmd(db: o.Db = None, fmt: o.TableFormat = "terminal", rounds: o.Rounds = 1000, seed: o.Seed = 0) -> None:
     """Judge vs human and annotator vs annotator, per language and category."""
     from ..aggregate import agreement, outcomes, pair_outcomes
     from ..errors import ConfigError
@@ -156,16 +225,24 @@ def agreement_cmd(db: o.Db = None, fmt: o.TableFormat = "terminal", rounds: o.Ro
     o.check_format(fmt, o.TABLE_FORMATS)
     with Store(db, readonly=True) as store:
         judgments = store.judgments()
-        rows = agreement(judgments, store.ratings(), outcomes(pair_outcomes(judgments), store.pair_ratings()), store.questions(),
-                         Settings(rounds=rounds, seed=seed))
+        rows = agreement(
+            judgments,
+            store.ratings(),
+            outcomes(pair_outcomes(judgments), store.pair_ratings()),
+            store.questions(),
+            Settings(rounds=rounds, seed=seed),
+        )
     if not rows:
-        raise ConfigError("nothing to compare: agreement needs human ratings (seabench human import) on judged answers, or two annotators")
+        raise ConfigError(
+            "nothing to compare: agreement needs human ratings (seabench human import) on judged answers, or two "
+            "annotators"
+        )
     from ..report.tables import agreement_table
 
     emit_rows(rows, fmt, agreement_table)
 
 
-def emit_rows(rows, fmt: str, table) -> None:
+def emit_rows(rows: Sequence[Any], fmt: str, table: Callable[..., Any]) -> None:
     """Records as JSON, as CSV (their fields as columns) or as the terminal `table` drawn from them."""
     if fmt == "json":
         typer.echo(json.dumps([r.model_dump() for r in rows], ensure_ascii=False, indent=1))
@@ -183,7 +260,7 @@ def emit_rows(rows, fmt: str, table) -> None:
 
 
 @app.command("answers")
-def answers_cmd(model: o.ModelNames = None, db: o.Db = None, fmt: o.AnswerFormat = "terminal"):
+def answers_cmd(model: o.ModelNames = None, db: o.Db = None, fmt: o.AnswerFormat = "terminal") -> None:
     """List or export the stored answers."""
     from ..report.answers import write_answers
     from ..store import Store

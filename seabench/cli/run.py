@@ -7,22 +7,42 @@ become one RunSpec (`seabench.spec`), the library checks everything it can befor
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from . import options as o
 from .app import app
 
-ConfigFile = Annotated[Path | None, typer.Option(
-    "--config", metavar="FILE", help="A TOML file with the same settings (models with their own base URLs…); options given here win.")]
-AllQuestions = Annotated[bool, typer.Option("--all-questions", help=(
-    "Rank each model on every question it answered, not only on those every model answered."))]
-EvalOut = Annotated[Path | None, typer.Option("--out", metavar="FILE", help=(
-    "The report to write (default report.html); its extension says the format: .html .md .csv .json .txt."))]
+if TYPE_CHECKING:
+    from ..spec import RunSpec
+
+ConfigFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        metavar="FILE",
+        help="A TOML file with the same settings (models with their own base URLs…); options given here win.",
+    ),
+]
+AllQuestions = Annotated[
+    bool,
+    typer.Option(
+        "--all-questions",
+        help=("Rank each model on every question it answered, not only on those every model answered."),
+    ),
+]
+EvalOut = Annotated[
+    Path | None,
+    typer.Option(
+        "--out",
+        metavar="FILE",
+        help=("The report to write (default report.html); its extension says the format: .html .md .csv .json .txt."),
+    ),
+]
 
 
-def to_spec(ctx: typer.Context, file: dict | None = None, rename: dict[str, str] | None = None):
+def to_spec(ctx: typer.Context, file: dict | None = None, rename: dict[str, str] | None = None) -> RunSpec:
     """The run spec from the options given over the config file's settings over the defaults. `rename`: a parameter
     that means another setting in this command (`judge --model` names the stored models to judge)."""
     from ..spec import from_file, merge
@@ -61,7 +81,7 @@ def generate_cmd(
     vllm_start_timeout: o.VllmStartTimeout = None,
     prices: o.Prices = None,
     dry_run: o.DryRun = False,
-):
+) -> None:
     """Collect answers from candidate models into the store; a re-run sends only what is missing or failed."""
     from ..backends import preload
     from ..evaluate import generate_plan, prepare, run_generate
@@ -82,7 +102,7 @@ def generate_cmd(
 
 
 @app.command("check")
-def check_cmd(db: o.Db = None):
+def check_cmd(db: o.Db = None) -> None:
     """Run the checks that need no LLM (language, script health) on every answer not checked yet."""
     from ..checks import run_checks
     from ..store import Store
@@ -99,7 +119,7 @@ def tokens_cmd(
     db: o.Db = None,
     fmt: o.TableFormat = "terminal",
     prices: o.Prices = None,
-):
+) -> None:
     """Tokens per character and per word in each language, the ratio to English, and what prompts and answers cost."""
     from ..pricing import PriceTable
     from ..store import Store
@@ -146,7 +166,7 @@ def judge_cmd(
     vllm_start_timeout: o.VllmStartTimeout = None,
     prices: o.Prices = None,
     dry_run: o.DryRun = False,
-):
+) -> None:
     """Judge stored answers with an LLM (or a panel of them, one after another); a re-run sends only what is missing."""
     from ..backends import preload
     from ..evaluate import judge_plans, prepare, run_judging
@@ -160,7 +180,11 @@ def judge_cmd(
         prepared = prepare(spec, answers=False, judging=True, questions=list(store.questions().values()))
         if dry_run:
             for cfg, judge_plan, per_lang in judge_plans(prepared, store):
-                console().print(judge_cost_table(cfg, per_lang, judge_plan_caption(judge_plan) + ("; costs at batch prices" if batch else "")))
+                console().print(
+                    judge_cost_table(
+                        cfg, per_lang, judge_plan_caption(judge_plan) + ("; costs at batch prices" if batch else "")
+                    )
+                )
             console().print(endpoints(prepared))
             return
         done = run_judging(prepared, store)
@@ -211,7 +235,7 @@ def eval_cmd(
     max_attempts: o.Attempts = None,
     prices: o.Prices = None,
     dry_run: o.DryRun = False,
-):
+) -> None:
     """generate → judge → report in one command; every step resumes from the store."""
     from ..backends import preload
     from ..config import load_config
@@ -227,13 +251,20 @@ def eval_cmd(
         rows, judged = eval_plan(prepared)
         console().print(plan_table(rows, batch=spec.run.batch))
         for cfg, per_lang in judged:
-            console().print(judge_cost_table(cfg, per_lang, "judge requests once the answers exist; every answer counted at --max-tokens"
-                                             + ("; costs at batch prices" if spec.run.batch else "")))
+            console().print(
+                judge_cost_table(
+                    cfg,
+                    per_lang,
+                    "judge requests once the answers exist; every answer counted at --max-tokens"
+                    + ("; costs at batch prices" if spec.run.batch else ""),
+                )
+            )
         console().print(endpoints(prepared))
         return
     result = run_eval(prepared)
     from ..report.formats import format_for
 
+    assert result.report is not None
     emit(result.report, format_for(spec.out), spec.out)
     console(stderr=True).print(eval_summary(result))
     if result.failed:

@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the CLI imports no library module at start-up
+    from ..evaluate import EvalResult, Prepared
+    from ..generate import ModelResult
+    from ..judging.llm import JudgePlan, JudgeResult
+    from ..records import JudgeConfig, PlanRow
+    from ..runner import RunStats
+
 import os
 import sys
 
@@ -44,7 +53,6 @@ def bench_stats_table(bench: Bench, cells: list[BenchCell]) -> Table:
     return table
 
 
-
 def _cell_text(cell: BenchCell) -> Text:
     text = Text(str(cell.questions))
     text.append(f" ({cell.multi_turn}·{cell.with_reference})", style="dim")
@@ -78,30 +86,40 @@ def console(stderr: bool = False) -> Console:
     return Console(stderr=stderr, highlight=False, soft_wrap=True, width=width)
 
 
-def plan_table(rows, batch: bool = False) -> Table:
+def plan_table(rows: list[PlanRow], batch: bool = False) -> Table:
     """`generate --dry-run`: requests, estimated tokens and the most it can cost, per model × language."""
     sources = sorted({r.token_source for r in rows})
     how = " and ".join({"tokenizer": "the model's tokenizer", "estimate": "UTF-8 bytes ÷ 4"}[s] for s in sources)
     table = Table(
         title="Plan (nothing sent)",
-        caption=f"input tokens counted by {how}; later turns count earlier answers at --max-tokens, so costs are upper bounds",
+        caption=f"input tokens counted by {how}; later turns count earlier answers at --max-tokens, so costs are upper "
+        f"bounds",
     )
     for col in ("model", "lang", "requests", "input tok", "max output tok", "max cost"):
         table.add_column(col, justify="left" if col in ("model", "lang") else "right", overflow="fold")
     for r in sorted(rows, key=lambda r: (r.model, lang_sort_key(r.lang))):
-        table.add_row(r.model, r.lang, str(r.requests), f"{r.input_tokens:,}", f"{r.max_output_tokens:,}", _usd(r.max_cost_usd))
+        table.add_row(
+            r.model, r.lang, str(r.requests), f"{r.input_tokens:,}", f"{r.max_output_tokens:,}", _usd(r.max_cost_usd)
+        )
     if not rows:
         table.caption = "nothing to send: every answer is already stored"
     else:
         costs = [r.max_cost_usd for r in rows if r.max_cost_usd is not None]
-        table.add_row("all", "", str(sum(r.requests for r in rows)), f"{sum(r.input_tokens for r in rows):,}",
-                      f"{sum(r.max_output_tokens for r in rows):,}", _usd(sum(costs) if costs else None), style="bold")
+        table.add_row(
+            "all",
+            "",
+            str(sum(r.requests for r in rows)),
+            f"{sum(r.input_tokens for r in rows):,}",
+            f"{sum(r.max_output_tokens for r in rows):,}",
+            _usd(sum(costs) if costs else None),
+            style="bold",
+        )
         if batch:
             table.caption = "costs at batch prices (--batch: half the list price)"
     return table
 
 
-def endpoints(prepared) -> Text:
+def endpoints(prepared: Prepared) -> Text:
     """Where each model's and judge's requests will go."""
     from ..backends import endpoint
 
@@ -114,7 +132,7 @@ def _usd(cost: float | None) -> str:
     return f"≤ ${cost:,.4f}" if cost is not None else "no price"
 
 
-def traffic(s) -> str:
+def traffic(s: RunStats) -> str:
     """What rate limits and stragglers cost, when they cost anything: ` (3 answered 429, 2 hedged: 1.0% extra)`."""
     parts = [f"in {plural(s.batches, 'batch', 'batches')} at batch prices"] if s.batches else []
     if s.throttled:
@@ -126,7 +144,7 @@ def traffic(s) -> str:
     return f" ({'; '.join(parts)})" if parts else ""
 
 
-def generate_summary(results) -> Group:
+def generate_summary(results: list[ModelResult]) -> Group:
     lines = []
     for r in results:
         s = r.stats
@@ -140,25 +158,37 @@ def generate_summary(results) -> Group:
             line.append(f" ({s.blocked} later turns not asked)")
         if s.elsewhere:
             line.append(f" ({s.elsewhere} left to another process working on this store)")
-        line.append(f"; {plural(s.sent, 'request')} in {s.wall_s:.1f}s{traffic(s)}, {s.input_tokens:,} tokens in, {s.output_tokens:,} out")
+        line.append(
+            f"; {plural(s.sent, 'request')} in {s.wall_s:.1f}s{traffic(s)}, {s.input_tokens:,} tokens in, "
+            f"{s.output_tokens:,} out"
+        )
         if s.cost:
             line.append(f", ${s.cost:.4f}")
         lines.append(line)
         for f in r.failures[:5]:
-            lines.append(Text(f"  failed: {f.question_id} turn {f.turn} after {plural(f.attempts, 'attempt')}: {f.error}", style="red"))
+            lines.append(
+                Text(
+                    f"  failed: {f.question_id} turn {f.turn} after {plural(f.attempts, 'attempt')}: {f.error}",
+                    style="red",
+                )
+            )
         if len(r.failures) > 5:
-            lines.append(Text(f"  … and {len(r.failures) - 5} more; run the same command again to retry them", style="red"))
+            lines.append(
+                Text(f"  … and {len(r.failures) - 5} more; run the same command again to retry them", style="red")
+            )
         elif r.failures:
             lines.append(Text("  run the same command again to retry them", style="red"))
     return Group(*lines)
 
 
-def judge_plan_caption(judge_plan) -> str:
-    return (f"{plural(judge_plan.total, 'item')} in scope, {judge_plan.total - len(judge_plan.items)} already judged, "
-            f"{judge_plan.missing_answers} waiting for answers; input tokens estimated as UTF-8 bytes ÷ 4")
+def judge_plan_caption(judge_plan: JudgePlan) -> str:
+    return (
+        f"{plural(judge_plan.total, 'item')} in scope, {judge_plan.total - len(judge_plan.items)} already judged, "
+        f"{judge_plan.missing_answers} waiting for answers; input tokens estimated as UTF-8 bytes ÷ 4"
+    )
 
 
-def judge_cost_table(cfg, per_lang, caption: str) -> Table:
+def judge_cost_table(cfg: JudgeConfig, per_lang: dict[str, tuple[int, int, int, float | None]], caption: str) -> Table:
     table = Table(title=f"Judge plan for {cfg.name} ({cfg.mode}; nothing sent)", caption=caption)
     for col in ("lang", "requests", "input tok", "max output tok", "max cost"):
         table.add_column(col, justify="left" if col == "lang" else "right")
@@ -167,26 +197,42 @@ def judge_cost_table(cfg, per_lang, caption: str) -> Table:
         table.add_row(lang, str(n), f"{tin:,}", f"{tout:,}", _usd(cost))
     if per_lang:
         costs = [c for *_, c in per_lang.values() if c is not None]
-        table.add_row("all", str(sum(v[0] for v in per_lang.values())), f"{sum(v[1] for v in per_lang.values()):,}",
-                      f"{sum(v[2] for v in per_lang.values()):,}", _usd(sum(costs) if costs else None), style="bold")
+        table.add_row(
+            "all",
+            str(sum(v[0] for v in per_lang.values())),
+            f"{sum(v[1] for v in per_lang.values()):,}",
+            f"{sum(v[2] for v in per_lang.values()):,}",
+            _usd(sum(costs) if costs else None),
+            style="bold",
+        )
     return table
 
 
-def judge_summary(name: str, judge_plan, result) -> Text:
+def judge_summary(name: str, judge_plan: JudgePlan, result: JudgeResult) -> Text:
     if not judge_plan.items:
-        text = Text(f"{name}: nothing to send, " + ("the judgment is" if judge_plan.total == 1 else f"all {judge_plan.total} judgments are")
-                    + " already stored")
+        text = Text(
+            f"{name}: nothing to send, "
+            + ("the judgment is" if judge_plan.total == 1 else f"all {judge_plan.total} judgments are")
+            + " already stored"
+        )
     else:
         s = result.stats
         text = Text(
-            f"{name}: {plural(result.stored, 'judgment')} stored ({result.unscored} unscored, {result.flagged} with injection flags), "
-            f"{result.failures} failed; {plural(s.sent, 'request')} in {s.wall_s:.1f}s{traffic(s)}, {s.input_tokens:,} tokens in, {s.output_tokens:,} out"
-            + (f", ${s.cost:.4f}" if s.cost else "")
+            f"{name}: {plural(result.stored, 'judgment')} stored ({result.unscored} unscored, {result.flagged} with "
+            f"injection flags), "
+            f"{result.failures} failed; {plural(s.sent, 'request')} in {s.wall_s:.1f}s{traffic(s)}, {s.input_tokens:,} "
+            f"tokens in, {s.output_tokens:,} out" + (f", ${s.cost:.4f}" if s.cost else "")
         )
         if result.already:
-            text.append(f"\n  {result.already} of the {len(judge_plan.items)} judgments asked for were already stored by another run")
+            text.append(
+                f"\n  {result.already} of the {len(judge_plan.items)} judgments asked for were already stored by "
+                f"another run"
+            )
         for f in result.failed[:5]:
-            text.append(f"\n  failed: {f.question_id} turn {f.turn} after {plural(f.attempts, 'attempt')}: {f.error}", style="red")
+            text.append(
+                f"\n  failed: {f.question_id} turn {f.turn} after {plural(f.attempts, 'attempt')}: {f.error}",
+                style="red",
+            )
         if len(result.failed) > 5:
             text.append(f"\n  … and {len(result.failed) - 5} more (stored with their reasons)", style="red")
         if s.elsewhere:
@@ -194,14 +240,18 @@ def judge_summary(name: str, judge_plan, result) -> Text:
         if result.failures:
             text.append("\n  run the same command again to retry the failed ones", style="red")
     if judge_plan.no_baseline:
-        text.append(f"\n  {plural(judge_plan.no_baseline, 'item')} have no baseline answer for their turn (the bench ships one "
-                    "answer per question, for turn 1)")
+        text.append(
+            f"\n  {plural(judge_plan.no_baseline, 'item')} have no baseline answer for their turn (the bench ships one "
+            "answer per question, for turn 1)"
+        )
     if judge_plan.missing_answers:
-        text.append(f"\n  {plural(judge_plan.missing_answers, 'item')} wait for answers that are not stored yet (run generate)")
+        text.append(
+            f"\n  {plural(judge_plan.missing_answers, 'item')} wait for answers that are not stored yet (run generate)"
+        )
     return text
 
 
-def eval_summary(result) -> Group:
+def eval_summary(result: EvalResult) -> Group:
     parts: list[Group | Text] = [generate_summary(result.generated)] if result.generated else []
     for name, judge_plan, judged in result.judged:
         parts.append(judge_summary(name, judge_plan, judged))
@@ -210,7 +260,11 @@ def eval_summary(result) -> Group:
 
         h = headline(result.report)
         for row in h.rows:
-            vs = f"; vs {h.baseline} {row.vs_baseline}" if h.baseline and row.vs_baseline and not h.measure.startswith("win rate vs") else ""
+            vs = (
+                f"; vs {h.baseline} {row.vs_baseline}"
+                if h.baseline and row.vs_baseline and not h.measure.startswith("win rate vs")
+                else ""
+            )
             parts.append(Text(f"{row.model}: {row.score} n={row.questions} ({h.measure}, judge {h.judge}){vs}"))
         parts.append(Text("; ".join(h.findings), style="dim"))
     return Group(*parts)

@@ -11,6 +11,7 @@ import json
 import re
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,7 +51,10 @@ class ImportSummary:
 def import_fastchat(store: Store, folder: Path, questions_file: Path | None = None) -> ImportSummary:
     qfile = questions_file or folder / "question.jsonl"
     if not qfile.is_file():
-        raise SpecError("{path}: no question file here; give {questions} PATH (e.g. FastChat's data/mt_bench/question.jsonl)", path=qfile)
+        raise SpecError(
+            "{path}: no question file here; give {questions} PATH (e.g. FastChat's data/mt_bench/question.jsonl)",
+            path=qfile,
+        )
     bench = _with_languages(load_file(qfile, any_category=True), folder)
     known = {q.id for q in bench.questions}
     turns = {q.id: len(q.turns) for q in bench.questions}
@@ -66,10 +70,24 @@ def import_fastchat(store: Store, folder: Path, questions_file: Path | None = No
     if problems:
         raise InputError(problems)
     new = store.add_imported(bench, answers, judgments)
-    repeated = len({(j.judge, j.kind, j.question_id, j.turn, *sorted((j.model, j.model_b or ""))) for j in judgments if j.sample > 0})
+    repeated = len(
+        {
+            (j.judge, j.kind, j.question_id, j.turn, *sorted((j.model, j.model_b or "")))
+            for j in judgments
+            if j.sample > 0
+        }
+    )
     out_of_range = sum(j.problem is not None and OUTSIDE in j.problem for j in judgments)
-    return ImportSummary(bench.name, len(bench.questions), len(answers), len(judgments), sum(not j.scored for j in judgments),
-                         out_of_range, repeated, new)
+    return ImportSummary(
+        bench.name,
+        len(bench.questions),
+        len(answers),
+        len(judgments),
+        sum(not j.scored for j in judgments),
+        out_of_range,
+        repeated,
+        new,
+    )
 
 
 def _with_languages(bench: Bench, folder: Path) -> Bench:
@@ -80,14 +98,19 @@ def _with_languages(bench: Bench, folder: Path) -> Bench:
     meta = json.loads(sidecar.read_text(encoding="utf-8"))
     langs = meta.get("languages", {})
     targets = meta.get("answer_languages", {})
-    questions = tuple(q.model_copy(update={"lang": langs.get(q.id, q.lang), "answer_lang": targets.get(q.id)}) for q in bench.questions)
+    questions = tuple(
+        q.model_copy(update={"lang": langs.get(q.id, q.lang), "answer_lang": targets.get(q.id)})
+        for q in bench.questions
+    )
     return bench.model_copy(update={"name": meta.get("bench", bench.name), "questions": questions})
 
 
 def _qid(rec: dict, path: Path, line: int, known: set[str], problems: list[Problem]) -> str | None:
     value = rec.get("question_id")
     if isinstance(value, bool) or not isinstance(value, (int, str)):
-        problems.append(Problem(str(path), line, f"'question_id' must be a string or an integer, got {json_type(value)}"))
+        problems.append(
+            Problem(str(path), line, f"'question_id' must be a string or an integer, got {json_type(value)}")
+        )
         return None
     if str(value) not in known:
         problems.append(Problem(str(path), line, f"unknown question_id '{value}'"))
@@ -104,20 +127,35 @@ def _answers(folder: Path, bench: str, known: set[str], turns: dict[str, int], p
         for line, rec in read_jsonl(path, problems):
             qid = _qid(rec, path, line, known, problems)
             choices = rec.get("choices")
-            texts = choices[0].get("turns") if isinstance(choices, list) and choices and isinstance(choices[0], dict) else None
+            texts = (
+                choices[0].get("turns")
+                if isinstance(choices, list) and choices and isinstance(choices[0], dict)
+                else None
+            )
             if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
                 problems.append(Problem(str(path), line, "'choices[0].turns' must be a list of strings"))
                 continue
             if qid is None:
                 continue
             stamp = rec.get("tstamp")
-            created = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(stamp)) if isinstance(stamp, (int, float)) else ""
+            created = (
+                time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(stamp)) if isinstance(stamp, (int, float)) else ""
+            )
             for turn, text in enumerate(texts[: turns[qid]], start=1):
-                out.append(Answer(
-                    key=content_key("answer/fastchat", {"bench": bench, "q": qid, "model": model, "turn": turn, "text": text}),
-                    bench=bench, question_id=qid, turn=turn, model=model, spec=f"fastchat:{rec.get('model_id') or model}",
-                    text=text, created_at=created,
-                ))
+                out.append(
+                    Answer(
+                        key=content_key(
+                            "answer/fastchat", {"bench": bench, "q": qid, "model": model, "turn": turn, "text": text}
+                        ),
+                        bench=bench,
+                        question_id=qid,
+                        turn=turn,
+                        model=model,
+                        spec=f"fastchat:{rec.get('model_id') or model}",
+                        text=text,
+                        created_at=created,
+                    )
+                )
     return out
 
 
@@ -137,10 +175,14 @@ def _turn(rec: dict, path: Path, line: int, problems: list[Problem]) -> int | No
     return turn
 
 
-def _judgment_lines(path: Path, known: set[str], problems: list[Problem]):
+def _judgment_lines(path: Path, known: set[str], problems: list[Problem]) -> Iterator[tuple[int, dict, tuple | None]]:
     """Each line of a judgment file, with (question id, [judge, prompt], turn) when all three are valid, else None."""
     for line, rec in read_jsonl(path, problems):
-        common = (_qid(rec, path, line, known, problems), _judge(rec, path, line, problems), _turn(rec, path, line, problems))
+        common = (
+            _qid(rec, path, line, known, problems),
+            _judge(rec, path, line, problems),
+            _turn(rec, path, line, problems),
+        )
         yield line, rec, None if None in common else common
 
 
@@ -163,13 +205,26 @@ def _single(path: Path, bench: str, known: set[str], texts: dict, problems: list
         seen[item] += 1
         unscored = score == -1 or not 1 <= score <= 10
         problem = f"FastChat recorded {score}" + ("" if score == -1 else f", {OUTSIDE}") + ": no usable rating"
-        out.append(Judgment(
-            key=content_key("judgment/fastchat", {"bench": bench, "item": item, "sample": sample, "score": score, "text": text}),
-            kind="single", judge=judge[0], prompt=judge[1], bench=bench, question_id=qid, turn=turn, model=model,
-            sample=sample, score=None if unscored else float(score), judgment=text,
-            problem=problem if unscored else None,
-            flags=tuple(injection_flags(texts.get((model, qid, turn), ""))), source="fastchat",
-        ))
+        out.append(
+            Judgment(
+                key=content_key(
+                    "judgment/fastchat", {"bench": bench, "item": item, "sample": sample, "score": score, "text": text}
+                ),
+                kind="single",
+                judge=judge[0],
+                prompt=judge[1],
+                bench=bench,
+                question_id=qid,
+                turn=turn,
+                model=model,
+                sample=sample,
+                score=None if unscored else float(score),
+                judgment=text,
+                problem=problem if unscored else None,
+                flags=tuple(injection_flags(texts.get((model, qid, turn), ""))),
+                source="fastchat",
+            )
+        )
     return out
 
 
@@ -191,15 +246,39 @@ def _pairs(path: Path, bench: str, known: set[str], texts: dict, problems: list[
         for game, (a, b) in (("g1", (m1, m2)), ("g2", (m2, m1))):
             named = rec.get(f"{game}_winner")
             positions: dict[str, Winner] = {a: "A", b: "B", "tie": "tie"}
-            winner = positions.get({"model_1": m1, "model_2": m2}.get(named, named))
+            chosen = {"model_1": m1, "model_2": m2}.get(named, named) if isinstance(named, str) else None
+            winner = positions.get(chosen) if chosen is not None else None
             text = rec.get(f"{game}_judgment") or ""
-            out.append(Judgment(
-                key=content_key("judgment/fastchat-pair", {"bench": bench, "item": item, "game": game, "sample": sample, "text": text, "winner": named}),
-                kind="pairwise", judge=judge[0], prompt=judge[1], bench=bench, question_id=qid, turn=turn, model=a, model_b=b,
-                sample=sample, winner=winner, judgment=str(text), problem=None if winner else f"FastChat recorded '{named}'",
-                flags=tuple(sorted({f"{p}:{f}" for p, m in (("A", a), ("B", b)) for f in injection_flags(texts.get((m, qid, turn), ""))})),
-                source="fastchat",
-            ))
+            out.append(
+                Judgment(
+                    key=content_key(
+                        "judgment/fastchat-pair",
+                        {"bench": bench, "item": item, "game": game, "sample": sample, "text": text, "winner": named},
+                    ),
+                    kind="pairwise",
+                    judge=judge[0],
+                    prompt=judge[1],
+                    bench=bench,
+                    question_id=qid,
+                    turn=turn,
+                    model=a,
+                    model_b=b,
+                    sample=sample,
+                    winner=winner,
+                    judgment=str(text),
+                    problem=None if winner else f"FastChat recorded '{named}'",
+                    flags=tuple(
+                        sorted(
+                            {
+                                f"{p}:{f}"
+                                for p, m in (("A", a), ("B", b))
+                                for f in injection_flags(texts.get((m, qid, turn), ""))
+                            }
+                        )
+                    ),
+                    source="fastchat",
+                )
+            )
     return out
 
 
@@ -212,49 +291,90 @@ def export_fastchat(store: Store, folder: Path, bench: str | None = None) -> dic
     benches = sorted({b for b, _ in questions})
     if bench is None:
         if len(benches) != 1:
-            raise SpecError("{path}: the store holds {n} benches ({names}); choose one with {bench}", path=store.path, n=len(benches),
-                            names=", ".join(benches))
+            raise SpecError(
+                "{path}: the store holds {n} benches ({names}); choose one with {bench}",
+                path=store.path,
+                n=len(benches),
+                names=", ".join(benches),
+            )
         bench = benches[0]
     elif bench not in benches:
         raise InputError.at(store.path, None, f"no bench '{bench}' in the store; it has {', '.join(benches) or 'none'}")
     qs = sorted(((qid, q) for (b, qid), q in questions.items() if b == bench), key=lambda kv: _sort_id(kv[0]))
     folder.mkdir(parents=True, exist_ok=True)
     counts: dict[str, int] = {}
-    _write(folder / "question.jsonl", [
-        {"question_id": _fc_id(qid), "category": q.category, "turns": list(q.turns)}
-        | ({"reference": [r or "" for r in q.references]} if q.references else {})
-        for qid, q in qs
-    ])
+    _write(
+        folder / "question.jsonl",
+        [
+            {"question_id": _fc_id(qid), "category": q.category, "turns": list(q.turns)}
+            | ({"reference": [r or "" for r in q.references]} if q.references else {})
+            for qid, q in qs
+        ],
+    )
     counts["questions"] = len(qs)
     answers = store.latest_answers()
     per_model: dict[str, dict[str, dict[int, str]]] = defaultdict(lambda: defaultdict(dict))
     for (model, b, qid, turn), a in answers.items():
         if b == bench:
             per_model[model][qid][turn] = a.text
-    (folder / SIDECAR).write_text(json.dumps({
-        "bench": bench, "languages": {qid: q.lang for qid, q in qs},
-        "answer_languages": {qid: q.answer_lang for qid, q in qs if q.answer_lang},
-        "model_files": {file_name(m): m for m in per_model},
-    }, ensure_ascii=False, indent=1), encoding="utf-8")
+    (folder / SIDECAR).write_text(
+        json.dumps(
+            {
+                "bench": bench,
+                "languages": {qid: q.lang for qid, q in qs},
+                "answer_languages": {qid: q.answer_lang for qid, q in qs if q.answer_lang},
+                "model_files": {file_name(m): m for m in per_model},
+            },
+            ensure_ascii=False,
+            indent=1,
+        ),
+        encoding="utf-8",
+    )
     for model, by_q in per_model.items():
-        _write(folder / "model_answer" / f"{file_name(model)}.jsonl", [
-            {"question_id": _fc_id(qid), "answer_id": content_key("fc-answer", [model, qid])[:22], "model_id": model,
-             "choices": [{"index": 0, "turns": [t[k] for k in sorted(t)]}], "tstamp": time.time()}
-            for qid, t in sorted(by_q.items(), key=lambda kv: _sort_id(kv[0]))
-        ])
+        _write(
+            folder / "model_answer" / f"{file_name(model)}.jsonl",
+            [
+                {
+                    "question_id": _fc_id(qid),
+                    "answer_id": content_key("fc-answer", [model, qid])[:22],
+                    "model_id": model,
+                    "choices": [{"index": 0, "turns": [t[k] for k in sorted(t)]}],
+                    "tstamp": time.time(),
+                }
+                for qid, t in sorted(by_q.items(), key=lambda kv: _sort_id(kv[0]))
+            ],
+        )
     counts["models"] = len(per_model)
     judgments = [j for j in store.judgments() if j.bench == bench]
     judges = sorted({j.judge for j in judgments}) or ["gpt-4"]
-    refs = [{"question_id": _fc_id(qid), "model_id": "reference", "choices": [{"index": 0, "turns": [r or "" for r in q.references]}], "tstamp": 0}
-            for qid, q in qs if q.references]
+    refs = [
+        {
+            "question_id": _fc_id(qid),
+            "model_id": "reference",
+            "choices": [{"index": 0, "turns": [r or "" for r in q.references]}],
+            "tstamp": 0,
+        }
+        for qid, q in qs
+        if q.references
+    ]
     for judge in judges:  # FastChat looks references up under the judge's name
         if refs:
             _write(folder / "reference_answer" / f"{file_name(judge)}.jsonl", refs)
     singles = defaultdict(list)
     for j in judgments:
         if j.kind == "single":
-            singles[j.judge].append({"question_id": _fc_id(j.question_id), "model": j.model, "judge": [j.judge, j.prompt], "user_prompt": "",
-                                     "judgment": j.judgment, "score": j.score if j.score is not None else -1, "turn": j.turn, "tstamp": time.time()})
+            singles[j.judge].append(
+                {
+                    "question_id": _fc_id(j.question_id),
+                    "model": j.model,
+                    "judge": [j.judge, j.prompt],
+                    "user_prompt": "",
+                    "judgment": j.judgment,
+                    "score": j.score if j.score is not None else -1,
+                    "turn": j.turn,
+                    "tstamp": time.time(),
+                }
+            )
     for judge, rows in singles.items():
         _write(folder / "model_judgment" / f"{file_name(judge)}_single.jsonl", rows)
     counts["single_judgments"] = sum(len(r) for r in singles.values())
@@ -273,11 +393,22 @@ def _pair_rows(judgments: list[Judgment]) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = defaultdict(list)
     for (judge, prompt, qid, turn, m1, m2, _), both in sorted(games.items()):
         g1, g2 = both.get((m1, m2)), both.get((m2, m1))
-        out[judge].append({
-            "question_id": _fc_id(qid), "model_1": m1, "model_2": m2, "g1_winner": _named(g1, m1), "g2_winner": _named(g2, m1),
-            "judge": [judge, prompt], "g1_user_prompt": "", "g1_judgment": g1.judgment if g1 else "",
-            "g2_user_prompt": "", "g2_judgment": g2.judgment if g2 else "", "turn": turn, "tstamp": time.time(),
-        })
+        out[judge].append(
+            {
+                "question_id": _fc_id(qid),
+                "model_1": m1,
+                "model_2": m2,
+                "g1_winner": _named(g1, m1),
+                "g2_winner": _named(g2, m1),
+                "judge": [judge, prompt],
+                "g1_user_prompt": "",
+                "g1_judgment": g1.judgment if g1 else "",
+                "g2_user_prompt": "",
+                "g2_judgment": g2.judgment if g2 else "",
+                "turn": turn,
+                "tstamp": time.time(),
+            }
+        )
     return out
 
 

@@ -15,20 +15,76 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ConfigError, InputError, Problem
-from ..records import PairRating, Rating, Winner
+from ..records import PairRating, Question, Rating, Winner
 from ..store import Store
 from ..textio import read_csv
 
-PLAIN_COLUMNS = ["question_id", "turn", "lang", "category", "model", "context", "question", "reference", "answer", "annotator", "score", "comment"]
-BLIND_COLUMNS = ["item_id", "lang", "category", "turn", "context", "question", "reference", "answer", "annotator", "score", "comment"]
-PAIR_COLUMNS = ["question_id", "turn", "lang", "category", "question", "reference", "model_a", "context_a", "answer_a", "model_b", "context_b",
-                "answer_b", "annotator", "winner", "comment"]
-BLIND_PAIR_COLUMNS = ["item_id", "lang", "category", "turn", "question", "reference", "context_a", "answer_a", "context_b", "answer_b",
-                      "annotator", "winner", "comment"]
+PLAIN_COLUMNS = [
+    "question_id",
+    "turn",
+    "lang",
+    "category",
+    "model",
+    "context",
+    "question",
+    "reference",
+    "answer",
+    "annotator",
+    "score",
+    "comment",
+]
+BLIND_COLUMNS = [
+    "item_id",
+    "lang",
+    "category",
+    "turn",
+    "context",
+    "question",
+    "reference",
+    "answer",
+    "annotator",
+    "score",
+    "comment",
+]
+PAIR_COLUMNS = [
+    "question_id",
+    "turn",
+    "lang",
+    "category",
+    "question",
+    "reference",
+    "model_a",
+    "context_a",
+    "answer_a",
+    "model_b",
+    "context_b",
+    "answer_b",
+    "annotator",
+    "winner",
+    "comment",
+]
+BLIND_PAIR_COLUMNS = [
+    "item_id",
+    "lang",
+    "category",
+    "turn",
+    "question",
+    "reference",
+    "context_a",
+    "answer_a",
+    "context_b",
+    "answer_b",
+    "annotator",
+    "winner",
+    "comment",
+]
 SHEETS = {
     "blind pairwise": ({"item_id", "annotator", "winner"}, "item_id, annotator, winner (A, B or tie)[, comment]"),
     "blind": ({"item_id", "annotator", "score"}, "item_id, annotator, score[, comment]"),
-    "pairwise": ({"question_id", "model_a", "model_b", "annotator", "winner"}, "question_id, turn, model_a, model_b, annotator, winner"),
+    "pairwise": (
+        {"question_id", "model_a", "model_b", "annotator", "winner"},
+        "question_id, turn, model_a, model_b, annotator, winner",
+    ),
     "plain": ({"question_id", "model", "annotator", "score"}, "question_id, turn, model, annotator, score[, comment]"),
 }
 
@@ -42,10 +98,12 @@ def _check_models(store: Store, models: list[str]) -> dict:
     return {k: v for k, v in answers.items() if k[0] in models}
 
 
-def _context(q, answers: dict, model: str, bench: str, qid: str, turn: int) -> str:
+def _context(q: Question, answers: dict, model: str, bench: str, qid: str, turn: int) -> str:
     """The conversation before `turn`, with this model's own earlier answers."""
     earlier = [answers.get((model, bench, qid, t)) for t in range(1, turn)]
-    return "\n\n".join(f"User: {q.turns[t - 1]}\nAssistant: {a.text if a else '(no answer)'}" for t, a in enumerate(earlier, start=1))
+    return "\n\n".join(
+        f"User: {q.turns[t - 1]}\nAssistant: {a.text if a else '(no answer)'}" for t, a in enumerate(earlier, start=1)
+    )
 
 
 def _item_id() -> str:
@@ -65,9 +123,15 @@ def export_sheet(store: Store, models: list[str], out: Path, *, blind: bool = Fa
         if q is None or turn > len(q.turns):
             continue
         row = {
-            "question_id": qid, "turn": turn, "lang": q.lang, "category": q.category, "model": model,
-            "context": _context(q, answers, model, bench, qid, turn), "question": q.turns[turn - 1],
-            "reference": q.reference(turn) or "", "answer": answer.text,
+            "question_id": qid,
+            "turn": turn,
+            "lang": q.lang,
+            "category": q.category,
+            "model": model,
+            "context": _context(q, answers, model, bench, qid, turn),
+            "question": q.turns[turn - 1],
+            "reference": q.reference(turn) or "",
+            "answer": answer.text,
         }
         if blind:
             key = (bench, qid, turn, model)
@@ -93,7 +157,10 @@ def export_pair_sheet(store: Store, models: list[str], out: Path, *, blind: bool
     answers = _check_models(store, models)
     questions = store.questions()
     rng = random.Random(seed)
-    known = {frozenset(((b, q, t, ma), (b, q, t, mb))): (item, ma, mb) for item, (b, q, t, ma, mb) in store.human_pair_items().items()}
+    known = {
+        frozenset(((b, q, t, ma), (b, q, t, mb))): (item, ma, mb)
+        for item, (b, q, t, ma, mb) in store.human_pair_items().items()
+    }
     new_items: dict[str, tuple[str, str, int, str, str]] = {}
     rows = []
     first, second = models
@@ -111,12 +178,23 @@ def export_pair_sheet(store: Store, models: list[str], out: Path, *, blind: bool
                 a, b = (a, b) if rng.random() < 0.5 else (b, a)
                 item = _item_id()
                 new_items[item] = (bench, qid, turn, a, b)
-        rows.append({
-            "item_id": item, "question_id": qid, "turn": turn, "lang": q.lang, "category": q.category, "question": q.turns[turn - 1],
-            "reference": q.reference(turn) or "", "model_a": a, "context_a": _context(q, answers, a, bench, qid, turn),
-            "answer_a": answers[(a, bench, qid, turn)].text, "model_b": b, "context_b": _context(q, answers, b, bench, qid, turn),
-            "answer_b": answers[(b, bench, qid, turn)].text,
-        })
+        rows.append(
+            {
+                "item_id": item,
+                "question_id": qid,
+                "turn": turn,
+                "lang": q.lang,
+                "category": q.category,
+                "question": q.turns[turn - 1],
+                "reference": q.reference(turn) or "",
+                "model_a": a,
+                "context_a": _context(q, answers, a, bench, qid, turn),
+                "answer_a": answers[(a, bench, qid, turn)].text,
+                "model_b": b,
+                "context_b": _context(q, answers, b, bench, qid, turn),
+                "answer_b": answers[(b, bench, qid, turn)].text,
+            }
+        )
     if blind:
         rng.shuffle(rows)
         store.add_human_pair_items(new_items)
@@ -143,6 +221,7 @@ def _write_sheet(out: Path, columns: list[str], rows: list[dict]) -> None:
     except OSError as e:
         raise ConfigError(f"{out}: cannot write ({e.strerror})") from None
 
+
 WINNERS: dict[str, Winner] = {"a": "A", "b": "B", "tie": "tie"}
 
 
@@ -165,7 +244,9 @@ def import_sheet(store: Store, path: Path, *, replace: bool = False) -> ImportSu
         expected = "; or ".join(desc for _, desc in SHEETS.values())
         have = set(header)
         closest = min(SHEETS.values(), key=lambda s: len(s[0] - have))
-        raise InputError.at(path, 1, f"missing column(s) {', '.join(sorted(closest[0] - have))}; a sheet has {expected}")
+        raise InputError.at(
+            path, 1, f"missing column(s) {', '.join(sorted(closest[0] - have))}; a sheet has {expected}"
+        )
     reader = _Reader(store, path, kind, replace)
     for line, row in rows:
         reader.row(line, row)
@@ -173,7 +254,9 @@ def import_sheet(store: Store, path: Path, *, replace: bool = False) -> ImportSu
         raise InputError(reader.problems)
     if not reader.ratings and not reader.pairs:
         raise InputError.at(path, 2 if rows else 1, "no rating rows: every score/winner cell is empty")
-    new, replaced = store.add_human(list(reader.ratings.values()), list(reader.pairs.values()), str(path), replace=replace)
+    new, replaced = store.add_human(
+        list(reader.ratings.values()), list(reader.pairs.values()), str(path), replace=replace
+    )
     annotators = sorted({r.annotator for r in reader.ratings.values()} | {p.annotator for p in reader.pairs.values()})
     return ImportSummary(kind, len(reader.ratings) + len(reader.pairs), new, annotators, replaced)
 
@@ -193,7 +276,9 @@ class _Reader:
         self.items = store.human_items() if kind == "blind" else {}
         self.pair_items = store.human_pair_items() if kind == "blind pairwise" else {}
         self.stored_ratings = {(r.annotator, r.bench, r.question_id, r.turn, r.model): r.score for r in store.ratings()}
-        self.stored_pairs = {(p.annotator, p.bench, p.question_id, p.turn, p.model_a, p.model_b): p.winner for p in store.pair_ratings()}
+        self.stored_pairs = {
+            (p.annotator, p.bench, p.question_id, p.turn, p.model_a, p.model_b): p.winner for p in store.pair_ratings()
+        }
         self.ratings: dict[tuple, Rating] = {}
         self.pairs: dict[tuple, PairRating] = {}
         self.first_line: dict[tuple, int] = {}
@@ -241,15 +326,37 @@ class _Reader:
         if self._model(line, a, bench, qid, turn) and self._model(line, b, bench, qid, turn):
             self._pair(line, annotator, bench, qid, turn, a, b, value, comment)
 
-    def _pair(self, line: int, annotator: str, bench: str, qid: str, turn: int, a: str, b: str, value: str, comment: str | None) -> None:
+    def _pair(
+        self,
+        line: int,
+        annotator: str,
+        bench: str,
+        qid: str,
+        turn: int,
+        a: str,
+        b: str,
+        value: str,
+        comment: str | None,
+    ) -> None:
         winner: Winner | None = WINNERS.get(value.lower())
         if winner is None:
             self.fail(line, f"winner must be A, B or tie, not '{value}'")
             return
         key = (annotator, bench, qid, turn, a, b)
-        if not self._unique(line, key, winner, self.pairs.get(key) and self.pairs[key].winner, self.stored_pairs.get(key)):
+        if not self._unique(
+            line, key, winner, self.pairs.get(key) and self.pairs[key].winner, self.stored_pairs.get(key)
+        ):
             return
-        self.pairs[key] = PairRating(annotator=annotator, bench=bench, question_id=qid, turn=turn, model_a=a, model_b=b, winner=winner, comment=comment)
+        self.pairs[key] = PairRating(
+            annotator=annotator,
+            bench=bench,
+            question_id=qid,
+            turn=turn,
+            model_a=a,
+            model_b=b,
+            winner=winner,
+            comment=comment,
+        )
 
     def _question(self, line: int, row: dict[str, str]) -> tuple[tuple[str, str], int] | None:
         qid = row.get("question_id", "").strip()
@@ -258,7 +365,10 @@ class _Reader:
             self.fail(line, f"unknown question_id '{qid}'")
             return None
         if len(matches) > 1:
-            self.fail(line, f"question_id '{qid}' is in several benches ({', '.join(b for b, _ in matches)}); use a blind sheet")
+            self.fail(
+                line,
+                f"question_id '{qid}' is in several benches ({', '.join(b for b, _ in matches)}); use a blind sheet",
+            )
             return None
         raw_turn = (row.get("turn") or "").strip() or "1"
         n_turns = len(self.questions[matches[0]].turns)
@@ -276,7 +386,9 @@ class _Reader:
             return False
         return True
 
-    def _rating(self, line: int, annotator: str, bench: str, qid: str, turn: int, model: str, value: str, comment: str | None) -> None:
+    def _rating(
+        self, line: int, annotator: str, bench: str, qid: str, turn: int, model: str, value: str, comment: str | None
+    ) -> None:
         try:
             score = float(value)
         except ValueError:
@@ -286,18 +398,29 @@ class _Reader:
             self.fail(line, f"score {value} is outside 1–10")
             return
         key = (annotator, bench, qid, turn, model)
-        if not self._unique(line, key, score, self.ratings.get(key) and self.ratings[key].score, self.stored_ratings.get(key)):
+        if not self._unique(
+            line, key, score, self.ratings.get(key) and self.ratings[key].score, self.stored_ratings.get(key)
+        ):
             return
-        self.ratings[key] = Rating(annotator=annotator, bench=bench, question_id=qid, turn=turn, model=model, score=score, comment=comment)
+        self.ratings[key] = Rating(
+            annotator=annotator, bench=bench, question_id=qid, turn=turn, model=model, score=score, comment=comment
+        )
 
-    def _unique(self, line: int, key: tuple, value, in_file, in_store) -> bool:
+    def _unique(self, line: int, key: tuple, value: object, in_file: object, in_store: object) -> bool:
         """Repeats of the same judgment are harmless; a different one for the same annotator and item is an error."""
         if in_file is not None and in_file != value:
-            self.fail(line, f"annotator '{key[0]}' already rated this item differently on row {self.first_line[key]} ({in_file} vs {value})")
+            self.fail(
+                line,
+                f"annotator '{key[0]}' already rated this item differently on row {self.first_line[key]} ({in_file} vs "
+                f"{value})",
+            )
             return False
         if in_store is not None and in_store != value and not self.replace:
-            self.fail(line, f"annotator '{key[0]}' already has {in_store} for this item in the store, not {value} "
-                            "(import with --replace to correct it)")
+            self.fail(
+                line,
+                f"annotator '{key[0]}' already has {in_store} for this item in the store, not {value} "
+                "(import with --replace to correct it)",
+            )
             return False
         self.first_line.setdefault(key, line)
         return True

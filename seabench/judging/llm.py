@@ -13,12 +13,12 @@ import dataclasses
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from ..backends import BackendOptions, make_backend, parse_spec
 from ..backends.tokens import estimate as estimate_tokens
 from ..errors import ConfigError, SpecError
-from ..pricing import PriceTable
+from ..pricing import Price, PriceTable
 from ..records import Completion, Failure, JudgeConfig, Judgment, Message, Question, Usage
 from ..runner import Job, Outcome, Progress, RetryPolicy, Runner, RunStats
 from ..runner.batch import BatchOptions, Ledger, choose
@@ -96,17 +96,25 @@ def plan(store: Store, cfg: JudgeConfig, prompts: PromptSet) -> JudgePlan:
     models = list(cfg.models) if cfg.models else [m for m in stored_models if m not in baselines]
     unknown = [m for m in models if m not in stored_models]
     if unknown:
-        raise ConfigError(f"no stored answers for model(s) {', '.join(unknown)}; stored: {', '.join(stored_models) or 'none'}")
+        raise ConfigError(
+            f"no stored answers for model(s) {', '.join(unknown)}; stored: {', '.join(stored_models) or 'none'}"
+        )
     if cfg.mode == "pairwise" and cfg.baseline:
         if cfg.baseline not in stored_models:
-            raise ConfigError(f"baseline '{cfg.baseline}' has no stored answers; stored models: {', '.join(stored_models)}")
+            raise ConfigError(
+                f"baseline '{cfg.baseline}' has no stored answers; stored models: {', '.join(stored_models)}"
+            )
         if cfg.baseline not in models:
             models.append(cfg.baseline)
     done = store.judgment_keys(cfg.name)
     _one_prompt_set(store, cfg.name, prompts)
     questions = store.questions()
     items, total, missing, no_baseline = [], 0, 0, 0
-    groups = [(m,) for m in models] if cfg.mode == "single" else [g for a, b in _pairs(cfg, models) for g in ((a, b), (b, a))]
+    groups = (
+        [(m,) for m in models]
+        if cfg.mode == "single"
+        else [g for a, b in _pairs(cfg, models) for g in ((a, b), (b, a))]
+    )
     for (bench, qid), q in sorted(questions.items()):
         for turn in range(1, min(len(q.turns), 2) + 1):
             for group in groups:
@@ -114,7 +122,9 @@ def plan(store: Store, cfg: JudgeConfig, prompts: PromptSet) -> JudgePlan:
                 if any(a is None for chain in texts for a in chain):
                     lacking = {m for m, chain in zip(group, texts) if any(a is None for a in chain)}
                     if lacking <= baselines and all(answers.get((m, bench, qid, 1)) for m in lacking):
-                        no_baseline += cfg.samples  # the bench ships its baseline's first turn only: nothing to wait for
+                        no_baseline += (
+                            cfg.samples
+                        )  # the bench ships its baseline's first turn only: nothing to wait for
                     elif any(a is not None for chain in texts for a in chain):
                         missing += cfg.samples
                     continue
@@ -126,20 +136,48 @@ def plan(store: Store, cfg: JudgeConfig, prompts: PromptSet) -> JudgePlan:
                 _check_aspects(prompt, own, q)
                 system, user = prompt.render(values)
                 messages = [Message(role="system", content=system), Message(role="user", content=user)]
-                flags = tuple(sorted({
-                    (f"{'AB'[i]}:" if cfg.mode == "pairwise" else "") + flag
-                    for i, chain in enumerate(chains) for flag in injection_flags(chain[-1])
-                }))
+                flags = tuple(
+                    sorted(
+                        {
+                            (f"{'AB'[i]}:" if cfg.mode == "pairwise" else "") + flag
+                            for i, chain in enumerate(chains)
+                            for flag in injection_flags(chain[-1])
+                        }
+                    )
+                )
                 answer_keys = tuple(tuple(a.key for a in chain) for chain in texts)  # type: ignore[union-attr]
                 for sample in range(cfg.samples):
                     total += 1
-                    request = content_key("judgment/v1", {
-                        "judge": cfg.name, "spec": cfg.spec, "settings": cfg.settings.model_dump(), "prompt": prompt.name,
-                        "system": system, "user": user, "sample": sample,
-                    })
+                    request = content_key(
+                        "judgment/v1",
+                        {
+                            "judge": cfg.name,
+                            "spec": cfg.spec,
+                            "settings": cfg.settings.model_dump(),
+                            "prompt": prompt.name,
+                            "system": system,
+                            "user": user,
+                            "sample": sample,
+                        },
+                    )
                     key = judgment_key(request, group, answer_keys)
                     if key not in done:
-                        items.append(JudgeItem(key, request, answer_keys, cfg.mode, q, bench, turn, group, sample, prompt, messages, flags))
+                        items.append(
+                            JudgeItem(
+                                key,
+                                request,
+                                answer_keys,
+                                cfg.mode,
+                                q,
+                                bench,
+                                turn,
+                                group,
+                                sample,
+                                prompt,
+                                messages,
+                                flags,
+                            )
+                        )
     return JudgePlan(items, total, missing, no_baseline)
 
 
@@ -151,9 +189,15 @@ def _one_prompt_set(store: Store, judge: str, prompts: PromptSet) -> None:
     foreign = sorted(stored - prompts.names_used)
     hashes = {h for name, _, _, h in store.judges() if name == judge}
     if foreign or (hashes and prompts.digest not in hashes):
-        what = f"prompts {', '.join(foreign[:3])}{'…' if len(foreign) > 3 else ''}" if foreign else "prompts worded otherwise"
-        raise ConfigError(f"judge '{judge}' already has judgments from {what} than these ({prompts.source}, hash {prompts.digest}); "
-                          "give it a new name so the report keeps the two apart")
+        what = (
+            f"prompts {', '.join(foreign[:3])}{'…' if len(foreign) > 3 else ''}"
+            if foreign
+            else "prompts worded otherwise"
+        )
+        raise ConfigError(
+            f"judge '{judge}' already has judgments from {what} than these ({prompts.source}, hash {prompts.digest}); "
+            "give it a new name so the report keeps the two apart"
+        )
 
 
 def _answer_values(mode: str, turn: int, chains: list[list[str]]) -> dict[str, str]:
@@ -204,23 +248,43 @@ async def run_plan(
         tokens[1] += completion.usage.output_tokens or 0
         verdict = parse_score(completion.text) if item.kind == "single" else parse_winner(completion.text)
         cost = price.cost_of(*tokens) if price else None
-        outcome = Outcome(input_tokens=completion.usage.input_tokens or 0, output_tokens=completion.usage.output_tokens or 0,
-                          cost=price.cost(completion.usage) or 0.0 if price else 0.0)
+        outcome = Outcome(
+            input_tokens=completion.usage.input_tokens or 0,
+            output_tokens=completion.usage.output_tokens or 0,
+            cost=price.cost(completion.usage) or 0.0 if price else 0.0,
+        )
         if verdict.problem and item.attempts <= cfg.max_reasks:
             item.attempts += 1
             fmt = "[[rating]], a number from 1 to 10" if item.kind == "single" else "[[A]], [[B]] or [[C]]"
-            item.messages = [*item.messages, Message(role="assistant", content=completion.text),
-                             Message(role="user", content=REASK.format(fmt=fmt))]
+            item.messages = [
+                *item.messages,
+                Message(role="assistant", content=completion.text),
+                Message(role="user", content=REASK.format(fmt=fmt)),
+            ]
             outcome.follow_ups.append(Job(messages=item.messages, payload=item, size=job.size, key=item.key))
             outcome.finished = False
             return outcome
         judgment = Judgment(
-            key=item.key, kind=item.kind, judge=cfg.name, prompt=item.prompt.name, bench=item.bench,
-            question_id=item.question.id, turn=item.turn, model=item.models[0],
-            model_b=item.models[1] if len(item.models) > 1 else None, sample=item.sample, score=verdict.score,
-            winner=verdict.winner, judgment="\n\n[re-asked for the verdict]\n\n".join(item.replies), problem=verdict.problem,
-            flags=item.flags, attempts=item.attempts, usage=Usage(input_tokens=tokens[0], output_tokens=tokens[1]), cost_usd=cost,
-            request_key=item.request_key, answer_keys=item.answer_keys,
+            key=item.key,
+            kind=item.kind,
+            judge=cfg.name,
+            prompt=item.prompt.name,
+            bench=item.bench,
+            question_id=item.question.id,
+            turn=item.turn,
+            model=item.models[0],
+            model_b=item.models[1] if len(item.models) > 1 else None,
+            sample=item.sample,
+            score=verdict.score,
+            winner=verdict.winner,
+            judgment="\n\n[re-asked for the verdict]\n\n".join(item.replies),
+            problem=verdict.problem,
+            flags=item.flags,
+            attempts=item.attempts,
+            usage=Usage(input_tokens=tokens[0], output_tokens=tokens[1]),
+            cost_usd=cost,
+            request_key=item.request_key,
+            answer_keys=item.answer_keys,
         )
         written = store.add_judgments([judgment])
         result.stored += written
@@ -231,8 +295,16 @@ async def run_plan(
 
     def on_failure(job: Job, error: str, attempts: int) -> int:
         item: JudgeItem = job.payload
-        failure = Failure(key=item.key, bench=item.bench, question_id=item.question.id, turn=item.turn, model=cfg.name,
-                          error=error, attempts=attempts, role="judge")
+        failure = Failure(
+            key=item.key,
+            bench=item.bench,
+            question_id=item.question.id,
+            turn=item.turn,
+            model=cfg.name,
+            error=error,
+            attempts=attempts,
+            role="judge",
+        )
         store.add_failure(failure)
         result.failed.append(failure)
         return 0
@@ -242,10 +314,24 @@ async def run_plan(
     def claim(job: Job) -> bool:
         return store.claim(job.payload.key, owner, policy.lease(options.timeout), "judgments")
 
-    runner = choose(Runner(backend, cfg.settings, concurrency=concurrency, rpm=rpm, tpm=tpm, timeout=options.timeout, policy=policy,
-                           progress=Progress(f"judge {cfg.name}", enabled=show_progress)),
-                    batch, lambda: Ledger.of(store, cfg.spec, cfg.name, "judgments"))
-    jobs = [Job(messages=i.messages, payload=i, size=sum(len(m.content) for m in i.messages), key=i.key) for i in judge_plan.items]
+    runner = choose(
+        Runner(
+            backend,
+            cfg.settings,
+            concurrency=concurrency,
+            rpm=rpm,
+            tpm=tpm,
+            timeout=options.timeout,
+            policy=policy,
+            progress=Progress(f"judge {cfg.name}", enabled=show_progress),
+        ),
+        batch,
+        lambda: Ledger.of(store, cfg.spec, cfg.name, "judgments"),
+    )
+    jobs = [
+        Job(messages=i.messages, payload=i, size=sum(len(m.content) for m in i.messages), key=i.key)
+        for i in judge_plan.items
+    ]
     try:
         result.stats = await runner.run(jobs, on_success, on_failure, claim=claim, already=judge_plan.total - len(jobs))
     finally:
@@ -254,7 +340,7 @@ async def run_plan(
     return result
 
 
-def _price(cfg: JudgeConfig, prices: PriceTable | None, batch: bool):
+def _price(cfg: JudgeConfig, prices: PriceTable | None, batch: bool) -> Price | None:
     price = (prices or PriceTable()).lookup(cfg.spec)
     return price.at_batch() if price and batch else price
 
@@ -275,10 +361,14 @@ def check_prompts(cfg: JudgeConfig, prompts: PromptSet, questions: list[Question
             try:
                 prompt.render(item_values(prompt, own, q, turn) | _answer_values(cfg.mode, turn, chains))
             except (KeyError, IndexError, ValueError) as e:
-                raise ConfigError(f"{prompts.source}: prompt '{prompt.name}' cannot be filled for question {q.id} ({e})") from None
+                raise ConfigError(
+                    f"{prompts.source}: prompt '{prompt.name}' cannot be filled for question {q.id} ({e})"
+                ) from None
 
 
-def judge(store: Store, cfg: JudgeConfig, prompts: PromptSet, options: BackendOptions, **kwargs) -> tuple[JudgePlan, JudgeResult]:
+def judge(
+    store: Store, cfg: JudgeConfig, prompts: PromptSet, options: BackendOptions, **kwargs: Any
+) -> tuple[JudgePlan, JudgeResult]:
     if cfg.base_url:
         options = dataclasses.replace(options, base_url=cfg.base_url)
     judge_plan = plan(store, cfg, prompts)
@@ -287,8 +377,9 @@ def judge(store: Store, cfg: JudgeConfig, prompts: PromptSet, options: BackendOp
     return judge_plan, asyncio.run(run_plan(store, cfg, judge_plan, options, **kwargs))
 
 
-def estimate(cfg: JudgeConfig, judge_plan: JudgePlan, prices: PriceTable | None = None,
-             batch: bool = False) -> dict[str, tuple[int, int, int, float | None]]:
+def estimate(
+    cfg: JudgeConfig, judge_plan: JudgePlan, prices: PriceTable | None = None, batch: bool = False
+) -> dict[str, tuple[int, int, int, float | None]]:
     """Per language: (requests, estimated input tokens (UTF-8 bytes ÷ 4), max output tokens, max cost)."""
     price = _price(cfg, prices, batch)
     out: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
@@ -300,18 +391,32 @@ def estimate(cfg: JudgeConfig, judge_plan: JudgePlan, prices: PriceTable | None 
     return {lang: (n, tin, tout, price.cost_of(tin, tout) if price else None) for lang, (n, tin, tout) in out.items()}
 
 
-def estimate_unanswered(cfg: JudgeConfig, prompts: PromptSet, questions: list[Question], models: list[str],
-                        answer_tokens: int, prices: PriceTable | None = None, batch: bool = False) -> dict[str, tuple[int, int, int, float | None]]:
+def estimate_unanswered(
+    cfg: JudgeConfig,
+    prompts: PromptSet,
+    questions: list[Question],
+    models: list[str],
+    answer_tokens: int,
+    prices: PriceTable | None = None,
+    batch: bool = False,
+) -> dict[str, tuple[int, int, int, float | None]]:
     """Before any answer exists: judge requests per language, with every answer counted at `answer_tokens`."""
     price = _price(cfg, prices, batch)
     groups = len(models) if cfg.mode == "single" else 2 * len(_pairs(cfg, models))
     out: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for q in questions:
         for turn in range(1, min(len(q.turns), 2) + 1):
-            prompt = prompts.for_lang(q.lang).pick("single" if cfg.mode == "single" else "pairwise", turn, q.reference(turn) is not None)
+            prompt = prompts.for_lang(q.lang).pick(
+                "single" if cfg.mode == "single" else "pairwise", turn, q.reference(turn) is not None
+            )
             if prompt is None:
                 continue
-            text = prompt.system + prompt.template + "".join(q.turns[:turn]) + "".join(r or "" for r in (q.references or ())[:turn])
+            text = (
+                prompt.system
+                + prompt.template
+                + "".join(q.turns[:turn])
+                + "".join(r or "" for r in (q.references or ())[:turn])
+            )
             answers = turn * (1 if cfg.mode == "single" else 2) * answer_tokens
             n = groups * cfg.samples
             cell = out[q.lang]

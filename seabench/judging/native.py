@@ -25,7 +25,15 @@ CHOICES = ("en", "native")
 def compose(pieces: dict[str, str], kind: str, turn: int, reference: bool, rationale: str) -> str:
     """One system prompt from a language's sentences; `rationale` names the language the explanation is asked in."""
     side = "single" if kind == "single" else "pair"
-    order = ["judge", f"task.{side}.{turn}", f"language.{side}", f"main.{side}", f"switching.{side}", "fluency", "weight"]
+    order = [
+        "judge",
+        f"task.{side}.{turn}",
+        f"language.{side}",
+        f"main.{side}",
+        f"switching.{side}",
+        "fluency",
+        "weight",
+    ]
     if reference:
         order += ["reference", f"compare.{side}"]
     order += ["scale" if side == "single" else "decide", f"fence.{side}.{turn}", "data", "explain", f"verdict.{side}"]
@@ -50,7 +58,9 @@ def prompt_set(judge_language: str = "en", rationale_language: str | None = None
             variants[code] = _native(code, None if rationale_language == "native" else "en")
         else:  # no prompts of its own (yet): English ones, asking for the explanation as told
             variants[code] = _english(code if rationale_language == "native" else "en")
-    return dataclasses.replace(base, source=f"{base.source} ({judge_language} prompts, {rationale_language} rationale)", by_lang=variants)
+    return dataclasses.replace(
+        base, source=f"{base.source} ({judge_language} prompts, {rationale_language} rationale)", by_lang=variants
+    )
 
 
 def _folder() -> Path:
@@ -66,8 +76,13 @@ def _english(rationale: str) -> PromptSet:
     """English prompts asking for the explanation in `rationale` (a language code)."""
     folder = _folder()
     pieces = _read(folder / "lang" / "en.json")["pieces"]
-    prompts = _build(pieces, NAMES.get(rationale, rationale), "" if rationale == "en" else f":en/{rationale}",
-                     f"{folder / 'lang' / 'en.json'}", aspects_file=folder / "priority-aspects.json")
+    prompts = _build(
+        pieces,
+        NAMES.get(rationale, rationale),
+        "" if rationale == "en" else f":en/{rationale}",
+        f"{folder / 'lang' / 'en.json'}",
+        aspects_file=folder / "priority-aspects.json",
+    )
     criteria = _read(folder / "criteria.json")
     return dataclasses.replace(prompts, criteria={k: v for k, v in criteria.items() if not k.startswith("_")})
 
@@ -79,10 +94,14 @@ def _native(code: str, rationale: str | None = None) -> PromptSet:
     data = _read(path)
     suffix = f":{code}" if rationale is None else f":{code}/{rationale}"
     prompts = _build(data["pieces"], data["names"][rationale or code], suffix, str(path))
-    return dataclasses.replace(prompts, aspects=data["aspects"], criteria=data["criteria"], names=data["names"], country=data["country"])
+    return dataclasses.replace(
+        prompts, aspects=data["aspects"], criteria=data["criteria"], names=data["names"], country=data["country"]
+    )
 
 
-def _build(pieces: dict[str, str], rationale: str, suffix: str, source: str, aspects_file: Path | None = None) -> PromptSet:
+def _build(
+    pieces: dict[str, str], rationale: str, suffix: str, source: str, aspects_file: Path | None = None
+) -> PromptSet:
     templates = _folder() / "templates.jsonl"
     records = []
     for line, rec in read_jsonl(templates):

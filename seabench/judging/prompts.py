@@ -13,6 +13,7 @@ import hashlib
 import json
 import re
 import string
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +29,17 @@ PAIR_1 = {"question", "answer_a", "answer_b"}
 PAIR_2 = {"question_1", "question_2", "answer_a_1", "answer_b_1", "answer_a_2", "answer_b_2"}
 REFS = {"ref_answer_1", "ref_answer_2", "reference"}
 KNOWN = PER_ITEM | SINGLE_1 | SINGLE_2 | PAIR_1 | PAIR_2 | REFS
-ANSWER_FIELDS = {"answer", "answer_1", "answer_2", "answer_a", "answer_b", "answer_a_1", "answer_b_1", "answer_a_2", "answer_b_2"}
+ANSWER_FIELDS = {
+    "answer",
+    "answer_1",
+    "answer_2",
+    "answer_a",
+    "answer_b",
+    "answer_a_1",
+    "answer_b_1",
+    "answer_a_2",
+    "answer_b_2",
+}
 
 
 @dataclass(frozen=True)
@@ -85,7 +96,8 @@ class PromptSet:
 
     @property
     def digest(self) -> str:
-        """A hash of every prompt's wording and the aspects: what a report shows so a reader knows which prompts judged."""
+        """A hash of every prompt's wording and the aspects: what a report shows so a reader knows which prompts
+        judged."""
         parts = sorted(f"{p.name}\x00{p.system}\x00{p.template}" for p in self.prompts.values())
         parts += sorted(f"{k}\x00{v}" for k, v in self.aspects.items())
         parts += sorted(f"{g}\x00{k}\x00{v}" for g, texts in (self.criteria or {}).items() for k, v in texts.items())
@@ -106,9 +118,12 @@ def default_prompts(judge_language: str = "en", rationale_language: str | None =
 
 
 def choose_prompts(path: Path | None, judge_language: str = "en", rationale_language: str | None = None) -> PromptSet:
-    """A --prompts file as written, or ours in the languages asked for; asking both is a mistake, said before any call."""
+    """A --prompts file as written, or ours in the languages asked for; asking both is a mistake, said before any
+    call."""
     if path and (judge_language != "en" or rationale_language):
-        raise SpecError("{judge_language} and {rationale_language} choose among our prompts; a {prompts} file is used as written")
+        raise SpecError(
+            "{judge_language} and {rationale_language} choose among our prompts; a {prompts} file is used as written"
+        )
     return load_prompts(path) if path else default_prompts(judge_language, rationale_language)
 
 
@@ -125,18 +140,32 @@ def load_prompts(path: Path, aspects_file: Path | None = None) -> PromptSet:
         found = dataclasses.replace(found, names=names.get("names"), country=names.get("country"))
     needing = sorted(p.name for p in found.prompts.values() if {"criteria", "reference_rubric"} & p.fields)
     if needing and found.criteria is None:
-        raise InputError.at(path, None, f"prompt '{needing[0]}' uses {{criteria}} or {{reference_rubric}}, which come from a "
-                            "criteria.json beside the file (seabench export prompts writes one)")
+        raise InputError.at(
+            path,
+            None,
+            f"prompt '{needing[0]}' uses {{criteria}} or {{reference_rubric}}, which come from a "
+            "criteria.json beside the file (seabench export prompts writes one)",
+        )
     return found
 
 
 def write_prompts(prompts: PromptSet, folder: Path) -> list[Path]:
     """A prompt set as FastChat's judge_prompts.jsonl, with our criteria.json and priority-aspects.json beside it (and
     languages.json for prompts in another language than English)."""
-    lines = [json.dumps({"name": p.name, "type": p.role.kind, "category": "reference" if p.role.reference else "general",
-                         "system_prompt": p.system, "prompt_template": p.template,
-                         "output_format": "[[rating]]" if p.role.kind == "single" else "[[A]]"}, ensure_ascii=False)
-             for p in prompts.prompts.values()]
+    lines = [
+        json.dumps(
+            {
+                "name": p.name,
+                "type": p.role.kind,
+                "category": "reference" if p.role.reference else "general",
+                "system_prompt": p.system,
+                "prompt_template": p.template,
+                "output_format": "[[rating]]" if p.role.kind == "single" else "[[A]]",
+            },
+            ensure_ascii=False,
+        )
+        for p in prompts.prompts.values()
+    ]
     files = {"judge_prompts.jsonl": "\n".join(lines), "priority-aspects.json": _json(prompts.aspects)}
     if prompts.criteria is not None:
         files["criteria.json"] = _json(prompts.criteria)
@@ -148,11 +177,16 @@ def write_prompts(prompts: PromptSet, folder: Path) -> list[Path]:
     return [folder / name for name in files]
 
 
-def _json(value) -> str:
+def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, indent=1)
 
 
-def prompts_from_records(records, source: str, aspects_file: Path | None = None, problems: list[Problem] | None = None) -> PromptSet:
+def prompts_from_records(
+    records: Iterable[tuple[int, dict]],
+    source: str,
+    aspects_file: Path | None = None,
+    problems: list[Problem] | None = None,
+) -> PromptSet:
     """(line, record) pairs in FastChat's schema, each checked for its fields and placeholders."""
     problems = problems if problems is not None else []
     prompts: dict[Role, JudgePrompt] = {}
@@ -170,13 +204,25 @@ def prompts_from_records(records, source: str, aspects_file: Path | None = None,
         unknown = sorted(fields - KNOWN)
         if unknown:
             names = ", ".join("{" + u + "}" for u in unknown)
-            problems.append(Problem(str(path), line, f"prompt '{rec['name']}' uses unknown placeholder(s) {names}; known: {', '.join(sorted(KNOWN))}"))
+            problems.append(
+                Problem(
+                    str(path),
+                    line,
+                    f"prompt '{rec['name']}' uses unknown placeholder(s) {names}; known: {', '.join(sorted(KNOWN))}",
+                )
+            )
             continue
         role = _role(rec["type"], fields)
         required = {("single", 1): SINGLE_1, ("single", 2): SINGLE_2, ("pairwise", 1): PAIR_1, ("pairwise", 2): PAIR_2}
         needed = required.get((role.kind, role.turn)) if role else None
         if role is None or not needed or not (needed - {"question"}) <= fields:
-            problems.append(Problem(str(path), line, f"prompt '{rec['name']}' ({rec['type']}) lacks the answer placeholders of any judging role"))
+            problems.append(
+                Problem(
+                    str(path),
+                    line,
+                    f"prompt '{rec['name']}' ({rec['type']}) lacks the answer placeholders of any judging role",
+                )
+            )
             continue
         prompts[role] = JudgePrompt(rec["name"], role, rec["system_prompt"], rec["prompt_template"], frozenset(fields))
     if problems:
@@ -266,7 +312,9 @@ _FULLWIDTH = str.maketrans({"[": "［", "]": "］", "<": "‹", ">": "›", "|":
 def _delimiters(template: str) -> list[str]:
     """The template's own marker lines (`[The End of Assistant's Answer]`, `<|end of answer|>`, `### User:`)."""
     lines = {line.strip() for line in template.splitlines()}
-    return sorted((l for l in lines if len(l) >= 5 and "{" not in l and any(c in l for c in "[<#|")), key=len, reverse=True)
+    return sorted(
+        (l for l in lines if len(l) >= 5 and "{" not in l and any(c in l for c in "[<#|")), key=len, reverse=True
+    )
 
 
 def defuse(text: str, delimiters: list[str]) -> str:

@@ -56,20 +56,23 @@ def parse_winner(text: str) -> Verdict:
 
 _INJECTION = [
     ("verdict-marker", re.compile(r"\[\[\s*(?:\d+(?:\.\d+)?|[ABC]|rating)\s*\]\]", re.I)),
-    ("judge-instruction", re.compile(
-        r"ignore (?:all |any )?(?:the )?(?:previous|prior|above|earlier) (?:instructions|prompts?)"
-        r"|(?:dear|attention|note to the|message (?:for|to) the) (?:judge|evaluator|grader)"
-        r"|(?:rate|score|grade) (?:this|my) (?:answer|response) (?:a |as |with )?(?:10|ten|perfect|highest)"
-        r"|give (?:this|my) (?:answer|response) (?:a )?(?:10|ten|full marks|the highest)"
-        r"|you must (?:output|rate|score)"
-        # the same moves in the region's languages
-        r"|abaikan (?:semua )?(?:instruksi|perintah|arahan)"  # id/ms
-        r"|bỏ qua (?:mọi|tất cả|các) (?:hướng dẫn|chỉ dẫn)"  # vi
-        r"|huwag pansinin ang (?:mga )?(?:naunang )?(?:utos|tagubilin)"  # tl
-        r"|ไม่ต้องสนใจคำสั่ง|ให้คะแนน(?:คำตอบนี้)? ?10"  # th
-        r"|ដាក់ពិន្ទុ ?10|ບໍ່ຕ້ອງສົນໃຈຄຳສັ່ງ|အမှတ် ?10",  # km, lo, my
-        re.I,
-    )),
+    (
+        "judge-instruction",
+        re.compile(
+            r"ignore (?:all |any )?(?:the )?(?:previous|prior|above|earlier) (?:instructions|prompts?)"
+            r"|(?:dear|attention|note to the|message (?:for|to) the) (?:judge|evaluator|grader)"
+            r"|(?:rate|score|grade) (?:this|my) (?:answer|response) (?:a |as |with )?(?:10|ten|perfect|highest)"
+            r"|give (?:this|my) (?:answer|response) (?:a )?(?:10|ten|full marks|the highest)"
+            r"|you must (?:output|rate|score)"
+            # the same moves in the region's languages
+            r"|abaikan (?:semua )?(?:instruksi|perintah|arahan)"  # id/ms
+            r"|bỏ qua (?:mọi|tất cả|các) (?:hướng dẫn|chỉ dẫn)"  # vi
+            r"|huwag pansinin ang (?:mga )?(?:naunang )?(?:utos|tagubilin)"  # tl
+            r"|ไม่ต้องสนใจคำสั่ง|ให้คะแนน(?:คำตอบนี้)? ?10"  # th
+            r"|ដាក់ពិន្ទុ ?10|ບໍ່ຕ້ອງສົນໃຈຄຳສັ່ງ|အမှတ် ?10",  # km, lo, my
+            re.I,
+        ),
+    ),
 ]
 
 

@@ -43,7 +43,8 @@ class Question(Record):
     baseline: str | None = None
     """A baseline answer shipped with the bench (Sea-bench's `chatgpt_response`), if any."""
     tags: tuple[str, ...] = ()
-    """Labels from the bench (ours: `harmless` on a safety request that only sounds risky, which the best answer helps with)."""
+    """Labels from the bench (ours: `harmless` on a safety request that only sounds risky, which the best answer helps
+    with)."""
 
     @property
     def has_reference(self) -> bool:
@@ -75,7 +76,8 @@ class Bench(Record):
     """What the loader accepted but a user should know, as `FILE:LINE: …` (fields it does not read, for one)."""
     baseline_name: str | None = None
     """The field its shipped baseline answers came from (Sea-bench's `chatgpt_response`): they are stored as the
-    answers of a model of that name, the bench's baseline, judged against but never graded as a candidate unless named."""
+    answers of a model of that name, the bench's baseline, judged against but never graded as a candidate unless
+    named."""
     description: str = ""
     """What the bench is, in a sentence (bundled benches say so)."""
 
@@ -256,7 +258,8 @@ class Judgment(Record):
     created_at: str = ""
     """When it was stored (UTC, ISO 8601)."""
     request_key: str | None = None
-    """Hash of the request that was sent (judge, settings, rendered prompt, sample); judgments of alike answers share it."""
+    """Hash of the request that was sent (judge, settings, rendered prompt, sample); judgments of alike answers share
+    it."""
     answer_keys: tuple[tuple[str, ...], ...] = ()
     """Per judged model, in position order: the keys of the answers the prompt showed (turn 1 first)."""
 

@@ -88,7 +88,8 @@ class LeaderRow(Record):
     macro_lang: float | None
     """Mean of the per-language means, so a language with more questions does not dominate."""
     self_judged: str | None = None
-    """`same model` or `same family` when the judge graded its own model or its own family's (see `SelfPreferenceRow`)."""
+    """`same model` or `same family` when the judge graded its own model or its own family's (see
+    `SelfPreferenceRow`)."""
     macro_low: float | None
     """95% interval of the macro average."""
     macro_high: float | None
@@ -184,8 +185,15 @@ class CompareCell(Record):
 
 
 class AgreementRow(Record):
-    kind: Literal["judge-human", "judge-judge", "annotator-annotator", "annotator panel", "pairwise judge-human", "pairwise judge-judge",
-                  "pairwise annotator-annotator"]
+    kind: Literal[
+        "judge-human",
+        "judge-judge",
+        "annotator-annotator",
+        "annotator panel",
+        "pairwise judge-human",
+        "pairwise judge-judge",
+        "pairwise annotator-annotator",
+    ]
     """What is compared with what."""
     a: str
     """A judge or an annotator; a panel row lists its annotators."""
@@ -370,7 +378,8 @@ class Report(Record):
     lengths: tuple[LengthRow, ...] = ()
     """Answer length per model × language."""
     safety: tuple[ScoreCell, ...] = ()
-    """Safety scores apart for harmful requests and harmless ones that only sound risky (`harmless`-tagged questions)."""
+    """Safety scores apart for harmful requests and harmless ones that only sound risky (`harmless`-tagged
+    questions)."""
     position: tuple[PositionRow, ...] = ()
     """Position bias per judge × language."""
     length_control: tuple[LengthControlRow, ...] = ()

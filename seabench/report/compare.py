@@ -5,13 +5,15 @@ from __future__ import annotations
 import csv
 import io
 
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..records import CompareCell
 from .tables import ci, num
 
 
-def headline(cell) -> str:
+def headline(cell: CompareCell) -> str:
     """`km / math-reasoning: −1.20 [−1.90, −0.50], p_adj = 0.010`"""
     sign = lambda x: f"{x:+.2f}".replace("-", "−")  # noqa: E731
     where = f"{cell.lang} / {cell.category}"
@@ -20,24 +22,46 @@ def headline(cell) -> str:
     return f"{where}: {sign(cell.diff)}{interval}{p} (n={cell.n}{', underpowered' if cell.underpowered else ''})"
 
 
-def compare_terminal(console, model_a: str, model_b: str, judge: str, cells) -> None:
+def compare_terminal(console: Console, model_a: str, model_b: str, judge: str, cells: list[CompareCell]) -> None:
     significant = [c for c in cells if c.significant]
-    console.print(Text(f"{model_a} − {model_b}, judge {judge}: paired by question (turns and samples pooled per question, as in the "
-                       f"report); paired t test, Holm-adjusted over {len(cells)} cells", style="bold"))
+    console.print(
+        Text(
+            f"{model_a} − {model_b}, judge {judge}: paired by question (turns and samples pooled per question, as in "
+            f"the "
+            f"report); paired t test, Holm-adjusted over {len(cells)} cells",
+            style="bold",
+        )
+    )
     if not significant:
         console.print("No significant differences at p_adj < 0.05.")
     for c in significant:
-        console.print(Text(("regression  " if c.diff < 0 else "improvement ") + headline(c), style="red" if c.diff < 0 else "green"))
-    table = Table(caption="cells under --min-n paired questions are underpowered: read their intervals, not their p-values")
+        console.print(
+            Text(
+                ("regression  " if (c.diff or 0) < 0 else "improvement ") + headline(c),
+                style="red" if (c.diff or 0) < 0 else "green",
+            )
+        )
+    table = Table(
+        caption="cells under --min-n paired questions are underpowered: read their intervals, not their p-values"
+    )
     for col in ("lang", "category", "n", model_a, model_b, "A − B [95% CI]", "p", "p_adj", ""):
         table.add_column(col, justify="left" if col in ("lang", "category", "") else "right", overflow="fold")
     for c in cells:
-        table.add_row(c.lang, c.category, str(c.n), num(c.mean_a), num(c.mean_b), f"{num(c.diff)} {ci(c.ci_low, c.ci_high)}",
-                      _p(c.p), _p(c.p_adj), ("*" if c.significant else "") + (" underpowered" if c.underpowered else ""))
+        table.add_row(
+            c.lang,
+            c.category,
+            str(c.n),
+            num(c.mean_a),
+            num(c.mean_b),
+            f"{num(c.diff)} {ci(c.ci_low, c.ci_high)}",
+            _p(c.p),
+            _p(c.p_adj),
+            ("*" if c.significant else "") + (" underpowered" if c.underpowered else ""),
+        )
     console.print(table)
 
 
-def compare_csv(cells) -> str:
+def compare_csv(cells: list[CompareCell]) -> str:
     buf = io.StringIO()
     columns = list(cells[0].model_dump()) if cells else ["lang", "category"]
     writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")

@@ -22,7 +22,12 @@ FONTS = {
     "lo": ("Noto Sans Lao", None, [(0x0E80, 0x0EFF)]),
     "my": ("Noto Sans Myanmar", None, [(0x1000, 0x109F), (0xA9E0, 0xA9FF), (0xAA60, 0xAA7F)]),
 }
-FONT_DIRS = [Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".local/share/fonts", Path.home() / ".fonts"]
+FONT_DIRS = [
+    Path("/usr/share/fonts"),
+    Path("/usr/local/share/fonts"),
+    Path.home() / ".local/share/fonts",
+    Path.home() / ".fonts",
+]
 
 
 def font_faces(text: str) -> tuple[str, list[str]]:
@@ -35,16 +40,22 @@ def font_faces(text: str) -> tuple[str, list[str]]:
         path = find_font(family, package)
         data = _subset(path, chars) if path is not None else None
         if data is None:
-            notes.append(f"no {family} font was found when this report was built, so its text relies on the reader's fonts; "
-                         f"install {family} (Debian: fonts-noto-core) and build the report again")
+            notes.append(
+                f"no {family} font was found when this report was built, so its text relies on the reader's fonts; "
+                f"install {family} (Debian: fonts-noto-core) and build the report again"
+            )
             continue
-        css.append(f'@font-face {{ font-family: "seabench {family}"; src: url(data:font/ttf;base64,{data}) format("truetype"); }}\n'
-                   f':lang({lang}) {{ font-family: "seabench {family}", "{family}", sans-serif; }}')
+        css.append(
+            f'@font-face {{ font-family: "seabench {family}"; '
+            f'src: url(data:font/ttf;base64,{data}) format("truetype"); }}\n'
+            f':lang({lang}) {{ font-family: "seabench {family}", "{family}", sans-serif; }}'
+        )
     return "\n".join(css), notes
 
 
 def find_font(family: str, package: str | None) -> Path | None:
-    """The regular font file for `family`: its fontpkg package, else fontconfig's match, else a file in the font folders."""
+    """The regular font file for `family`: its fontpkg package, else fontconfig's match, else a file in the font
+    folders."""
     if package is not None:
         try:
             root = import_module(package).ROOT
@@ -53,9 +64,16 @@ def find_font(family: str, package: str | None) -> Path | None:
             pass
     stem = family.replace(" ", "")
     if shutil.which("fc-match"):
-        found = subprocess.run(["fc-match", "-f", "%{file}", f"{family}:style=Regular"], capture_output=True, text=True, check=False)
+        found = subprocess.run(
+            ["fc-match", "-f", "%{file}", f"{family}:style=Regular"], capture_output=True, text=True, check=False
+        )
         path = Path(found.stdout.strip())
-        if found.returncode == 0 and path.name.startswith(stem) and path.suffix.lower() in (".ttf", ".otf") and path.is_file():
+        if (
+            found.returncode == 0
+            and path.name.startswith(stem)
+            and path.suffix.lower() in (".ttf", ".otf")
+            and path.is_file()
+        ):
             return path
     for folder in FONT_DIRS:
         if folder.is_dir():

@@ -7,6 +7,7 @@ import html
 import io
 from pathlib import Path
 
+from rich.console import Console
 from rich.text import Text
 
 from ..errors import ConfigError
@@ -22,6 +23,7 @@ from ..records import (
     PositionRow,
     RatingRow,
     Record,
+    Report,
     ScoreCell,
     SelfPreferenceRow,
     StyleCoef,
@@ -33,27 +35,58 @@ from .overview import headline, headline_table
 from .sections import SECTIONS, all_tables
 from .tables import Table
 
-CSV_COLUMNS = ["model", "judge", "lang", "category", "turn", "n", "mean", "ci_low", "ci_high", "questions", "unscored", "scheme", "low_n"]
+CSV_COLUMNS = [
+    "model",
+    "judge",
+    "lang",
+    "category",
+    "turn",
+    "n",
+    "mean",
+    "ci_low",
+    "ci_high",
+    "questions",
+    "unscored",
+    "scheme",
+    "low_n",
+]
 # Per model × language, so filled on the rows with category = turn = all.
-RATE_COLUMNS = ["wrong_language_rate", "mixed_rate", "not_nfc_rate", "zawgyi_rate", "truncated_rate", "broken_cluster_rate",
-                "cut_mid_word_rate", "repetitive_rate"]
+RATE_COLUMNS = [
+    "wrong_language_rate",
+    "mixed_rate",
+    "not_nfc_rate",
+    "zawgyi_rate",
+    "truncated_rate",
+    "broken_cluster_rate",
+    "cut_mid_word_rate",
+    "repetitive_rate",
+]
 
 
 # What a file's extension says it holds.
-EXTENSIONS = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown", ".csv": "csv", ".json": "json",
-              ".txt": "terminal"}
+EXTENSIONS = {
+    ".html": "html",
+    ".htm": "html",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".csv": "csv",
+    ".json": "json",
+    ".txt": "terminal",
+}
 
 
 def format_for(path: Path) -> str:
     """The report format a file's name asks for."""
     found = EXTENSIONS.get(path.suffix.lower())
     if found is None:
-        raise ConfigError(f"{path}: cannot tell the report format from '{path.suffix or 'no extension'}'; name the file "
-                          ".html, .md, .csv, .json or .txt")
+        raise ConfigError(
+            f"{path}: cannot tell the report format from '{path.suffix or 'no extension'}'; name the file "
+            ".html, .md, .csv, .json or .txt"
+        )
     return found
 
 
-def to_terminal(report, console, wide: bool = False, sections: list[str] | None = None) -> None:
+def to_terminal(report: Report, console: Console, wide: bool = False, sections: list[str] | None = None) -> None:
     """By default the first screen: the headline, the significant differences, what was covered, and the primary
     judge's language × category grids. `sections` shows those sections whole; `wide` every table."""
     if not report.cells and not report.pairs:
@@ -70,11 +103,17 @@ def to_terminal(report, console, wide: bool = False, sections: list[str] | None 
         console.print(Text("  … and more: --section overview"), soft_wrap=False)
     for line in h.covered:
         console.print(Text(line, style="dim"), soft_wrap=False)
-    console.print(Text(f"More: --section {'|'.join(s for s, _ in SECTIONS if s not in ('answers', 'facts'))} (repeatable), or --wide",
-                       style="dim"), soft_wrap=False)
+    console.print(
+        Text(
+            f"More: --section {'|'.join(s for s, _ in SECTIONS if s not in ('answers', 'facts'))} (repeatable), or "
+            f"--wide",
+            style="dim",
+        ),
+        soft_wrap=False,
+    )
 
 
-def first_screen(report) -> list[Table]:
+def first_screen(report: Report) -> list[Table]:
     """The headline without its language strip (the grids below hold the languages), then the primary judge's grids:
     scores where it scored, win rates against the baseline where it compared."""
     judge = report.primary_judge
@@ -87,18 +126,20 @@ def first_screen(report) -> list[Table]:
     return [top, *scored]
 
 
-def to_terminal_text(report, width: int = 100, wide: bool = False, sections: list[str] | None = None) -> str:
+def to_terminal_text(report: Report, width: int = 100, wide: bool = False, sections: list[str] | None = None) -> str:
     """The terminal view as plain text, for `--out FILE.txt`."""
     import io as _io
 
     from rich.console import Console
 
     buf = _io.StringIO()
-    to_terminal(report, Console(file=buf, width=width, highlight=False, soft_wrap=False, color_system=None), wide, sections)
+    to_terminal(
+        report, Console(file=buf, width=width, highlight=False, soft_wrap=False, color_system=None), wide, sections
+    )
     return buf.getvalue()
 
 
-def to_terminal_tables(tables, console, compact: bool = False) -> None:
+def to_terminal_tables(tables: list[Table], console: Console, compact: bool = False) -> None:
     """Each table under its title. `compact`: no borders, so a grid takes its rows and three lines more."""
     from rich import box
     from rich.table import Table as RichTable
@@ -106,10 +147,17 @@ def to_terminal_tables(tables, console, compact: bool = False) -> None:
     for t in tables:
         console.print(Text(t.title, style="bold"))
         wide = len(t.columns) > 6 and not compact
-        table = (RichTable(caption=t.caption or None, caption_justify="left", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-                 if compact else RichTable(caption=t.caption or None, show_lines=wide, caption_justify="left"))
+        table = (
+            RichTable(
+                caption=t.caption or None, caption_justify="left", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False
+            )
+            if compact
+            else RichTable(caption=t.caption or None, show_lines=wide, caption_justify="left")
+        )
         for i, col in enumerate(t.columns):
-            table.add_column(col, justify="left" if i == 0 or col in ("model", "judge", "lang") else "right", overflow="fold")
+            table.add_column(
+                col, justify="left" if i == 0 or col in ("model", "judge", "lang") else "right", overflow="fold"
+            )
         for row in t.rows:
             table.add_row(*[_stack(cell) if wide else cell for cell in row])
         console.print(table)
@@ -122,10 +170,13 @@ def _stack(cell: str) -> str:
     return cell.replace(" [", "\n[").replace(", ", ",").replace(" n=", "\nn=")
 
 
-def to_markdown(report) -> str:
-    out = [f"# seabench report\n\n{len(report.models)} models, judges: {', '.join(report.judges) or 'none'}; "
-           f"{report.settings.confidence:.0%} intervals: means and win rates from t intervals over questions, Bradley–Terry and "
-           f"agreement from {report.settings.rounds} bootstrap rounds over questions (seed {report.settings.seed}).\n"]
+def to_markdown(report: Report) -> str:
+    out = [
+        f"# seabench report\n\n{len(report.models)} models, judges: {', '.join(report.judges) or 'none'}; "
+        f"{report.settings.confidence:.0%} intervals: means and win rates from t intervals over questions, "
+        f"Bradley–Terry and "
+        f"agreement from {report.settings.rounds} bootstrap rounds over questions (seed {report.settings.seed}).\n"
+    ]
     for t in all_tables(report):
         out.append(f"## {_md(t.title)}\n")
         out.append("| " + " | ".join(_md(c) for c in t.columns) + " |")
@@ -144,30 +195,61 @@ def _md(text: str) -> str:
     return html.escape(text, quote=False).replace("|", "\\|").replace("\n", " ")
 
 
-def to_csv(report) -> str:
+def to_csv(report: Report) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(CSV_COLUMNS + RATE_COLUMNS)
     rates = _rates(report)
     for c in report.cells:
-        extra = rates.get((c.model, c.lang), [""] * len(RATE_COLUMNS)) if c.category == "all" and c.turn == "all" else [""] * len(RATE_COLUMNS)
-        writer.writerow([c.model, c.judge, c.lang, c.category, c.turn, c.n, _f(c.mean), _f(c.ci_low), _f(c.ci_high), c.questions,
-                         c.unscored, c.scheme, int(c.low_n), *extra])
+        extra = (
+            rates.get((c.model, c.lang), [""] * len(RATE_COLUMNS))
+            if c.category == "all" and c.turn == "all"
+            else [""] * len(RATE_COLUMNS)
+        )
+        writer.writerow(
+            [
+                c.model,
+                c.judge,
+                c.lang,
+                c.category,
+                c.turn,
+                c.n,
+                _f(c.mean),
+                _f(c.ci_low),
+                _f(c.ci_high),
+                c.questions,
+                c.unscored,
+                c.scheme,
+                int(c.low_n),
+                *extra,
+            ]
+        )
     return buf.getvalue()
 
 
 # `report --format csv --table NAME`: every table of the report as CSV, its columns the record's fields.
 TABLES: dict[str, tuple[str, type[Record]]] = {
-    "scores": ("cells", ScoreCell), "leaderboard": ("leaderboard", LeaderRow), "pairwise": ("pairs", PairCell),
-    "ratings": ("ratings", RatingRow), "agreement": ("agreement", AgreementRow), "language": ("language", LanguageRate),
-    "health": ("health", HealthRate), "tokens": ("tokens", TokenRow), "usage": ("usage", UsageRow),
-    "length": ("lengths", LengthRow), "position": ("position", PositionRow), "length-control": ("length_control", LengthControlRow),
-    "self-preference": ("self_preference", SelfPreferenceRow), "style": ("style_ratings", StyleRating),
-    "style-coefficients": ("style_coefs", StyleCoef), "judge-choice": ("judge_choice", JudgeChoice), "safety": ("safety", ScoreCell),
+    "scores": ("cells", ScoreCell),
+    "leaderboard": ("leaderboard", LeaderRow),
+    "pairwise": ("pairs", PairCell),
+    "ratings": ("ratings", RatingRow),
+    "agreement": ("agreement", AgreementRow),
+    "language": ("language", LanguageRate),
+    "health": ("health", HealthRate),
+    "tokens": ("tokens", TokenRow),
+    "usage": ("usage", UsageRow),
+    "length": ("lengths", LengthRow),
+    "position": ("position", PositionRow),
+    "length-control": ("length_control", LengthControlRow),
+    "self-preference": ("self_preference", SelfPreferenceRow),
+    "style": ("style_ratings", StyleRating),
+    "style-coefficients": ("style_coefs", StyleCoef),
+    "judge-choice": ("judge_choice", JudgeChoice),
+    "safety": ("safety", ScoreCell),
 }
 
 
-def table_csv(report, table: str) -> str:
+def table_csv(report: Report, table: str) -> str:
     """One table as CSV: `scores` is the report's main CSV (rates joined on); the others list their records' fields."""
     if table == "scores":
         return to_csv(report)
@@ -182,16 +264,16 @@ def table_csv(report, table: str) -> str:
     return buf.getvalue()
 
 
-def empty_table(report, table: str) -> str | None:
+def empty_table(report: Report, table: str) -> str | None:
     """None when `table` has rows; else a sentence naming the tables that do."""
     field, _ = TABLES[table]
     if getattr(report, field):
         return None
     full = [name for name, (f, _) in TABLES.items() if getattr(report, f)]
-    return (f"--table {table} has no rows in this store" + (f"; tables with rows: {', '.join(full)}" if full else ""))
+    return f"--table {table} has no rows in this store" + (f"; tables with rows: {', '.join(full)}" if full else "")
 
 
-def _cell(value) -> str:
+def _cell(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
@@ -201,15 +283,17 @@ def _cell(value) -> str:
     return str(value)
 
 
-def _rates(report) -> dict[tuple[str, str], list[str]]:
+def _rates(report: Report) -> dict[tuple[str, str], list[str]]:
     lang = {(r.model, r.lang): r for r in report.language}
     health = {(r.model, r.lang): r for r in report.health}
     out = {}
     for key in set(lang) | set(health):
         l, h = lang.get(key), health.get(key)
         row = [_f(l.wrong / l.checked) if l and l.checked else "", _f(l.mixed / l.checked) if l and l.checked else ""]
-        row += [_f(getattr(h, f) / h.checked) if h and h.checked else "" for f in
-                ("not_nfc", "zawgyi", "truncated", "broken_cluster", "cut_mid_word", "repetitive")]
+        row += [
+            _f(getattr(h, f) / h.checked) if h and h.checked else ""
+            for f in ("not_nfc", "zawgyi", "truncated", "broken_cluster", "cut_mid_word", "repetitive")
+        ]
         out[key] = row
     return out
 
@@ -218,5 +302,5 @@ def _f(x: float | None) -> str:
     return "" if x is None else repr(float(x))
 
 
-def to_json(report) -> str:
+def to_json(report: Report) -> str:
     return report.model_dump_json(indent=1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..records import Report
 from .bias_tables import judge_tables
 from .overview import headline_table
 from .tables import (
@@ -23,13 +24,21 @@ from .tables import (
 
 # The report's sections, in reading order: (id, heading). Every format uses this order.
 SECTIONS = [
-    ("overview", "Overview"), ("language", "By language"), ("category", "By category"), ("baseline", "Against the baseline"),
-    ("head-to-head", "Head to head"), ("judges", "Judges"), ("safety", "Safety"),
-    ("fidelity", "Language fidelity and script health"), ("cost", "Tokens and cost"), ("answers", "Answers"), ("facts", "Run facts"),
+    ("overview", "Overview"),
+    ("language", "By language"),
+    ("category", "By category"),
+    ("baseline", "Against the baseline"),
+    ("head-to-head", "Head to head"),
+    ("judges", "Judges"),
+    ("safety", "Safety"),
+    ("fidelity", "Language fidelity and script health"),
+    ("cost", "Tokens and cost"),
+    ("answers", "Answers"),
+    ("facts", "Run facts"),
 ]
 
 
-def all_tables(report) -> list[Table]:
+def all_tables(report: Report) -> list[Table]:
     """Every table, each tagged with its section, in the sections' reading order."""
     groups = {
         "overview": [headline_table(report), *leaderboard(report)],

@@ -28,8 +28,11 @@ class Series:
 
 
 def _svg(width: int, height: int, label: str, body: list[str]) -> str:
-    return (f'<svg class="chart-svg" viewBox="0 0 {width} {height}" width="{width}" role="img" aria-label="{escape(label)}" '
-            f'xmlns="http://www.w3.org/2000/svg" font-size="12">' + "".join(body) + "</svg>")
+    return (
+        f'<svg class="chart-svg" viewBox="0 0 {width} {height}" width="{width}" role="img" '
+        f'aria-label="{escape(label)}" '
+        f'xmlns="http://www.w3.org/2000/svg" font-size="12">' + "".join(body) + "</svg>"
+    )
 
 
 def _fmt(p: Point) -> str:
@@ -47,10 +50,15 @@ def bars(label: str, groups: list[str], series: list[Series], lo: float, hi: flo
     plot_h = 240
     height = top + plot_h + bottom
     y = lambda v: top + plot_h * (1 - (v - lo) / (hi - lo))  # noqa: E731
-    body = [f'<text x="12" y="{top + plot_h / 2}" transform="rotate(-90 12 {top + plot_h / 2})" text-anchor="middle">{escape(axis)}</text>']
+    body = [
+        f'<text x="12" y="{top + plot_h / 2}" transform="rotate(-90 12 {top + plot_h / 2})" '
+        f'text-anchor="middle">{escape(axis)}</text>'
+    ]
     for tick in _ticks(lo, hi):
-        body.append(f'<line x1="{left}" x2="{width - 10}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="#e5e5e5"/>'
-                    f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" fill="#555">{tick:g}</text>')
+        body.append(
+            f'<line x1="{left}" x2="{width - 10}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="#e5e5e5"/>'
+            f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" fill="#555">{tick:g}</text>'
+        )
     bar_w = (group_w - 16) / max(1, len(series))
     for g, group in enumerate(groups):
         x0 = left + g * group_w + 8
@@ -59,22 +67,36 @@ def bars(label: str, groups: list[str], series: list[Series], lo: float, hi: flo
             if p.value is None:
                 continue
             x = x0 + s * bar_w
-            body.append(f'<rect x="{x:.1f}" y="{y(p.value):.1f}" width="{bar_w - 2:.1f}" height="{y(lo) - y(p.value):.1f}" fill="{ser.color}">'
-                        f'<title>{escape(ser.name)} · {escape(group)}: {escape(_fmt(p))}</title></rect>')
+            body.append(
+                f'<rect x="{x:.1f}" y="{y(p.value):.1f}" width="{bar_w - 2:.1f}" height="{y(lo) - y(p.value):.1f}" '
+                f'fill="{ser.color}">'
+                f"<title>{escape(ser.name)} · {escape(group)}: {escape(_fmt(p))}</title></rect>"
+            )
             if p.low is not None and p.high is not None:
                 cx = x + (bar_w - 2) / 2
-                body.append(f'<path d="M{cx:.1f} {y(p.low):.1f}V{y(p.high):.1f}M{cx - 3:.1f} {y(p.low):.1f}h6M{cx - 3:.1f} {y(p.high):.1f}h6" '
-                            f'stroke="#222" fill="none"/>')
-        body.append(f'<text x="{x0 + (group_w - 16) / 2:.1f}" y="{top + plot_h + 16}" text-anchor="middle">{escape(group)}</text>')
+                body.append(
+                    f'<path d="M{cx:.1f} {y(p.low):.1f}V{y(p.high):.1f}M{cx - 3:.1f} {y(p.low):.1f}h6M{cx - 3:.1f} '
+                    f'{y(p.high):.1f}h6" '
+                    f'stroke="#222" fill="none"/>'
+                )
+        body.append(
+            f'<text x="{x0 + (group_w - 16) / 2:.1f}" y="{top + plot_h + 16}" '
+            f'text-anchor="middle">{escape(group)}</text>'
+        )
     body += _legend(series, left, top + plot_h + 36)
     return _svg(width, height, label, body)
 
 
-def heatmap(label: str, rows: list[str], cols: list[str], cells: dict[tuple[str, str], Point], lo: float, hi: float) -> str:
+def heatmap(
+    label: str, rows: list[str], cols: list[str], cells: dict[tuple[str, str], Point], lo: float, hi: float
+) -> str:
     """Rows × columns, each cell coloured red (lo) to green (hi) with its mean and n written in it."""
     left, top, cw, ch = 110, 24, 64, 34
     width, height = left + cw * len(cols) + 10, top + ch * len(rows) + 10
-    body = [f'<text x="{left + i * cw + cw / 2}" y="{top - 8}" text-anchor="middle">{escape(c)}</text>' for i, c in enumerate(cols)]
+    body = [
+        f'<text x="{left + i * cw + cw / 2}" y="{top - 8}" text-anchor="middle">{escape(c)}</text>'
+        for i, c in enumerate(cols)
+    ]
     for r, row in enumerate(rows):
         body.append(f'<text x="{left - 6}" y="{top + r * ch + ch / 2 + 4}" text-anchor="end">{escape(row)}</text>')
         for c, col in enumerate(cols):
@@ -82,11 +104,17 @@ def heatmap(label: str, rows: list[str], cols: list[str], cells: dict[tuple[str,
             if p is None or p.value is None:
                 continue
             x, yy = left + c * cw, top + r * ch
-            body.append(f'<rect x="{x}" y="{yy}" width="{cw - 2}" height="{ch - 2}" fill="{_ramp((p.value - lo) / (hi - lo))}">'
-                        f'<title>{escape(row)} · {escape(col)}: {escape(_fmt(p))}</title></rect>'
-                        f'<text x="{x + cw / 2 - 1}" y="{yy + ch / 2 + 1}" text-anchor="middle">{p.value:.1f}</text>'
-                        + (f'<text x="{x + cw / 2 - 1}" y="{yy + ch / 2 + 12}" text-anchor="middle" font-size="9" fill="#333">n={p.n}</text>'
-                           if p.n is not None else ""))
+            body.append(
+                f'<rect x="{x}" y="{yy}" width="{cw - 2}" height="{ch - 2}" fill="{_ramp((p.value - lo) / (hi - lo))}">'
+                f"<title>{escape(row)} · {escape(col)}: {escape(_fmt(p))}</title></rect>"
+                f'<text x="{x + cw / 2 - 1}" y="{yy + ch / 2 + 1}" text-anchor="middle">{p.value:.1f}</text>'
+                + (
+                    f'<text x="{x + cw / 2 - 1}" y="{yy + ch / 2 + 12}" text-anchor="middle" font-size="9" '
+                    f'fill="#333">n={p.n}</text>'
+                    if p.n is not None
+                    else ""
+                )
+            )
     return _svg(width, height, label, body)
 
 
@@ -95,7 +123,11 @@ def radar(label: str, axes: list[str], series: list[Series], lo: float, hi: floa
     size, radius = 360, 120
     cx, cy = size / 2, 150
     angle = lambda i: -math.pi / 2 + 2 * math.pi * i / max(1, len(axes))  # noqa: E731
-    at = lambda i, v: (cx + radius * (v - lo) / (hi - lo) * math.cos(angle(i)), cy + radius * (v - lo) / (hi - lo) * math.sin(angle(i)))  # noqa: E731
+
+    def at(i: int, v: float) -> tuple[float, float]:
+        r = radius * (v - lo) / (hi - lo)
+        return cx + r * math.cos(angle(i)), cy + r * math.sin(angle(i))
+
     body = []
     for tick in _ticks(lo, hi)[1:]:
         ring = " ".join(f"{at(i, tick)[0]:.1f},{at(i, tick)[1]:.1f}" for i in range(len(axes)))
@@ -103,19 +135,23 @@ def radar(label: str, axes: list[str], series: list[Series], lo: float, hi: floa
     for i, name in enumerate(axes):
         x, y = at(i, hi)
         lx, ly = at(i, hi + (hi - lo) * 0.14)
-        body.append(f'<line x1="{cx}" y1="{cy}" x2="{x:.1f}" y2="{y:.1f}" stroke="#ddd"/>'
-                    f'<text x="{lx:.1f}" y="{ly + 4:.1f}" text-anchor="middle">{escape(name)}</text>')
+        body.append(
+            f'<line x1="{cx}" y1="{cy}" x2="{x:.1f}" y2="{y:.1f}" stroke="#ddd"/>'
+            f'<text x="{lx:.1f}" y="{ly + 4:.1f}" text-anchor="middle">{escape(name)}</text>'
+        )
     for k, ser in enumerate(series):
-        pts = [(i, p) for i, p in enumerate(ser.points) if p.value is not None]
+        pts = [(i, p.value) for i, p in enumerate(ser.points) if p.value is not None]
         if not pts:
             continue
-        poly = " ".join(f"{at(i, p.value)[0]:.1f},{at(i, p.value)[1]:.1f}" for i, p in pts)
+        poly = " ".join(f"{at(i, v)[0]:.1f},{at(i, v)[1]:.1f}" for i, v in pts)
         # a dash pattern and a marker shape per series, so lines part without colour
-        body.append(f'<polygon points="{poly}" fill="{ser.color}" fill-opacity="0.08" stroke="{ser.color}" stroke-width="2" '
-                    f'stroke-dasharray="{DASHES[k % len(DASHES)]}"/>')
-        for i, p in pts:
-            x, y = at(i, p.value)
-            body.append(_marker(k, x, y, ser.color, f"{ser.name} · {axes[i]}: {_fmt(p)}"))
+        body.append(
+            f'<polygon points="{poly}" fill="{ser.color}" fill-opacity="0.08" stroke="{ser.color}" stroke-width="2" '
+            f'stroke-dasharray="{DASHES[k % len(DASHES)]}"/>'
+        )
+        for i, v in pts:
+            x, y = at(i, v)
+            body.append(_marker(k, x, y, ser.color, f"{ser.name} · {axes[i]}: {_fmt(ser.points[i])}"))
     body += _legend(series, 10, 318, markers=True)
     return _svg(size, 340, label, body)
 
@@ -136,15 +172,22 @@ def _marker(k: int, x: float, y: float, color: str, title: str) -> str:
     if shape == 1:
         return f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="{color}">{tip}</rect>'
     d = 5
-    points = ([(x, y - d), (x + d, y + d * 0.8), (x - d, y + d * 0.8)] if shape == 2 else [(x, y - d), (x + d, y), (x, y + d), (x - d, y)])
+    points = (
+        [(x, y - d), (x + d, y + d * 0.8), (x - d, y + d * 0.8)]
+        if shape == 2
+        else [(x, y - d), (x + d, y), (x, y + d), (x - d, y)]
+    )
     return f'<polygon points="{" ".join(f"{a:.1f},{b:.1f}" for a, b in points)}" fill="{color}">{tip}</polygon>'
 
 
 def _legend(series: list[Series], x: float, y: float, markers: bool = False) -> list[str]:
     out, pos = [], x
     for k, s in enumerate(series):
-        out.append(_marker(k, pos + 5, y - 4, s.color, s.name) if markers else
-                   f'<rect x="{pos:.0f}" y="{y - 9:.0f}" width="10" height="10" fill="{s.color}"/>')
+        out.append(
+            _marker(k, pos + 5, y - 4, s.color, s.name)
+            if markers
+            else f'<rect x="{pos:.0f}" y="{y - 9:.0f}" width="10" height="10" fill="{s.color}"/>'
+        )
         out.append(f'<text x="{pos + 14:.0f}" y="{y:.0f}">{escape(s.name)}</text>')
         pos += 24 + 7 * len(s.name)
     return out
@@ -169,7 +212,10 @@ def win_grid(label: str, rows: list[str], cols: list[str], cells: dict[tuple[str
     left, top, cw, ch = 70, 24, 104, 40
     bar = cw - 14
     width, height = left + cw * len(cols) + 10, top + ch * len(rows) + 44
-    body = [f'<text x="{left + i * cw + cw / 2}" y="{top - 8}" text-anchor="middle">{escape(c)}</text>' for i, c in enumerate(cols)]
+    body = [
+        f'<text x="{left + i * cw + cw / 2}" y="{top - 8}" text-anchor="middle">{escape(c)}</text>'
+        for i, c in enumerate(cols)
+    ]
     for r, row in enumerate(rows):
         body.append(f'<text x="{left - 6}" y="{top + r * ch + ch / 2}" text-anchor="end">{escape(row)}</text>')
         for c, col in enumerate(cols):
@@ -183,22 +229,39 @@ def win_grid(label: str, rows: list[str], cols: list[str], cells: dict[tuple[str
                 w = bar * count / played
                 body.append(f'<rect x="{pos:.1f}" y="{y}" width="{w:.1f}" height="14" fill="{shade}"/>')
                 pos += w
-            tip = (f"{row} · {col}: {cell.wins} won, {cell.ties} tied, {cell.losses} lost; win rate "
-                   + (f"{cell.rate:.2f}" if cell.rate is not None else "–")
-                   + (f" [{cell.low:.2f}, {cell.high:.2f}]" if cell.low is not None and cell.high is not None else "") + f" n={cell.n}")
-            body.append(f'<rect x="{x}" y="{y}" width="{bar}" height="14" fill="none" stroke="#666"><title>{escape(tip)}</title></rect>'
-                        f'<line x1="{x + bar / 2}" x2="{x + bar / 2}" y1="{y - 2}" y2="{y + 16}" stroke="#000" stroke-dasharray="2 2"/>')
+            tip = (
+                f"{row} · {col}: {cell.wins} won, {cell.ties} tied, {cell.losses} lost; win rate "
+                + (f"{cell.rate:.2f}" if cell.rate is not None else "–")
+                + (f" [{cell.low:.2f}, {cell.high:.2f}]" if cell.low is not None and cell.high is not None else "")
+                + f" n={cell.n}"
+            )
+            body.append(
+                f'<rect x="{x}" y="{y}" width="{bar}" height="14" fill="none" '
+                f'stroke="#666"><title>{escape(tip)}</title></rect>'
+                f'<line x1="{x + bar / 2}" x2="{x + bar / 2}" y1="{y - 2}" y2="{y + 16}" stroke="#000" '
+                f'stroke-dasharray="2 2"/>'
+            )
             if cell.low is not None and cell.high is not None:
-                body.append(f'<path d="M{x + bar * cell.low:.1f} {y + 21}H{x + bar * cell.high:.1f}M{x + bar * cell.low:.1f} {y + 18}v6'
-                            f'M{x + bar * cell.high:.1f} {y + 18}v6" stroke="#222" fill="none"/>')
+                body.append(
+                    f'<path d="M{x + bar * cell.low:.1f} {y + 21}H{x + bar * cell.high:.1f}M{x + bar * cell.low:.1f} '
+                    f"{y + 18}v6"
+                    f'M{x + bar * cell.high:.1f} {y + 18}v6" stroke="#222" fill="none"/>'
+                )
             if cell.rate is not None:
-                body.append(f'<circle cx="{x + bar * cell.rate:.1f}" cy="{y + 21}" r="2.5" fill="#222"/>'
-                            f'<text x="{x + bar + 2}" y="{y + 25}" font-size="9" text-anchor="start">{cell.rate:.2f}</text>')
+                body.append(
+                    f'<circle cx="{x + bar * cell.rate:.1f}" cy="{y + 21}" r="2.5" fill="#222"/>'
+                    f'<text x="{x + bar + 2}" y="{y + 25}" font-size="9" text-anchor="start">{cell.rate:.2f}</text>'
+                )
     legend_y = top + ch * len(rows) + 18
     for i, (name, shade) in enumerate((("won", "#1a9850"), ("tied", "#bdbdbd"), ("lost", "#d73027"))):
-        body.append(f'<rect x="{left + i * 70}" y="{legend_y - 9}" width="10" height="10" fill="{shade}"/>'
-                    f'<text x="{left + i * 70 + 14}" y="{legend_y}">{name}</text>')
-    body.append(f'<text x="{left}" y="{legend_y + 16}" font-size="10">dot and whisker: win rate and its 95% interval · dashed: a tie</text>')
+        body.append(
+            f'<rect x="{left + i * 70}" y="{legend_y - 9}" width="10" height="10" fill="{shade}"/>'
+            f'<text x="{left + i * 70 + 14}" y="{legend_y}">{name}</text>'
+        )
+    body.append(
+        f'<text x="{left}" y="{legend_y + 16}" font-size="10">dot and whisker: win rate and its 95% interval · dashed: '
+        f"a tie</text>"
+    )
     return _svg(width, height, label, body)
 
 

@@ -16,7 +16,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TextIO
 
 from .. import defaults as D
 from ..backends.base import AbortRun, Backend, Fatal, Retryable
@@ -133,10 +133,18 @@ class Runner:
         self.rng = random.Random(seed)
         self.stats = RunStats()
 
-    async def run(self, jobs: list[Job], on_success: OnSuccess, on_failure: OnFailure, total: int | None = None,
-                  claim: Claim | None = None, already: int = 0) -> RunStats:
+    async def run(
+        self,
+        jobs: list[Job],
+        on_success: OnSuccess,
+        on_failure: OnFailure,
+        total: int | None = None,
+        claim: Claim | None = None,
+        already: int = 0,
+    ) -> RunStats:
         """Send every job (and the follow-ups they lead to). `claim`, when given, is asked right before a job is sent,
-        so several processes on one store split the work; `already` is what earlier runs stored, for the progress bar."""
+        so several processes on one store split the work; `already` is what earlier runs stored, for the progress
+        bar."""
         self._pending = list(jobs)
         self._waiting: list[tuple[float, int, Job]] = []
         """Jobs waiting out a backoff: (when they may go again, order, job), a heap."""
@@ -284,7 +292,9 @@ class Runner:
 class Progress:
     """A rich progress bar on a terminal; plain periodic lines otherwise. On stderr: it is status, never a result."""
 
-    def __init__(self, label: str = "", *, enabled: bool = True, interval_s: float = 10.0, stream=None):
+    def __init__(
+        self, label: str = "", *, enabled: bool = True, interval_s: float = 10.0, stream: TextIO | None = None
+    ) -> None:
         self.label = label
         self.enabled = enabled
         self.interval_s = interval_s
@@ -292,7 +302,8 @@ class Progress:
         self._bar: Any = None  # rich's Progress, on a terminal
 
     def start(self, total: int, already: int = 0) -> None:
-        """`total` is the whole job; `already` of it was stored by earlier runs (a resumed run shows 212 + 13 of 225)."""
+        """`total` is the whole job; `already` of it was stored by earlier runs (a resumed run shows 212 + 13 of
+        225)."""
         self.total, self.done, self._t0, self._last = total, already, time.monotonic(), time.monotonic()
         self._already = already
         if not self.enabled:
@@ -305,8 +316,14 @@ class Progress:
             from rich.progress import Progress as Bar
 
             self._bar = Bar(
-                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
-                TimeRemainingColumn(), TextColumn("{task.fields[extra]}"), console=console, transient=False,
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[rate]}"),
+                TimeRemainingColumn(),
+                TextColumn("{task.fields[extra]}"),
+                console=console,
+                transient=False,
             )
             self._task = self._bar.add_task(self.label, total=total, completed=already, rate="", extra="")
             self._bar.start()
@@ -325,7 +342,11 @@ class Progress:
         elif time.monotonic() - self._last >= self.interval_s or self.done == self.total:
             self._last = time.monotonic()
             resumed = f" ({self._already} stored before)" if self._already else ""
-            print(f"{self.label}: {self.done}/{self.total} done{resumed}, {rate:.1f}/s, {extra}", file=self.stream, flush=True)
+            print(
+                f"{self.label}: {self.done}/{self.total} done{resumed}, {rate:.1f}/s, {extra}",
+                file=self.stream,
+                flush=True,
+            )
 
     def note(self, text: str) -> None:
         """A line of news (a batch's status), above the bar on a terminal."""

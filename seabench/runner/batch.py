@@ -13,8 +13,9 @@ import asyncio
 import json
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from ..backends.base import AbortRun, BatchState, Fatal, Retryable
 from ..errors import SpecError
@@ -45,23 +46,44 @@ class Ledger:
 
     @classmethod
     def of(cls, store: Store, spec: str, name: str, role: str) -> Ledger:
-        return cls(open=lambda: store.open_batches(spec, name, role), add=lambda bid, ids: store.add_batch(bid, spec, name, role, ids),
-                   collected=store.batch_collected)
+        return cls(
+            open=lambda: store.open_batches(spec, name, role),
+            add=lambda bid, ids: store.add_batch(bid, spec, name, role, ids),
+            collected=store.batch_collected,
+        )
 
 
 def choose(runner: Runner, batch: BatchOptions | None, ledger: Callable[[], Ledger]) -> Runner | BatchRunner:
     """The runner a stage uses: the synchronous one, or a batch runner that hands its leftovers to it on request."""
     if batch is None:
         return runner
-    return BatchRunner(runner.backend, runner.settings, ledger=ledger(), policy=runner.policy, poll_s=batch.poll_s,
-                       sync_retry=runner if batch.sync_retry else None, progress=runner.progress)
+    return BatchRunner(
+        runner.backend,
+        runner.settings,
+        ledger=ledger(),
+        policy=runner.policy,
+        poll_s=batch.poll_s,
+        sync_retry=runner if batch.sync_retry else None,
+        progress=runner.progress,
+    )
 
 
 class BatchRunner:
-    def __init__(self, backend, settings: GenerationSettings, *, ledger: Ledger, policy: RetryPolicy = RetryPolicy(),
-                 poll_s: float = 30.0, sync_retry: Runner | None = None, progress: Progress | None = None):
+    def __init__(
+        self,
+        backend: Any,
+        settings: GenerationSettings,
+        *,
+        ledger: Ledger,
+        policy: RetryPolicy = RetryPolicy(),
+        poll_s: float = 30.0,
+        sync_retry: Runner | None = None,
+        progress: Progress | None = None,
+    ) -> None:
         if not getattr(backend, "batch_limits", None):
-            raise SpecError("{batch} needs a provider with a batch API (openai: or anthropic:, at the provider's own URL)")
+            raise SpecError(
+                "{batch} needs a provider with a batch API (openai: or anthropic:, at the provider's own URL)"
+            )
         self.backend, self.settings, self.ledger, self.policy, self.poll_s = backend, settings, ledger, policy, poll_s
         self.sync_retry = sync_retry
         """Where failed and expired requests go instead of the next wave, when the user asked for that."""
@@ -69,8 +91,15 @@ class BatchRunner:
         self.stats = RunStats()
         self.rng = random.Random()
 
-    async def run(self, jobs: list[Job], on_success: OnSuccess, on_failure: OnFailure, total: int | None = None,
-                  claim: Claim | None = None, already: int = 0) -> RunStats:
+    async def run(
+        self,
+        jobs: list[Job],
+        on_success: OnSuccess,
+        on_failure: OnFailure,
+        total: int | None = None,
+        claim: Claim | None = None,
+        already: int = 0,
+    ) -> RunStats:
         started = time.perf_counter()
         self.progress.start((total if total is not None else len(jobs)) + already, already=already)
         pending = {job.key: job for job in jobs}
@@ -85,13 +114,25 @@ class BatchRunner:
         if to_sync and self.sync_retry is not None:
             self.progress.note(f"{len(to_sync)} requests the batches did not answer: sending them one by one")
             sync = await self.sync_retry.run(to_sync, on_success, on_failure)
-            for name in ("sent", "done", "failed", "blocked", "elsewhere", "input_tokens", "output_tokens", "cost", "throttled", "hedged"):
+            for name in (
+                "sent",
+                "done",
+                "failed",
+                "blocked",
+                "elsewhere",
+                "input_tokens",
+                "output_tokens",
+                "cost",
+                "throttled",
+                "hedged",
+            ):
                 setattr(self.stats, name, getattr(self.stats, name) + getattr(sync, name))
             self.stats.wall_s += sync.wall_s
         return self.stats
 
-    async def _wave(self, pending: dict[str, Job], on_success: OnSuccess, on_failure: OnFailure,
-                    claim: Claim | None) -> tuple[dict[str, Job], list[Job]]:
+    async def _wave(
+        self, pending: dict[str, Job], on_success: OnSuccess, on_failure: OnFailure, claim: Claim | None
+    ) -> tuple[dict[str, Job], list[Job]]:
         """One wave: collect the open batches that hold pending jobs, submit the rest, wait, hand out the results.
         Returns the next wave's jobs, and the failed ones meant for synchronous retries."""
         batches = {bid: ids & pending.keys() for bid, ids in self.ledger.open().items() if ids & pending.keys()}
@@ -145,7 +186,9 @@ class BatchRunner:
                 self.ledger.collected(bid, state.status)
         return following, failed
 
-    def _succeeded(self, job: Job, completion: Completion, latency: float, on_success: OnSuccess, following: dict[str, Job]) -> None:
+    def _succeeded(
+        self, job: Job, completion: Completion, latency: float, on_success: OnSuccess, following: dict[str, Job]
+    ) -> None:
         outcome: Outcome = on_success(job, completion, latency)
         for follow_up in outcome.follow_ups:
             following[follow_up.key] = follow_up
@@ -181,15 +224,17 @@ class BatchRunner:
                 shown = (state.status, state.succeeded, state.failed)
                 if seen.get(bid) != shown:
                     seen[bid] = shown
-                    self.progress.note(f"batch {bid}: {state.status}, {state.succeeded}/{state.total} done"
-                                       + (f", {state.failed} failed" if state.failed else ""))
+                    self.progress.note(
+                        f"batch {bid}: {state.status}, {state.succeeded}/{state.total} done"
+                        + (f", {state.failed} failed" if state.failed else "")
+                    )
                 if state.ended:
                     states[bid] = state
             if len(states) < len(batch_ids):
                 await asyncio.sleep(self.poll_s)
         return states
 
-    async def _call(self, method, *args):
+    async def _call(self, method: Callable[..., Awaitable[Any]], *args: Any) -> Any:
         """A batch API call, retried like any request; one that keeps failing stops the run (the ledger keeps the
         batches: the next run picks them up)."""
         for attempt in range(1, self.policy.max_attempts + 1):
@@ -199,5 +244,7 @@ class BatchRunner:
                 raise AbortRun(f"the batch API refused: {e}") from None
             except Retryable as e:
                 if attempt == self.policy.max_attempts:
-                    raise AbortRun(f"the batch API kept failing ({e}); its batches are recorded, run the command again") from None
+                    raise AbortRun(
+                        f"the batch API kept failing ({e}); its batches are recorded, run the command again"
+                    ) from None
                 await asyncio.sleep(self.policy.delay(attempt, e.retry_after, self.rng))

@@ -57,7 +57,9 @@ class Bucket:
 class Pacer:
     """Decides when each request may start. One per runner: every worker asks it, so a 429 slows the whole pool."""
 
-    def __init__(self, rpm: float | None = None, tpm: float | None = None, *, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self, rpm: float | None = None, tpm: float | None = None, *, clock: Callable[[], float] = time.monotonic
+    ):
         self.clock = clock
         self.cap_rps = rpm / 60 if rpm else None
         self.cap_tps = tpm / 60 if tpm else None
@@ -80,7 +82,8 @@ class Pacer:
         self._sent: deque[float] = deque()
         self._refused: deque[float] = deque()
         self._inflight: list[float] = []
-        """Send times of requests not answered yet: a 429 comes back at once, the successes sent just before it later."""
+        """Send times of requests not answered yet: a 429 comes back at once, the successes sent just before it
+        later."""
         self._last_change = self.started
         self._bound = False
         """Whether a request had to wait for the pacer since the last change: only then is probing faster useful."""
@@ -217,7 +220,10 @@ class Pacer:
         if limits.tokens_limit:
             self.announced_tps = limits.tokens_limit / 60
         # An allowance that is spent waits for its reset, whatever the pace says.
-        for remaining, reset in ((limits.requests_remaining, limits.requests_reset_s), (limits.tokens_remaining, limits.tokens_reset_s)):
+        for remaining, reset in (
+            (limits.requests_remaining, limits.requests_reset_s),
+            (limits.tokens_remaining, limits.tokens_reset_s),
+        ):
             if remaining is not None and remaining <= 0 and reset:
                 self.paused_until = max(self.paused_until, self.clock() + min(reset, 60.0))
         self._rebuild()

@@ -24,7 +24,9 @@ back in order, and a copy would only add load."""
 
 
 class Tail:
-    def __init__(self, ceiling_s: float, *, floor_s: float = 30.0, hedge_share: float = 0.05, hedge_floor_s: float = 0.5):
+    def __init__(
+        self, ceiling_s: float, *, floor_s: float = 30.0, hedge_share: float = 0.05, hedge_floor_s: float = 0.5
+    ):
         self.ceiling_s, self.floor_s = ceiling_s, min(floor_s, ceiling_s)
         self.hedge_share, self.hedge_floor_s = hedge_share, hedge_floor_s
         self.latencies: deque[float] = deque(maxlen=500)
@@ -65,8 +67,11 @@ class Tail:
     def may_hedge(self) -> bool:
         return self.hedged + 1 <= max(2.0, self.hedge_share * self.started)
 
-    async def call(self, send: Callable[[], Awaitable[T]], before_hedge: Callable[[], Awaitable[object]]) -> tuple[T, bool]:
-        """`send()` once, and a second time if the first straggles; the first reply wins. Returns (reply, hedged copy won).
+    async def call(
+        self, send: Callable[[], Awaitable[T]], before_hedge: Callable[[], Awaitable[object]]
+    ) -> tuple[T, bool]:
+        """`send()` once, and a second time if the first straggles; the first reply wins. Returns (reply, hedged copy
+        won).
 
         A failure of the first copy waits for the second; a failure of the second gives up on the straggler too (the
         runner retries). Raises `TimeoutError` when nothing replies within the timeout. Latencies learned while a
@@ -97,14 +102,25 @@ class Tail:
                 wake = started + limit
                 if second is None:
                     hedge_at = self.hedge_after_s()
-                    if hedge_at is not None and now - started >= hedge_at and self.may_hedge() and self._overtaken(number):
+                    if (
+                        hedge_at is not None
+                        and now - started >= hedge_at
+                        and self.may_hedge()
+                        and self._overtaken(number)
+                    ):
                         await before_hedge()  # a copy is a request like any other: it waits for the rate limit too
                         if not first.done():
                             self.started += 1
                             self.hedged += 1
                             second = asyncio.ensure_future(send())
                         continue
-                    due = (now + 0.5 if hedge_at is None else started + hedge_at if now - started < hedge_at else now + 0.05)
+                    due = (
+                        now + 0.5
+                        if hedge_at is None
+                        else started + hedge_at
+                        if now - started < hedge_at
+                        else now + 0.05
+                    )
                     wake = min(wake, due)
                 pending = [t for t in (first, second) if t is not None and not t.done()]
                 await asyncio.wait(pending, timeout=max(0.0, wake - loop.time()), return_when=asyncio.FIRST_COMPLETED)

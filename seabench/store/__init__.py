@@ -38,7 +38,11 @@ def database_error(path: Path, error: sqlite3.Error) -> ConfigError:
     text = str(error)
     if "readonly" in text or "read-only" in text:
         return StoreReadOnly(f"{path}: cannot write to this store ({text})")
-    if isinstance(error, sqlite3.DatabaseError) and not isinstance(error, sqlite3.OperationalError) or "malformed" in text:
+    if (
+        isinstance(error, sqlite3.DatabaseError)
+        and not isinstance(error, sqlite3.OperationalError)
+        or "malformed" in text
+    ):
         return StoreDamaged(f"{path}: the store is damaged or not a seabench store ({text})")
     return ConfigError(f"{path}: {text}")
 
@@ -68,7 +72,9 @@ class Store(HumanRatings, Claims, Batches):
             self.db.execute("PRAGMA synchronous=NORMAL")
             migrate(self.db)
         except NewerStore as e:
-            raise ConfigError(f"{self.path}: written by a newer seabench (it has migration {e}); upgrade seabench to use it") from None
+            raise ConfigError(
+                f"{self.path}: written by a newer seabench (it has migration {e}); upgrade seabench to use it"
+            ) from None
         except sqlite3.Error as e:
             raise database_error(self.path, e) from None
 
@@ -78,11 +84,15 @@ class Store(HumanRatings, Claims, Batches):
             self.db.execute("PRAGMA busy_timeout=10000")
             missing = check_version(self.db)
         except NewerStore as e:
-            raise ConfigError(f"{self.path}: written by a newer seabench (it has migration {e}); upgrade seabench to use it") from None
+            raise ConfigError(
+                f"{self.path}: written by a newer seabench (it has migration {e}); upgrade seabench to use it"
+            ) from None
         except sqlite3.Error as e:
             raise database_error(self.path, e) from None
         if missing:
-            raise OldStore(f"{self.path}: written by an older seabench (it lacks {', '.join(missing)}) and opened read-only")
+            raise OldStore(
+                f"{self.path}: written by an older seabench (it lacks {', '.join(missing)}) and opened read-only"
+            )
 
     @classmethod
     def existing(cls, path: str | os.PathLike[str] | None = None) -> Store | None:
@@ -96,7 +106,7 @@ class Store(HumanRatings, Claims, Batches):
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(self, kind, error, traceback) -> None:
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, traceback: object) -> None:
         self.close()
         if isinstance(error, sqlite3.Error):
             raise database_error(self.path, error) from None
@@ -109,15 +119,21 @@ class Store(HumanRatings, Claims, Batches):
         baseline = _baseline_answers(bench)
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
-            self.db.executemany("INSERT OR REPLACE INTO questions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", _question_rows(bench))
+            self.db.executemany(
+                "INSERT OR REPLACE INTO questions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", _question_rows(bench)
+            )
             if baseline:
-                self.db.execute("INSERT OR IGNORE INTO models (name, spec, settings) VALUES (?, ?, ?)",
-                                (bench.baseline_name, f"{BASELINE_SPEC}{bench.name}", GenerationSettings().model_dump_json()))
+                self.db.execute(
+                    "INSERT OR IGNORE INTO models (name, spec, settings) VALUES (?, ?, ?)",
+                    (bench.baseline_name, f"{BASELINE_SPEC}{bench.name}", GenerationSettings().model_dump_json()),
+                )
                 self.db.executemany(INSERT_ANSWER, [_answer_row(a) for a in baseline])
 
     def baselines(self) -> set[str]:
         """Models whose answers a bench shipped (its baseline), not a candidate's."""
-        return {name for name, spec in self.db.execute("SELECT name, spec FROM models") if spec.startswith(BASELINE_SPEC)}
+        return {
+            name for name, spec in self.db.execute("SELECT name, spec FROM models") if spec.startswith(BASELINE_SPEC)
+        }
 
     def questions(self, bench: str | None = None) -> dict[tuple[str, str], Question]:
         args: tuple[str, ...] = ()
@@ -128,8 +144,13 @@ class Store(HumanRatings, Claims, Batches):
         for row in self.db.execute(sql, args):
             b, qid, lang, cat, turns, refs, answer_lang, baseline, tags = row
             out[b, qid] = Question(
-                id=qid, lang=lang, category=cat, turns=tuple(json.loads(turns)),
-                references=tuple(json.loads(refs)) if refs else None, answer_lang=answer_lang, baseline=baseline,
+                id=qid,
+                lang=lang,
+                category=cat,
+                turns=tuple(json.loads(turns)),
+                references=tuple(json.loads(refs)) if refs else None,
+                answer_lang=answer_lang,
+                baseline=baseline,
                 tags=tuple(json.loads(tags)) if tags else (),
             )
         return out
@@ -142,7 +163,10 @@ class Store(HumanRatings, Claims, Batches):
         wanted = settings.model_dump_json()
         row = self.db.execute("SELECT spec, settings, checkpoint FROM models WHERE name = ?", (name,)).fetchone()
         if row is None:
-            self.db.execute("INSERT INTO models (name, spec, settings, checkpoint) VALUES (?, ?, ?, ?)", (name, spec, wanted, checkpoint))
+            self.db.execute(
+                "INSERT INTO models (name, spec, settings, checkpoint) VALUES (?, ?, ?, ?)",
+                (name, spec, wanted, checkpoint),
+            )
         elif (row[0], row[1]) != (spec, wanted):
             raise NameTaken(
                 f"model name '{name}' already holds answers from {row[0]} with settings {row[1]}; "
@@ -157,16 +181,22 @@ class Store(HumanRatings, Claims, Batches):
             with self.db:
                 self.db.execute("UPDATE models SET checkpoint = ? WHERE name = ?", (checkpoint, name))
 
-    def register_judge(self, name: str, spec: str, settings: GenerationSettings, prompts: str, prompts_hash: str) -> None:
+    def register_judge(
+        self, name: str, spec: str, settings: GenerationSettings, prompts: str, prompts_hash: str
+    ) -> None:
         """Record a judge run's identity (what a report's header shows): name, spec, settings and which prompts."""
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
-            self.db.execute("INSERT OR REPLACE INTO judges VALUES (?, ?, ?, ?, ?, ?)",
-                            (name, spec, settings.model_dump_json(), prompts, prompts_hash, now()))
+            self.db.execute(
+                "INSERT OR REPLACE INTO judges VALUES (?, ?, ?, ?, ?, ?)",
+                (name, spec, settings.model_dump_json(), prompts, prompts_hash, now()),
+            )
 
     def judges(self) -> list[tuple[str, str, str, str]]:
         """(name, spec, prompts source, prompts hash) of every judge run recorded, oldest first."""
-        return [tuple(r) for r in self.db.execute("SELECT name, spec, prompts, prompts_hash FROM judges ORDER BY last_run")]
+        return [
+            tuple(r) for r in self.db.execute("SELECT name, spec, prompts, prompts_hash FROM judges ORDER BY last_run")
+        ]
 
     def models(self) -> dict[str, tuple[str, GenerationSettings]]:
         return {
@@ -195,9 +225,19 @@ class Store(HumanRatings, Claims, Batches):
             self.db.execute("BEGIN IMMEDIATE")
             self.db.execute(
                 "INSERT INTO failures VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET "
-                "error = excluded.error, attempts = failures.attempts + excluded.attempts, updated_at = excluded.updated_at",
-                (failure.key, failure.bench, failure.question_id, failure.turn, failure.model, failure.error,
-                 failure.attempts, failure.updated_at or now(), failure.role),
+                "error = excluded.error, attempts = failures.attempts + excluded.attempts, updated_at = "
+                "excluded.updated_at",
+                (
+                    failure.key,
+                    failure.bench,
+                    failure.question_id,
+                    failure.turn,
+                    failure.model,
+                    failure.error,
+                    failure.attempts,
+                    failure.updated_at or now(),
+                    failure.role,
+                ),
             )
 
     def latest_answers(self, models: list[str] | None = None) -> dict[tuple[str, str, str, int], Answer]:
@@ -236,7 +276,6 @@ class Store(HumanRatings, Claims, Batches):
             for k, b, q, t, m, e, a, u, r in self.db.execute(sql + " ORDER BY model, question_id, turn", args)
         ]
 
-
     # judgments ---------------------------------------------------------------------------------------------
 
     def judgment_prompts(self, judge: str) -> set[str]:
@@ -259,7 +298,10 @@ class Store(HumanRatings, Claims, Batches):
             self.db.execute("BEGIN IMMEDIATE")
             _check_identity(self.db, judgments)
             before = self.db.total_changes
-            self.db.executemany(f"INSERT OR IGNORE INTO judgments VALUES ({', '.join('?' * JUDGMENT_COLUMNS)})", [_judgment_row(j) for j in judgments])
+            self.db.executemany(
+                f"INSERT OR IGNORE INTO judgments VALUES ({', '.join('?' * JUDGMENT_COLUMNS)})",
+                [_judgment_row(j) for j in judgments],
+            )
             written = self.db.total_changes - before
             self.db.executemany("DELETE FROM failures WHERE key = ?", [(j.key,) for j in judgments])
             return written
@@ -273,15 +315,57 @@ class Store(HumanRatings, Claims, Batches):
         sql = "SELECT * FROM judgments" + (" WHERE " + " AND ".join(where) if where else "")
         out = []
         for row in self.db.execute(sql + " ORDER BY judge, bench, question_id, turn, model, model_b, sample", args):
-            (key, kind_, judge_, prompt, bench, qid, turn, model, model_b, sample, score, winner, text, problem, flags,
-             attempts, tin, tout, cost, source, created, request_key, answer_keys) = row
-            out.append(Judgment(
-                key=key, kind=kind_, judge=judge_, prompt=prompt, bench=bench, question_id=qid, turn=turn, model=model,
-                model_b=model_b, sample=sample, score=score, winner=winner, judgment=text, problem=problem,
-                flags=tuple(json.loads(flags)), attempts=attempts, usage=Usage(input_tokens=tin, output_tokens=tout),
-                cost_usd=cost, source=source, created_at=created, request_key=request_key,
-                answer_keys=tuple(tuple(c) for c in json.loads(answer_keys)),
-            ))
+            (
+                key,
+                kind_,
+                judge_,
+                prompt,
+                bench,
+                qid,
+                turn,
+                model,
+                model_b,
+                sample,
+                score,
+                winner,
+                text,
+                problem,
+                flags,
+                attempts,
+                tin,
+                tout,
+                cost,
+                source,
+                created,
+                request_key,
+                answer_keys,
+            ) = row
+            out.append(
+                Judgment(
+                    key=key,
+                    kind=kind_,
+                    judge=judge_,
+                    prompt=prompt,
+                    bench=bench,
+                    question_id=qid,
+                    turn=turn,
+                    model=model,
+                    model_b=model_b,
+                    sample=sample,
+                    score=score,
+                    winner=winner,
+                    judgment=text,
+                    problem=problem,
+                    flags=tuple(json.loads(flags)),
+                    attempts=attempts,
+                    usage=Usage(input_tokens=tin, output_tokens=tout),
+                    cost_usd=cost,
+                    source=source,
+                    created_at=created,
+                    request_key=request_key,
+                    answer_keys=tuple(tuple(c) for c in json.loads(answer_keys)),
+                )
+            )
         return out
 
     # checks ------------------------------------------------------------------------------------------------
@@ -294,34 +378,52 @@ class Store(HumanRatings, Claims, Batches):
         """Answer key → its check; a new check of the same kind replaces the old one."""
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
-            self.db.executemany("INSERT OR REPLACE INTO checks VALUES (?, ?, ?)",
-                                [(k, CHECK_KINDS[type(v)], v.model_dump_json()) for k, v in results.items()])
+            self.db.executemany(
+                "INSERT OR REPLACE INTO checks VALUES (?, ?, ?)",
+                [(k, CHECK_KINDS[type(v)], v.model_dump_json()) for k, v in results.items()],
+            )
 
     def language_checks(self) -> dict[str, LanguageCheck]:
-        return {k: LanguageCheck.model_validate_json(v) for k, v in self.db.execute("SELECT answer_key, result FROM checks WHERE kind = 'language'")}
+        return {
+            k: LanguageCheck.model_validate_json(v)
+            for k, v in self.db.execute("SELECT answer_key, result FROM checks WHERE kind = 'language'")
+        }
 
     def script_health(self) -> dict[str, ScriptHealth]:
-        return {k: ScriptHealth.model_validate_json(v) for k, v in self.db.execute("SELECT answer_key, result FROM checks WHERE kind = 'script-health'")}
+        return {
+            k: ScriptHealth.model_validate_json(v)
+            for k, v in self.db.execute("SELECT answer_key, result FROM checks WHERE kind = 'script-health'")
+        }
 
     def save_token_stats(self, rows: list[TokenRow]) -> None:
         """A new measurement of a (model spec, language) replaces the old one."""
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
-            self.db.executemany("INSERT OR REPLACE INTO token_stats VALUES (?, ?, ?, ?)",
-                                [(r.model, r.lang, r.model_dump_json(), now()) for r in rows])
+            self.db.executemany(
+                "INSERT OR REPLACE INTO token_stats VALUES (?, ?, ?, ?)",
+                [(r.model, r.lang, r.model_dump_json(), now()) for r in rows],
+            )
 
     def token_stats(self) -> list[TokenRow]:
-        return [TokenRow.model_validate_json(row[0]) for row in self.db.execute("SELECT result FROM token_stats ORDER BY model, lang")]
+        return [
+            TokenRow.model_validate_json(row[0])
+            for row in self.db.execute("SELECT result FROM token_stats ORDER BY model, lang")
+        ]
 
     def add_imported(self, bench: Bench, answers: list[Answer], judgments: list[Judgment]) -> int:
         """Questions, answers and judgments from another tool's files, in one transaction; returns rows added."""
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
             before = self.db.total_changes
-            self.db.executemany("INSERT OR REPLACE INTO questions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", _question_rows(bench))
+            self.db.executemany(
+                "INSERT OR REPLACE INTO questions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", _question_rows(bench)
+            )
             self.db.executemany(INSERT_ANSWER, [_answer_row(a) for a in answers])
             _check_identity(self.db, judgments)
-            self.db.executemany(f"INSERT OR IGNORE INTO judgments VALUES ({', '.join('?' * JUDGMENT_COLUMNS)})", [_judgment_row(j) for j in judgments])
+            self.db.executemany(
+                f"INSERT OR IGNORE INTO judgments VALUES ({', '.join('?' * JUDGMENT_COLUMNS)})",
+                [_judgment_row(j) for j in judgments],
+            )
             return self.db.total_changes - before - len(bench.questions)
 
 
@@ -335,27 +437,59 @@ def _baseline_answers(bench: Bench) -> list[Answer]:
     if not bench.baseline_name:
         return []
     return [
-        Answer(key=content_key("answer/baseline", {"bench": bench.name, "question": q.id, "text": q.baseline}), bench=bench.name,
-               question_id=q.id, turn=1, model=bench.baseline_name, spec=f"{BASELINE_SPEC}{bench.name}", text=q.baseline, created_at=now())
-        for q in bench.questions if q.baseline
+        Answer(
+            key=content_key("answer/baseline", {"bench": bench.name, "question": q.id, "text": q.baseline}),
+            bench=bench.name,
+            question_id=q.id,
+            turn=1,
+            model=bench.baseline_name,
+            spec=f"{BASELINE_SPEC}{bench.name}",
+            text=q.baseline,
+            created_at=now(),
+        )
+        for q in bench.questions
+        if q.baseline
     ]
 
 
-ANSWER_COLUMNS = ("key, bench, question_id, turn, model, spec, text, input_tokens, output_tokens, latency_s, cost_usd, finish_reason, "
-                  "created_at, checkpoint")
+ANSWER_COLUMNS = (
+    "key, bench, question_id, turn, model, spec, text, input_tokens, output_tokens, latency_s, cost_usd, "
+    "finish_reason, "
+    "created_at, checkpoint"
+)
 INSERT_ANSWER = f"INSERT OR IGNORE INTO answers ({ANSWER_COLUMNS}) VALUES ({', '.join('?' * 14)})"
 
 
 def _answer_row(a: Answer) -> tuple:
-    return (a.key, a.bench, a.question_id, a.turn, a.model, a.spec, a.text, a.usage.input_tokens, a.usage.output_tokens, a.latency_s,
-            a.cost_usd, a.finish_reason, a.created_at or now(), a.checkpoint)
+    return (
+        a.key,
+        a.bench,
+        a.question_id,
+        a.turn,
+        a.model,
+        a.spec,
+        a.text,
+        a.usage.input_tokens,
+        a.usage.output_tokens,
+        a.latency_s,
+        a.cost_usd,
+        a.finish_reason,
+        a.created_at or now(),
+        a.checkpoint,
+    )
 
 
 def _question_rows(bench: Bench) -> list[tuple]:
     return [
         (
-            bench.name, q.id, q.lang, q.category, json.dumps(q.turns, ensure_ascii=False),
-            json.dumps(q.references, ensure_ascii=False) if q.references else None, q.answer_lang, q.baseline,
+            bench.name,
+            q.id,
+            q.lang,
+            q.category,
+            json.dumps(q.turns, ensure_ascii=False),
+            json.dumps(q.references, ensure_ascii=False) if q.references else None,
+            q.answer_lang,
+            q.baseline,
             json.dumps(q.tags, ensure_ascii=False) if q.tags else None,
         )
         for q in bench.questions
@@ -368,9 +502,28 @@ _IDENTITY = ("kind", "judge", "bench", "question_id", "turn", "model", "model_b"
 
 def _judgment_row(j: Judgment) -> tuple:
     return (
-        j.key, j.kind, j.judge, j.prompt, j.bench, j.question_id, j.turn, j.model, j.model_b, j.sample, j.score,
-        j.winner, j.judgment, j.problem, json.dumps(list(j.flags)), j.attempts, j.usage.input_tokens,
-        j.usage.output_tokens, j.cost_usd, j.source, j.created_at or now(), j.request_key,
+        j.key,
+        j.kind,
+        j.judge,
+        j.prompt,
+        j.bench,
+        j.question_id,
+        j.turn,
+        j.model,
+        j.model_b,
+        j.sample,
+        j.score,
+        j.winner,
+        j.judgment,
+        j.problem,
+        json.dumps(list(j.flags)),
+        j.attempts,
+        j.usage.input_tokens,
+        j.usage.output_tokens,
+        j.cost_usd,
+        j.source,
+        j.created_at or now(),
+        j.request_key,
         json.dumps([list(c) for c in j.answer_keys]),
     )
 
@@ -383,13 +536,25 @@ def _check_identity(db: sqlite3.Connection, judgments: list[Judgment]) -> None:
         sql = f"SELECT key, {', '.join(_IDENTITY)} FROM judgments WHERE key IN ({', '.join('?' * len(chunk))})"
         for key, *stored in db.execute(sql, chunk):
             if tuple(stored) != wanted[key]:
-                raise RuntimeError(f"judgment key {key[:12]}… already holds {tuple(stored)}, not {wanted[key]}: a keying bug")
+                raise RuntimeError(
+                    f"judgment key {key[:12]}… already holds {tuple(stored)}, not {wanted[key]}: a keying bug"
+                )
 
 
 def _answer(row: tuple) -> Answer:
     key, bench, qid, turn, model, spec, text, tin, tout, latency, cost, finish, created, checkpoint = row
     return Answer(
-        key=key, bench=bench, question_id=qid, turn=turn, model=model, spec=spec, text=text,
-        usage=Usage(input_tokens=tin, output_tokens=tout), latency_s=latency, cost_usd=cost,
-        finish_reason=finish, created_at=created, checkpoint=checkpoint,
+        key=key,
+        bench=bench,
+        question_id=qid,
+        turn=turn,
+        model=model,
+        spec=spec,
+        text=text,
+        usage=Usage(input_tokens=tin, output_tokens=tout),
+        latency_s=latency,
+        cost_usd=cost,
+        finish_reason=finish,
+        created_at=created,
+        checkpoint=checkpoint,
     )

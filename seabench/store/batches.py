@@ -17,15 +17,19 @@ class Batches:
             self.db.execute("BEGIN IMMEDIATE")
             # An id a server hands out again (a local stand-in restarted) starts a new record.
             self.db.execute("DELETE FROM batch_items WHERE batch_id = ?", (batch_id,))
-            self.db.execute("INSERT OR REPLACE INTO batches (id, spec, name, role, created_at, requests) VALUES (?, ?, ?, ?, ?, ?)",
-                            (batch_id, spec, name, role, now, len(custom_ids)))
+            self.db.execute(
+                "INSERT OR REPLACE INTO batches (id, spec, name, role, created_at, requests) VALUES (?, ?, ?, ?, ?, ?)",
+                (batch_id, spec, name, role, now, len(custom_ids)),
+            )
             self.db.executemany("INSERT INTO batch_items VALUES (?, ?)", [(batch_id, c) for c in custom_ids])
 
     def open_batches(self, spec: str, name: str, role: str) -> dict[str, set[str]]:
         """Batches of this model or judge not collected yet: batch id → the custom ids it holds."""
         rows = self.db.execute(
             "SELECT b.id, i.custom_id FROM batches b JOIN batch_items i ON i.batch_id = b.id "
-            "WHERE b.spec = ? AND b.name = ? AND b.role = ? AND b.collected_at IS NULL ORDER BY b.created_at", (spec, name, role))
+            "WHERE b.spec = ? AND b.name = ? AND b.role = ? AND b.collected_at IS NULL ORDER BY b.created_at",
+            (spec, name, role),
+        )
         out: dict[str, set[str]] = {}
         for batch_id, custom_id in rows:
             out.setdefault(batch_id, set()).add(custom_id)

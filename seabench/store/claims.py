@@ -56,4 +56,3 @@ class Claims:
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
             self.db.execute("DELETE FROM claims WHERE owner = ?", (owner,))
-

@@ -13,7 +13,10 @@ class HumanRatings:
 
     def human_items(self) -> dict[str, tuple[str, str, int, str]]:
         """Blind item id → (bench, question id, turn, model)."""
-        return {r[0]: (r[1], r[2], r[3], r[4]) for r in self.db.execute("SELECT item_id, bench, question_id, turn, model FROM human_items")}
+        return {
+            r[0]: (r[1], r[2], r[3], r[4])
+            for r in self.db.execute("SELECT item_id, bench, question_id, turn, model FROM human_items")
+        }
 
     def add_human_items(self, items: dict[str, tuple[str, str, int, str]]) -> None:
         with self.db:
@@ -25,19 +28,25 @@ class HumanRatings:
 
     def human_pair_items(self) -> dict[str, tuple[str, str, int, str, str]]:
         """Blind pairwise item id → (bench, question id, turn, model shown as A, model shown as B)."""
-        return {r[0]: tuple(r[1:6]) for r in self.db.execute("SELECT item_id, bench, question_id, turn, model_a, model_b FROM human_pair_items")}
+        return {
+            r[0]: tuple(r[1:6])
+            for r in self.db.execute("SELECT item_id, bench, question_id, turn, model_a, model_b FROM human_pair_items")
+        }
 
     def add_human_pair_items(self, items: dict[str, tuple[str, str, int, str, str]]) -> None:
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
-            self.db.executemany("INSERT OR IGNORE INTO human_pair_items VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                [(item, *values, now()) for item, values in items.items()])
+            self.db.executemany(
+                "INSERT OR IGNORE INTO human_pair_items VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(item, *values, now()) for item, values in items.items()],
+            )
 
     def ratings(self) -> list[Rating]:
         return [
             Rating(annotator=a, bench=b, question_id=q, turn=t, model=m, score=s, comment=c)
             for a, b, q, t, m, s, c in self.db.execute(
-                "SELECT annotator, bench, question_id, turn, model, score, comment FROM ratings ORDER BY annotator, bench, question_id, turn, model"
+                "SELECT annotator, bench, question_id, turn, model, score, comment FROM ratings ORDER BY annotator, "
+                "bench, question_id, turn, model"
             )
         ]
 
@@ -45,11 +54,14 @@ class HumanRatings:
         return [
             PairRating(annotator=a, bench=b, question_id=q, turn=t, model_a=ma, model_b=mb, winner=w, comment=c)
             for a, b, q, t, ma, mb, w, c in self.db.execute(
-                "SELECT annotator, bench, question_id, turn, model_a, model_b, winner, comment FROM human_pairwise ORDER BY 1, 2, 3, 4, 5, 6"
+                "SELECT annotator, bench, question_id, turn, model_a, model_b, winner, comment FROM human_pairwise "
+                "ORDER BY 1, 2, 3, 4, 5, 6"
             )
         ]
 
-    def add_human(self, ratings: list[Rating], pairs: list[PairRating], source_file: str, *, replace: bool = False) -> tuple[int, int]:
+    def add_human(
+        self, ratings: list[Rating], pairs: list[PairRating], source_file: str, *, replace: bool = False
+    ) -> tuple[int, int]:
         """All of one file's rows in one transaction: a file is imported whole or not at all. With `replace`, a rating
         that differs from the stored one replaces it and the old value goes to `human_corrections`.
         Returns (rows added, rows corrected)."""
@@ -63,30 +75,79 @@ class HumanRatings:
             before = self.db.total_changes
             self.db.executemany(
                 f"{verb} INTO ratings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(r.annotator, r.bench, r.question_id, r.turn, r.model, r.score, r.comment, source_file, stamp) for r in ratings],
+                [
+                    (r.annotator, r.bench, r.question_id, r.turn, r.model, r.score, r.comment, source_file, stamp)
+                    for r in ratings
+                ],
             )
             self.db.executemany(
                 f"{verb} INTO human_pairwise VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(p.annotator, p.bench, p.question_id, p.turn, p.model_a, p.model_b, p.winner, p.comment, source_file, stamp) for p in pairs],
+                [
+                    (
+                        p.annotator,
+                        p.bench,
+                        p.question_id,
+                        p.turn,
+                        p.model_a,
+                        p.model_b,
+                        p.winner,
+                        p.comment,
+                        source_file,
+                        stamp,
+                    )
+                    for p in pairs
+                ],
             )
             written = self.db.total_changes - before
             return (len(ratings) + len(pairs) - existing if replace else written), corrected
 
-    def _record_corrections(self, ratings: list[Rating], pairs: list[PairRating], source_file: str, stamp: str) -> tuple[int, int]:
-        """Keep the old value of every rating about to be replaced; returns (ratings already stored, ones that change)."""
+    def _record_corrections(
+        self, ratings: list[Rating], pairs: list[PairRating], source_file: str, stamp: str
+    ) -> tuple[int, int]:
+        """Keep the old value of every rating about to be replaced; returns (ratings already stored, ones that
+        change)."""
         rows, existing = [], 0
         for r in ratings:
-            old = self.db.execute("SELECT score FROM ratings WHERE annotator = ? AND bench = ? AND question_id = ? AND turn = ? AND model = ?",
-                                  (r.annotator, r.bench, r.question_id, r.turn, r.model)).fetchone()
+            old = self.db.execute(
+                "SELECT score FROM ratings WHERE annotator = ? AND bench = ? AND question_id = ? AND turn = ? AND "
+                "model = ?",
+                (r.annotator, r.bench, r.question_id, r.turn, r.model),
+            ).fetchone()
             existing += old is not None
             if old is not None and old[0] != r.score:
-                rows.append((r.annotator, r.bench, r.question_id, r.turn, r.model, f"{old[0]:g}", f"{r.score:g}", source_file, stamp))
+                rows.append(
+                    (
+                        r.annotator,
+                        r.bench,
+                        r.question_id,
+                        r.turn,
+                        r.model,
+                        f"{old[0]:g}",
+                        f"{r.score:g}",
+                        source_file,
+                        stamp,
+                    )
+                )
         for p in pairs:
-            old = self.db.execute("SELECT winner FROM human_pairwise WHERE annotator = ? AND bench = ? AND question_id = ? AND turn = ? "
-                                  "AND model_a = ? AND model_b = ?", (p.annotator, p.bench, p.question_id, p.turn, p.model_a, p.model_b)).fetchone()
+            old = self.db.execute(
+                "SELECT winner FROM human_pairwise WHERE annotator = ? AND bench = ? AND question_id = ? AND turn = ? "
+                "AND model_a = ? AND model_b = ?",
+                (p.annotator, p.bench, p.question_id, p.turn, p.model_a, p.model_b),
+            ).fetchone()
             existing += old is not None
             if old is not None and old[0] != p.winner:
-                rows.append((p.annotator, p.bench, p.question_id, p.turn, f"{p.model_a} vs {p.model_b}", old[0], p.winner, source_file, stamp))
+                rows.append(
+                    (
+                        p.annotator,
+                        p.bench,
+                        p.question_id,
+                        p.turn,
+                        f"{p.model_a} vs {p.model_b}",
+                        old[0],
+                        p.winner,
+                        source_file,
+                        stamp,
+                    )
+                )
         self.db.executemany("INSERT INTO human_corrections VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         return existing, len(rows)
-

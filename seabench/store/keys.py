@@ -25,7 +25,9 @@ def judgment_key(request: str, models: Sequence[str], answer_keys: Iterable[Sequ
     `request` hashes what is sent (judge, settings, prompt, sample); two models that answered alike send the same
     request, so the judged models (in position order) and their answers' keys are what keep their judgments apart.
     """
-    return content_key("judgment/v2", {"request": request, "models": list(models), "answers": [list(c) for c in answer_keys]})
+    return content_key(
+        "judgment/v2", {"request": request, "models": list(models), "answers": [list(c) for c in answer_keys]}
+    )
 
 
 def now() -> str:

@@ -141,6 +141,7 @@ CREATE TABLE human_pair_items (
 );
 """
 
+
 def m005_judgment_identity(db: sqlite3.Connection) -> None:
     """Judgment keys now name the judged models and their answers (they hashed only the request before, so two models
     that answered alike shared one key and the second judgment was dropped). Re-key what is stored the way `judge`
@@ -154,7 +155,9 @@ def m005_judgment_identity(db: sqlite3.Connection) -> None:
         "SELECT key, model, bench, question_id, turn FROM answers ORDER BY created_at, rowid"
     ):
         latest[model, bench, qid, turn] = key
-    rows = db.execute("SELECT key, model, model_b, bench, question_id, turn FROM judgments WHERE source = 'seabench'").fetchall()
+    rows = db.execute(
+        "SELECT key, model, model_b, bench, question_id, turn FROM judgments WHERE source = 'seabench'"
+    ).fetchall()
     for old, model, model_b, bench, qid, turn in rows:
         group = (model,) if model_b is None else (model, model_b)
         chains = [[latest.get((m, bench, qid, t)) for t in range(1, turn + 1)] for m in group]
