@@ -23,7 +23,7 @@ _EXPORTS = {
     "generate": "seabench.generate",
     "JudgeConfig": "seabench.records",
     "judge": "seabench.judging.llm",
-    "default_prompts": "seabench.judging.prompts",
+    "default_prompts": "seabench.judging.native",
     "load_prompts": "seabench.judging.prompts",
     "check_language": "seabench.checks",
     "check_health": "seabench.checks",

@@ -21,7 +21,8 @@ from .checks import run_checks
 from .errors import ConfigError, SpecError
 from .generate import ModelResult, check_names, estimate_plan, generate, make_plans, select_questions
 from .judging.llm import JudgePlan, JudgeResult, check_prompts, estimate, estimate_unanswered, judge, plan
-from .judging.prompts import PromptSet, choose_prompts
+from .judging.native import choose_prompts
+from .judging.prompts import PromptSet
 from .pricing import PriceTable
 from .records import Bench, JudgeConfig, ModelRun, PlanRow, Question, Report
 from .report.formats import format_for

@@ -116,6 +116,85 @@ def make_plans(store: Store | None, runs: list[ModelRun], questions: list[Questi
     return [plan_model(run, questions, store.answer_texts(run.name) if store else {}) for run in runs]
 
 
+@dataclass
+class _Answering:
+    """One model's run over its plan, an answer at a time: store it, then ask the conversation's next turn that is not
+    stored yet; a failure blocks the later turns of its conversation."""
+
+    plan: ModelPlan
+    bench: Bench
+    store: Store
+    price: Price | None
+    written: int = 0
+    failures: list[Failure] = field(default_factory=list)
+
+    def job(self, p: _Pending) -> Job:
+        return Job(
+            messages=p.messages,
+            payload=p,
+            size=sum(len(m.content) for m in p.messages),
+            span=len(p.question.turns) - p.turn + 1,
+            key=p.key,
+        )
+
+    def on_success(self, job: Job, completion: Completion, latency: float) -> Outcome:
+        p: _Pending = job.payload
+        cost = self.price.cost(completion.usage) if self.price else None
+        self.written += self.store.add_answer(self.answer(p, completion, latency, cost))
+        outcome = Outcome(
+            input_tokens=completion.usage.input_tokens or 0,
+            output_tokens=completion.usage.output_tokens or 0,
+            cost=cost or 0.0,
+        )
+        follow = self.next_turn(p, completion)
+        if follow is not None:
+            outcome.follow_ups.append(self.job(follow))
+        return outcome
+
+    def answer(self, p: _Pending, completion: Completion, latency: float, cost: float | None) -> Answer:
+        run = self.plan.run
+        return Answer(
+            key=p.key,
+            bench=self.bench.name,
+            question_id=p.question.id,
+            turn=p.turn,
+            model=run.name,
+            spec=run.spec,
+            text=completion.text,
+            usage=completion.usage,
+            latency_s=round(latency, 4),
+            cost_usd=cost,
+            finish_reason=completion.finish_reason,
+            checkpoint=run.checkpoint,
+        )
+
+    def next_turn(self, p: _Pending, completion: Completion) -> _Pending | None:
+        """The first later turn not stored yet, asked with this model's own earlier answers."""
+        messages = [*p.messages, Message(role="assistant", content=completion.text)]
+        for turn in range(p.turn + 1, len(p.question.turns) + 1):
+            messages = [*messages, Message(role="user", content=p.question.turns[turn - 1])]
+            key = _key(self.plan.run, messages)
+            if key not in self.plan.stored:
+                return _Pending(p.question, turn, messages, key)
+            messages.append(Message(role="assistant", content=self.plan.stored[key]))
+        return None
+
+    def on_failure(self, job: Job, error: str, attempts: int) -> int:
+        p: _Pending = job.payload
+        failure = Failure(
+            key=p.key,
+            bench=self.bench.name,
+            question_id=p.question.id,
+            turn=p.turn,
+            model=self.plan.run.name,
+            error=error,
+            attempts=attempts,
+        )
+        self.store.add_failure(failure)
+        self.failures.append(failure)
+        return len(p.question.turns) - p.turn
+
+
 async def generate_model(
     plan: ModelPlan,
     bench: Bench,
@@ -139,73 +218,12 @@ async def generate_model(
         price = price.at_batch()
     if run.base_url:
         options = dataclasses.replace(options, base_url=run.base_url)
+    steps = _Answering(plan, bench, store, price)
     backend = make_backend(parse_spec(run.spec), options)
-    failures: list[Failure] = []
-    written = 0
-
-    def to_job(p: _Pending) -> Job:
-        return Job(
-            messages=p.messages,
-            payload=p,
-            size=sum(len(m.content) for m in p.messages),
-            span=len(p.question.turns) - p.turn + 1,
-            key=p.key,
-        )
-
     owner, lease = claim_owner(), policy.lease(options.timeout)
 
     def claim(job: Job) -> bool:
         return store.claim(job.payload.key, owner, lease, "answers")
-
-    def on_success(job: Job, completion: Completion, latency: float) -> Outcome:
-        p: _Pending = job.payload
-        nonlocal written
-        cost = price.cost(completion.usage) if price else None
-        written += store.add_answer(
-            Answer(
-                key=p.key,
-                bench=bench.name,
-                question_id=p.question.id,
-                turn=p.turn,
-                model=run.name,
-                spec=run.spec,
-                text=completion.text,
-                usage=completion.usage,
-                latency_s=round(latency, 4),
-                cost_usd=cost,
-                finish_reason=completion.finish_reason,
-                checkpoint=run.checkpoint,
-            )
-        )
-        outcome = Outcome(
-            input_tokens=completion.usage.input_tokens or 0,
-            output_tokens=completion.usage.output_tokens or 0,
-            cost=cost or 0.0,
-        )
-        messages = [*p.messages, Message(role="assistant", content=completion.text)]
-        for turn in range(p.turn + 1, len(p.question.turns) + 1):
-            messages = [*messages, Message(role="user", content=p.question.turns[turn - 1])]
-            key = _key(run, messages)
-            if key not in plan.stored:
-                outcome.follow_ups.append(to_job(_Pending(p.question, turn, messages, key)))
-                break
-            messages.append(Message(role="assistant", content=plan.stored[key]))
-        return outcome
-
-    def on_failure(job: Job, error: str, attempts: int) -> int:
-        p: _Pending = job.payload
-        failure = Failure(
-            key=p.key,
-            bench=bench.name,
-            question_id=p.question.id,
-            turn=p.turn,
-            model=run.name,
-            error=error,
-            attempts=attempts,
-        )
-        store.add_failure(failure)
-        failures.append(failure)
-        return len(p.question.turns) - p.turn
 
     runner = choose(
         Runner(
@@ -223,9 +241,9 @@ async def generate_model(
     )
     try:
         stats = await runner.run(
-            [to_job(p) for p in plan.start],
-            on_success,
-            on_failure,
+            [steps.job(p) for p in plan.start],
+            steps.on_success,
+            steps.on_failure,
             total=plan.remaining,
             claim=claim,
             already=plan.total - plan.remaining,
@@ -233,7 +251,7 @@ async def generate_model(
     finally:
         store.release(owner)
         await backend.aclose()
-    return ModelResult(run.name, stats, written, failures)
+    return ModelResult(run.name, stats, steps.written, steps.failures)
 
 
 def check_names(runs: list[ModelRun]) -> None:

@@ -46,6 +46,7 @@ from .records import (
     Judgment,
     LanguageCheck,
     LeaderRow,
+    PairRating,
     Question,
     Rating,
     Report,
@@ -68,24 +69,8 @@ def build(
     """The whole report from the store. Rankings use the questions every listed candidate answered, unless
     `all_questions`; a panel's name stands for its members, their panel and any human ratings."""
     chosen = judge if isinstance(judge, str) else None
-    if isinstance(judge, str) and panel_members(judge):
-        judge = [*(panel_members(judge) or []), "human"]
     questions = store.questions()
-    stored_answers = store.answers()
-    if models:
-        known_models(models, {a.model for a in stored_answers} | {j.model for j in store.judgments()}, store)
-    baselines = store.baselines()
-    # A bench's shipped baseline is every candidate's opponent: choosing candidates keeps it, its games and its answers.
-    opponents = [*models, *sorted(baselines)] if models else None
-    answers = [a for a in stored_answers if _in(opponents, a.model)]
-    judgments = [j for j in store.judgments() if _keep(j.judge, judge) and _in(opponents, j.model, j.model_b)]
-    ratings = [r for r in store.ratings() if _keep("human", judge) and _in(models, r.model)]
-    pair_ratings = [p for p in store.pair_ratings() if _keep("human", judge) and _in(opponents, p.model_a, p.model_b)]
-    if isinstance(judge, str) and not judgments and not ratings and not pair_ratings:
-        known = sorted(
-            {j.judge for j in store.judgments()} | ({"human"} if store.ratings() or store.pair_ratings() else set())
-        )
-        raise ConfigError(f"no judgments by '{judge}' in {store.path}; judges there: {', '.join(known) or 'none'}")
+    answers, judgments, ratings, pair_ratings, baselines = _select(store, models, judge)
     candidates = models or sorted(
         {a.model for a in answers} | {j.model for j in judgments} | {r.model for r in ratings} - baselines
     )
@@ -93,11 +78,8 @@ def build(
     obs = [o for o in observations(judgments, ratings) if common is None or (o.bench, o.question_id) in common]
     obs += panel_observations(obs)  # two or more LLM judges: their panel is one more judge
     cells, leaders = single_scores(obs, questions, settings)
-    specs = {name: spec for name, (spec, _) in store.models().items()}
-    judge_specs = {name: spec for name, spec, *_ in store.judges()}
-    families = {name: model_family(spec, name) for name, spec in specs.items()}
-    judge_families = {name: model_family(spec) for name, spec in judge_specs.items()}
-    leaders = [_self_judged(r, specs, judge_specs, families, judge_families) for r in leaders]
+    families, judge_families = _families(store)
+    leaders = _flag_self_judged(store, leaders)
     judged_pairs = [o for o in pair_outcomes(judgments) if common is None or (o.bench, o.question_id) in common]
     pair_results = outcomes(
         [*judged_pairs, *panel_outcomes(judged_pairs)],
@@ -232,6 +214,48 @@ def differences(
                         )
                     )
     return sorted(found, key=lambda d: ((d.lang, d.category) != (ALL, ALL), -d.diff))
+
+
+def _select(
+    store: Store, models: list[str] | None, judge: str | list[str] | None
+) -> tuple[list[Answer], list[Judgment], list[Rating], list[PairRating], set[str]]:
+    """What the report covers: these models (and the bench's baseline, every candidate's opponent), these judges (a
+    panel's name stands for its members, their panel and any human ratings)."""
+    if isinstance(judge, str) and panel_members(judge):
+        judge = [*(panel_members(judge) or []), "human"]
+    stored_answers = store.answers()
+    if models:
+        known_models(models, {a.model for a in stored_answers} | {j.model for j in store.judgments()}, store)
+    baselines = store.baselines()
+    # A bench's shipped baseline is every candidate's opponent: choosing candidates keeps it, its games and its answers.
+    opponents = [*models, *sorted(baselines)] if models else None
+    answers = [a for a in stored_answers if _in(opponents, a.model)]
+    judgments = [j for j in store.judgments() if _keep(j.judge, judge) and _in(opponents, j.model, j.model_b)]
+    ratings = [r for r in store.ratings() if _keep("human", judge) and _in(models, r.model)]
+    pair_ratings = [p for p in store.pair_ratings() if _keep("human", judge) and _in(opponents, p.model_a, p.model_b)]
+    if isinstance(judge, str) and not judgments and not ratings and not pair_ratings:
+        known = sorted(
+            {j.judge for j in store.judgments()} | ({"human"} if store.ratings() or store.pair_ratings() else set())
+        )
+        raise ConfigError(f"no judgments by '{judge}' in {store.path}; judges there: {', '.join(known) or 'none'}")
+    return answers, judgments, ratings, pair_ratings, baselines
+
+
+def _families(store: Store) -> tuple[dict[str, str], dict[str, str]]:
+    """(model → family, judge → family), for self-preference."""
+    specs = {name: spec for name, (spec, _) in store.models().items()}
+    judge_specs = {name: spec for name, spec, *_ in store.judges()}
+    return (
+        {name: model_family(spec, name) for name, spec in specs.items()},
+        {name: model_family(spec) for name, spec in judge_specs.items()},
+    )
+
+
+def _flag_self_judged(store: Store, leaders: list[LeaderRow]) -> list[LeaderRow]:
+    specs = {name: spec for name, (spec, _) in store.models().items()}
+    judge_specs = {name: spec for name, spec, *_ in store.judges()}
+    families, judge_families = _families(store)
+    return [_self_judged(r, specs, judge_specs, families, judge_families) for r in leaders]
 
 
 def _self_judged(

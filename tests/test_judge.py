@@ -7,7 +7,8 @@ import json
 import pytest
 
 from seabench.aggregate import pair_outcomes
-from seabench.judging.prompts import default_prompts, load_prompts
+from seabench.judging.native import default_prompts
+from seabench.judging.prompts import load_prompts
 from seabench.judging.verdicts import clean, injection_flags, parse_score, parse_winner
 from seabench.store import Store
 

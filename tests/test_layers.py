@@ -59,17 +59,18 @@ def _component(module: Path) -> str:
     return module.relative_to(PACKAGE).with_suffix("").parts[0]
 
 
-def imports_of(path: Path) -> set[str]:
-    """The top-level seabench components `path` imports, in any form, anywhere in the file."""
-    own = list(path.relative_to(PACKAGE).with_suffix("").parts)
-    package = own[:-1] if own[-1] != "__init__" else own[:-1]
+def imports_of(path: Path, root: Path = PACKAGE, depth: int = 1) -> set[str]:
+    """The seabench modules `path` imports, in any form, anywhere in the file (inside functions too), as their first
+    `depth` dotted parts (1: the top-level components)."""
+    own = list(path.relative_to(root).with_suffix("").parts)
+    package = own[:-1]
     found = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 parts = alias.name.split(".")
                 if parts[0] == "seabench" and len(parts) > 1:
-                    found.add(parts[1])
+                    found.add(".".join(parts[1 : 1 + depth]))
         elif isinstance(node, ast.ImportFrom):
             if node.level:
                 base = package[: len(package) - (node.level - 1)] if node.level > 1 else package
@@ -78,26 +79,62 @@ def imports_of(path: Path) -> set[str]:
                 target = node.module.split(".")[1:]
             else:
                 continue
-            if target:
-                found.add(target[0])
+            if target and len(target) < depth:  # `from . import x`, `from ..judging import llm`: x is a module
+                found.update(".".join([*target, a.name]) for a in node.names)
+            elif target:
+                found.add(".".join(target[:depth]))
             else:  # `from seabench import x` / `from .. import x` at the top: each module named is a component
                 found.update(
-                    a.name for a in node.names if (PACKAGE / a.name).is_dir() or (PACKAGE / f"{a.name}.py").is_file()
+                    a.name for a in node.names if (root / a.name).is_dir() or (root / f"{a.name}.py").is_file()
                 )
     return found
 
 
 def test_the_import_reader_sees_every_form(tmp_path):
-    sample = PACKAGE / "report" / "_probe_for_test.py"
+    root = tmp_path / "seabench"  # a probe in a copy of the layout, never a file written into the package itself
+    for folder in ("report", "judging", "cli", "store"):
+        (root / folder).mkdir(parents=True)
+    (root / "evaluate.py").write_text("", encoding="utf-8")
+    sample = root / "report" / "_probe_for_test.py"
     sample.write_text(
         "import seabench.cli\nfrom seabench import evaluate\nfrom .. import store\n"
         "def f():\n    from ..judging import llm\n    from .tables import x\n",
         encoding="utf-8",
     )
-    try:
-        assert imports_of(sample) == {"cli", "evaluate", "store", "judging", "report"}
-    finally:
-        sample.unlink()
+    assert imports_of(sample, root) == {"cli", "evaluate", "store", "judging", "report"}
+    assert imports_of(sample, root, depth=2) >= {"judging.llm", "report.tables"}
+
+
+def package_cycles(root: Path = PACKAGE) -> list[str]:
+    """Every circle of imports between modules of one package, imports inside functions included."""
+    modules = {".".join(p.relative_to(root).with_suffix("").parts): p for p in root.rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        package = name.rsplit(".", 1)[0] if "." in name else ""
+        graph[name] = {
+            t for t in imports_of(path, root, depth=2) if t.startswith(package + ".") and t != name and t in modules
+        }
+    cycles = []
+    for start in graph:
+        stack = [(start, [start])]
+        while stack:
+            node, trail = stack.pop()
+            for nxt in graph.get(node, ()):
+                if nxt == start:
+                    cycles.append(" → ".join([*trail, start]))
+                elif nxt not in trail and len(trail) < 6:
+                    stack.append((nxt, [*trail, nxt]))
+    return cycles
+
+
+def test_no_two_modules_of_a_package_import_each_other(tmp_path):
+    """A circle hidden by an import inside a function is still a circle."""
+    assert package_cycles() == []
+    probe = tmp_path / "seabench" / "judging"
+    probe.mkdir(parents=True)
+    (probe / "prompts.py").write_text("def f():\n    from .native import g\n", encoding="utf-8")
+    (probe / "native.py").write_text("from .prompts import f\n", encoding="utf-8")
+    assert package_cycles(tmp_path / "seabench")  # the reader sees such a circle
 
 
 def test_stages_never_import_later_stages_or_siblings():

@@ -11,7 +11,8 @@ import pytest
 
 from seabench.bench import load_bench
 from seabench.checks.language import check_language
-from seabench.judging.prompts import ANSWER_FIELDS, default_prompts, item_values
+from seabench.judging.native import default_prompts
+from seabench.judging.prompts import ANSWER_FIELDS, item_values
 from seabench.judging.verdicts import parse_score
 
 from .fakes import FakeServer

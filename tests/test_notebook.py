@@ -119,7 +119,7 @@ def test_html_header_has_the_run_facts_and_pairwise_has_a_head_to_head_matrix(cl
     assert f"by seabench {seabench.__version__}" in html
     assert "bench <strong>b</strong>: 6 questions, content hash " in html
     assert "judge <strong>openai:j</strong>, prompts: sea-pair-v2, sea-single-v2" in html
-    from seabench.judging.prompts import default_prompts
+    from seabench.judging.native import default_prompts
 
     assert (
         f"judge <strong>openai:j</strong> = openai:j, prompts from {default_prompts().source} (hash {default_prompts().digest})"

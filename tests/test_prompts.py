@@ -9,7 +9,8 @@ import re
 import pytest
 
 from seabench.bench import load_bench
-from seabench.judging.prompts import ANSWER_FIELDS, default_prompts, item_values
+from seabench.judging.native import default_prompts
+from seabench.judging.prompts import ANSWER_FIELDS, item_values
 from seabench.languages import COUNTRIES
 
 PROMPTS = default_prompts()

@@ -173,7 +173,8 @@ def export_prompts_cmd(
     rationale_language: o.RationaleLanguage = None,
 ) -> None:
     """Write our judge prompts for one language as files to read or edit, and to pass back with --prompts."""
-    from ..judging.prompts import default_prompts, write_prompts
+    from ..judging.native import default_prompts
+    from ..judging.prompts import write_prompts
 
     prompts = default_prompts(judge_language or "en", rationale_language).for_lang(lang)
     written = write_prompts(prompts, folder)

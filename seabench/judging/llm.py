@@ -24,7 +24,7 @@ from ..runner import Job, Outcome, Progress, RetryPolicy, Runner, RunStats
 from ..runner.batch import BatchOptions, Ledger, choose
 from ..store import Store, claim_owner, content_key, judgment_key
 from .prompts import JudgePrompt, PromptSet, item_values
-from .verdicts import injection_flags, parse_score, parse_winner
+from .verdicts import Verdict, injection_flags, parse_score, parse_winner
 
 REASK = (
     "Your reply has no verdict in the required format. Reply again with your verdict only, exactly in the format "
@@ -219,6 +219,101 @@ def _check_aspects(prompt: JudgePrompt, prompts: PromptSet, q: Question) -> None
         )
 
 
+@dataclass
+class _Judging:
+    """One judge's run over its plan, a reply at a time: count its tokens, read its verdict, re-ask a reply without
+    one (within `max_reasks`), build the judgment, write it. Each step is a method, so each can be read alone."""
+
+    store: Store
+    cfg: JudgeConfig
+    price: Price | None
+    result: JudgeResult
+    usage: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    """Tokens per item so far, re-asks included: a judgment's cost is all it took."""
+
+    def on_success(self, job: Job, completion: Completion, latency: float) -> Outcome:
+        item: JudgeItem = job.payload
+        item.replies.append(completion.text)
+        tokens = self.count(item, completion)
+        verdict = parse_score(completion.text) if item.kind == "single" else parse_winner(completion.text)
+        outcome = Outcome(
+            input_tokens=completion.usage.input_tokens or 0,
+            output_tokens=completion.usage.output_tokens or 0,
+            cost=self.price.cost(completion.usage) or 0.0 if self.price else 0.0,
+        )
+        if verdict.problem and item.attempts <= self.cfg.max_reasks:
+            return self.reask(job, item, completion, outcome)
+        self.write(self.record(item, verdict, tokens))
+        return outcome
+
+    def count(self, item: JudgeItem, completion: Completion) -> list[int]:
+        tokens = self.usage[item.key]
+        tokens[0] += completion.usage.input_tokens or 0
+        tokens[1] += completion.usage.output_tokens or 0
+        return tokens
+
+    def reask(self, job: Job, item: JudgeItem, completion: Completion, outcome: Outcome) -> Outcome:
+        """Ask once more for the verdict in its format, the reply so far kept in the conversation."""
+        item.attempts += 1
+        fmt = "[[rating]], a number from 1 to 10" if item.kind == "single" else "[[A]], [[B]] or [[C]]"
+        item.messages = [
+            *item.messages,
+            Message(role="assistant", content=completion.text),
+            Message(role="user", content=REASK.format(fmt=fmt)),
+        ]
+        outcome.follow_ups.append(Job(messages=item.messages, payload=item, size=job.size, key=item.key))
+        outcome.finished = False
+        return outcome
+
+    def record(self, item: JudgeItem, verdict: Verdict, tokens: list[int]) -> Judgment:
+        return Judgment(
+            key=item.key,
+            kind=item.kind,
+            judge=self.cfg.name,
+            prompt=item.prompt.name,
+            bench=item.bench,
+            question_id=item.question.id,
+            turn=item.turn,
+            model=item.models[0],
+            model_b=item.models[1] if len(item.models) > 1 else None,
+            sample=item.sample,
+            score=verdict.score,
+            winner=verdict.winner,
+            judgment="\n\n[re-asked for the verdict]\n\n".join(item.replies),
+            problem=verdict.problem,
+            flags=item.flags,
+            attempts=item.attempts,
+            usage=Usage(input_tokens=tokens[0], output_tokens=tokens[1]),
+            cost_usd=self.price.cost_of(*tokens) if self.price else None,
+            request_key=item.request_key,
+            answer_keys=item.answer_keys,
+        )
+
+    def write(self, judgment: Judgment) -> None:
+        """Store it; another process may have stored the same judgment first, which is counted, not doubled."""
+        written = self.store.add_judgments([judgment])
+        self.result.stored += written
+        self.result.already += 1 - written
+        self.result.unscored += written and not judgment.scored
+        self.result.flagged += written and bool(judgment.flags)
+
+    def on_failure(self, job: Job, error: str, attempts: int) -> int:
+        item: JudgeItem = job.payload
+        failure = Failure(
+            key=item.key,
+            bench=item.bench,
+            question_id=item.question.id,
+            turn=item.turn,
+            model=self.cfg.name,
+            error=error,
+            attempts=attempts,
+            role="judge",
+        )
+        self.store.add_failure(failure)
+        self.result.failed.append(failure)
+        return 0
+
+
 async def run_plan(
     store: Store,
     cfg: JudgeConfig,
@@ -236,84 +331,14 @@ async def run_plan(
     result = JudgeResult(RunStats())
     if not judge_plan.items:
         return result
-    price = _price(cfg, prices, batch is not None)
+    steps = _Judging(store, cfg, _price(cfg, prices, batch is not None), result)
     backend = make_backend(parse_spec(cfg.spec), options)
-    usage_so_far: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-
-    def on_success(job: Job, completion: Completion, latency: float) -> Outcome:
-        item: JudgeItem = job.payload
-        item.replies.append(completion.text)
-        tokens = usage_so_far[item.key]
-        tokens[0] += completion.usage.input_tokens or 0
-        tokens[1] += completion.usage.output_tokens or 0
-        verdict = parse_score(completion.text) if item.kind == "single" else parse_winner(completion.text)
-        cost = price.cost_of(*tokens) if price else None
-        outcome = Outcome(
-            input_tokens=completion.usage.input_tokens or 0,
-            output_tokens=completion.usage.output_tokens or 0,
-            cost=price.cost(completion.usage) or 0.0 if price else 0.0,
-        )
-        if verdict.problem and item.attempts <= cfg.max_reasks:
-            item.attempts += 1
-            fmt = "[[rating]], a number from 1 to 10" if item.kind == "single" else "[[A]], [[B]] or [[C]]"
-            item.messages = [
-                *item.messages,
-                Message(role="assistant", content=completion.text),
-                Message(role="user", content=REASK.format(fmt=fmt)),
-            ]
-            outcome.follow_ups.append(Job(messages=item.messages, payload=item, size=job.size, key=item.key))
-            outcome.finished = False
-            return outcome
-        judgment = Judgment(
-            key=item.key,
-            kind=item.kind,
-            judge=cfg.name,
-            prompt=item.prompt.name,
-            bench=item.bench,
-            question_id=item.question.id,
-            turn=item.turn,
-            model=item.models[0],
-            model_b=item.models[1] if len(item.models) > 1 else None,
-            sample=item.sample,
-            score=verdict.score,
-            winner=verdict.winner,
-            judgment="\n\n[re-asked for the verdict]\n\n".join(item.replies),
-            problem=verdict.problem,
-            flags=item.flags,
-            attempts=item.attempts,
-            usage=Usage(input_tokens=tokens[0], output_tokens=tokens[1]),
-            cost_usd=cost,
-            request_key=item.request_key,
-            answer_keys=item.answer_keys,
-        )
-        written = store.add_judgments([judgment])
-        result.stored += written
-        result.already += 1 - written
-        result.unscored += written and not judgment.scored
-        result.flagged += written and bool(judgment.flags)
-        return outcome
-
-    def on_failure(job: Job, error: str, attempts: int) -> int:
-        item: JudgeItem = job.payload
-        failure = Failure(
-            key=item.key,
-            bench=item.bench,
-            question_id=item.question.id,
-            turn=item.turn,
-            model=cfg.name,
-            error=error,
-            attempts=attempts,
-            role="judge",
-        )
-        store.add_failure(failure)
-        result.failed.append(failure)
-        return 0
-
     owner = claim_owner()
 
     def claim(job: Job) -> bool:
         return store.claim(job.payload.key, owner, policy.lease(options.timeout), "judgments")
 
+    progress = Progress(f"judge {cfg.name}", enabled=show_progress)
     runner = choose(
         Runner(
             backend,
@@ -323,7 +348,7 @@ async def run_plan(
             tpm=tpm,
             timeout=options.timeout,
             policy=policy,
-            progress=Progress(f"judge {cfg.name}", enabled=show_progress),
+            progress=progress,
         ),
         batch,
         lambda: Ledger.of(store, cfg.spec, cfg.name, "judgments"),
@@ -333,7 +358,8 @@ async def run_plan(
         for i in judge_plan.items
     ]
     try:
-        result.stats = await runner.run(jobs, on_success, on_failure, claim=claim, already=judge_plan.total - len(jobs))
+        already = judge_plan.total - len(jobs)
+        result.stats = await runner.run(jobs, steps.on_success, steps.on_failure, claim=claim, already=already)
     finally:
         store.release(owner)
         await backend.aclose()

@@ -17,7 +17,7 @@ from ..errors import SpecError
 from ..languages import NAMES
 from ..resources import resource_dir
 from ..textio import read_jsonl
-from .prompts import PromptSet, prompts_from_records, role_of
+from .prompts import PromptSet, load_prompts, prompts_from_records, role_of
 
 CHOICES = ("en", "native")
 
@@ -113,3 +113,18 @@ def _build(
 
 def _read(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def default_prompts(judge_language: str = "en", rationale_language: str | None = None) -> PromptSet:
+    """Our prompts (judges/lang/), in English or in each question's language."""
+    return prompt_set(judge_language, rationale_language)
+
+
+def choose_prompts(path: Path | None, judge_language: str = "en", rationale_language: str | None = None) -> PromptSet:
+    """A --prompts file as written, or ours in the languages asked for; asking both is a mistake, said before any
+    call."""
+    if path and (judge_language != "en" or rationale_language):
+        raise SpecError(
+            "{judge_language} and {rationale_language} choose among our prompts; a {prompts} file is used as written"
+        )
+    return load_prompts(path) if path else default_prompts(judge_language, rationale_language)

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import InputError, Problem, SpecError
+from ..errors import InputError, Problem
 from ..languages import COUNTRIES, NAMES
 from ..records import Question
 from ..textio import read_jsonl
@@ -108,23 +108,6 @@ class PromptSet:
         missing = [t for t in (1, 2) if self.pick(kind, t, False) is None and self.pick(kind, t, True) is None]
         if missing:
             raise InputError.at(self.source, None, f"no {kind} prompt for turn {missing[0]} in this file")
-
-
-def default_prompts(judge_language: str = "en", rationale_language: str | None = None) -> PromptSet:
-    """Our prompts (judges/lang/), in English or in each question's language."""
-    from .native import prompt_set
-
-    return prompt_set(judge_language, rationale_language)
-
-
-def choose_prompts(path: Path | None, judge_language: str = "en", rationale_language: str | None = None) -> PromptSet:
-    """A --prompts file as written, or ours in the languages asked for; asking both is a mistake, said before any
-    call."""
-    if path and (judge_language != "en" or rationale_language):
-        raise SpecError(
-            "{judge_language} and {rationale_language} choose among our prompts; a {prompts} file is used as written"
-        )
-    return load_prompts(path) if path else default_prompts(judge_language, rationale_language)
 
 
 def load_prompts(path: Path, aspects_file: Path | None = None) -> PromptSet:
