@@ -244,7 +244,7 @@ def _select(
 def _families(store: Store) -> tuple[dict[str, str], dict[str, str]]:
     """(model → family, judge → family), for self-preference."""
     specs = {name: spec for name, (spec, _) in store.models().items()}
-    judge_specs = {name: spec for name, spec, *_ in store.judges()}
+    judge_specs = {r.name: r.spec for r in store.judges()}
     return (
         {name: model_family(spec, name) for name, spec in specs.items()},
         {name: model_family(spec) for name, spec in judge_specs.items()},
@@ -253,7 +253,7 @@ def _families(store: Store) -> tuple[dict[str, str], dict[str, str]]:
 
 def _flag_self_judged(store: Store, leaders: list[LeaderRow]) -> list[LeaderRow]:
     specs = {name: spec for name, (spec, _) in store.models().items()}
-    judge_specs = {name: spec for name, spec, *_ in store.judges()}
+    judge_specs = {r.name: r.spec for r in store.judges()}
     families, judge_families = _families(store)
     return [_self_judged(r, specs, judge_specs, families, judge_families) for r in leaders]
 
@@ -301,7 +301,7 @@ def _facts(store: Store, questions: dict[tuple[str, str], Question], judgments: 
         benches=tuple(benches),
         judges=tuple((j, ", ".join(sorted(p))) for j, p in sorted(prompts.items())),
         models=tuple(models),
-        judge_runs=tuple(r for r in store.judges() if r[0] in prompts),
+        judge_runs=tuple((r.name, r.spec, r.prompts, r.prompts_hash) for r in store.judges() if r.name in prompts),
     )
 
 

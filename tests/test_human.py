@@ -93,8 +93,12 @@ def test_blind_round_trip(cli, db, tmp_path):
         items = store.human_items()
     assert len(ratings) == 6 and {r.model for r in ratings} == {"model-a", "model-b"}
     for row in rows:  # every score landed on the answer its item id stands for
-        bench, qid, turn, model = items[row["item_id"]]
-        (match,) = [r for r in ratings if (r.bench, r.question_id, r.turn, r.model) == (bench, qid, turn, model)]
+        it = items[row["item_id"]]
+        (match,) = [
+            r
+            for r in ratings
+            if (r.bench, r.question_id, r.turn, r.model) == (it.bench, it.question_id, it.turn, it.model)
+        ]
         assert match.score == float(row["score"]) and match.comment == "ကောင်းတယ်, but short"
     assert cli("human", "import", filled, "--db", db).stderr.strip().endswith("(0 new): nilar")  # idempotent
 
@@ -216,7 +220,7 @@ def test_blind_pairwise_round_trip(cli, db, tmp_path):
     )
     with Store(db) as store:
         items = store.human_pair_items()
-    assert {items[r["item_id"]][3] for r in rows} == {"model-a", "model-b"}  # A is not always the same model
+    assert {items[r["item_id"]].model_a for r in rows} == {"model-a", "model-b"}  # A is not always the same model
     for row, choice in zip(rows, ["A", "B", "tie"]):
         row["annotator"], row["winner"] = "somchai", choice
     filled = tmp_path / "filled.csv"
@@ -230,9 +234,9 @@ def test_blind_pairwise_round_trip(cli, db, tmp_path):
     with Store(db) as store:
         stored = {(p.question_id, p.turn): p for p in store.pair_ratings()}
     for row, choice in zip(rows, ["A", "B", "tie"]):
-        bench, qid, turn, a, b = items[row["item_id"]]
-        p = stored[(qid, turn)]
-        assert (p.model_a, p.model_b, p.winner) == (a, b, choice)  # the choice lands on the models as they were shown
+        it = items[row["item_id"]]
+        p = stored[(it.question_id, it.turn)]
+        assert (p.model_a, p.model_b, p.winner) == (it.model_a, it.model_b, choice)  # the choice lands on the models as they were shown
 
 
 def test_plain_pairwise_sheet_names_the_models(cli, db, tmp_path):

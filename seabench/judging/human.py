@@ -115,7 +115,7 @@ def export_sheet(store: Store, models: list[str], out: Path, *, blind: bool = Fa
     """One row per model × question × turn with the text to rate; returns the number of rows written."""
     answers = _check_models(store, models)
     questions = store.questions()
-    by_item = {v: k for k, v in store.human_items().items()}
+    by_item = {(v.bench, v.question_id, v.turn, v.model): k for k, v in store.human_items().items()}
     new_items: dict[str, tuple[str, str, int, str]] = {}
     rows = []
     for (model, bench, qid, turn), answer in sorted(answers.items()):
@@ -158,8 +158,12 @@ def export_pair_sheet(store: Store, models: list[str], out: Path, *, blind: bool
     questions = store.questions()
     rng = random.Random(seed)
     known = {
-        frozenset(((b, q, t, ma), (b, q, t, mb))): (item, ma, mb)
-        for item, (b, q, t, ma, mb) in store.human_pair_items().items()
+        frozenset(((v.bench, v.question_id, v.turn, v.model_a), (v.bench, v.question_id, v.turn, v.model_b))): (
+            item,
+            v.model_a,
+            v.model_b,
+        )
+        for item, v in store.human_pair_items().items()
     }
     new_items: dict[str, tuple[str, str, int, str, str]] = {}
     rows = []
@@ -305,10 +309,11 @@ class _Reader:
                 self.fail(line, f"unknown item_id '{item}' (not from a {self.kind} sheet exported from this store)")
                 return
             if self.kind == "blind":
-                bench, qid, turn, model = self.items[item]
-                self._rating(line, annotator, bench, qid, turn, model, value, comment)
+                it = self.items[item]
+                self._rating(line, annotator, it.bench, it.question_id, it.turn, it.model, value, comment)
             else:
-                self._pair(line, annotator, *self.pair_items[item], value, comment)
+                pi = self.pair_items[item]
+                self._pair(line, annotator, pi.bench, pi.question_id, pi.turn, pi.model_a, pi.model_b, value, comment)
             return
         found = self._question(line, row)
         if found is None:

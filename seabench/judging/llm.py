@@ -187,7 +187,7 @@ def _one_prompt_set(store: Store, judge: str, prompts: PromptSet) -> None:
     if not stored:
         return
     foreign = sorted(stored - prompts.names_used)
-    hashes = {h for name, _, _, h in store.judges() if name == judge}
+    hashes = {r.prompts_hash for r in store.judges() if r.name == judge}
     if foreign or (hashes and prompts.digest not in hashes):
         what = (
             f"prompts {', '.join(foreign[:3])}{'…' if len(foreign) > 3 else ''}"

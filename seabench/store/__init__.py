@@ -17,6 +17,7 @@ from ..records import (
     Bench,
     Failure,
     GenerationSettings,
+    JudgeRun,
     Judgment,
     LanguageCheck,
     Question,
@@ -137,7 +138,7 @@ class Store(HumanRatings, Claims, Batches):
 
     def questions(self, bench: str | None = None) -> dict[tuple[str, str], Question]:
         args: tuple[str, ...] = ()
-        sql = "SELECT * FROM questions"
+        sql = "SELECT bench, id, lang, category, turns, refs, answer_lang, baseline, tags FROM questions"
         if bench:
             sql, args = sql + " WHERE bench = ?", (bench,)
         out = {}
@@ -192,10 +193,11 @@ class Store(HumanRatings, Claims, Batches):
                 (name, spec, settings.model_dump_json(), prompts, prompts_hash, now()),
             )
 
-    def judges(self) -> list[tuple[str, str, str, str]]:
-        """(name, spec, prompts source, prompts hash) of every judge run recorded, oldest first."""
+    def judges(self) -> list[JudgeRun]:
+        """Every judge run recorded, oldest first."""
         return [
-            tuple(r) for r in self.db.execute("SELECT name, spec, prompts, prompts_hash FROM judges ORDER BY last_run")
+            JudgeRun(name=n, spec=s, prompts=p, prompts_hash=h)
+            for n, s, p, h in self.db.execute("SELECT name, spec, prompts, prompts_hash FROM judges ORDER BY last_run")
         ]
 
     def models(self) -> dict[str, tuple[str, GenerationSettings]]:
@@ -268,7 +270,7 @@ class Store(HumanRatings, Claims, Batches):
     def failures(self, model: str | None = None) -> list[Failure]:
         """Requests that still fail, candidates' and judges' (`role`); a later success removes its row."""
         args: tuple[str, ...] = ()
-        sql = "SELECT * FROM failures"
+        sql = "SELECT key, bench, question_id, turn, model, error, attempts, updated_at, role FROM failures"
         if model:
             sql, args = sql + " WHERE model = ?", (model,)
         return [
@@ -312,7 +314,7 @@ class Store(HumanRatings, Claims, Batches):
             if value:
                 where.append(f"{column} = ?")
                 args.append(value)
-        sql = "SELECT * FROM judgments" + (" WHERE " + " AND ".join(where) if where else "")
+        sql = f"SELECT {JUDGMENT_FIELDS} FROM judgments" + (" WHERE " + " AND ".join(where) if where else "")
         out = []
         for row in self.db.execute(sql + " ORDER BY judge, bench, question_id, turn, model, model_b, sample", args):
             (
@@ -431,6 +433,12 @@ CHECK_KINDS = {LanguageCheck: "language", ScriptHealth: "script-health"}
 
 
 BASELINE_SPEC = "bench:"
+# The judgments table's columns by name, in the order `judgments()` reads them (never `SELECT *` by position).
+JUDGMENT_FIELDS = (
+    "key, kind, judge, prompt, bench, question_id, turn, model, model_b, sample, score, winner, judgment, "
+    "problem, flags, attempts, input_tokens, output_tokens, cost_usd, source, created_at, request_key, "
+    "answer_keys"
+)
 
 
 def _baseline_answers(bench: Bench) -> list[Answer]:

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import sqlite3
 
-from ..records import PairRating, Rating
+from ..records import HumanItem, HumanPairItem, PairRating, Rating
 from .keys import now
 
 
 class HumanRatings:
     db: sqlite3.Connection
 
-    def human_items(self) -> dict[str, tuple[str, str, int, str]]:
-        """Blind item id → (bench, question id, turn, model)."""
-        return {
-            r[0]: (r[1], r[2], r[3], r[4])
-            for r in self.db.execute("SELECT item_id, bench, question_id, turn, model FROM human_items")
-        }
+    def human_items(self) -> dict[str, HumanItem]:
+        """Blind item id → the answer it stands for."""
+        rows = self.db.execute("SELECT item_id, bench, question_id, turn, model FROM human_items")
+        return {item: HumanItem(bench=b, question_id=q, turn=t, model=m) for item, b, q, t, m in rows}
 
     def add_human_items(self, items: dict[str, tuple[str, str, int, str]]) -> None:
         with self.db:
@@ -26,11 +24,12 @@ class HumanRatings:
                 [(item, b, q, t, m, now()) for item, (b, q, t, m) in items.items()],
             )
 
-    def human_pair_items(self) -> dict[str, tuple[str, str, int, str, str]]:
-        """Blind pairwise item id → (bench, question id, turn, model shown as A, model shown as B)."""
+    def human_pair_items(self) -> dict[str, HumanPairItem]:
+        """Blind pairwise item id → the two answers it stands for, in the order shown."""
+        rows = self.db.execute("SELECT item_id, bench, question_id, turn, model_a, model_b FROM human_pair_items")
         return {
-            r[0]: tuple(r[1:6])
-            for r in self.db.execute("SELECT item_id, bench, question_id, turn, model_a, model_b FROM human_pair_items")
+            item: HumanPairItem(bench=b, question_id=q, turn=t, model_a=ma, model_b=mb)
+            for item, b, q, t, ma, mb in rows
         }
 
     def add_human_pair_items(self, items: dict[str, tuple[str, str, int, str, str]]) -> None:
