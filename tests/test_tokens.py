@@ -16,6 +16,8 @@ from .tiny_hf import build_tokenizer
 @pytest.fixture(scope="module")
 def tokenizers(tmp_path_factory):
     """Two byte-level BPE tokenizers from the same text: a small vocabulary and a large one."""
+    pytest.importorskip("tokenizers")
+    pytest.importorskip("transformers")  # the `hf` extra: without it these tests skip, they do not fail
     small, large = tmp_path_factory.mktemp("bpe-300"), tmp_path_factory.mktemp("bpe-3000")
     build_tokenizer(small, vocab_size=300)
     build_tokenizer(large, vocab_size=3000)
