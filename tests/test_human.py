@@ -236,7 +236,11 @@ def test_blind_pairwise_round_trip(cli, db, tmp_path):
     for row, choice in zip(rows, ["A", "B", "tie"]):
         it = items[row["item_id"]]
         p = stored[(it.question_id, it.turn)]
-        assert (p.model_a, p.model_b, p.winner) == (it.model_a, it.model_b, choice)  # the choice lands on the models as they were shown
+        assert (p.model_a, p.model_b, p.winner) == (
+            it.model_a,
+            it.model_b,
+            choice,
+        )  # the choice lands on the models as they were shown
 
 
 def test_plain_pairwise_sheet_names_the_models(cli, db, tmp_path):

@@ -9,7 +9,7 @@ import os
 import re
 import shutil
 import subprocess
-from collections import defaultdict
+from collections import Counter, defaultdict
 from statistics import mean
 
 import pytest
@@ -92,34 +92,43 @@ def test_compare_cli_leads_with_significant_cells_and_matches_scipy(cli, example
     ).stdout
     cells = json.loads(out)
     assert cells[0]["significant"] and all(c["significant"] for c in cells[: sum(c["significant"] for c in cells)])
-    scores, category = defaultdict(list), {}
+    scores, category, seen = defaultdict(list), {}, Counter()
     for line in (
         (shared_data / "mt-bench-example-run" / "model_judgment" / "gpt-4_single.jsonl")
         .read_text(encoding="utf-8")
         .splitlines()
     ):
         rec = json.loads(line)
+        key = (rec["model"], str(rec["question_id"]), rec["turn"])
+        sample = seen[key]  # a repeated line is another sample of the item, as the import keeps it
+        seen[key] += 1
         if rec["score"] != -1:
-            scores[rec["model"], str(rec["question_id"])].append(rec["score"])  # a question's turns and samples pooled
+            scores[rec["model"], (str(rec["question_id"]), rec["turn"], sample)].append(rec["score"])
     for line in (shared_data / "mt-bench" / "question.jsonl").read_text(encoding="utf-8").splitlines():
         rec = json.loads(line)
         category[str(rec["question_id"])] = rec["category"]
-    shared = [q for m, q in scores if m == "mistral-orpo-trl" and ("mistral-orpo", q) in scores]
-    pooled = lambda m, qs: sum(sum(scores[m, q]) for q in qs) / sum(len(scores[m, q]) for q in qs)  # noqa: E731
+    # compare pairs judgments: a (question, turn, sample) scored for both models, in both means
+    items = [i for m, i in scores if m == "mistral-orpo-trl" and ("mistral-orpo", i) in scores]
+    pooled = lambda m, its: sum(sum(scores[m, i]) for i in its) / sum(len(scores[m, i]) for i in its)  # noqa: E731
     overall = next(c for c in cells if c["lang"] == "all" and c["category"] == "all")
-    # the same pooling rule as `report`: compare's means are the report's means over the same questions
-    assert overall["n"] == len(shared) and overall["mean_a"] == pytest.approx(pooled("mistral-orpo-trl", shared))
-    assert overall["diff"] == pytest.approx(pooled("mistral-orpo-trl", shared) - pooled("mistral-orpo", shared))
+    # the same pooling rule as `report`: compare's means are the report's means over the same judgments
+    assert overall["n"] == len({q for q, _, _ in items})
+    assert overall["mean_a"] == pytest.approx(pooled("mistral-orpo-trl", items))
+    assert overall["diff"] == pytest.approx(pooled("mistral-orpo-trl", items) - pooled("mistral-orpo", items))
     assert overall["scheme"].startswith("stratified")
     # where every question holds the same number of judgments the pooled paired test is scipy's paired t test on questions
+    per_q = defaultdict(lambda: defaultdict(list))
+    for q, t, k in items:
+        for m in ("mistral-orpo-trl", "mistral-orpo"):
+            per_q[m][q] += scores[m, (q, t, k)]
     for cell in (c for c in cells if c["lang"] == "en" and c["category"] != "all"):
-        qs = [q for q in shared if category[q] == cell["category"]]
+        qs = sorted({q for q, _, _ in items if category[q] == cell["category"]})
         if (
-            len({len(scores["mistral-orpo-trl", q]) for q in qs}) == 1
-            and len({len(scores["mistral-orpo", q]) for q in qs}) == 1
+            len({len(per_q["mistral-orpo-trl"][q]) for q in qs}) == 1
+            and len({len(per_q["mistral-orpo"][q]) for q in qs}) == 1
         ):
-            a = [mean(scores["mistral-orpo-trl", q]) for q in qs]
-            b = [mean(scores["mistral-orpo", q]) for q in qs]
+            a = [mean(per_q["mistral-orpo-trl"][q]) for q in qs]
+            b = [mean(per_q["mistral-orpo"][q]) for q in qs]
             assert cell["p"] == pytest.approx(sps.ttest_rel(a, b).pvalue), cell
             ref = sps.ttest_rel(a, b).confidence_interval(0.95)
             assert (cell["ci_low"], cell["ci_high"]) == (

@@ -285,3 +285,24 @@ def test_the_baseline_is_a_reference_never_a_ranked_candidate(tmp_path):
     bt = [b for b in pairwise_charts(report) if b.title.startswith("Bradley–Terry")]
     assert bt and all("a reference, not ranked" in b.title for b in bt)
     assert all("chatgpt_response" not in b.svg for b in bt)  # no bar, no legend entry
+
+
+def test_compare_pairs_judgments_so_identical_judgments_differ_by_exactly_zero():
+    from seabench.aggregate import Obs, compare
+    from seabench.records import Question
+
+    questions = {("b", f"q{i}"): Question(id=f"q{i}", lang="th", category="safety", turns=("x", "y")) for i in range(6)}
+    obs = []
+    for i in range(6):
+        for turn in (1, 2):
+            score = float(1 + (3 * i + turn) % 10)
+            obs.append(Obs(model="a", judge="j", bench="b", question_id=f"q{i}", turn=turn, score=score))
+            # b's second turn is unscored on half the questions: those items must leave both means
+            b_score = None if turn == 2 and i % 2 else score
+            obs.append(Obs(model="b", judge="j", bench="b", question_id=f"q{i}", turn=turn, score=b_score))
+    cells = compare(obs, questions, "a", "b", "j")
+    overall = next(c for c in cells if c.lang == ALL and c.category == ALL)
+    assert overall.diff == 0.0 and overall.mean_a == overall.mean_b
+    # the means are the report's pooled means over the same judgments
+    both = [o.score for o in obs if o.model == "b" and o.score is not None]
+    assert overall.mean_a == pytest.approx(sum(both) / len(both))

@@ -1,4 +1,4 @@
-"""Checkpoint comparison: paired A − B per language × category over the questions both models were scored on."""
+"""Checkpoint comparison: paired A − B per language × category over the judgments both models were scored on."""
 
 from __future__ import annotations
 
@@ -22,19 +22,29 @@ def compare(
     min_n: int = 30,
     alpha: float = 0.05,
 ) -> list[CompareCell]:
-    """Paired differences A − B per language × category and margins, Holm-adjusted across cells; regressions first."""
+    """Paired differences A − B per language × category and margins, Holm-adjusted across cells; regressions first.
+
+    Pairs are judgments: a (question, turn, sample) scored for both models enters both means, one scored for only one
+    enters neither, so the two means stand on the same items (and equal the report's means on those items)."""
     clusters = Clusters(questions)
-    rows: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    scores: dict[str, dict[tuple[int, int, str], list[float]]] = {
+        model_a: defaultdict(list),
+        model_b: defaultdict(list),
+    }
     for o in obs:
-        if o.judge == judge and o.model in (model_a, model_b) and o.score is not None:
+        if o.judge == judge and o.model in scores and o.score is not None:
             c = clusters.of(o.bench, o.question_id)
             if c is not None:
-                rows[o.model].append((c, o.score))
+                scores[o.model][(c, o.turn, o.sample)].append(
+                    o.score
+                )  # a repeated line pools, as the report's mean does
+    paired = sorted(set(scores[model_a]) & set(scores[model_b]))
     size = len(clusters.questions)
     sums = {}
     for m in (model_a, model_b):
-        idx = np.array([c for c, _ in rows[m]], dtype=int)
-        sums[m] = per_cluster(idx, np.array([s for _, s in rows[m]]), np.ones(len(idx)), size)
+        idx = np.array([k[0] for k in paired for _ in scores[m][k]], dtype=int)
+        values = np.array([v for k in paired for v in scores[m][k]], dtype=float)
+        sums[m] = per_cluster(idx, values, np.ones(len(values)), size)
     (sa, ca), (sb, cb) = sums[model_a], sums[model_b]
     shared = (ca > 0) & (cb > 0)
     members: dict[tuple[str, str], list[int]] = defaultdict(list)

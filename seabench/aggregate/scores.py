@@ -25,16 +25,35 @@ class Obs(Record):
     turn: int
     score: float | None
     """None when the judgment is unscored: counted, never averaged."""
+    sample: str = "0"
+    """Which of an item's judgments this is: the judge's sample number, or the annotator's name; `compare` pairs two
+    models' observations on (question, turn, sample)."""
 
 
 def observations(judgments: Iterable[Judgment], ratings: Iterable[Rating] = ()) -> list[Obs]:
     out = [
-        Obs(model=j.model, judge=j.judge, bench=j.bench, question_id=j.question_id, turn=j.turn, score=j.score)
+        Obs(
+            model=j.model,
+            judge=j.judge,
+            bench=j.bench,
+            question_id=j.question_id,
+            turn=j.turn,
+            score=j.score,
+            sample=str(j.sample),
+        )
         for j in judgments
         if j.kind == "single"
     ]
     out += [
-        Obs(model=r.model, judge=HUMAN, bench=r.bench, question_id=r.question_id, turn=r.turn, score=r.score)
+        Obs(
+            model=r.model,
+            judge=HUMAN,
+            bench=r.bench,
+            question_id=r.question_id,
+            turn=r.turn,
+            score=r.score,
+            sample=r.annotator,
+        )
         for r in ratings
     ]
     return out
