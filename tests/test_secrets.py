@@ -107,3 +107,41 @@ def test_the_redactor_cuts_the_key_in_use_and_key_shapes():
         redact("a short answer with sk- in it and the word bearer", ["k"])
         == "a short answer with sk- in it and the word bearer"
     )
+
+
+@pytest.mark.parametrize("kind", ["openai", "anthropic"])
+@pytest.mark.parametrize("offset", [150, 185, 195, 250, 280, 295])
+def test_a_key_straddling_where_errors_are_cut_leaves_no_fragment(cli, tmp_path, kind, offset):
+    """Errors are cut to length for the store and the terminal: only after redaction, so no piece of a key survives."""
+    bench = tmp_path / "b.jsonl"
+    bench.write_text(
+        json.dumps({"question_id": "q1", "category": "safety", "lang": "th", "turns": ["ก"]}), encoding="utf-8"
+    )
+
+    def reply(body: dict, headers: dict) -> tuple[int, bytes]:
+        seen = (headers.get("authorization") or headers.get("x-api-key") or "").removeprefix("Bearer ")
+        message = "x" * offset + f" {seen} and {OTHER} " + "y" * 200
+        return 500, json.dumps({"error": {"message": message, "type": "server_error"}}).encode()
+
+    db = tmp_path / "s.db"
+    with FakeServer(kind, raw_reply=reply) as server:
+        result = cli(
+            "generate",
+            "--model",
+            f"{kind}:m",
+            "--bench",
+            bench,
+            "--db",
+            db,
+            "--base-url",
+            server.url,
+            "--max-attempts",
+            "1",
+            env={"OPENAI_API_KEY": SECRET, "ANTHROPIC_API_KEY": SECRET},
+        )
+    texts = [result.stdout, result.stderr, _store_text(db)]
+    for key in (SECRET, OTHER):
+        fragments = {key[i : i + 8] for i in range(len(key) - 7)}
+        assert not [f for f in fragments for t in texts if f in t], kind
+    if offset < 250:  # where the mark itself is within what is kept
+        assert "[redacted]" in _store_text(db)

@@ -104,7 +104,7 @@ class AnthropicBackend:
                         out[entry.custom_id] = str(e)
                 elif result.type == "errored":
                     error = getattr(result.error, "error", result.error)
-                    out[entry.custom_id] = f"{getattr(error, 'type', 'error')}: {getattr(error, 'message', '')}"[:300]
+                    out[entry.custom_id] = f"{getattr(error, 'type', 'error')}: {getattr(error, 'message', '')}"
                 else:
                     out[entry.custom_id] = result.type  # expired, canceled
         except (self._anthropic.APIError, ValueError) as e:
@@ -124,7 +124,7 @@ def _read_message(data: Any, limits: RateLimits | None = None) -> Completion:
         stop = data.get("stop_reason")
         usage = data.get("usage") or {}
     except (KeyError, TypeError, AttributeError):
-        raise Retryable(f"malformed response: {str(data)[:200]}") from None
+        raise Retryable(f"malformed response: {data}") from None
     return Completion(
         text=text,
         usage=Usage(input_tokens=usage.get("input_tokens"), output_tokens=usage.get("output_tokens")),

@@ -212,7 +212,7 @@ def describe_error(e: Exception) -> str:
     `backends.redact`, like every string a backend lets out)."""
     status = getattr(e, "status_code", None)
     name = type(e).__name__
-    message = str(e).splitlines()[0][:300] if str(e) else ""
+    message = str(e).splitlines()[0] if str(e) else ""  # cut to length only after redaction (backends.redact)
     return f"{name} ({status}): {message}" if status else f"{name}: {message}"
 
 

@@ -144,7 +144,7 @@ def _read_chat_completion(data: Any, limits: RateLimits | None = None) -> Comple
         text, finish = choice["message"].get("content"), choice.get("finish_reason")
         usage = data.get("usage") or {}
     except (KeyError, IndexError, TypeError, AttributeError):
-        raise Retryable(f"malformed response: {str(data)[:200]}") from None
+        raise Retryable(f"malformed response: {data}") from None
     if not isinstance(text, (str, type(None))) or (text is None and finish not in ("stop", "length")):
         raise Retryable(f"malformed response: no content (finish_reason={finish})")
     return Completion(
@@ -169,6 +169,6 @@ def _batch_row(row: dict) -> Completion | str:
         return (
             "expired"
             if code == "batch_expired"
-            else f"{code or response.get('status_code')}: {error.get('message', '')}"[:300]
+            else f"{code or response.get('status_code')}: {error.get('message', '')}"
         )
-    return f"HTTP {response.get('status_code')}: {str(error)[:300]}"
+    return f"HTTP {response.get('status_code')}: {error}"

@@ -24,6 +24,14 @@ KEY_SHAPES = re.compile(
 )
 
 
+ERROR_CHARS = 300
+"""How much of an error body is kept, once redacted."""
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def redact(text: str, secrets: Sequence[str] = ()) -> str:
     for secret in secrets:
         if secret and len(secret) >= 6:  # placeholders like "k" or "not-needed" are not secrets
@@ -67,17 +75,17 @@ class Redacted:
 
     async def batch_results(self, batch_id: str) -> dict[str, Completion | str]:
         results = await self._guard(self.inner.batch_results(batch_id))  # type: ignore[attr-defined]
-        return {cid: self._clean(r) if isinstance(r, str) else self._clean_completion(r) for cid, r in results.items()}
+        return {cid: self._short(r) if isinstance(r, str) else self._clean_completion(r) for cid, r in results.items()}
 
     async def _guard(self, call: Awaitable[T]) -> T:
         try:
             return await call
         except Retryable as e:
-            raise Retryable(self._clean(str(e)), e.retry_after, throttled=e.throttled, limits=e.limits) from None
+            raise Retryable(self._short(str(e)), e.retry_after, throttled=e.throttled, limits=e.limits) from None
         except Fatal as e:
-            raise Fatal(self._clean(str(e))) from None
+            raise Fatal(self._short(str(e))) from None
         except AbortRun as e:
-            raise AbortRun(self._clean(str(e))) from None
+            raise AbortRun(self._short(str(e))) from None
 
     def _clean_completion(self, c: Completion) -> Completion:
         clean = self._clean(c.text)
@@ -85,3 +93,8 @@ class Redacted:
 
     def _clean(self, text: str) -> str:
         return redact(text, self.secrets)
+
+    def _short(self, text: str) -> str:
+        """An error for the store and the terminal: redacted whole, then cut. Cutting first could leave part of a key
+        that is no longer the key, nor shaped like one, and so passes the redactor."""
+        return clip(self._clean(text), ERROR_CHARS)
