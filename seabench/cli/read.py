@@ -249,9 +249,11 @@ def emit_rows(rows: Sequence[Any], fmt: str, table: Callable[..., Any]) -> None:
     elif fmt == "csv":
         import csv
 
+        from ..textio import inert_row
+
         writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0].model_dump()), lineterminator="\n")
         writer.writeheader()
-        writer.writerows(r.model_dump() for r in rows)
+        writer.writerows(inert_row(r.model_dump()) for r in rows)
     else:
         from ..report.formats import to_terminal_tables
         from .views import console

@@ -17,7 +17,7 @@ from pathlib import Path
 from ..errors import ConfigError, InputError, Problem
 from ..records import PairRating, Question, Rating, Winner
 from ..store import Store
-from ..textio import read_csv
+from ..textio import inert, read_csv, restore
 
 PLAIN_COLUMNS = [
     "question_id",
@@ -221,7 +221,7 @@ def _write_sheet(out: Path, columns: list[str], rows: list[dict]) -> None:
         with out.open("w", encoding="utf-8-sig", newline="") as f:  # the BOM makes Excel read UTF-8
             writer = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore", restval="")
             writer.writeheader()
-            writer.writerows({k: _visible(v) for k, v in row.items()} for row in rows)
+            writer.writerows({k: inert(_visible(v)) for k, v in row.items()} for row in rows)
     except OSError as e:
         raise ConfigError(f"{out}: cannot write ({e.strerror})") from None
 
@@ -291,6 +291,7 @@ class _Reader:
         self.problems.append(Problem(str(self.path), line, message))
 
     def row(self, line: int, row: dict[str, str]) -> None:
+        row = {k: restore(v) if isinstance(v, str) else v for k, v in row.items()}  # our sheets mark formula-like text
         value_col = "winner" if "pairwise" in self.kind else "score"
         value = row.get(value_col, "").strip()
         annotator = row.get("annotator", "").strip()

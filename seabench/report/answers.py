@@ -9,6 +9,7 @@ from typing import Any, TextIO
 from rich.console import Console
 
 from ..records import Answer, Question
+from ..textio import inert_row
 
 CSV_COLUMNS = [
     "model",
@@ -68,7 +69,7 @@ def write_answers(
     elif fmt == "csv":
         writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(inert_row(r) for r in rows)  # answers are untrusted text
     else:
         from rich import box
         from rich.table import Table

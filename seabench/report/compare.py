@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..records import CompareCell
+from ..textio import inert_row
 from .tables import ci, num
 
 
@@ -66,7 +67,7 @@ def compare_csv(cells: list[CompareCell]) -> str:
     columns = list(cells[0].model_dump()) if cells else ["lang", "category"]
     writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(c.model_dump() for c in cells)
+    writer.writerows(inert_row(c.model_dump()) for c in cells)
     return buf.getvalue()
 
 

@@ -31,6 +31,7 @@ from ..records import (
     TokenRow,
     UsageRow,
 )
+from ..textio import inert
 from .overview import headline, headline_table
 from .sections import SECTIONS, all_tables
 from .tables import Table
@@ -208,8 +209,8 @@ def to_csv(report: Report) -> str:
         )
         writer.writerow(
             [
-                c.model,
-                c.judge,
+                inert(c.model),
+                inert(c.judge),
                 c.lang,
                 c.category,
                 c.turn,
@@ -260,7 +261,7 @@ def table_csv(report: Report, table: str) -> str:
     writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     for r in rows:
-        writer.writerow({k: _cell(v) for k, v in r.model_dump().items()})
+        writer.writerow({k: inert(_cell(v)) for k, v in r.model_dump().items()})
     return buf.getvalue()
 
 
