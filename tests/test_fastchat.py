@@ -232,3 +232,45 @@ def test_scores_outside_1_to_10_are_unscored_and_repeats_are_reported(cli, tmp_p
     report = json.loads(cli("report", "--db", db, "--format", "json").stdout)
     overall = next(c for c in report["cells"] if c["lang"] == "all" and c["category"] == "all" and c["turn"] == "all")
     assert (overall["n"], overall["unscored"], overall["mean"]) == (2, 3, 7.5)
+
+
+def test_names_that_share_a_file_name_each_keep_their_own_file_and_round_trip(cli, tmp_path):
+    from .fakes import FakeServer
+
+    bench = tmp_path / "b.jsonl"
+    bench.write_text(
+        "\n".join(
+            json.dumps({"question_id": f"q{i}", "category": "safety", "lang": "th", "turns": [f"ข้อ {i}"]})
+            for i in range(4)
+        ),
+        encoding="utf-8",
+    )
+    db = tmp_path / "s.db"
+    names = ["x/y", "x:y", "x_y"]
+    with FakeServer("openai", reply=lambda body: f"{body['model']} says {body['messages'][-1]['content']}") as server:
+        for i, name in enumerate(names):
+            result = cli(
+                "generate",
+                "--model",
+                f"openai:m{i}",
+                "--name",
+                name,
+                "--bench",
+                bench,
+                "--db",
+                db,
+                "--base-url",
+                server.url,
+                env={"OPENAI_API_KEY": "k"},
+            )
+            assert result.exit_code == 0, result.stderr
+    out = tmp_path / "fc"
+    assert cli("export", "fastchat", out, "--db", db).exit_code == 0
+    files = sorted((out / "model_answer").glob("*.jsonl"))
+    assert len(files) == 3  # none overwrote another
+    again = tmp_path / "again.db"
+    assert cli("import", "fastchat", out, "--db", again).exit_code == 0
+    with Store(db) as a, Store(again) as b:
+        before = sorted((x.model, x.question_id, x.text) for x in a.answers())
+        after = sorted((x.model, x.question_id, x.text) for x in b.answers())
+    assert len(before) == 12 and after == before

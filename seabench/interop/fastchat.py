@@ -7,11 +7,12 @@ Export writes the same layout back so FastChat's own scripts can read it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +32,19 @@ OUTSIDE = "outside 1–10"
 def file_name(name: str) -> str:
     """A model or judge name as a file name that every system accepts (`openai:gpt-4o` → `openai_gpt-4o`)."""
     return re.sub(r'[<>:"/\\|?*\x00-\x1f]', "_", name)
+
+
+def file_names(names: Iterable[str]) -> dict[str, str]:
+    """Each name's file name, never two alike: names that would share one (`x/y`, `x:y`, `x_y`; `Model` and `model` on
+    a case-insensitive disk) each get a short hash of the name, so no export overwrites another model's file."""
+    names = sorted(set(names))
+    taken = Counter(file_name(n).casefold() for n in names)
+    return {
+        n: file_name(n)
+        if taken[file_name(n).casefold()] == 1
+        else f"{file_name(n)}-{hashlib.sha256(n.encode('utf-8')).hexdigest()[:8]}"
+        for n in names
+    }
 
 
 @dataclass
@@ -317,13 +331,14 @@ def export_fastchat(store: Store, folder: Path, bench: str | None = None) -> dic
     for (model, b, qid, turn), a in answers.items():
         if b == bench:
             per_model[model][qid][turn] = a.text
+    model_files = file_names(per_model)
     (folder / SIDECAR).write_text(
         json.dumps(
             {
                 "bench": bench,
                 "languages": {qid: q.lang for qid, q in qs},
                 "answer_languages": {qid: q.answer_lang for qid, q in qs if q.answer_lang},
-                "model_files": {file_name(m): m for m in per_model},
+                "model_files": {f: m for m, f in model_files.items()},
             },
             ensure_ascii=False,
             indent=1,
@@ -332,7 +347,7 @@ def export_fastchat(store: Store, folder: Path, bench: str | None = None) -> dic
     )
     for model, by_q in per_model.items():
         _write(
-            folder / "model_answer" / f"{file_name(model)}.jsonl",
+            folder / "model_answer" / f"{model_files[model]}.jsonl",
             [
                 {
                     "question_id": _fc_id(qid),
@@ -347,6 +362,7 @@ def export_fastchat(store: Store, folder: Path, bench: str | None = None) -> dic
     counts["models"] = len(per_model)
     judgments = [j for j in store.judgments() if j.bench == bench]
     judges = sorted({j.judge for j in judgments}) or ["gpt-4"]
+    judge_files = file_names(judges)
     refs = [
         {
             "question_id": _fc_id(qid),
@@ -359,7 +375,7 @@ def export_fastchat(store: Store, folder: Path, bench: str | None = None) -> dic
     ]
     for judge in judges:  # FastChat looks references up under the judge's name
         if refs:
-            _write(folder / "reference_answer" / f"{file_name(judge)}.jsonl", refs)
+            _write(folder / "reference_answer" / f"{judge_files[judge]}.jsonl", refs)
     singles = defaultdict(list)
     for j in judgments:
         if j.kind == "single":
@@ -376,11 +392,11 @@ def export_fastchat(store: Store, folder: Path, bench: str | None = None) -> dic
                 }
             )
     for judge, rows in singles.items():
-        _write(folder / "model_judgment" / f"{file_name(judge)}_single.jsonl", rows)
+        _write(folder / "model_judgment" / f"{judge_files[judge]}_single.jsonl", rows)
     counts["single_judgments"] = sum(len(r) for r in singles.values())
     pairs = _pair_rows([j for j in judgments if j.kind == "pairwise"])
     for judge, rows in pairs.items():
-        _write(folder / "model_judgment" / f"{file_name(judge)}_pair.jsonl", rows)
+        _write(folder / "model_judgment" / f"{judge_files[judge]}_pair.jsonl", rows)
     counts["pairwise_judgments"] = sum(len(r) for r in pairs.values())
     return counts
 
