@@ -65,9 +65,18 @@ def read_jsonl(path: Path, problems: list[Problem] | None = None) -> list[tuple[
         if not text.strip():
             continue
         try:
-            value = json.loads(text)
+            value = json.loads(text, parse_constant=_no_constant)
         except json.JSONDecodeError as e:
             found.append(Problem(str(path), number, f"invalid JSON: {e.msg} at column {e.colno}"))
+            continue
+        except (ValueError, RecursionError) as e:
+            found.append(
+                Problem(str(path), number, str(e) if isinstance(e, ValueError) else f"nested deeper than {MAX_DEPTH}")
+            )
+            continue
+        problem = not_text(value)
+        if problem:
+            found.append(Problem(str(path), number, problem))
             continue
         if not isinstance(value, dict):
             found.append(Problem(str(path), number, f"expected a JSON object, got {json_type(value)}"))
@@ -76,6 +85,34 @@ def read_jsonl(path: Path, problems: list[Problem] | None = None) -> list[tuple[
     if found and not collect:
         raise InputError(found)
     return records
+
+
+MAX_DEPTH = 32
+"""Nesting a bench or a prompt file never needs; deeper is an attack or a mistake, refused before it costs a stack."""
+
+
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a number JSON allows (write a number, or null)")
+
+
+def not_text(value: Any) -> str | None:
+    """Why a parsed JSON value is not plain data: nesting past MAX_DEPTH, or a lone surrogate escape (\\ud800) that
+    no UTF-8 text can hold. None when it is fine. Walked with a stack, so depth itself cannot overflow it."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return f"nested deeper than {MAX_DEPTH}"
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError as e:
+                return f"a lone surrogate escape (\\u{ord(item[e.start]):04x}) is not text"
+        elif isinstance(item, dict):
+            stack += [(k, depth + 1) for k in item] + [(v, depth + 1) for v in item.values()]
+        elif isinstance(item, list):
+            stack += [(v, depth + 1) for v in item]
+    return None
 
 
 def _utf16_pattern(head: bytes) -> bool:

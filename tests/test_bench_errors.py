@@ -172,3 +172,41 @@ def test_a_singular_reference_is_read_and_unknown_fields_are_named(cli, tmp_path
         f"warning: {path}:1: field 'difficulty' is not part of the sea-bench shape and is ignored (2 records have it)"
         in result.stderr
     )
+
+
+@pytest.mark.parametrize(
+    "line,message",
+    [
+        ("[" * 10_000 + "]" * 10_000, "nested deeper than 32"),
+        (
+            '{"question_id": "q1", "category": "safety", "lang": "th", "turns": ["\\ud800"]}',
+            "lone surrogate escape (\\ud800)",
+        ),
+        (
+            '{"question_id": "q1", "category": "safety", "lang": "th", "turns": ["x"], "w": Infinity}',
+            "Infinity is not a number",
+        ),
+        ('{"question_id": "q1", "category": "safety", "lang": "th", "turns": ["x"], "w": NaN}', "NaN is not a number"),
+    ],
+)
+@pytest.mark.parametrize("command", ["validate", "generate"])
+def test_hostile_lines_are_one_line_each_before_anything_runs(cli, tmp_path, line, message, command):
+    bench = tmp_path / "b.jsonl"
+    bench.write_text(line + "\n", encoding="utf-8")
+    args = (
+        ("bench", "validate", bench)
+        if command == "validate"
+        else ("generate", "--model", "openai:m", "--bench", bench, "--db", tmp_path / "s.db")
+    )
+    result = cli(*args, env={"OPENAI_API_KEY": "k"})
+    assert result.exit_code == 2 and f"{bench}:1: " in result.stderr and message in result.stderr, result.stderr
+    assert "Traceback" not in result.output and not (tmp_path / "s.db").exists()
+
+
+def test_a_csv_bench_with_a_header_only_is_refused(cli, tmp_path):
+    bench = tmp_path / "b.csv"
+    bench.write_text("question_id,category,lang,turn_1\n", encoding="utf-8")
+    result = cli(
+        "generate", "--model", "openai:m", "--bench", bench, "--db", tmp_path / "s.db", env={"OPENAI_API_KEY": "k"}
+    )
+    assert result.exit_code == 2 and "no questions in this file" in result.stderr

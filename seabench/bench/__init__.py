@@ -54,6 +54,8 @@ def load_file(path: Path, *, name: str | None = None, source: str | None = None,
         notes = ignored_fields(path, shape, records)
         if shape == "mt-bench":
             questions = attach_mt_bench_references(path, questions)
+    if not questions:
+        raise InputError.at(path, None, "no questions in this file (a header, or blank lines, only)")
     # `mt-bench/question.jsonl` is better known by its folder than by its file name.
     default_name = path.resolve().parent.name if path.name in QUESTION_FILES else path.stem
     baseline = BASELINE_FIELD if any(q.baseline for q in questions) else None
