@@ -547,3 +547,68 @@ def test_the_judge_to_trust_is_the_one_people_agree_with_and_clearly_only_when_t
     choice = {c.lang: c for c in judge_choice(rows)}
     assert (choice["th"].judge, choice["th"].clearly, choice["th"].runner_up) == ("j1", True, "j2")
     assert (choice["km"].judge, choice["km"].clearly, choice["km"].runner_up_kappa) == ("j2", False, 0.55)
+
+
+def _single(judge: str, model: str, i: int, score: float) -> Judgment:
+    return Judgment(
+        key=f"{judge}-{model}-{i}",
+        kind="single",
+        judge=judge,
+        prompt="p",
+        bench="b",
+        question_id=f"q{i}",
+        turn=1,
+        model=model,
+        score=score,
+        judgment="",
+    )
+
+
+def test_self_preference_compares_the_same_answers():
+    from seabench.aggregate import self_preference
+
+    questions = {("b", f"q{i}"): _q(i) for i in range(8)}
+    # the gpt judge scored all eight answers; the claude judge only the first four, where gpt's own scores are low
+    judgments = [_single("gpt-judge", "gpt-4o", i, 3.0 if i < 4 else 9.0) for i in range(8)]
+    judgments += [_single("claude-judge", "gpt-4o", i, 3.0) for i in range(4)]
+    (row,) = [
+        r
+        for r in self_preference(
+            judgments, {"gpt-judge": "gpt", "claude-judge": "claude"}, {"gpt-4o": "gpt"}, questions
+        )
+        if r.judge == "gpt-judge"
+    ]
+    assert row.own == pytest.approx(3.0) and row.others == pytest.approx(3.0) and row.n == 4  # no preference, paired
+
+
+def test_position_bias_counts_the_orders_it_could_not_use():
+    questions = {("b", f"q{i}"): _q(i) for i in range(3)}
+    judgments = []
+    for i in range(3):
+        for first, second, winner in (("a", "b", "A"), ("b", "a", None if i == 0 else "B")):
+            judgments.append(
+                Judgment(
+                    key=f"{i}{first}",
+                    kind="pairwise",
+                    judge="j",
+                    prompt="p",
+                    bench="b",
+                    question_id=f"q{i}",
+                    turn=1,
+                    model=first,
+                    model_b=second,
+                    winner=winner,
+                    judgment="",
+                )
+            )
+    row = next(r for r in position_bias(judgments, questions) if r.lang == "all")
+    assert row.unscored == 1 and row.pairs == 2
+
+
+def test_a_model_that_never_won_shows_only_the_bound_the_data_give():
+    from seabench.records import RatingRow
+    from seabench.report.tables import bt_cell
+
+    never = RatingRow(model="m", judge="j", rating=850.0, ci_low=790.0, ci_high=900.0, games=6, note="never won")
+    assert bt_cell(never) == "≤ 900 (never won)"
+    assert bt_cell(never.model_copy(update={"note": None})) == "850 [790, 900]"

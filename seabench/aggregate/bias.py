@@ -82,13 +82,13 @@ def position_bias(judgments: Iterable[Judgment], questions: dict[tuple[str, str]
     judge followed the position, or called one order a tie); of the decisive verdicts, the share for the answer shown
     first (0.5 when position does not matter)."""
     games: dict[tuple, dict[tuple[str, str], str]] = defaultdict(dict)
+    unscored: dict[tuple[str, str], int] = defaultdict(int)
     for j in judgments:
-        if (
-            j.kind == "pairwise"
-            and j.model_b is not None
-            and j.winner is not None
-            and (j.bench, j.question_id) in questions
-        ):
+        if j.kind == "pairwise" and j.model_b is not None and (j.bench, j.question_id) in questions:
+            if j.winner is None:  # an order without a verdict: counted, since it leaves its item out of the flips
+                for cell in ((j.judge, questions[(j.bench, j.question_id)].lang), (j.judge, ALL)):
+                    unscored[cell] += 1
+                continue
             pair = tuple(sorted((j.model, j.model_b)))
             games[(j.judge, j.bench, j.question_id, j.turn, j.sample, pair)][(j.model, j.model_b)] = j.winner
     flips: dict[tuple[str, str], dict[tuple[str, str], list[float]]] = defaultdict(lambda: defaultdict(list))
@@ -123,6 +123,7 @@ def position_bias(judgments: Iterable[Judgment], questions: dict[tuple[str, str]
                 first=fav[0],
                 first_low=fav[1],
                 first_high=fav[2],
+                unscored=unscored.get(cell, 0),
             )
         )
     return rows
@@ -199,7 +200,7 @@ def self_preference(
     questions: dict[tuple[str, str], Question],
 ) -> list[SelfPreferenceRow]:
     """For each LLM judge that scored models of its own family, with another judge that scored them too: its mean
-    score for them against the other judges' mean for the same models (`*_family`: stored name → family)."""
+    score for them against the other judges' mean on the same answers (`*_family`: stored name → family)."""
     scored = [
         j for j in judgments if j.kind == "single" and j.score is not None and (j.bench, j.question_id) in questions
     ]
@@ -208,8 +209,16 @@ def self_preference(
         models = tuple(sorted({j.model for j in scored if j.judge == judge and model_family.get(j.model) == family}))
         own: dict[tuple[str, str], list[float]] = defaultdict(list)
         others: dict[tuple[str, str], list[float]] = defaultdict(list)
+        # Paired: only answers this judge and another both scored, so the two means stand on the same answers.
+        mine_items = {
+            (j.bench, j.question_id, j.turn, j.model) for j in scored if j.judge == judge and j.model in models
+        }
+        their_items = {
+            (j.bench, j.question_id, j.turn, j.model) for j in scored if j.judge != judge and j.model in models
+        }
+        both = mine_items & their_items
         for j in scored:
-            if j.model in models:
+            if (j.bench, j.question_id, j.turn, j.model) in both:
                 (own if j.judge == judge else others)[(j.bench, j.question_id)].append(float(j.score))  # type: ignore[arg-type]
         if not models or not others:
             continue

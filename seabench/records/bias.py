@@ -132,6 +132,8 @@ class PositionRow(Record):
     """95% interval, questions as the unit."""
     first_high: float | None
     """95% interval, questions as the unit."""
+    unscored: int = 0
+    """Orders the judge gave no verdict for: their items are left out of the flips, and said to be."""
 
 
 class LengthControlRow(Record):

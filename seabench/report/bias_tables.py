@@ -58,9 +58,10 @@ def position_table(report: Report) -> list[Table]:
             "verdict flips with the order",
             "decisive verdicts",
             "for the first shown",
+            "orders unscored",
         ],
         caption="shares [95% interval, questions as the unit]; a judge that ignores position flips rarely and favours "
-        "the first 50%",
+        "the first 50%; an unscored order leaves its item out of the flips",
     )
     for r in report.position:
         t.rows.append(
@@ -71,6 +72,7 @@ def position_table(report: Report) -> list[Table]:
                 _share(r.flip, r.flip_low, r.flip_high),
                 str(r.decisive),
                 _share(r.first, r.first_low, r.first_high),
+                str(r.unscored),
             ]
         )
     return [t]

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..languages import lang_sort_key
-from ..records import ALL, AgreementRow, PairCell, Report, ScoreCell, TokenRow
+from ..records import ALL, AgreementRow, PairCell, RatingRow, Report, ScoreCell, TokenRow
 
 
 @dataclass
@@ -379,16 +379,24 @@ def pairwise_tables(report: Report) -> list[Table]:
             id="bradley-terry",
             judge=judge,
             caption="Elo scale, mean 1000; ties count half; a weak prior of one virtual tie between every two models "
-            "keeps a "
-            "model that never won or never lost finite; intervals resample questions",
+            "keeps a model that never won or never lost finite; intervals resample questions; a model that never won "
+            "shows only the bound the data give (≤), one that never lost likewise (≥): the prior, not the data, makes "
+            "the other side",
         )
         for r in report.ratings:
             if r.judge == judge:
-                t.rows.append(
-                    [r.model, f"{r.rating:.0f} [{r.ci_low:.0f}, {r.ci_high:.0f}]", str(r.games), r.note or ""]
-                )
+                t.rows.append([r.model, bt_cell(r), str(r.games), r.note or ""])
         out.append(t)
     return out
+
+
+def bt_cell(r: RatingRow) -> str:
+    """A rating with its interval; one-sided where the data bound it on one side only."""
+    if r.note == "never won":
+        return f"≤ {r.ci_high:.0f} (never won)"
+    if r.note == "never lost":
+        return f"≥ {r.ci_low:.0f} (never lost)"
+    return f"{r.rating:.0f} [{r.ci_low:.0f}, {r.ci_high:.0f}]"
 
 
 def agreement_tables(report: Report) -> list[Table]:
