@@ -121,52 +121,9 @@ def check_language(text: str, expected: str) -> LanguageCheck:
     share = counts.get(want, 0) / letters
     latin = round(counts.get("Latin", 0) / letters, 3) if want != "Latin" else None  # English terms in Thai, Khmer…
     if share < MIXED_SHARE:
-        if main == "Latin" and want != "Latin":
-            # Latin script for a Thai or Burmese question: another language if clearly so, else romanised.
-            detected, prob = latin_language(text) if counts["Latin"] >= MIN_LETTERS else ("unknown", 0.0)
-            clear = prob >= CLEARLY and detected not in ("unknown",)
-            return LanguageCheck(
-                expected=expected,
-                detected=detected if clear else "unknown",
-                script=main,
-                script_share=round(share, 3),
-                verdict="wrong-language" if clear else "wrong-script",
-                note="" if clear else f"Latin script for {expected}: romanised, or too unclear to name",
-                switched=latin,
-            )
-        detected = SCRIPT_LANG.get(main) or (latin_language(text)[0] if main == "Latin" else "unknown")
-        # Thai for Lao, or Lao for Thai: a neighbour's script, not just another language.
-        verdict = "wrong-script" if main in SCRIPT_LANG and want != "Latin" else "wrong-language"
-        return LanguageCheck(
-            expected=expected,
-            detected=detected,
-            script=main,
-            script_share=round(share, 3),
-            verdict=verdict,
-            switched=latin,
-        )
+        return _other_script(text, expected, counts, main, share, latin)
     if share < OK_SHARE:
-        if latin is not None and main == want and counts.get(want, 0) + counts.get("Latin", 0) >= OK_SHARE * letters:
-            # Thai written around English terms (a tech question, brand names): its own script leads, nothing else
-            # mixes in.
-            return LanguageCheck(
-                expected=expected,
-                detected=expected,
-                script=want,
-                script_share=round(share, 3),
-                verdict="ok",
-                note=f"code-switching: {latin:.0%} of letters in Latin script",
-                switched=latin,
-            )
-        return LanguageCheck(
-            expected=expected,
-            detected=SCRIPT_LANG.get(want, expected),
-            script=main,
-            script_share=round(share, 3),
-            verdict="mixed",
-            note=_mix_note(counts, letters),
-            switched=latin,
-        )
+        return _mixed(expected, counts, letters, main, share, latin)
     if want != "Latin":
         return LanguageCheck(
             expected=expected,
@@ -176,6 +133,70 @@ def check_language(text: str, expected: str) -> LanguageCheck:
             verdict="ok",
             switched=latin,
         )
+    return _latin(text, expected, counts, share)
+
+
+def _other_script(
+    text: str, expected: str, counts: dict[str, int], main: str, share: float, latin: float | None
+) -> LanguageCheck:
+    """Mostly another script than the language's own: romanised, a neighbour's script, or another language."""
+    want = SCRIPTS.get(expected, "Latin")
+    if main == "Latin" and want != "Latin":
+        # Latin script for a Thai or Burmese question: another language if clearly so, else romanised.
+        detected, prob = latin_language(text) if counts["Latin"] >= MIN_LETTERS else ("unknown", 0.0)
+        clear = prob >= CLEARLY and detected not in ("unknown",)
+        return LanguageCheck(
+            expected=expected,
+            detected=detected if clear else "unknown",
+            script=main,
+            script_share=round(share, 3),
+            verdict="wrong-language" if clear else "wrong-script",
+            note="" if clear else f"Latin script for {expected}: romanised, or too unclear to name",
+            switched=latin,
+        )
+    detected = SCRIPT_LANG.get(main) or (latin_language(text)[0] if main == "Latin" else "unknown")
+    # Thai for Lao, or Lao for Thai: a neighbour's script, not just another language.
+    verdict: Verdict = "wrong-script" if main in SCRIPT_LANG and want != "Latin" else "wrong-language"
+    return LanguageCheck(
+        expected=expected,
+        detected=detected,
+        script=main,
+        script_share=round(share, 3),
+        verdict=verdict,
+        switched=latin,
+    )
+
+
+def _mixed(
+    expected: str, counts: dict[str, int], letters: int, main: str, share: float, latin: float | None
+) -> LanguageCheck:
+    """The language's own script and others mixed: code-switching with English terms, or a mixed answer."""
+    want = SCRIPTS.get(expected, "Latin")
+    if latin is not None and main == want and counts.get(want, 0) + counts.get("Latin", 0) >= OK_SHARE * letters:
+        # Thai written around English terms (a tech question, brand names): its own script leads, nothing else
+        # mixes in.
+        return LanguageCheck(
+            expected=expected,
+            detected=expected,
+            script=want,
+            script_share=round(share, 3),
+            verdict="ok",
+            note=f"code-switching: {latin:.0%} of letters in Latin script",
+            switched=latin,
+        )
+    return LanguageCheck(
+        expected=expected,
+        detected=SCRIPT_LANG.get(want, expected),
+        script=main,
+        script_share=round(share, 3),
+        verdict="mixed",
+        note=_mix_note(counts, letters),
+        switched=latin,
+    )
+
+
+def _latin(text: str, expected: str, counts: dict[str, int], share: float) -> LanguageCheck:
+    """A language written in Latin script: which one, and how much English is mixed in."""
     if counts.get("Latin", 0) < MIN_LETTERS:
         return LanguageCheck(
             expected=expected,
