@@ -19,7 +19,7 @@ from pathlib import Path
 from ..bench import load_file
 from ..errors import InputError, Problem, SpecError
 from ..judging.verdicts import injection_flags
-from ..records import Answer, Bench, Judgment, Winner
+from ..records import Answer, Bench, Judgment, Question, Winner
 from ..store import Store, content_key
 from ..textio import json_type, read_jsonl
 
@@ -302,6 +302,15 @@ def _pairs(path: Path, bench: str, known: set[str], texts: dict, problems: list[
 def export_fastchat(store: Store, folder: Path, bench: str | None = None) -> dict[str, int]:
     """Write question.jsonl, model_answer/, reference_answer/ and model_judgment/ for one bench."""
     questions = store.questions()
+    bench = _one_bench(store, questions, bench)
+    qs = sorted(((qid, q) for (b, qid), q in questions.items() if b == bench), key=lambda kv: _sort_id(kv[0]))
+    folder.mkdir(parents=True, exist_ok=True)
+    counts = {"questions": len(qs), "models": _write_answers(store, folder, bench, qs)}
+    counts.update(_write_judgments(store, folder, bench, qs))
+    return counts
+
+
+def _one_bench(store: Store, questions: dict[tuple[str, str], Question], bench: str | None) -> str:
     benches = sorted({b for b, _ in questions})
     if bench is None:
         if len(benches) != 1:
@@ -314,9 +323,11 @@ def export_fastchat(store: Store, folder: Path, bench: str | None = None) -> dic
         bench = benches[0]
     elif bench not in benches:
         raise InputError.at(store.path, None, f"no bench '{bench}' in the store; it has {', '.join(benches) or 'none'}")
-    qs = sorted(((qid, q) for (b, qid), q in questions.items() if b == bench), key=lambda kv: _sort_id(kv[0]))
-    folder.mkdir(parents=True, exist_ok=True)
-    counts: dict[str, int] = {}
+    return bench
+
+
+def _write_answers(store: Store, folder: Path, bench: str, qs: list[tuple[str, Question]]) -> int:
+    """question.jsonl, the sidecar, and one model_answer file per model; returns the number of models."""
     _write(
         folder / "question.jsonl",
         [
@@ -325,7 +336,6 @@ def export_fastchat(store: Store, folder: Path, bench: str | None = None) -> dic
             for qid, q in qs
         ],
     )
-    counts["questions"] = len(qs)
     answers = store.latest_answers()
     per_model: dict[str, dict[str, dict[int, str]]] = defaultdict(lambda: defaultdict(dict))
     for (model, b, qid, turn), a in answers.items():
@@ -359,7 +369,12 @@ def export_fastchat(store: Store, folder: Path, bench: str | None = None) -> dic
                 for qid, t in sorted(by_q.items(), key=lambda kv: _sort_id(kv[0]))
             ],
         )
-    counts["models"] = len(per_model)
+    return len(per_model)
+
+
+def _write_judgments(store: Store, folder: Path, bench: str, qs: list[tuple[str, Question]]) -> dict[str, int]:
+    """reference_answer/ under each judge's name, and model_judgment/ single and pairwise files."""
+    counts = {}
     judgments = [j for j in store.judgments() if j.bench == bench]
     judges = sorted({j.judge for j in judgments}) or ["gpt-4"]
     judge_files = file_names(judges)
