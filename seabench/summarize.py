@@ -27,10 +27,10 @@ from .aggregate import (
     self_preference,
     single_scores,
     style_controlled,
-    style_of,
 )
 from .aggregate.common import ALL
 from .aggregate.panel import panel_members, panel_observations, panel_outcomes
+from .aggregate.style import answer_styles
 from .backends import model_family
 from .errors import ConfigError, SpecError
 from .judging.verdicts import injection_flags
@@ -95,12 +95,8 @@ def build(
     }
     checks = store.language_checks()
     health = store.script_health()
-    style_ratings, style_coefs = style_controlled(
-        pair_results,
-        {(a.model, a.bench, a.question_id, a.turn): style_of(a.text) for a in answers},
-        questions,
-        settings,
-    )
+    styles, unit = answer_styles(answers)
+    style_ratings, style_coefs = style_controlled(pair_results, styles, questions, settings, length_unit=unit)
     judges = sorted(
         {j.judge for j in judgments}
         | {c.judge for c in cells}

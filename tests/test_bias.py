@@ -403,7 +403,7 @@ def _style_games(rng, n: int = 300, bold_bonus: float = 1.0):
             )
         for x, y in (("a", "b"), ("a", "c"), ("b", "c")):
             bx, by = styles[(x, "b", f"q{i}", 1)][3], styles[(y, "b", f"q{i}", 1)][3]
-            d = (bx - by) / (bx + by) if bx + by else 0.0
+            d = (bx - by) / (bx + by + 1)  # Arena's normalised difference
             p = 1 / (1 + np.exp(-(strength[x] - strength[y] + bold_bonus * 2 * d)))
             outcomes.append(
                 PairOutcome(
@@ -432,6 +432,7 @@ def test_style_control_matches_scikit_learn_and_undoes_a_taste_for_bold():
     assert raw["c"].rating > raw["b"].rating + 50  # bold wins it raw
     assert by["c"].ci_low < by["b"].rating < by["c"].ci_high  # at equal style b and c are alike
     assert by["a"].rating > by["b"].ci_high  # a really is better
+    assert {c.feature for c in coefs} == {"length (characters)", "headers", "lists", "bold"}
     bold = next(c for c in coefs if c.feature == "bold")
     headers = next(c for c in coefs if c.feature == "headers")
     assert bold.ci_low > 0 and (headers.coef, headers.ci_low) == (0.0, None)  # no header anywhere: nothing to say
@@ -442,10 +443,9 @@ def test_style_control_matches_scikit_learn_and_undoes_a_taste_for_bold():
     rows, y = [], []
     for o in outcomes:
         sa, sb = (np.array(styles[(m, "b", o.question_id, 1)], float) for m in (o.model_a, o.model_b))
-        tot = sa + sb
         side = np.zeros(3)
         side[index[o.model_a]], side[index[o.model_b]] = 1, -1
-        rows.append(np.concatenate([side, np.divide(sa - sb, tot, out=np.zeros(4), where=tot > 0)]))
+        rows.append(np.concatenate([side, (sa - sb) / (sa + sb + 1)]))
         y.append(1.0 if o.winner == "A" else 0.0)
     X = np.array(rows)
     sd = X[:, 3:].std(axis=0)
@@ -612,3 +612,32 @@ def test_a_model_that_never_won_shows_only_the_bound_the_data_give():
     never = RatingRow(model="m", judge="j", rating=850.0, ci_low=790.0, ci_high=900.0, games=6, note="never won")
     assert bt_cell(never) == "≤ 900 (never won)"
     assert bt_cell(never.model_copy(update={"note": None})) == "850 [790, 900]"
+
+
+def test_style_features_follow_arena_hard_code_blocks_out_counts_and_plus_one():
+    from seabench.aggregate import answer_styles, normalised, style_of
+
+    code = "```python\n# load data\nx = [\n- 1\n]\nprint(2**3 + 2**3)\n```"
+    text = f"Here is the code:\n{code}\n## Result\n1. first\n- second\n**done** and __also__"
+    assert style_of(text) == (len(text), 1, 2, 2)  # nothing inside the fence counts
+    assert style_of(code) == (len(code), 0, 0, 0)
+    assert normalised(np.array([500.0, 20.0, 0.0]), np.array([520.0, 40.0, 0.0])) == pytest.approx(
+        [-20 / 1021, -20 / 61, 0.0]
+    )
+    answers = [
+        Answer(
+            key=f"k{i}",
+            bench="b",
+            question_id="q",
+            turn=1,
+            model=m,
+            spec="openai:m",
+            text="**x**",
+            usage=Usage(output_tokens=t),
+        )
+        for i, (m, t) in enumerate((("a", 7), ("b", 9)))
+    ]
+    styles, unit = answer_styles(answers)
+    assert unit == "tokens" and styles[("a", "b", "q", 1)] == (7, 0, 0, 1)
+    styles, unit = answer_styles([*answers, answers[0].model_copy(update={"model": "c", "usage": Usage()})])
+    assert unit == "characters" and styles[("a", "b", "q", 1)][0] == len("**x**")  # one unit within a fit

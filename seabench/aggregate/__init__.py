@@ -12,7 +12,7 @@ from .compare import compare
 from .pairwise import bradley_terry_ratings, outcomes, pair_outcomes, pairwise
 from .rates import HEALTH_FIELDS, health_rates, language_rates
 from .scores import Obs, observations, safety_split, single_scores
-from .style import style_controlled, style_of
+from .style import answer_styles, normalised, style_controlled, style_of
 
 __all__ = [
     "ALL",
@@ -28,6 +28,8 @@ __all__ = [
     "self_preference",
     "style_controlled",
     "style_of",
+    "answer_styles",
+    "normalised",
     "compare",
     "bradley_terry_ratings",
     "outcomes",

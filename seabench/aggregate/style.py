@@ -9,20 +9,47 @@ from collections import defaultdict
 
 import numpy as np
 
-from ..records import PairOutcome, Question, StyleCoef, StyleRating
+from ..records import Answer, PairOutcome, Question, StyleCoef, StyleRating
 from ..stats import ELO_SCALE, logistic_cluster_covariance, logistic_fit
 from .common import Settings
 from .pairwise import PRIOR_TIES, VALUE
 
 FEATURES = ("length", "headers", "lists", "bold")
-_HEADER = re.compile(r"^\s{0,3}#{1,6}\s", re.M)
-_LIST = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s", re.M)
+# Arena-Hard's definitions (its add_markdown_info): markdown is counted with fenced code blocks taken out, so `# load
+# data` in Python is no header and `2**3` no bold; length is counted on the whole answer.
+_CODE = re.compile(r"```[^`]*```")
+_HEADER = re.compile(r"^#{1,6}\s", re.M)
+_LIST = re.compile(r"^\s*\d+\.\s|^\s*[-*+]\s", re.M)
 _BOLD = re.compile(r"\*\*[^*\n]+\*\*|__[^_\n]+__")
 
 
-def style_of(text: str) -> tuple[int, int, int, int]:
-    """Characters, markdown headers, list items and bold spans."""
-    return len(text), len(_HEADER.findall(text)), len(_LIST.findall(text)), len(_BOLD.findall(text))
+def style_of(text: str, length: int | None = None) -> tuple[int, int, int, int]:
+    """(length, markdown headers, list items, bold spans); `length` in the caller's unit (tokens where a tokenizer
+    counted them), characters when not given."""
+    prose = _CODE.sub("", text)
+    return (
+        len(text) if length is None else length,
+        len(_HEADER.findall(prose)),
+        len(_LIST.findall(prose)),
+        len(_BOLD.findall(prose)),
+    )
+
+
+def answer_styles(answers: list[Answer]) -> tuple[dict[tuple[str, str, str, int], tuple[int, int, int, int]], str]:
+    """Every answer's style, and the length unit: reply tokens as the API or tokenizer counted them when every
+    answer has a count (Arena's unit), else characters for all (one unit within a fit)."""
+    tokens = all(a.usage.output_tokens is not None for a in answers) and bool(answers)
+    styles = {
+        (a.model, a.bench, a.question_id, a.turn): style_of(a.text, a.usage.output_tokens if tokens else None)
+        for a in answers
+    }
+    return styles, "tokens" if tokens else "characters"
+
+
+def normalised(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Arena's style feature before standardising: (a − b) / (a + b + 1), so 500 against 520 tokens is about even
+    and 20 against 40 is not; the +1 keeps two answers without a feature at 0."""
+    return (a - b) / (a + b + 1.0)
 
 
 def style_controlled(
@@ -30,10 +57,12 @@ def style_controlled(
     styles: dict[tuple[str, str, str, int], tuple[int, int, int, int]],
     questions: dict[tuple[str, str], Question],
     settings: Settings = Settings(),
+    length_unit: str = "characters",
 ) -> tuple[list[StyleRating], list[StyleCoef]]:
     """Per judge with three or more models: P(a beats b) = σ(θ_a − θ_b + Σ γ_f d_f), d_f the normalised difference
-    (a − b) / (a + b) of feature f, standardised; ratings on the Elo scale (mean 1000), t intervals from the fit's
-    cluster-robust covariance (questions as the unit). One virtual tie between every two models, as in the raw fit."""
+    (a − b) / (a + b + 1) of feature f, standardised (Arena-Hard's style control); ratings on the Elo scale (mean
+    1000), t intervals from the fit's cluster-robust covariance (questions as the unit). One virtual tie between every
+    two models, as in the raw fit. `length_unit` names what the length feature counts."""
     by_judge: dict[str, list[PairOutcome]] = defaultdict(list)
     for r in results:
         if r.winner is not None and r.judge != "human" and (r.bench, r.question_id) in questions:
@@ -47,7 +76,10 @@ def style_controlled(
             continue
         fitted, fitted_coefs = _fit(judge, games, models, styles, settings)
         ratings += fitted
-        coefs += fitted_coefs
+        coefs += [
+            c.model_copy(update={"feature": f"length ({length_unit})"}) if c.feature == "length" else c
+            for c in fitted_coefs
+        ]
     return ratings, coefs
 
 
@@ -64,14 +96,16 @@ def _fit(
     rows, y, clusters = [], [], []
     for g in games:
         a, b = (np.array(styles[(m, g.bench, g.question_id, g.turn)], dtype=float) for m in (g.model_a, g.model_b))
-        total = a + b
-        diff = np.divide(a - b, total, out=np.zeros_like(total), where=total > 0)
+        diff = normalised(a, b)
         side = np.zeros(k)
         side[index[g.model_a]], side[index[g.model_b]] = 1.0, -1.0
         rows.append(np.concatenate([side, diff]))
         y.append(VALUE[g.winner])  # type: ignore[index]
         clusters.append(f"{g.bench}\x00{g.question_id}")
     X = np.array(rows)
+    # Scaled to unit SD over the judge's games. Not centred, unlike Arena's normalize: Arena's battles come in random
+    # left/right order, so the mean difference is ~0 anyway; ours come in a fixed order (a candidate against its
+    # baseline), where centring would move "equal style" away from 0 and take a real difference out.
     spread = X[:, k:].std(axis=0)
     X[:, k:] = np.divide(X[:, k:], spread, out=np.zeros_like(X[:, k:]), where=spread > 0)
     # The prior: one virtual tie between every two models, at equal style; not data, so no cluster of its own.
