@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -106,3 +107,48 @@ def test_a_corrupt_store_never_leaks_a_traceback_from_a_dry_run(cli, filled, tmp
     result = cli("generate", "--model", "openai:m", "--db", db, "--dry-run", env=ENV)
     assert result.exit_code == 2 and "the store is damaged" in result.stderr
     assert json.dumps(result.stderr).count("\\n") <= 2
+
+
+def test_an_empty_store_file_is_not_a_store_yet(cli, tmp_path):
+    db = tmp_path / "s.db"
+    db.write_bytes(b"")  # what a Ctrl-C during the first run's creation can leave
+    for args in (("report",), ("answers",), ("agreement",)):
+        result = cli(*args, "--db", db)
+        assert result.exit_code == 2 and "not a seabench store yet" in result.stderr, (args, result.stderr)
+
+
+def test_a_store_in_a_folder_this_user_cannot_write_is_still_read(tmp_path):
+    """As another user, a store in a read-only folder: SQLite cannot make the WAL's -shm file there."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from .synthetic import synthetic_store
+
+    setpriv = shutil.which("setpriv")
+    if os.geteuid() != 0 or setpriv is None:
+        pytest.skip("needs root and setpriv to act as another user")
+    drop = [setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
+    if subprocess.run([*drop, sys.executable, "-c", "import seabench"], capture_output=True).returncode != 0:
+        pytest.skip("the nobody user cannot run this interpreter here")
+    import tempfile
+
+    base = Path(tempfile.mkdtemp(dir="/tmp"))  # pytest's own tmp folders are closed to other users
+    base.chmod(0o755)
+    folder = base / "ro"
+    folder.mkdir()
+    synthetic_store(folder / "s.db", 2, categories=("safety",), langs=("th",))
+    (folder / "s.db").chmod(0o444)
+    folder.chmod(0o555)
+    for args in (("report", "--format", "json"), ("answers", "--format", "jsonl")):
+        result = subprocess.run(
+            [*drop, sys.executable, "-m", "seabench", *args, "--db", str(folder / "s.db")],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, (args, result.stderr)
+        assert result.stdout.strip()
+    folder.chmod(0o755)
+    shutil.rmtree(base)

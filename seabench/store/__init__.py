@@ -59,7 +59,11 @@ class Store(HumanRatings, Claims, Batches):
         """`readonly`: for everything that only reads (reports, exports, comparisons): SQLite opens the file read-only,
         so reading can never change a store, and a store shared read-only works."""
         self.path = Path(path) if path else default_db_path()
-        if (readonly or not create) and not self.path.exists():
+        try:
+            found = self.path.exists()
+        except OSError as e:  # a folder on the way this user may not enter
+            raise ConfigError(f"{self.path}: cannot read it ({e.strerror})") from None
+        if (readonly or not create) and not found:
             raise NoStore(f"{self.path}: no seabench store here yet")
         if readonly:
             self._open_readonly()
@@ -81,9 +85,22 @@ class Store(HumanRatings, Claims, Batches):
 
     def _open_readonly(self) -> None:
         try:
-            self.db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
-            self.db.execute("PRAGMA busy_timeout=10000")
-            missing = check_version(self.db)
+            empty = self.path.is_file() and self.path.stat().st_size == 0  # a Ctrl-C while the first run created it
+        except OSError as e:
+            raise ConfigError(f"{self.path}: cannot read it ({e.strerror})") from None
+        if empty:
+            raise NoStore(f"{self.path}: not a seabench store yet (an empty file)")
+        try:
+            try:
+                self.db = self._connect_readonly("mode=ro")
+                missing = check_version(self.db)
+            except sqlite3.OperationalError as e:
+                if "readonly" not in str(e) and "unable to open" not in str(e):
+                    raise
+                # A WAL store in a folder this user cannot write: SQLite cannot make its -shm file. Nobody can write
+                # the store through such a folder either, so reading it as immutable is safe.
+                self.db = self._connect_readonly("mode=ro&immutable=1")
+                missing = check_version(self.db)
         except NewerStore as e:
             raise ConfigError(
                 f"{self.path}: written by a newer seabench (it has migration {e}); upgrade seabench to use it"
@@ -94,6 +111,11 @@ class Store(HumanRatings, Claims, Batches):
             raise OldStore(
                 f"{self.path}: written by an older seabench (it lacks {', '.join(missing)}) and opened read-only"
             )
+
+    def _connect_readonly(self, flags: str) -> sqlite3.Connection:
+        db = sqlite3.connect(f"{self.path.resolve().as_uri()}?{flags}", uri=True, isolation_level=None)
+        db.execute("PRAGMA busy_timeout=10000")
+        return db
 
     @classmethod
     def existing(cls, path: str | os.PathLike[str] | None = None) -> Store | None:
