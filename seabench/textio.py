@@ -183,3 +183,19 @@ def inert_row(row: dict) -> dict:
 def restore(value: str) -> str:
     """A cell as it was before `inert`: what a sheet we wrote says, read back."""
     return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_START) else value
+
+
+def write_whole(path: Path, text: str) -> None:
+    """Write `text` to `path` whole or not at all: into a temporary file beside it, then renamed over it. A full disk
+    or a Ctrl-C leaves the old file (or none), never a truncated one. OSError goes to the caller."""
+    import os
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

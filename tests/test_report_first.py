@@ -306,3 +306,22 @@ def test_compare_pairs_judgments_so_identical_judgments_differ_by_exactly_zero()
     # the means are the report's pooled means over the same judgments
     both = [o.score for o in obs if o.model == "b" and o.score is not None]
     assert overall.mean_a == pytest.approx(sum(both) / len(both))
+
+
+def test_a_full_disk_leaves_no_half_written_report(cli, tmp_path, monkeypatch):
+    import errno
+    import os
+
+    db = tmp_path / "s.db"
+    synthetic_store(db, 2, categories=("safety",), langs=("th",))
+    out = tmp_path / "r.md"
+    out.write_text("the old report", encoding="utf-8")
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", full)
+    result = cli("report", "--db", db, "--out", out, "--rounds", "100")
+    assert result.exit_code == 2 and "No space left on device" in result.stderr and str(out) in result.stderr
+    assert out.read_text(encoding="utf-8") == "the old report"  # untouched, not truncated
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []

@@ -169,9 +169,11 @@ def emit(
     if out is None:
         sys.stdout.write(text)
         return
+    from ..textio import write_whole
+
     try:
-        out.write_text(text, encoding="utf-8")
-    except OSError as e:
+        write_whole(out, text)
+    except OSError as e:  # e.g. "No space left on device": and no half-written report is left behind
         raise ConfigError(f"{out}: cannot write ({e.strerror})") from None
     typer.echo(f"wrote {out}", err=True)
 
