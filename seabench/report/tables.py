@@ -144,19 +144,19 @@ def grids(report: Report) -> list[Table]:
         cells = [c for c in report.cells if c.judge == judge and c.turn == ALL]
         for model in sorted({c.model for c in cells}):
             mine = {(c.lang, c.category): c for c in cells if c.model == model}
-            langs = sorted({lang for lang, _ in mine if lang != ALL}, key=lang_sort_key) + [ALL]
-            cats = sorted({cat for _, cat in mine if cat != ALL}) + [ALL]
-            t = Table(
-                f"{model}: language × category — judge: {judge}",
-                ["lang", *[SHORT.get(c, c) for c in cats]],
-                id="grid",
-                judge=judge,
-                caption=f"mean ±half the 95% interval, both turns; † fewer than {report.settings.min_n} questions",
-            )
-            for lang in langs:
-                t.rows.append([lang, *[_grid_cell(mine.get((lang, cat))) for cat in cats]])
-            out.append(t)
+            caption = f"mean ±half the 95% interval, both turns; † fewer than {report.settings.min_n} questions"
+            t = Table(f"{model}: language × category — judge: {judge}", [], id="grid", judge=judge, caption=caption)
+            out.append(_lang_by_category(t, mine, _grid_cell))
     return out
+
+
+def _lang_by_category(t: Table, cells: dict[tuple[str, str], Any], cell: Callable[[Any], str]) -> Table:
+    """Fill `t` with languages down and categories across (each with its `all` margin), `cell` writing each."""
+    langs = sorted({lang for lang, _ in cells if lang != ALL}, key=lang_sort_key) + [ALL]
+    cats = sorted({cat for _, cat in cells if cat != ALL}) + [ALL]
+    t.columns = ["lang", *[SHORT.get(c, c) for c in cats]]
+    t.rows = [[lang, *[cell(cells.get((lang, cat))) for cat in cats]] for lang in langs]
+    return t
 
 
 # Sea-bench's own short labels, so nine languages × five categories fit in a terminal.
@@ -262,18 +262,14 @@ def baseline_grids(report: Report) -> list[Table]:
             ]
             for model in sorted({p.model for p in rows}):
                 mine = {(p.lang, p.category): p for p in rows if p.model == model}
-                langs = sorted({lang for lang, _ in mine if lang != ALL}, key=lang_sort_key) + [ALL]
-                cats = sorted({cat for _, cat in mine if cat != ALL}) + [ALL]
                 t = Table(
                     f"{model} vs {baseline}: win rate, language × category — judge: {judge}",
-                    ["lang", *[SHORT.get(c, c) for c in cats]],
+                    [],
                     id="baseline-grid",
                     judge=judge,
                     caption="(wins + ½ ties) / games ±half the 95% interval; 0.50 ties the baseline",
                 )
-                for lang in langs:
-                    t.rows.append([lang, *[_rate_cell(mine.get((lang, cat))) for cat in cats]])
-                out.append(t)
+                out.append(_lang_by_category(t, mine, _rate_cell))
     return out
 
 
