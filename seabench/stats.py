@@ -222,8 +222,7 @@ def logistic_cluster_interval(
     X: np.ndarray, y: np.ndarray, beta: np.ndarray, clusters: np.ndarray, confidence: float = 0.95, coefficient: int = 0
 ) -> tuple[float, float] | None:
     """A t interval for one coefficient of a logistic fit, from its cluster-robust variance with C−1 degrees of
-    freedom —
-    questions as the unit, as for means. None under 3 clusters."""
+    freedom — questions as the unit, as for means. None under 3 clusters."""
     from scipy.stats import t
 
     cov, c = logistic_cluster_covariance(X, y, beta, clusters)

@@ -641,3 +641,33 @@ def test_style_features_follow_arena_hard_code_blocks_out_counts_and_plus_one():
     assert unit == "tokens" and styles[("a", "b", "q", 1)] == (7, 0, 0, 1)
     styles, unit = answer_styles([*answers, answers[0].model_copy(update={"model": "c", "usage": Usage()})])
     assert unit == "characters" and styles[("a", "b", "q", 1)][0] == len("**x**")  # one unit within a fit
+
+
+def test_the_length_weight_has_an_interval_and_small_cells_are_flagged_noisy():
+    from seabench.aggregate import length_controlled
+    from seabench.records import PairOutcome
+
+    rng = np.random.default_rng(5)
+    questions = {("b", f"q{i}"): _q(i, lang=["th", "km"][i % 2]) for i in range(80)}
+    lengths, outcomes = {}, []
+    for i in range(80):
+        la, lb = int(rng.normal(800, 200)), int(rng.normal(600, 200))
+        lengths[("a", "b", f"q{i}", 1)], lengths[("b", "b", f"q{i}", 1)] = la, lb
+        p = 1 / (1 + np.exp(-np.tanh((la - lb) / 280)))  # the judge likes length, nothing else
+        outcomes.append(
+            PairOutcome(
+                judge="j",
+                bench="b",
+                question_id=f"q{i}",
+                turn=1,
+                model_a="a",
+                model_b="b",
+                winner="A" if rng.random() < p else "B",
+            )
+        )
+    rows = {(r.model, r.lang): r for r in length_controlled(outcomes, lengths, questions)}
+    overall, thai = rows["a", "all"], rows["a", "th"]
+    assert (
+        overall.length_coef_low is not None and overall.length_coef_low < overall.length_coef < overall.length_coef_high
+    )
+    assert not overall.noisy and thai.noisy and thai.questions == 40  # 80 questions overall, 40 in Thai

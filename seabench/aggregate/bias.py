@@ -159,6 +159,10 @@ def length_controlled(
     return rows
 
 
+NOISY_BELOW = 50
+"""Questions under which a length-controlled win rate is flagged: its length term rests on too few questions."""
+
+
 def _length_control(
     judge: str, model: str, opponent: str, lang: str, cell: list, settings: Settings
 ) -> LengthControlRow:
@@ -168,16 +172,20 @@ def _length_control(
     spread = delta.std()
     X = np.column_stack([np.ones(len(cell)), np.tanh(delta / spread) if spread > 0 else np.zeros(len(cell))])
     raw = float(y.mean())
-    lc = low = high = coef = None
+    lc = low = high = coef = coef_low = coef_high = None
     if y.min() == y.max():
         lc = raw  # one side always won: the length cannot have decided anything, and there is nothing to fit
     else:
         theta, beta = logistic_fit(X, y)
         if not np.isnan(theta):
             lc, coef = float(expit(theta)), float(beta)
-            found = logistic_cluster_interval(X, y, np.array([theta, beta]), clusters, settings.confidence)
+            fitted = np.array([theta, beta])
+            found = logistic_cluster_interval(X, y, fitted, clusters, settings.confidence)
             if found is not None:
                 low, high = float(expit(found[0])), float(expit(found[1]))
+            weight = logistic_cluster_interval(X, y, fitted, clusters, settings.confidence, coefficient=1)
+            if weight is not None and spread > 0:
+                coef_low, coef_high = float(weight[0]), float(weight[1])
     return LengthControlRow(
         judge=judge,
         model=model,
@@ -190,6 +198,9 @@ def _length_control(
         lc_low=low,
         lc_high=high,
         length_coef=coef,
+        length_coef_low=coef_low,
+        length_coef_high=coef_high,
+        noisy=len(set(clusters)) < NOISY_BELOW,
     )
 
 

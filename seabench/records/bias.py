@@ -162,3 +162,9 @@ class LengthControlRow(Record):
     """95% interval: a t interval on the logit scale from the fit's cluster-robust variance, questions as the unit."""
     length_coef: float | None
     """The fitted weight of the length term: above 0, the judge prefers the longer answer."""
+    length_coef_low: float | None = None
+    """95% interval of the length weight, from the same cluster-robust variance (questions as the unit)."""
+    length_coef_high: float | None = None
+    """Upper end."""
+    noisy: bool = False
+    """Fewer than 50 questions: the fit's length term rests on too few questions to trust the correction much."""

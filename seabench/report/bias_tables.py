@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from ..aggregate.bias import NOISY_BELOW
 from ..records import LengthRow, Report
 from .tables import Table, ci, model_lang_grid, num
 
@@ -93,17 +94,17 @@ def length_control_table(report: Report) -> list[Table]:
             "model",
             "opponent",
             "lang",
+            "questions",
             "items",
             "win rate as judged",
             "at equal length",
-            "length weight",
+            "length weight [95% CI]",
         ],
         caption=(
             "a logistic GLM of the verdict on a model term and tanh(length difference ÷ its SD), predicted at equal "
-            "length "
-            "(AlpacaEval 2.0's construction); [95% interval, questions as the unit]; length weight > 0: the judge "
-            "prefers the "
-            "longer answer"
+            "length: AlpacaEval 2.0's length term, without its instruction-difficulty term or its regularisation, so "
+            "not AlpacaEval's numbers; [95% interval, questions as the unit]; length weight > 0: the judge prefers the "
+            f"longer answer; † fewer than {NOISY_BELOW} questions: noisy"
         ),
     )
     for r in report.length_control:
@@ -113,10 +114,11 @@ def length_control_table(report: Report) -> list[Table]:
                 r.model,
                 r.opponent,
                 r.lang,
+                str(r.questions),
                 str(r.items),
                 f"{r.raw:.0%}" if r.raw is not None else "–",
-                _share(r.lc, r.lc_low, r.lc_high),
-                f"{r.length_coef:+.2f}" if r.length_coef is not None else "–",
+                _share(r.lc, r.lc_low, r.lc_high) + ("†" if r.noisy else ""),
+                "–" if r.length_coef is None else f"{r.length_coef:+.2f} {ci(r.length_coef_low, r.length_coef_high)}",
             ]
         )
     return [t]
