@@ -153,7 +153,9 @@ class Runner:
         self._on_success, self._on_failure, self._claim = on_success, on_failure, claim
         started = time.perf_counter()
         self.progress.start((total if total is not None else len(jobs)) + already, already=already)
-        workers = [asyncio.create_task(self._worker()) for _ in range(self.concurrency)]
+        # No more workers than conversations: a follow-up turn takes its parent's place, so more could never be busy,
+        # and an idle worker per unit of a huge --concurrency only makes every wake-up slower.
+        workers = [asyncio.create_task(self._worker()) for _ in range(max(1, min(self.concurrency, len(jobs))))]
         try:
             done, _ = await asyncio.wait(workers, return_when=asyncio.FIRST_EXCEPTION)
             for task in done:
