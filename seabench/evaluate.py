@@ -7,8 +7,10 @@ costs nothing. Then every stage resumes from the store.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import os
+import time
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,7 +80,8 @@ class EvalResult:
 
     @property
     def failed(self) -> bool:
-        return any(r.failures for r in self.generated) or any(r.failures for _, _, r in self.judged)
+        """Some request failed, or was left to a process that has not finished it: never exit 0 with work undone."""
+        return any(r.failures or r.left for r in self.generated) or any(r.failures or r.left for _, _, r in self.judged)
 
 
 def prepare(
@@ -184,10 +187,50 @@ def generate_plan(p: Prepared) -> list[PlanRow]:
     return estimate_plan(plans, p.prices, chat_template=p.backend().chat_template, batch=p.spec.run.batch)
 
 
+PEER_POLL_S = 2.0
+"""How often a run that finished its own share looks again at what other processes on the store claimed."""
+
+
 def run_generate(p: Prepared, *, show_progress: bool = True) -> list[ModelResult]:
     assert p.bench is not None, "generate needs a bench"
     with Store(p.spec.db) as store:
-        return generate(store, p.bench, p.runs, p.questions, p.backend(), show_progress=show_progress, **p.runner())
+        results = generate(store, p.bench, p.runs, p.questions, p.backend(), show_progress=show_progress, **p.runner())
+        if any(r.stats.elsewhere for r in results):
+            results = _after_peers(p, store, results)
+    return results
+
+
+def _after_peers(p: Prepared, store: Store, results: list[ModelResult]) -> list[ModelResult]:
+    """Work left to other processes on the store is not done yet: look again until it is stored, taking over what a
+    peer that died (same host: its pid is gone; another host: its lease lapsed) leaves, while anyone makes progress.
+    What is still missing after a whole lease without progress is counted as `left`."""
+    assert p.bench is not None
+    lease = RetryPolicy(max_attempts=p.spec.run.max_attempts).lease(p.spec.run.timeout)
+    left = _missing_answers(p, store)
+    deadline = time.monotonic() + lease
+    while sum(left.values()) and time.monotonic() < deadline:
+        time.sleep(PEER_POLL_S)
+        more = generate(store, p.bench, p.runs, p.questions, p.backend(), show_progress=False, **p.runner())
+        results = [_merged(a, b) for a, b in zip(results, more)]
+        now = _missing_answers(p, store)
+        if sum(now.values()) < sum(left.values()):
+            deadline = time.monotonic() + lease  # someone is storing answers: keep waiting for them
+        left = now
+    return [dataclasses.replace(r, left=left.get(r.name, 0)) for r in results]
+
+
+def _missing_answers(p: Prepared, store: Store) -> dict[str, int]:
+    return {plan.run.name: plan.remaining for plan in make_plans(store, p.runs, p.questions)}
+
+
+def _merged(first: ModelResult, again: ModelResult) -> ModelResult:
+    stats = dataclasses.replace(first.stats, sent=first.stats.sent + again.stats.sent, elsewhere=again.stats.elsewhere)
+    return dataclasses.replace(
+        first,
+        stats=stats,
+        answers_stored=first.answers_stored + again.answers_stored,
+        failures=[*first.failures, *again.failures],
+    )
 
 
 # -- judge ---------------------------------------------------------------------------------------------------
@@ -206,8 +249,20 @@ def run_judging(p: Prepared, store: Store, *, show_progress: bool = True) -> lis
     """Every judge in turn over the stored answers (language checks first, which the report and flags use)."""
     run_checks(store)
     done = []
+    lease = RetryPolicy(max_attempts=p.spec.run.max_attempts).lease(p.spec.run.timeout)
     for cfg in p.judges:
         judge_plan, result = judge(store, cfg, p.prompts, p.backend(), show_progress=show_progress, **p.runner())  # type: ignore[arg-type]
+        if result.stats.elsewhere:  # as for answers: wait for the peers, take over what a dead one left
+            left, deadline = len(plan(store, cfg, p.prompts).items), time.monotonic() + lease  # type: ignore[arg-type]
+            while left and time.monotonic() < deadline:
+                time.sleep(PEER_POLL_S)
+                _, more = judge(store, cfg, p.prompts, p.backend(), show_progress=False, **p.runner())  # type: ignore[arg-type]
+                result.stored, result.failed = result.stored + more.stored, [*result.failed, *more.failed]
+                now = len(plan(store, cfg, p.prompts).items)  # type: ignore[arg-type]
+                if now < left:
+                    deadline = time.monotonic() + lease
+                left = now
+            result.left = left
         done.append((cfg.name, judge_plan, result))
     return done
 

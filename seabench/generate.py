@@ -50,6 +50,9 @@ class ModelResult:
     answers_stored: int
     """Rows this run wrote; fewer than the answers it received when another process stored some first."""
     failures: list[Failure]
+    left: int = 0
+    """Requests still not answered when this run ended: claimed by another process on the store that neither finished
+    them nor died (its lease still holds). The CLI exits 1 and says so."""
 
 
 def select_questions(

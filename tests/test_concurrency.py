@@ -9,6 +9,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from .conftest import ROOT
 from .fakes import FakeServer
 
@@ -113,3 +115,106 @@ def test_a_killed_process_does_not_block_the_next_run(tmp_path):
     stored = con.execute("SELECT count(*) FROM answers").fetchone()[0]
     con.close()
     assert sent == stored >= 6  # all of it: the dead process's claims were taken over at once, not after their lease
+
+
+def _claims(db) -> int:
+    try:
+        con = sqlite3.connect(db, timeout=5)
+        try:
+            return con.execute("SELECT COUNT(*) FROM claims").fetchone()[0]
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return 0
+
+
+@pytest.mark.timeout(120)
+def test_a_peer_killed_mid_run_leaves_no_work_undone(cli, tmp_path, monkeypatch):
+    """A peer claims part of the work and hangs; it is killed while this run waits. This run takes its work over
+    and ends with everything stored (before, it exited 0 with the peer's share never done)."""
+    import threading
+
+    from seabench import evaluate
+
+    monkeypatch.setattr(evaluate, "PEER_POLL_S", 0.3)
+    db = tmp_path / "s.db"
+    env = {**os.environ, "OPENAI_API_KEY": "k"}
+    scope = ("--lang", "th", "--category", "safety", "--limit", "6")
+    with FakeServer("openai", latency=60) as slow, FakeServer("openai") as fast:
+        peer = subprocess.Popen(
+            _generate_args(db, slow.url, *scope, "--concurrency", "3"),
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while _claims(db) < 3 and time.monotonic() < deadline:  # the peer holds three requests, hanging
+                time.sleep(0.1)
+            assert _claims(db) >= 3
+
+            def kill_and_reap() -> None:  # reaped, as a shell reaps a killed job: a zombie's pid still looks alive
+                os.kill(peer.pid, signal.SIGKILL)
+                peer.wait()
+
+            threading.Timer(2.0, kill_and_reap).start()
+            result = cli(
+                "generate",
+                "--model",
+                "openai:m",
+                "--db",
+                db,
+                "--base-url",
+                fast.url,
+                *scope,
+                env={"OPENAI_API_KEY": "k"},
+            )
+        finally:
+            peer.kill()
+            peer.wait()
+        taken = len(fast.requests)
+    assert result.exit_code == 0, result.stderr
+    con = sqlite3.connect(db)
+    stored = con.execute("SELECT COUNT(*) FROM answers").fetchone()[0]
+    con.close()
+    assert stored >= 6 and taken >= 6  # its own share, and the dead peer's, sent by this run
+
+
+@pytest.mark.timeout(120)
+def test_a_peer_that_holds_its_claims_past_the_wait_is_reported_and_exits_1(cli, tmp_path, monkeypatch):
+    from seabench import evaluate
+    from seabench.runner import RetryPolicy
+
+    monkeypatch.setattr(evaluate, "PEER_POLL_S", 0.2)
+    monkeypatch.setattr(RetryPolicy, "lease", lambda self, timeout: 1.0)  # a short wait; the peer's claim is long
+    db = tmp_path / "s.db"
+    env = {**os.environ, "OPENAI_API_KEY": "k"}
+    scope = ("--lang", "th", "--category", "safety", "--limit", "4")
+    with FakeServer("openai", latency=60) as slow, FakeServer("openai") as fast:
+        peer = subprocess.Popen(
+            _generate_args(db, slow.url, *scope, "--concurrency", "2"),
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while _claims(db) < 2 and time.monotonic() < deadline:
+                time.sleep(0.1)
+            result = cli(
+                "generate",
+                "--model",
+                "openai:m",
+                "--db",
+                db,
+                "--base-url",
+                fast.url,
+                *scope,
+                env={"OPENAI_API_KEY": "k"},
+            )
+        finally:
+            peer.kill()
+            peer.wait()
+    assert result.exit_code == 1 and "not stored: another process on this store claimed them" in result.stderr

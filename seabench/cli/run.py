@@ -97,7 +97,7 @@ def generate_cmd(
         return
     results = run_generate(prepared)
     console(stderr=True).print(generate_summary(results))
-    if any(r.failures for r in results):
+    if any(r.failures or r.left for r in results):
         raise typer.Exit(1)
 
 
@@ -190,7 +190,7 @@ def judge_cmd(
         done = run_judging(prepared, store)
     for name, judge_plan, result in done:
         console(stderr=True).print(judge_summary(name, judge_plan, result))
-    if any(result.failures for _, _, result in done):
+    if any(result.failures or result.left for _, _, result in done):
         raise typer.Exit(1)
 
 

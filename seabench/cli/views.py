@@ -156,8 +156,12 @@ def generate_summary(results: list[ModelResult]) -> Group:
             line.append(f" ({s.done - r.answers_stored} of the {s.done} received were already stored by another run)")
         if s.blocked:
             line.append(f" ({s.blocked} later turns not asked)")
-        if s.elsewhere:
-            line.append(f" ({s.elsewhere} left to another process working on this store)")
+        if r.left:
+            line.append(
+                f" ({r.left} not stored: another process on this store claimed them and has not finished; run "
+                "the same command again once it has)",
+                style="red",
+            )
         line.append(
             f"; {plural(s.sent, 'request')} in {s.wall_s:.1f}s{traffic(s)}, {s.input_tokens:,} tokens in, "
             f"{s.output_tokens:,} out"
@@ -235,8 +239,12 @@ def judge_summary(name: str, judge_plan: JudgePlan, result: JudgeResult) -> Text
             )
         if len(result.failed) > 5:
             text.append(f"\n  … and {len(result.failed) - 5} more (stored with their reasons)", style="red")
-        if s.elsewhere:
-            text.append(f"\n  {s.elsewhere} left to another process working on this store")
+        if result.left:
+            text.append(
+                f"\n  {result.left} not stored: another process on this store claimed them and has not finished; "
+                "run the same command again once it has",
+                style="red",
+            )
         if result.failures:
             text.append("\n  run the same command again to retry the failed ones", style="red")
     if judge_plan.no_baseline:

@@ -72,6 +72,8 @@ class JudgeResult:
     flagged: int = 0
     failed: list[Failure] = field(default_factory=list)
     """Judgments that still failed after every retry, with their reasons (stored; the next run retries them)."""
+    left: int = 0
+    """Judgments still missing when this run ended, claimed by another live process whose lease still holds."""
 
     @property
     def failures(self) -> int:
