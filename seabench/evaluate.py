@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import os
 import time
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from .aggregate import Settings
 from .aggregate.panel import panel_name
 from .backends import BackendOptions
 from .bench import load_bench
 from .checks import run_checks
-from .errors import ConfigError, SpecError
+from .errors import SpecError
 from .generate import ModelResult, check_names, estimate_plan, generate, make_plans, select_questions
 from .judging.llm import JudgePlan, JudgeResult, check_prompts, estimate, estimate_unanswered, judge, plan
 from .judging.native import choose_prompts
@@ -33,6 +32,7 @@ from .runner.batch import BatchOptions
 from .spec import RunSpec
 from .store import Store
 from .summarize import build
+from .textio import check_folder
 
 
 @dataclass
@@ -47,6 +47,18 @@ class Prepared:
     judges: list[JudgeConfig]
     prompts: PromptSet | None
     prices: PriceTable
+
+    @property
+    def judging(self) -> PromptSet:
+        """The prompts, for a run that judges (prepared with judging=True)."""
+        assert self.prompts is not None, "prepared without judges"
+        return self.prompts
+
+    @property
+    def source(self) -> Bench:
+        """The bench, for a run that generates (prepared from a bench, not from the store's questions)."""
+        assert self.bench is not None, "prepared without a bench"
+        return self.bench
 
     def backend(self) -> BackendOptions:
         r = self.spec.run
@@ -113,9 +125,10 @@ def prepare(
     if judging:
         _check_pairwise(prepared)
         for cfg in judges:
-            check_prompts(cfg, prompts, questions)  # type: ignore[arg-type]
+            check_prompts(cfg, prepared.judging, questions)
     if report:
-        _check_out(spec.out)
+        format_for(spec.out)
+        check_folder(spec.out)
     check_prices([*runs, *judges], prices, spec.run.prices is not None)
     return prepared
 
@@ -144,15 +157,6 @@ def _check_pairwise(p: Prepared) -> None:
             "stored {baseline}",
             name=names[0],
         )
-
-
-def _check_out(out: Path) -> None:
-    format_for(out)
-    folder = out.parent
-    if not folder.is_dir():
-        raise ConfigError(f"{out}: its folder {folder} does not exist")
-    if not os.access(folder, os.W_OK):
-        raise ConfigError(f"{out}: its folder {folder} is not writable")
 
 
 def check_prices(items: list[ModelRun | JudgeConfig], prices: PriceTable, own_table: bool) -> None:
@@ -192,39 +196,47 @@ PEER_POLL_S = 2.0
 
 
 def run_generate(p: Prepared, *, show_progress: bool = True) -> list[ModelResult]:
-    assert p.bench is not None, "generate needs a bench"
     with Store(p.spec.db) as store:
-        results = generate(store, p.bench, p.runs, p.questions, p.backend(), show_progress=show_progress, **p.runner())
+        results = generate(store, p.source, p.runs, p.questions, p.backend(), show_progress=show_progress, **p.runner())
         if any(r.stats.elsewhere for r in results):
-            results = _after_peers(p, store, results)
+
+            def again() -> None:
+                nonlocal results
+                more = generate(store, p.source, p.runs, p.questions, p.backend(), show_progress=False, **p.runner())
+                results = [_merged(a, b) for a, b in zip(results, more)]
+
+            def missing() -> dict[str, int]:
+                return {plan.run.name: plan.remaining for plan in make_plans(store, p.runs, p.questions)}
+
+            left = wait_for_peers(p, missing, again)
+            results = [dataclasses.replace(r, left=left.get(r.name, 0)) for r in results]
     return results
 
 
-def _after_peers(p: Prepared, store: Store, results: list[ModelResult]) -> list[ModelResult]:
-    """Work left to other processes on the store is not done yet: look again until it is stored, taking over what a
-    peer that died (same host: its pid is gone; another host: its lease lapsed) leaves, while anyone makes progress.
-    What is still missing after a whole lease without progress is counted as `left`."""
-    assert p.bench is not None
+def wait_for_peers(p: Prepared, missing: Callable[[], dict[str, int]], again: Callable[[], None]) -> dict[str, int]:
+    """Work left to other processes on the store is not done yet: every PEER_POLL_S, run `again` (which takes over
+    what a dead peer held: same host, its pid is gone; another host, its lease lapsed) while anyone makes progress.
+    Returns what is still `missing` after a whole lease without progress."""
     lease = RetryPolicy(max_attempts=p.spec.run.max_attempts).lease(p.spec.run.timeout)
-    left = _missing_answers(p, store)
-    deadline = time.monotonic() + lease
+    left, deadline = missing(), time.monotonic() + lease
     while sum(left.values()) and time.monotonic() < deadline:
         time.sleep(PEER_POLL_S)
-        more = generate(store, p.bench, p.runs, p.questions, p.backend(), show_progress=False, **p.runner())
-        results = [_merged(a, b) for a, b in zip(results, more)]
-        now = _missing_answers(p, store)
+        again()
+        now = missing()
         if sum(now.values()) < sum(left.values()):
-            deadline = time.monotonic() + lease  # someone is storing answers: keep waiting for them
+            deadline = time.monotonic() + lease  # someone is storing work: keep waiting for them
         left = now
-    return [dataclasses.replace(r, left=left.get(r.name, 0)) for r in results]
-
-
-def _missing_answers(p: Prepared, store: Store) -> dict[str, int]:
-    return {plan.run.name: plan.remaining for plan in make_plans(store, p.runs, p.questions)}
+    return left
 
 
 def _merged(first: ModelResult, again: ModelResult) -> ModelResult:
-    stats = dataclasses.replace(first.stats, sent=first.stats.sent + again.stats.sent, elsewhere=again.stats.elsewhere)
+    """One model's result over a run and its look again: counts add up, `elsewhere` is what the last look left."""
+    totals = {
+        f.name: getattr(first.stats, f.name) + getattr(again.stats, f.name)
+        for f in dataclasses.fields(first.stats)
+        if isinstance(getattr(first.stats, f.name), (int, float)) and f.name != "elsewhere"
+    }
+    stats = dataclasses.replace(first.stats, **totals, elsewhere=again.stats.elsewhere)
     return dataclasses.replace(
         first,
         stats=stats,
@@ -240,7 +252,7 @@ def judge_plans(p: Prepared, store: Store) -> list[tuple[JudgeConfig, JudgePlan,
     """Each judge's plan over the stored answers and what it can cost; nothing is sent."""
     out = []
     for cfg in p.judges:
-        judge_plan = plan(store, cfg, p.prompts)  # type: ignore[arg-type]
+        judge_plan = plan(store, cfg, p.judging)
         out.append((cfg, judge_plan, estimate(cfg, judge_plan, p.prices, batch=p.spec.run.batch)))
     return out
 
@@ -249,20 +261,18 @@ def run_judging(p: Prepared, store: Store, *, show_progress: bool = True) -> lis
     """Every judge in turn over the stored answers (language checks first, which the report and flags use)."""
     run_checks(store)
     done = []
-    lease = RetryPolicy(max_attempts=p.spec.run.max_attempts).lease(p.spec.run.timeout)
     for cfg in p.judges:
-        judge_plan, result = judge(store, cfg, p.prompts, p.backend(), show_progress=show_progress, **p.runner())  # type: ignore[arg-type]
+        judge_plan, result = judge(store, cfg, p.judging, p.backend(), show_progress=show_progress, **p.runner())
         if result.stats.elsewhere:  # as for answers: wait for the peers, take over what a dead one left
-            left, deadline = len(plan(store, cfg, p.prompts).items), time.monotonic() + lease  # type: ignore[arg-type]
-            while left and time.monotonic() < deadline:
-                time.sleep(PEER_POLL_S)
-                _, more = judge(store, cfg, p.prompts, p.backend(), show_progress=False, **p.runner())  # type: ignore[arg-type]
+
+            def again(cfg: JudgeConfig = cfg, result: JudgeResult = result) -> None:
+                _, more = judge(store, cfg, p.judging, p.backend(), show_progress=False, **p.runner())
                 result.stored, result.failed = result.stored + more.stored, [*result.failed, *more.failed]
-                now = len(plan(store, cfg, p.prompts).items)  # type: ignore[arg-type]
-                if now < left:
-                    deadline = time.monotonic() + lease
-                left = now
-            result.left = left
+
+            def missing(cfg: JudgeConfig = cfg) -> dict[str, int]:
+                return {cfg.name: len(plan(store, cfg, p.judging).items)}
+
+            result.left = wait_for_peers(p, missing, again)[cfg.name]
         done.append((cfg.name, judge_plan, result))
     return done
 
@@ -278,7 +288,7 @@ def eval_plan(p: Prepared) -> tuple[list[PlanRow], list[tuple[JudgeConfig, dict]
             j,
             estimate_unanswered(
                 j,
-                p.prompts,  # type: ignore[arg-type]
+                p.judging,
                 p.questions,
                 [r.name for r in p.runs],
                 answer_tokens,

@@ -7,6 +7,7 @@ place between the store and the report layer.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 
 from .aggregate import (
     Obs,
@@ -78,8 +79,8 @@ def build(
     obs = [o for o in observations(judgments, ratings) if common is None or (o.bench, o.question_id) in common]
     obs += panel_observations(obs)  # two or more LLM judges: their panel is one more judge
     cells, leaders = single_scores(obs, questions, settings)
-    families, judge_families = _families(store)
-    leaders = _flag_self_judged(store, leaders)
+    who = _Identities.of(store)
+    leaders = who.flag(leaders)
     judged_pairs = [o for o in pair_outcomes(judgments) if common is None or (o.bench, o.question_id) in common]
     pair_results = outcomes(
         [*judged_pairs, *panel_outcomes(judged_pairs)],
@@ -124,7 +125,7 @@ def build(
         safety=tuple(safety_split(obs, questions, settings)),
         position=tuple(position_bias(judgments, questions)),
         judge_choice=tuple(judge_choice(agree)),
-        self_preference=tuple(self_preference(judgments, judge_families, families, questions)),
+        self_preference=tuple(self_preference(judgments, who.judge_families, who.families, questions)),
         style_ratings=tuple(style_ratings),
         style_coefs=tuple(style_coefs),
         length_control=tuple(
@@ -237,41 +238,38 @@ def _select(
     return answers, judgments, ratings, pair_ratings, baselines
 
 
-def _families(store: Store) -> tuple[dict[str, str], dict[str, str]]:
-    """(model → family, judge → family), for self-preference."""
-    specs = {name: spec for name, (spec, _) in store.models().items()}
-    judge_specs = {r.name: r.spec for r in store.judges()}
-    return (
-        {name: model_family(spec, name) for name, spec in specs.items()},
-        {name: model_family(spec) for name, spec in judge_specs.items()},
-    )
+@dataclass
+class _Identities:
+    """Each stored model's and judge's spec and family, read once: self-judging flags and self-preference use them."""
 
+    specs: dict[str, str]
+    judge_specs: dict[str, str]
 
-def _flag_self_judged(store: Store, leaders: list[LeaderRow]) -> list[LeaderRow]:
-    specs = {name: spec for name, (spec, _) in store.models().items()}
-    judge_specs = {r.name: r.spec for r in store.judges()}
-    families, judge_families = _families(store)
-    return [_self_judged(r, specs, judge_specs, families, judge_families) for r in leaders]
+    @classmethod
+    def of(cls, store: Store) -> _Identities:
+        return cls({name: spec for name, (spec, _) in store.models().items()}, {r.name: r.spec for r in store.judges()})
 
+    @property
+    def families(self) -> dict[str, str]:
+        return {name: model_family(spec, name) for name, spec in self.specs.items()}
 
-def _self_judged(
-    row: LeaderRow,
-    specs: dict[str, str],
-    judge_specs: dict[str, str],
-    families: dict[str, str],
-    judge_families: dict[str, str],
-) -> LeaderRow:
-    """The leaderboard row, flagged when its judge graded its own model or its own family's."""
-    if row.judge not in judge_specs or row.model not in specs:
-        return row
-    same = (
-        "same model"
-        if judge_specs[row.judge] == specs[row.model]
-        else "same family"
-        if judge_families[row.judge] == families[row.model]
-        else None
-    )
-    return row.model_copy(update={"self_judged": same}) if same else row
+    @property
+    def judge_families(self) -> dict[str, str]:
+        return {name: model_family(spec) for name, spec in self.judge_specs.items()}
+
+    def flag(self, rows: list[LeaderRow]) -> list[LeaderRow]:
+        """Each leaderboard row, flagged when its judge graded its own model or its own family's."""
+        families, judge_families = self.families, self.judge_families
+        out = []
+        for row in rows:
+            same = None
+            if row.judge in self.judge_specs and row.model in self.specs:
+                if self.judge_specs[row.judge] == self.specs[row.model]:
+                    same = "same model"
+                elif judge_families[row.judge] == families[row.model]:
+                    same = "same family"
+            out.append(row.model_copy(update={"self_judged": same}) if same else row)
+        return out
 
 
 def _facts(store: Store, questions: dict[tuple[str, str], Question], judgments: list[Judgment]) -> RunFacts:

@@ -199,3 +199,15 @@ def write_whole(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def check_folder(path: Path) -> None:
+    """Refuse a file to write whose folder does not exist or cannot be written, before any work is done for it."""
+    import os
+
+    from .errors import ConfigError
+
+    if not path.parent.is_dir():
+        raise ConfigError(f"{path}: its folder {path.parent} does not exist")
+    if not os.access(path.parent, os.W_OK):
+        raise ConfigError(f"{path}: its folder {path.parent} is not writable")

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from ..report.order import TABLE_SECTIONS
 from . import options as o
 from .app import app
 
@@ -42,7 +43,7 @@ def report_cmd(
         typer.Option(
             "--section",
             metavar="NAME",
-            help=("Terminal: show this section whole (repeatable): " + ", ".join(s for s, _ in SECTION_NAMES) + "."),
+            help=("Terminal: show this section whole (repeatable): " + ", ".join(TABLE_SECTIONS) + "."),
         ),
     ] = None,
     wide: Annotated[
@@ -80,10 +81,13 @@ def report_cmd(
             if table in TABLES
             else f"--table must be one of {', '.join(TABLES)}, not '{table}'"
         )
-    unknown = [s for s in section or [] if s not in dict(SECTION_NAMES)]
+    unknown = [s for s in section or [] if s not in TABLE_SECTIONS]
     if unknown:
-        raise ConfigError(f"--section must be one of {', '.join(s for s, _ in SECTION_NAMES)}, not '{unknown[0]}'")
-    writable(out)
+        raise ConfigError(f"--section must be one of {', '.join(TABLE_SECTIONS)}, not '{unknown[0]}'")
+    if out is not None:
+        from ..textio import check_folder
+
+        check_folder(out)
     with Store(db, readonly=True) as store:  # checks are stored by `check`, `judge` and `eval`; a report only reads
         report = build(
             store,
@@ -94,19 +98,6 @@ def report_cmd(
             all_questions=all_questions,
         )
     emit(report, fmt, out, table, wide, section)
-
-
-SECTION_NAMES = [
-    ("overview", ""),
-    ("language", ""),
-    ("category", ""),
-    ("baseline", ""),
-    ("head-to-head", ""),
-    ("judges", ""),
-    ("safety", ""),
-    ("fidelity", ""),
-    ("cost", ""),
-]
 
 
 def output_format(fmt: str | None, out: Path | None, default: str) -> str:
@@ -125,14 +116,6 @@ def output_format(fmt: str | None, out: Path | None, default: str) -> str:
     chosen = fmt or default
     o.check_format(chosen, o.REPORT_FORMATS)
     return chosen
-
-
-def writable(out: Path | None) -> None:
-    """Refuse an --out whose folder does not exist, before any work."""
-    from ..errors import ConfigError
-
-    if out is not None and not out.parent.is_dir():
-        raise ConfigError(f"{out}: its folder {out.parent} does not exist")
 
 
 def emit(

@@ -32,9 +32,10 @@ from ..records import (
     UsageRow,
 )
 from ..textio import inert
+from .order import TABLE_SECTIONS
 from .overview import headline, headline_table
-from .sections import SECTIONS, all_tables
-from .tables import Table
+from .sections import all_tables
+from .tables import Table, baseline_grids, grids
 
 CSV_COLUMNS = [
     "model",
@@ -106,8 +107,7 @@ def to_terminal(report: Report, console: Console, wide: bool = False, sections: 
         console.print(Text(line, style="dim"), soft_wrap=False)
     console.print(
         Text(
-            f"More: --section {'|'.join(s for s, _ in SECTIONS if s not in ('answers', 'facts'))} (repeatable), or "
-            f"--wide",
+            f"More: --section {'|'.join(TABLE_SECTIONS)} (repeatable), or --wide",
             style="dim",
         ),
         soft_wrap=False,
@@ -120,8 +120,7 @@ def first_screen(report: Report) -> list[Table]:
     judge = report.primary_judge
     top = headline_table(report, strip=False)
     top.caption = "rank: 1 + models whose interval lies wholly above; 95% intervals, questions as the unit"
-    grids = [t for t in all_tables(report) if t.judge == judge and t.id in ("grid", "baseline-grid")]
-    scored = [t for t in grids if t.id == "grid"] or grids
+    scored = [t for t in grids(report) if t.judge == judge] or [t for t in baseline_grids(report) if t.judge == judge]
     for t in scored[:-1]:
         t.caption = ""  # one caption under the last grid says what they all show
     return [top, *scored]

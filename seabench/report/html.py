@@ -22,8 +22,9 @@ from ..records import ALL, RatingRow, Report, ScoreCell, StyleRating
 from ..resources import resource_dir
 from . import svg
 from .fonts import font_faces
+from .order import SECTIONS
 from .overview import headline
-from .sections import SECTIONS, all_tables
+from .sections import all_tables
 from .tables import SHORT, Table
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..records import Report
 from .bias_tables import judge_tables
+from .order import SECTIONS
 from .overview import headline_table
 from .tables import (
     Table,
@@ -23,19 +24,6 @@ from .tables import (
 )
 
 # The report's sections, in reading order: (id, heading). Every format uses this order.
-SECTIONS = [
-    ("overview", "Overview"),
-    ("language", "By language"),
-    ("category", "By category"),
-    ("baseline", "Against the baseline"),
-    ("head-to-head", "Head to head"),
-    ("judges", "Judges"),
-    ("safety", "Safety"),
-    ("fidelity", "Language fidelity and script health"),
-    ("cost", "Tokens and cost"),
-    ("answers", "Answers"),
-    ("facts", "Run facts"),
-]
 
 
 def all_tables(report: Report) -> list[Table]:
