@@ -607,7 +607,7 @@ def test_position_bias_counts_the_orders_it_could_not_use():
 
 def test_a_model_that_never_won_shows_only_the_bound_the_data_give():
     from seabench.records import RatingRow
-    from seabench.report.tables import bt_cell
+    from seabench.report.pairwise_tables import bt_cell
 
     never = RatingRow(model="m", judge="j", rating=850.0, ci_low=790.0, ci_high=900.0, games=6, note="never won")
     assert bt_cell(never) == "≤ 900 (never won)"

@@ -130,7 +130,7 @@ def tokens_cmd(
     with Store(db) as store:
         store.save_bench(loaded)
         rows = run_tokens(o.split(model) or [], loaded, store, PriceTable(prices))
-    from ..report.tables import tokens_table
+    from ..report.fidelity_tables import tokens_table
     from .read import emit_rows
 
     emit_rows(rows, fmt, tokens_table)

@@ -34,8 +34,9 @@ from ..records import (
 from ..textio import inert
 from .order import TABLE_SECTIONS
 from .overview import headline, headline_table
+from .pairwise_tables import baseline_grids
 from .sections import all_tables
-from .tables import Table, baseline_grids, grids
+from .tables import Table, grids
 
 CSV_COLUMNS = [
     "model",

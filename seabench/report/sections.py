@@ -4,24 +4,11 @@ from __future__ import annotations
 
 from ..records import Report
 from .bias_tables import judge_tables
+from .fidelity_tables import health_table, language_table, tokens_table, usage_table
 from .order import SECTIONS
 from .overview import headline_table
-from .tables import (
-    Table,
-    agreement_tables,
-    baseline_grids,
-    baseline_tables,
-    by_dimension,
-    grids,
-    health_table,
-    language_table,
-    leaderboard,
-    pairwise_tables,
-    safety_table,
-    seabench_v2,
-    tokens_table,
-    usage_table,
-)
+from .pairwise_tables import baseline_grids, baseline_tables, pairwise_tables
+from .tables import Table, agreement_tables, by_dimension, grids, leaderboard, safety_table, seabench_v2
 
 # The report's sections, in reading order: (id, heading). Every format uses this order.
 
