@@ -250,7 +250,7 @@ def test_lengths_stay_above_zero_and_question_ids_sort_naturally(tmp_path):
 
 
 def test_model_colours_depend_on_the_name_alone():
-    from seabench.report.html import model_colors
+    from seabench.report.charts import model_colors
 
     class R:
         def __init__(self, models):
@@ -272,7 +272,7 @@ def test_answer_previews_end_on_a_grapheme_cluster():
 
 
 def test_the_baseline_is_a_reference_never_a_ranked_candidate(tmp_path):
-    from seabench.report.html import pairwise_charts
+    from seabench.report.charts import pairwise_charts
     from seabench.report.overview import headline
 
     db = tmp_path / "s.db"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..languages import lang_sort_key
 from ..records import ALL, PairCell, RatingRow, Report
-from .tables import Table, _dim_order, ci, lang_by_category, num
+from .tables import Table, ci, dim_order, lang_by_category, num
 
 
 def baseline_tables(report: Report) -> list[Table]:
@@ -17,7 +17,7 @@ def baseline_tables(report: Report) -> list[Table]:
             rows = [p for p in report.pairs if p.judge == judge and p.opponent == baseline and p.model != baseline]
             for dim, label in (("lang", "language"), ("category", "category")):
                 picked = [p for p in rows if (p.category == ALL if dim == "lang" else p.lang == ALL)]
-                picked.sort(key=lambda p: (p.model, _dim_order(getattr(p, dim))))
+                picked.sort(key=lambda p: (p.model, dim_order(getattr(p, dim))))
                 t = Table(
                     f"Against {baseline} by {label} — judge: {judge}",
                     ["model", label, "questions", "games", "win / tie / loss", "win rate [95% CI]"],

@@ -216,7 +216,7 @@ def _mean(values: list[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-def _dim_order(value: str) -> tuple:
+def dim_order(value: str) -> tuple:
     return (value == ALL, lang_sort_key(value))
 
 
@@ -299,7 +299,7 @@ def safety_table(report: Report) -> list[Table]:
             "scores high on the first and low on the second"
         ),
     )
-    for judge, model, lang in sorted({k[:3] for k in cells}, key=lambda k: (k[0], k[1], _dim_order(k[2]))):
+    for judge, model, lang in sorted({k[:3] for k in cells}, key=lambda k: (k[0], k[1], dim_order(k[2]))):
         t.rows.append(
             [
                 judge,
