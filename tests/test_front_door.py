@@ -13,7 +13,7 @@ import pytest
 import typer
 
 from seabench.cli import app
-from seabench.cli.options import OPTION_NAMES
+from seabench.cli.spec_layer import OPTION_NAMES
 
 from .fakes import FakeServer
 

@@ -18,7 +18,7 @@ class _Group(TyperGroup):
 
     def invoke(self, ctx: Any) -> Any:  # typer's own click Context
         from ..errors import SeabenchError, SpecError
-        from .options import OPTION_NAMES
+        from .spec_layer import OPTION_NAMES
 
         try:
             return super().invoke(ctx)

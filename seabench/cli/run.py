@@ -13,6 +13,7 @@ import typer
 
 from . import options as o
 from .app import app
+from .spec_layer import cli_layer, given
 
 if TYPE_CHECKING:
     from ..spec import RunSpec
@@ -48,9 +49,9 @@ def to_spec(ctx: typer.Context, file: dict | None = None, rename: dict[str, str]
     from ..spec import from_file, merge
 
     base = from_file(file or {})
-    options = o.given(ctx, **{k: v for k, v in ctx.params.items() if k not in ("dry_run", "config")})
+    options = given(ctx, **{k: v for k, v in ctx.params.items() if k not in ("dry_run", "config")})
     options = {(rename or {}).get(k, k): v for k, v in options.items()}
-    return merge(base, o.cli_layer(options, file_judges=base.get("judges")))
+    return merge(base, cli_layer(options, file_judges=base.get("judges")))
 
 
 @app.command("generate")
