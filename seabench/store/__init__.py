@@ -19,15 +19,14 @@ from ..records import (
     GenerationSettings,
     JudgeRun,
     Judgment,
-    LanguageCheck,
     Question,
-    ScriptHealth,
-    TokenRow,
     Usage,
 )
 from .batches import Batches
+from .checks import Checks
 from .claims import Claims, claim_owner
 from .human import HumanRatings
+from .judgments import JUDGMENT_COLUMNS, Judgments, check_identity, judgment_row
 from .keys import answer_key, content_key, judgment_key, now
 from .migrations import NewerStore, check_version, migrate
 
@@ -52,7 +51,7 @@ def default_db_path() -> Path:
     return Path(os.environ.get("SEABENCH_DB") or "seabench.db")
 
 
-class Store(HumanRatings, Claims, Batches):
+class Store(HumanRatings, Claims, Batches, Judgments, Checks):
     """The store: one SQLite file. Human ratings and work claims are mixed in from their own modules."""
 
     def __init__(self, path: str | os.PathLike[str] | None = None, *, create: bool = True, readonly: bool = False):
@@ -300,140 +299,6 @@ class Store(HumanRatings, Claims, Batches):
             for k, b, q, t, m, e, a, u, r in self.db.execute(sql + " ORDER BY model, question_id, turn", args)
         ]
 
-    # judgments ---------------------------------------------------------------------------------------------
-
-    def judgment_prompts(self, judge: str) -> set[str]:
-        """The names of the prompts a judge's stored judgments were made with."""
-        return {row[0] for row in self.db.execute("SELECT DISTINCT prompt FROM judgments WHERE judge = ?", (judge,))}
-
-    def judgment_keys(self, judge: str | None = None) -> set[str]:
-        args: tuple[str, ...] = ()
-        sql = "SELECT key FROM judgments"
-        if judge:
-            sql, args = sql + " WHERE judge = ?", (judge,)
-        return {row[0] for row in self.db.execute(sql, args)}
-
-    def add_judgments(self, judgments: list[Judgment]) -> int:
-        """Commit together; keys already stored are left as they are. Returns how many were written.
-
-        A stored key must hold the same item: two different judgments under one key is a keying bug that would lose
-        data silently, so it stops the write instead."""
-        with self.db:
-            self.db.execute("BEGIN IMMEDIATE")
-            _check_identity(self.db, judgments)
-            before = self.db.total_changes
-            self.db.executemany(
-                f"INSERT OR IGNORE INTO judgments VALUES ({', '.join('?' * JUDGMENT_COLUMNS)})",
-                [_judgment_row(j) for j in judgments],
-            )
-            written = self.db.total_changes - before
-            self.db.executemany("DELETE FROM failures WHERE key = ?", [(j.key,) for j in judgments])
-            return written
-
-    def judgments(self, judge: str | None = None, kind: str | None = None) -> list[Judgment]:
-        where, args = [], []
-        for column, value in (("judge", judge), ("kind", kind)):
-            if value:
-                where.append(f"{column} = ?")
-                args.append(value)
-        sql = f"SELECT {JUDGMENT_FIELDS} FROM judgments" + (" WHERE " + " AND ".join(where) if where else "")
-        out = []
-        for row in self.db.execute(sql + " ORDER BY judge, bench, question_id, turn, model, model_b, sample", args):
-            (
-                key,
-                kind_,
-                judge_,
-                prompt,
-                bench,
-                qid,
-                turn,
-                model,
-                model_b,
-                sample,
-                score,
-                winner,
-                text,
-                problem,
-                flags,
-                attempts,
-                tin,
-                tout,
-                cost,
-                source,
-                created,
-                request_key,
-                answer_keys,
-            ) = row
-            out.append(
-                Judgment(
-                    key=key,
-                    kind=kind_,
-                    judge=judge_,
-                    prompt=prompt,
-                    bench=bench,
-                    question_id=qid,
-                    turn=turn,
-                    model=model,
-                    model_b=model_b,
-                    sample=sample,
-                    score=score,
-                    winner=winner,
-                    judgment=text,
-                    problem=problem,
-                    flags=tuple(json.loads(flags)),
-                    attempts=attempts,
-                    usage=Usage(input_tokens=tin, output_tokens=tout),
-                    cost_usd=cost,
-                    source=source,
-                    created_at=created,
-                    request_key=request_key,
-                    answer_keys=tuple(tuple(c) for c in json.loads(answer_keys)),
-                )
-            )
-        return out
-
-    # checks ------------------------------------------------------------------------------------------------
-
-    def checked_keys(self, kind: str) -> set[str]:
-        """Answer keys that already have a check of `kind` (`language` or `script-health`)."""
-        return {row[0] for row in self.db.execute("SELECT answer_key FROM checks WHERE kind = ?", (kind,))}
-
-    def add_checks(self, results: dict[str, LanguageCheck | ScriptHealth]) -> None:
-        """Answer key → its check; a new check of the same kind replaces the old one."""
-        with self.db:
-            self.db.execute("BEGIN IMMEDIATE")
-            self.db.executemany(
-                "INSERT OR REPLACE INTO checks VALUES (?, ?, ?)",
-                [(k, CHECK_KINDS[type(v)], v.model_dump_json()) for k, v in results.items()],
-            )
-
-    def language_checks(self) -> dict[str, LanguageCheck]:
-        return {
-            k: LanguageCheck.model_validate_json(v)
-            for k, v in self.db.execute("SELECT answer_key, result FROM checks WHERE kind = 'language'")
-        }
-
-    def script_health(self) -> dict[str, ScriptHealth]:
-        return {
-            k: ScriptHealth.model_validate_json(v)
-            for k, v in self.db.execute("SELECT answer_key, result FROM checks WHERE kind = 'script-health'")
-        }
-
-    def save_token_stats(self, rows: list[TokenRow]) -> None:
-        """A new measurement of a (model spec, language) replaces the old one."""
-        with self.db:
-            self.db.execute("BEGIN IMMEDIATE")
-            self.db.executemany(
-                "INSERT OR REPLACE INTO token_stats VALUES (?, ?, ?, ?)",
-                [(r.model, r.lang, r.model_dump_json(), now()) for r in rows],
-            )
-
-    def token_stats(self) -> list[TokenRow]:
-        return [
-            TokenRow.model_validate_json(row[0])
-            for row in self.db.execute("SELECT result FROM token_stats ORDER BY model, lang")
-        ]
-
     def add_imported(self, bench: Bench, answers: list[Answer], judgments: list[Judgment]) -> int:
         """Questions, answers and judgments from another tool's files, in one transaction; returns rows added."""
         with self.db:
@@ -443,24 +308,15 @@ class Store(HumanRatings, Claims, Batches):
                 "INSERT OR REPLACE INTO questions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", _question_rows(bench)
             )
             self.db.executemany(INSERT_ANSWER, [_answer_row(a) for a in answers])
-            _check_identity(self.db, judgments)
+            check_identity(self.db, judgments)
             self.db.executemany(
                 f"INSERT OR IGNORE INTO judgments VALUES ({', '.join('?' * JUDGMENT_COLUMNS)})",
-                [_judgment_row(j) for j in judgments],
+                [judgment_row(j) for j in judgments],
             )
             return self.db.total_changes - before - len(bench.questions)
 
 
-CHECK_KINDS = {LanguageCheck: "language", ScriptHealth: "script-health"}
-
-
 BASELINE_SPEC = "bench:"
-# The judgments table's columns by name, in the order `judgments()` reads them (never `SELECT *` by position).
-JUDGMENT_FIELDS = (
-    "key, kind, judge, prompt, bench, question_id, turn, model, model_b, sample, score, winner, judgment, "
-    "problem, flags, attempts, input_tokens, output_tokens, cost_usd, source, created_at, request_key, "
-    "answer_keys"
-)
 
 
 def _baseline_answers(bench: Bench) -> list[Answer]:
@@ -524,51 +380,6 @@ def _question_rows(bench: Bench) -> list[tuple]:
         )
         for q in bench.questions
     ]
-
-
-JUDGMENT_COLUMNS = 23
-_IDENTITY = ("kind", "judge", "bench", "question_id", "turn", "model", "model_b", "sample")
-
-
-def _judgment_row(j: Judgment) -> tuple:
-    return (
-        j.key,
-        j.kind,
-        j.judge,
-        j.prompt,
-        j.bench,
-        j.question_id,
-        j.turn,
-        j.model,
-        j.model_b,
-        j.sample,
-        j.score,
-        j.winner,
-        j.judgment,
-        j.problem,
-        json.dumps(list(j.flags)),
-        j.attempts,
-        j.usage.input_tokens,
-        j.usage.output_tokens,
-        j.cost_usd,
-        j.source,
-        j.created_at or now(),
-        j.request_key,
-        json.dumps([list(c) for c in j.answer_keys]),
-    )
-
-
-def _check_identity(db: sqlite3.Connection, judgments: list[Judgment]) -> None:
-    wanted = {j.key: tuple(getattr(j, f) for f in _IDENTITY) for j in judgments}
-    keys = list(wanted)
-    for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
-        sql = f"SELECT key, {', '.join(_IDENTITY)} FROM judgments WHERE key IN ({', '.join('?' * len(chunk))})"
-        for key, *stored in db.execute(sql, chunk):
-            if tuple(stored) != wanted[key]:
-                raise RuntimeError(
-                    f"judgment key {key[:12]}… already holds {tuple(stored)}, not {wanted[key]}: a keying bug"
-                )
 
 
 def _answer(row: tuple) -> Answer:
