@@ -21,7 +21,8 @@ from .bench import load_bench
 from .checks import run_checks
 from .errors import SpecError
 from .generate import ModelResult, check_names, estimate_plan, generate, make_plans, select_questions
-from .judging.llm import JudgePlan, JudgeResult, check_prompts, estimate, estimate_unanswered, judge, plan
+from .judging.estimate import estimate, estimate_unanswered
+from .judging.llm import JudgePlan, JudgeResult, check_prompts, judge, plan
 from .judging.native import choose_prompts
 from .judging.prompts import PromptSet
 from .pricing import PriceTable

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ..backends import BackendOptions, make_backend, parse_spec
-from ..backends.tokens import estimate as estimate_tokens
 from ..errors import ConfigError, SpecError
 from ..pricing import Price, PriceTable
 from ..records import Completion, Failure, JudgeConfig, Judgment, Message, Question, Usage
@@ -80,7 +79,7 @@ class JudgeResult:
         return len(self.failed)
 
 
-def _pairs(cfg: JudgeConfig, models: list[str]) -> list[tuple[str, str]]:
+def pairs(cfg: JudgeConfig, models: list[str]) -> list[tuple[str, str]]:
     if cfg.baseline:
         return [(m, cfg.baseline) for m in models if m != cfg.baseline]
     if cfg.all_pairs:
@@ -113,9 +112,7 @@ def plan(store: Store, cfg: JudgeConfig, prompts: PromptSet) -> JudgePlan:
     questions = store.questions()
     items, total, missing, no_baseline = [], 0, 0, 0
     groups = (
-        [(m,) for m in models]
-        if cfg.mode == "single"
-        else [g for a, b in _pairs(cfg, models) for g in ((a, b), (b, a))]
+        [(m,) for m in models] if cfg.mode == "single" else [g for a, b in pairs(cfg, models) for g in ((a, b), (b, a))]
     )
     for (bench, qid), q in sorted(questions.items()):
         for turn in range(1, min(len(q.turns), 2) + 1):
@@ -333,7 +330,7 @@ async def run_plan(
     result = JudgeResult(RunStats())
     if not judge_plan.items:
         return result
-    steps = _Judging(store, cfg, _price(cfg, prices, batch is not None), result)
+    steps = _Judging(store, cfg, price_of(cfg, prices, batch is not None), result)
     backend = make_backend(parse_spec(cfg.spec), options)
     owner = claim_owner()
 
@@ -368,7 +365,7 @@ async def run_plan(
     return result
 
 
-def _price(cfg: JudgeConfig, prices: PriceTable | None, batch: bool) -> Price | None:
+def price_of(cfg: JudgeConfig, prices: PriceTable | None, batch: bool) -> Price | None:
     price = (prices or PriceTable()).lookup(cfg.spec)
     return price.at_batch() if price and batch else price
 
@@ -403,52 +400,3 @@ def judge(
     if judge_plan.items:
         store.register_judge(cfg.name, cfg.spec, cfg.settings, prompts.source, prompts.digest)
     return judge_plan, asyncio.run(run_plan(store, cfg, judge_plan, options, **kwargs))
-
-
-def estimate(
-    cfg: JudgeConfig, judge_plan: JudgePlan, prices: PriceTable | None = None, batch: bool = False
-) -> dict[str, tuple[int, int, int, float | None]]:
-    """Per language: (requests, estimated input tokens (UTF-8 bytes ÷ 4), max output tokens, max cost)."""
-    price = _price(cfg, prices, batch)
-    out: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for item in judge_plan.items:
-        cell = out[item.question.lang]
-        cell[0] += 1
-        cell[1] += estimate_tokens(item.messages)
-        cell[2] += cfg.settings.max_tokens
-    return {lang: (n, tin, tout, price.cost_of(tin, tout) if price else None) for lang, (n, tin, tout) in out.items()}
-
-
-def estimate_unanswered(
-    cfg: JudgeConfig,
-    prompts: PromptSet,
-    questions: list[Question],
-    models: list[str],
-    answer_tokens: int,
-    prices: PriceTable | None = None,
-    batch: bool = False,
-) -> dict[str, tuple[int, int, int, float | None]]:
-    """Before any answer exists: judge requests per language, with every answer counted at `answer_tokens`."""
-    price = _price(cfg, prices, batch)
-    groups = len(models) if cfg.mode == "single" else 2 * len(_pairs(cfg, models))
-    out: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for q in questions:
-        for turn in range(1, min(len(q.turns), 2) + 1):
-            prompt = prompts.for_lang(q.lang).pick(
-                "single" if cfg.mode == "single" else "pairwise", turn, q.reference(turn) is not None
-            )
-            if prompt is None:
-                continue
-            text = (
-                prompt.system
-                + prompt.template
-                + "".join(q.turns[:turn])
-                + "".join(r or "" for r in (q.references or ())[:turn])
-            )
-            answers = turn * (1 if cfg.mode == "single" else 2) * answer_tokens
-            n = groups * cfg.samples
-            cell = out[q.lang]
-            cell[0] += n
-            cell[1] += n * (estimate_tokens([Message(role="user", content=text)]) + answers)
-            cell[2] += n * cfg.settings.max_tokens
-    return {lang: (n, tin, tout, price.cost_of(tin, tout) if price else None) for lang, (n, tin, tout) in out.items()}
