@@ -15,10 +15,7 @@ from .core import (
     Completion,
     Failure,
     GenerationSettings,
-    HumanItem,
-    HumanPairItem,
     JudgeConfig,
-    JudgeRun,
     Judgment,
     Message,
     ModelRun,
@@ -32,13 +29,12 @@ from .core import (
     Verdict,
     Winner,
 )
+from .overview import Coverage, Difference
 from .results import (
     ALL,
     HUMAN,
     AgreementRow,
     CompareCell,
-    Coverage,
-    Difference,
     HealthRate,
     LanguageRate,
     LeaderRow,
@@ -50,6 +46,7 @@ from .results import (
     Settings,
     UsageRow,
 )
+from .stored import HumanItem, HumanPairItem, JudgeRun
 
 __all__ = [
     "SEA_BENCH_CATEGORIES",

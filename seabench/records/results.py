@@ -11,6 +11,7 @@ from .bias import JudgeChoice, LengthControlRow, LengthRow, PositionRow, SelfPre
 from .browser import BrowserQuestion, RunFacts
 from .checks import TokenRow
 from .core import Record
+from .overview import Coverage, Difference
 
 ALL = "all"
 """The margin over a dimension: every language, every category, every turn or every opponent."""
@@ -302,46 +303,6 @@ class UsageRow(Record):
     """Reply tokens."""
     cost_usd: float | None
     """At the price table's prices; None without a known price."""
-
-
-class Difference(Record):
-    """One significant gap between two models under the report's primary judge: A − B in one cell, paired on the
-    questions both were scored on, Holm-adjusted over that pair's cells (`compare`'s test)."""
-
-    model_a: str
-    """The better-scored model."""
-    model_b: str
-    """The model it beats."""
-    judge: str
-    """The judge whose scores were compared."""
-    lang: str
-    """ISO 639-1 code, or `all`."""
-    category: str
-    """Category, or `all`."""
-    questions: int
-    """Questions scored for both models in the cell."""
-    diff: float
-    """mean A − mean B (positive: A ahead)."""
-    ci_low: float | None
-    """Lower end of the difference's 95% interval."""
-    ci_high: float | None
-    """Upper end."""
-    p_adj: float
-    """Holm-adjusted p-value."""
-
-
-class Coverage(Record):
-    """Which questions the rankings stand on: the ones every listed candidate answered, unless --all-questions."""
-
-    questions: int
-    """Questions with at least one candidate's answer."""
-    common: int
-    """Questions every candidate answered: what leaderboards, summaries and comparisons are computed on."""
-    left_out: tuple[tuple[str, int], ...] = ()
-    """(model, questions it lacks that another candidate answered), for each model that lacks some."""
-    all_questions: bool = False
-    """True when --all-questions kept every question, or no question was answered by every model: then models are
-    ranked on different questions."""
 
 
 class Report(Record):
