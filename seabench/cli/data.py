@@ -150,7 +150,7 @@ def export_fastchat_cmd(
     db: o.Db = None,
 ) -> None:
     """Write a FastChat llm_judge folder that FastChat's own scripts can read."""
-    from ..interop.fastchat import export_fastchat
+    from ..interop.fastchat_export import export_fastchat
     from ..store import Store
 
     with Store(db, readonly=True) as store:
