@@ -37,6 +37,7 @@ STAGES = {
     "judging": 4,
     "interop": 5,
     "aggregate": 6,
+    "browse": 6,
     "summarize": 7,
     "report": 8,
     "notebook": 9,
