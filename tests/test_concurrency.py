@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sqlite3
@@ -128,6 +129,30 @@ def _claims(db) -> int:
         return 0
 
 
+@contextlib.contextmanager
+def _hanging_peer(db, url: str, scope: tuple[str, ...], holds: int):
+    """A `generate` process on `db` that claims `holds` requests and hangs on them (its server answers after 60 s)."""
+    peer = subprocess.Popen(
+        _generate_args(db, url, *scope, "--concurrency", str(holds)),
+        cwd=ROOT,
+        env={**os.environ, "OPENAI_API_KEY": "k"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while _claims(db) < holds and time.monotonic() < deadline:
+            time.sleep(0.1)
+        yield peer
+    finally:
+        peer.kill()
+        peer.wait()
+
+
+def _generate_here(cli, db, url: str, scope: tuple[str, ...]):
+    return cli("generate", "--model", "openai:m", "--db", db, "--base-url", url, *scope, env={"OPENAI_API_KEY": "k"})
+
+
 @pytest.mark.timeout(120)
 def test_a_peer_killed_mid_run_leaves_no_work_undone(cli, tmp_path, monkeypatch):
     """A peer claims part of the work and hangs; it is killed while this run waits. This run takes its work over
@@ -138,20 +163,9 @@ def test_a_peer_killed_mid_run_leaves_no_work_undone(cli, tmp_path, monkeypatch)
 
     monkeypatch.setattr(evaluate, "PEER_POLL_S", 0.3)
     db = tmp_path / "s.db"
-    env = {**os.environ, "OPENAI_API_KEY": "k"}
     scope = ("--lang", "th", "--category", "safety", "--limit", "6")
     with FakeServer("openai", latency=60) as slow, FakeServer("openai") as fast:
-        peer = subprocess.Popen(
-            _generate_args(db, slow.url, *scope, "--concurrency", "3"),
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            deadline = time.monotonic() + 30
-            while _claims(db) < 3 and time.monotonic() < deadline:  # the peer holds three requests, hanging
-                time.sleep(0.1)
+        with _hanging_peer(db, slow.url, scope, holds=3) as peer:
             assert _claims(db) >= 3
 
             def kill_and_reap() -> None:  # reaped, as a shell reaps a killed job: a zombie's pid still looks alive
@@ -159,20 +173,7 @@ def test_a_peer_killed_mid_run_leaves_no_work_undone(cli, tmp_path, monkeypatch)
                 peer.wait()
 
             threading.Timer(2.0, kill_and_reap).start()
-            result = cli(
-                "generate",
-                "--model",
-                "openai:m",
-                "--db",
-                db,
-                "--base-url",
-                fast.url,
-                *scope,
-                env={"OPENAI_API_KEY": "k"},
-            )
-        finally:
-            peer.kill()
-            peer.wait()
+            result = _generate_here(cli, db, fast.url, scope)
         taken = len(fast.requests)
     assert result.exit_code == 0, result.stderr
     con = sqlite3.connect(db)
@@ -189,32 +190,8 @@ def test_a_peer_that_holds_its_claims_past_the_wait_is_reported_and_exits_1(cli,
     monkeypatch.setattr(evaluate, "PEER_POLL_S", 0.2)
     monkeypatch.setattr(RetryPolicy, "lease", lambda self, timeout: 1.0)  # a short wait; the peer's claim is long
     db = tmp_path / "s.db"
-    env = {**os.environ, "OPENAI_API_KEY": "k"}
     scope = ("--lang", "th", "--category", "safety", "--limit", "4")
     with FakeServer("openai", latency=60) as slow, FakeServer("openai") as fast:
-        peer = subprocess.Popen(
-            _generate_args(db, slow.url, *scope, "--concurrency", "2"),
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            deadline = time.monotonic() + 30
-            while _claims(db) < 2 and time.monotonic() < deadline:
-                time.sleep(0.1)
-            result = cli(
-                "generate",
-                "--model",
-                "openai:m",
-                "--db",
-                db,
-                "--base-url",
-                fast.url,
-                *scope,
-                env={"OPENAI_API_KEY": "k"},
-            )
-        finally:
-            peer.kill()
-            peer.wait()
+        with _hanging_peer(db, slow.url, scope, holds=2):
+            result = _generate_here(cli, db, fast.url, scope)
     assert result.exit_code == 1 and "not stored: another process on this store claimed them" in result.stderr
