@@ -1,16 +1,23 @@
-"""Do the report's 95% intervals cover 95%? Simulate benches from a known generating model, run them through the real
-aggregation code, and count how often each interval holds the true value.
+"""Do the report's 95% intervals cover 95%, and does `compare` cry wolf? Simulate benches from known generating models,
+run them through the real aggregation code, and count how often each interval holds the true value.
 
-Each simulated bench: 4 languages × 5 categories, 1–10 questions per cell, a third of questions with two turns (turn 2
-correlated with turn 1, ρ≈0.6 through a shared question effect), 1 or 2 judge samples, 3% unscored, integer 1–10
-scores. True cell means are exact expectations under the model (normal CDFs through rounding and clipping).
-Prints, for the method before issue #9 (items resampled within language × category × turn cells, percentile
-bootstrap; Wilcoxon for compare) and for today's (questions as clusters, t intervals, strata where they can carry
-their own variance): coverage of leaf cells with ≥ 2 questions, language and category margins, the overall mean,
-pairwise win rates and compare differences, and the share of p < 0.05 under a null of no difference, before and
-after Holm. Goal: every coverage within 93–97%, null rejection ≤ 5.5%.
+Designs (4 languages × 5 categories each; a third of questions have two turns, correlated through the question; 1 or
+2 judge samples; 3% unscored; integer 1–10 scores; true means are exact expectations under the model):
 
-    python benchmarks/coverage.py [--benches 1000] [--workers 2]
+- `bell`: bell-shaped scores around 6 with language and category effects, 1–10 questions per cell.
+- `skewed`: a strong model, mostly 8–10 with a cell-dependent 2–20% of 1–2 (a failed answer; half of the failure
+  risk is the question's, shared by both turns and both models), 2–10 questions per cell.
+- `v1`: the skewed model on 1–3 questions per cell, as Sea-bench v1 has.
+- `30`: the skewed model on 30 questions per cell.
+
+For each design it prints the coverage of score cells (leaves with ≥ 3 questions, language and category margins, the
+overall mean) by the plain t interval (before issue #23) and by today's `bounded_mean`; pairwise win rates and
+`compare` differences; and, under a null where model B is model A answered anew (the two correlated through the
+question), the per-cell and per-bench false-alarm rates of `compare` before and after Holm. Every rate has its
+Monte-Carlo error (± 1.96 standard errors, benches as the unit). Goal: coverage 93–97% for cells with ≥ 3 questions
+and all margins; per-bench false alarms ≤ 6% with Holm.
+
+    python benchmarks/coverage.py [--benches 500] [--workers 2] [--design skewed ...]
 """
 
 from __future__ import annotations
@@ -24,51 +31,37 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
-from scipy import sparse  # noqa: E402
-from scipy.stats import norm, wilcoxon  # noqa: E402
+from scipy.stats import norm  # noqa: E402
 
-from seabench.aggregate import ALL, Obs, Settings, compare, pairwise, single_scores  # noqa: E402
+from seabench.aggregate import ALL, Obs, Settings, compare, pairwise, scores, single_scores  # noqa: E402
 from seabench.records import PairOutcome, Question  # noqa: E402
-from seabench.stats import holm  # noqa: E402
+from seabench.stats import ratio_mean  # noqa: E402
 
-LANGS, CATS = (
-    ["th", "km", "lo", "my"],
-    ["task-solving", "math-reasoning", "general-instruction", "natural-question", "safety"],
-)
+LANGS = ["th", "km", "lo", "my"]
+CATS = ["task-solving", "math-reasoning", "general-instruction", "natural-question", "safety"]
 SD_Q, SD_E, RHO, SD_JUDGE = 1.0, 1.0, 0.2, 0.5  # turn-1/turn-2 correlation (SD_Q² + RHO·SD_E²)/(SD_Q² + SD_E²) = 0.6
-TIE = 0.5  # pairwise: a score gap under this is a tie
+TIE = 0.5  # bell: a score gap under this is a tie
+LOW, HIGH = np.array([1.0, 2.0]), np.array([8.0, 9.0, 10.0])
+SIZES = {"bell": (1, 10), "skewed": (2, 10), "v1": (1, 3), "30": (30, 30)}
 
 
-def expected_score(m: float, sd: float) -> float:
-    """E[clip(round(X), 1, 10)] for X ~ N(m, sd²)."""
-    edges = norm.cdf((np.arange(1.5, 10.5) - m) / sd)
-    p = np.diff(np.concatenate([[0.0], edges, [1.0]]))
-    return float(p @ np.arange(1, 11))
+class Bell:
+    """Scores round(N(cell mean + question effect, …)) clipped to 1–10; model B shifted per cell (or not: the null)."""
 
-
-def expected_win(d: float, sd: float) -> float:
-    """E[win + ½ tie] when the score gap is N(d, sd²)."""
-    win, loss = norm.sf((TIE - d) / sd), norm.cdf((-TIE - d) / sd)
-    return float(win + 0.5 * (1 - win - loss))
-
-
-class Bench:
-    def __init__(self, rng: np.random.Generator, shift_b: bool):
+    def __init__(self, rng: np.random.Generator, shift_b: bool, sizes: tuple[int, int]):
         self.lang_fx = dict(zip(LANGS, rng.normal(0, 0.7, len(LANGS))))
         self.cat_fx = dict(zip(CATS, rng.normal(0, 0.7, len(CATS))))
-        self.turn2 = -0.4
         self.samples = int(rng.integers(1, 3))
-        # model B: the same as A (null), or shifted per cell (coverage of differences)
-        self.b_fx = {(l, c): (rng.normal(0, 0.6) if shift_b else 0.0) for l in LANGS for c in CATS}
+        self.b_fx = {(lang, c): (rng.normal(0, 0.6) if shift_b else 0.0) for lang in LANGS for c in CATS}
         self.questions: dict[tuple[str, str], Question] = {}
-        for l, c in itertools.product(LANGS, CATS):
-            for i in range(int(rng.integers(1, 11))):
-                qid = f"{l}-{c}-{i}"
+        for lang, c in itertools.product(LANGS, CATS):
+            for i in range(int(rng.integers(sizes[0], sizes[1] + 1))):
+                qid = f"{lang}-{c}-{i}"
                 turns = ("a", "b") if rng.random() < 1 / 3 else ("a",)
-                self.questions[("sim", qid)] = Question(id=qid, lang=l, category=c, turns=turns)
+                self.questions[("sim", qid)] = Question(id=qid, lang=lang, category=c, turns=turns)
 
     def mean(self, q: Question, turn: int, model: str) -> float:
-        m = 6.0 + self.lang_fx[q.lang] + self.cat_fx[q.category] + (self.turn2 if turn == 2 else 0.0)
+        m = 6.0 + self.lang_fx[q.lang] + self.cat_fx[q.category] + (-0.4 if turn == 2 else 0.0)
         return m + (self.b_fx[q.lang, q.category] if model == "b" else 0.0)
 
     def draw(self, rng: np.random.Generator) -> tuple[list[Obs], list[PairOutcome]]:
@@ -80,240 +73,240 @@ class Bench:
                 e = e1 if turn == 1 else {m: RHO * e1[m] + np.sqrt(1 - RHO**2) * rng.normal(0, SD_E) for m in "ab"}
                 for s in range(self.samples):
                     raw = {m: self.mean(q, turn, m) + u + e[m] + rng.normal(0, SD_JUDGE) for m in "ab"}
-                    for m in "ab":
-                        score = None if rng.random() < 0.03 else float(np.clip(np.rint(raw[m]), 1, 10))
-                        obs.append(Obs(model=m, judge="j", bench="sim", question_id=qid, turn=turn, score=score))
+                    score = {m: float(np.clip(np.rint(raw[m]), 1, 10)) for m in "ab"}
                     gap = raw["a"] - raw["b"]
-                    winner = None if rng.random() < 0.03 else "A" if gap > TIE else "B" if gap < -TIE else "tie"
-                    outcomes.append(
-                        PairOutcome(
-                            judge="j",
-                            bench="sim",
-                            question_id=qid,
-                            turn=turn,
-                            model_a="a",
-                            model_b="b",
-                            winner=winner,
-                            sample=s,
-                        )
-                    )
+                    _record(rng, obs, outcomes, qid, turn, s, score, "A" if gap > TIE else "B" if gap < -TIE else "tie")
         return obs, outcomes
 
-    def truth(self, cell: tuple[str, str, str], model: str) -> float:
-        """The pooled mean's target: turn means weighted by how many turns the cell's questions have."""
+    def expected(self, q: Question, turn: int, model: str) -> float:
+        """E[clip(round(X), 1, 10)] for X ~ N(mean, sd²)."""
         sd = np.sqrt(SD_Q**2 + SD_E**2 + SD_JUDGE**2)
-        num = den = 0.0
-        for q in self._members(cell):
-            for turn in range(1, len(q.turns) + 1):
-                if cell[2] in (ALL, str(turn)):
-                    num += expected_score(self.mean(q, turn, model), sd)
-                    den += 1
-        return num / den
+        edges = norm.cdf((np.arange(1.5, 10.5) - self.mean(q, turn, model)) / sd)
+        return float(np.diff(np.concatenate([[0.0], edges, [1.0]])) @ np.arange(1, 11))
+
+    def expected_win(self, q: Question, turn: int) -> float:
+        """E[win + ½ tie] when the score gap is N(d, sd²); the question effect cancels in a gap."""
+        d = self.mean(q, turn, "a") - self.mean(q, turn, "b")
+        sd = np.sqrt(2 * SD_E**2 + 2 * SD_JUDGE**2)
+        win, loss = norm.sf((TIE - d) / sd), norm.cdf((-TIE - d) / sd)
+        return float(win + 0.5 * (1 - win - loss))
+
+    def truth(self, cell: tuple[str, str, str], model: str) -> float:
+        """The pooled mean's target: expectations weighted by how many turns the cell's questions have."""
+        values = [self.expected(q, t, model) for q, t in self._items(cell)]
+        return float(np.mean(values))
 
     def truth_win(self, cell: tuple[str, str]) -> float:
-        sd = np.sqrt(2 * SD_E**2 + 2 * SD_JUDGE**2)  # the question effect cancels in a gap
-        num = den = 0.0
-        for q in self._members((*cell, ALL)):
+        return float(np.mean([self.expected_win(q, t) for q, t in self._items((*cell, ALL))]))
+
+    def _items(self, cell: tuple[str, str, str]) -> list[tuple[Question, int]]:
+        return [
+            (q, t)
+            for q in self.questions.values()
+            if cell[0] in (ALL, q.lang) and cell[1] in (ALL, q.category)
+            for t in range(1, len(q.turns) + 1)
+            if cell[2] in (ALL, str(t))
+        ]
+
+
+class Skewed(Bell):
+    """A strong model: an answer fails (scores 1 or 2) with a cell's risk p, else scores 8–10 by the cell's odds. Half
+    the risk is the question's (shared by turns and models), half the answer's; judge samples share the answer."""
+
+    def __init__(self, rng: np.random.Generator, shift_b: bool, sizes: tuple[int, int]):
+        super().__init__(rng, shift_b, sizes)
+        self.risk = {m: {(lang, c): rng.uniform(0.02, 0.2) for lang in LANGS for c in CATS} for m in "ab"}
+        self.odds = {m: {(lang, c): rng.dirichlet([1, 2, 3]) for lang in LANGS for c in CATS} for m in "ab"}
+        if not shift_b:
+            self.risk["b"], self.odds["b"] = self.risk["a"], self.odds["a"]
+
+    def _fail(self, q: Question, model: str) -> float:
+        return self.risk[model][q.lang, q.category] / 2  # the question's half and the answer's half
+
+    def draw(self, rng: np.random.Generator) -> tuple[list[Obs], list[PairOutcome]]:
+        obs, outcomes = [], []
+        for (_, qid), q in self.questions.items():
+            shared = rng.random()  # one draw for the question's own risk, so models fail together on hard questions
             for turn in range(1, len(q.turns) + 1):
-                num += expected_win(self.mean(q, turn, "a") - self.mean(q, turn, "b"), sd)
-                den += 1
-        return num / den
+                failed = {m: shared < self._fail(q, m) or rng.random() < self._fail(q, m) for m in "ab"}
+                for s in range(self.samples):
+                    score = {
+                        m: float(rng.choice(LOW) if failed[m] else rng.choice(HIGH, p=self.odds[m][q.lang, q.category]))
+                        for m in "ab"
+                    }
+                    gap = score["a"] - score["b"]
+                    _record(rng, obs, outcomes, qid, turn, s, score, "A" if gap > 0 else "B" if gap < 0 else "tie")
+        return obs, outcomes
 
-    def _members(self, cell) -> list[Question]:
-        return [q for q in self.questions.values() if cell[0] in (ALL, q.lang) and cell[1] in (ALL, q.category)]
+    def _dist(self, q: Question, model: str, question_failed: bool) -> np.ndarray:
+        """P(score = 1..10) given whether the question's shared risk struck."""
+        f = 1.0 if question_failed else self._fail(q, model)
+        p = np.zeros(10)
+        p[[0, 1]] = f / 2
+        p[[7, 8, 9]] = (1 - f) * self.odds[model][q.lang, q.category]
+        return p
 
+    def _branches(self, q: Question) -> list[tuple[float, dict[str, np.ndarray]]]:
+        """(probability, per-model score distribution): the shared draw strikes both, one, or neither model."""
+        fa, fb = self._fail(q, "a"), self._fail(q, "b")
+        lo, hi = min(fa, fb), max(fa, fb)
+        first = "a" if fa >= fb else "b"
+        return [
+            (lo, {m: self._dist(q, m, True) for m in "ab"}),
+            (hi - lo, {m: self._dist(q, m, m == first) for m in "ab"}),
+            (1 - hi, {m: self._dist(q, m, False) for m in "ab"}),
+        ]
 
-# -- the method before issue #9, kept here only to print its figures beside today's -----------------------------------
+    def expected(self, q: Question, turn: int, model: str) -> float:
+        return float(sum(w * (d[model] @ np.arange(1, 11)) for w, d in self._branches(q)))
 
-
-def old_intervals(
-    values: list[tuple[str, int, float | None]],
-    questions,
-    rng: np.random.Generator,
-    rounds: int = 1000,
-    by_turn: bool = True,
-) -> dict[tuple, tuple[float, float]]:
-    """Items (question × turn) resampled within their language × category (× turn, for scores) cell; percentiles."""
-    items: dict[tuple, list[float]] = {}
-    for qid, turn, value in values:
-        if value is not None:
-            items.setdefault((qid, turn), []).append(value)
-    keys = sorted(items)
-    cell_of = [(questions["sim", q].lang, questions["sim", q].category, str(t) if by_turn else ALL) for q, t in keys]
-    sums = np.array([sum(items[k]) for k in keys])
-    counts = np.array([len(items[k]) for k in keys], dtype=float)
-    cells, membership = _old_cells(cell_of)
-    strata = np.array(["\x00".join(c) for c in cell_of])
-    _, inverse = np.unique(strata, return_inverse=True)
-    weights = np.zeros((rounds, len(keys)))
-    for label in np.unique(inverse):
-        members = np.flatnonzero(inverse == label)
-        weights[:, members] = rng.multinomial(len(members), np.full(len(members), 1 / len(members)), size=rounds)
-    num, den = (weights * sums) @ membership, (weights * counts) @ membership
-    reps = (num / np.where(den > 0, den, np.nan)).T
-    with np.errstate(all="ignore"):
-        low, high = np.nanpercentile(reps, [2.5, 97.5], axis=1)
-    return {c: (low[i], high[i]) for i, c in enumerate(cells)}
-
-
-def _old_cells(keys):
-    axes = [sorted({k[d] for k in keys}) + [ALL] for d in range(3)]
-    cells = list(itertools.product(*axes))
-    index = {c: i for i, c in enumerate(cells)}
-    rows, cols = [], []
-    for r, k in enumerate(keys):
-        for use in itertools.product((True, False), repeat=3):
-            rows.append(r)
-            cols.append(index[tuple(k[d] if use[d] else ALL for d in range(3))])
-    return cells, sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(keys), len(cells)))
+    def expected_win(self, q: Question, turn: int) -> float:
+        total = 0.0
+        for w, d in self._branches(q):
+            joint = np.outer(d["a"], d["b"])
+            total += w * (np.tril(joint, -1).sum() + 0.5 * np.trace(joint))
+        return total
 
 
-def old_compare(
-    obs: list[Obs], questions, rng: np.random.Generator, rounds: int = 1000
-) -> list[tuple[tuple, float, float, float, float]]:
-    """Per item (question × turn) differences, paired percentile bootstrap over items, Wilcoxon p: (cell, diff, low,
-    high, p)."""
-    per: dict[tuple, dict[str, list[float]]] = {}
-    for o in obs:
-        if o.score is not None:
-            per.setdefault((o.question_id, o.turn), {}).setdefault(o.model, []).append(o.score)
-    groups: dict[tuple, list[float]] = {}
-    for (qid, _), by in per.items():
-        if "a" in by and "b" in by:
-            q = questions["sim", qid]
-            for cell in itertools.product((q.lang, ALL), (q.category, ALL)):
-                groups.setdefault(cell, []).append(np.mean(by["a"]) - np.mean(by["b"]))
-    out = []
-    for cell, diffs in groups.items():
-        d = np.array(diffs)
-        boot = d[rng.integers(0, len(d), (rounds, len(d)))].mean(axis=1)
-        # the normal approximation: scipy's exact/permutation Wilcoxon takes seconds per bench at these sizes
-        p = 1.0 if np.all(d == 0) else float(wilcoxon(d, method="asymptotic").pvalue)
-        out.append((cell, float(d.mean()), *np.percentile(boot, [2.5, 97.5]), p))
-    return out
-
-
-# -- one simulated bench --------------------------------------------------------------------------------------------
-
-
-def simulate(seed: int) -> dict[str, list]:
-    rng = np.random.default_rng(seed)
-    out: dict[str, list] = {
-        k: []
-        for k in (
-            "leaf no spread",
-            "leaf",
-            "language",
-            "category",
-            "overall",
-            "win",
-            "compare",
-            "null_p",
-            "null_holm",
-            "old win",
-            "old leaf",
-            "old language",
-            "old category",
-            "old overall",
-            "old compare",
-            "old null_p",
-            "old null_holm",
+def _record(rng, obs, outcomes, qid, turn, sample, score, winner) -> None:
+    """Store a judgment per model and the pairwise verdict, each unscored 3% of the time."""
+    for m in "ab":
+        value = None if rng.random() < 0.03 else score[m]
+        obs.append(Obs(model=m, judge="j", bench="sim", question_id=qid, turn=turn, score=value, sample=str(sample)))
+    outcomes.append(
+        PairOutcome(
+            judge="j",
+            bench="sim",
+            question_id=qid,
+            turn=turn,
+            model_a="a",
+            model_b="b",
+            winner=None if rng.random() < 0.03 else winner,
+            sample=sample,
         )
-    }
-    bench = Bench(rng, shift_b=True)
+    )
+
+
+def _plain_t(sums, counts, strata=None, *, bounds, confidence=0.95):
+    return ratio_mean(sums, counts, strata, bounds=bounds, confidence=confidence)
+
+
+def simulate(job: tuple[str, int]) -> dict[str, tuple[int, int]]:
+    """One bench of a design: (hits, trials) per measure."""
+    design, seed = job
+    rng = np.random.default_rng([seed, list(SIZES).index(design)])
+    kind = Bell if design == "bell" else Skewed
+    out: dict[str, list[bool]] = {}
+    bench = kind(rng, True, SIZES[design])
     obs, outcomes = bench.draw(rng)
     a_obs = [o for o in obs if o.model == "a"]
-    cells, _ = single_scores(a_obs, bench.questions, Settings())
-    old = old_intervals([(o.question_id, o.turn, o.score) for o in a_obs], bench.questions, rng)
-    for c in cells:
-        kind = _kind(c.lang, c.category, c.turn)
-        if kind is None or c.questions < 2:
-            continue
-        if c.ci_low is None:  # every question scored alike: no interval is claimed
-            out[f"{kind} no spread"].append(True)
-            continue
-        truth = bench.truth((c.lang, c.category, c.turn), "a")
-        out[kind].append(c.ci_low <= truth <= c.ci_high)
-        low, high = old[(c.lang, c.category, c.turn)]
-        out[f"old {kind}"].append(bool(low <= truth <= high))
+    for method in ("t", "now"):
+        if method == "t":
+            scores.bounded_mean = _plain_t  # the interval before #23, for the column beside today's
+        try:
+            cells, _ = single_scores(a_obs, bench.questions, Settings())
+        finally:
+            scores.bounded_mean = _BOUNDED
+        for c in cells:
+            level = _level(c.lang, c.category, c.turn)
+            if level is None or c.ci_low is None or (level == "leaf" and c.questions < 3):
+                continue
+            truth = bench.truth((c.lang, c.category, c.turn), "a")
+            out.setdefault(f"{method} {level}", []).append(c.ci_low <= truth <= c.ci_high)
     pair_cells, _ = pairwise(outcomes, bench.questions, Settings(rounds=10))
-    value = {"A": 1.0, "B": 0.0, "tie": 0.5, None: None}
-    old_win = old_intervals(
-        [(o.question_id, o.turn, value[o.winner]) for o in outcomes], bench.questions, rng, by_turn=False
-    )
     for p in pair_cells:
-        if p.model == "a" and p.opponent == "b" and (p.category == ALL) and p.ci_low is not None:
-            truth = bench.truth_win((p.lang, p.category))
-            out["win"].append(p.ci_low <= truth <= p.ci_high)
-            low, high = old_win[(p.lang, p.category, ALL)]
-            out["old win"].append(bool(low <= truth <= high))
+        if p.model == "a" and p.opponent == "b" and p.category == ALL and p.ci_low is not None:
+            out.setdefault("win", []).append(p.ci_low <= bench.truth_win((p.lang, p.category)) <= p.ci_high)
     for c in compare(obs, bench.questions, "a", "b", "j"):
-        if c.ci_low is not None:
+        if c.ci_low is not None and c.n >= 3:
             truth = bench.truth((c.lang, c.category, ALL), "a") - bench.truth((c.lang, c.category, ALL), "b")
-            out["compare"].append(c.ci_low <= truth <= c.ci_high)
-    for cell, _, low, high, _ in old_compare(obs, bench.questions, rng):
-        truth = bench.truth((*cell, ALL), "a") - bench.truth((*cell, ALL), "b")
-        out["old compare"].append(bool(low <= truth <= high))
-    # the null: model B is model A, answered anew
-    null = Bench(rng, shift_b=False)
-    obs, _ = null.draw(rng)
-    tested = [c for c in compare(obs, null.questions, "a", "b", "j") if c.p is not None]
-    out["null_p"] += [c.p < 0.05 for c in tested]
-    out["null_holm"] += [c.p_adj < 0.05 for c in tested]
-    old_tests = old_compare(obs, null.questions, rng)
-    old_p = [p for *_, p in old_tests]
-    out["old null_p"] += [p < 0.05 for p in old_p]
-    out["old null_holm"] += [p < 0.05 for p in holm(old_p)]
-    return out
+            level = "leaf" if ALL not in (c.lang, c.category) else "margin"
+            out.setdefault(f"compare {level}", []).append(c.ci_low <= truth <= c.ci_high)
+    null = kind(rng, False, SIZES[design])
+    tested = [c for c in compare(null.draw(rng)[0], null.questions, "a", "b", "j") if c.p is not None]
+    out["null cell"] = [c.p < 0.05 for c in tested]
+    out["null cell holm"] = [c.p_adj is not None and c.p_adj < 0.05 for c in tested]
+    out["null bench"] = [any(out["null cell"])]
+    out["null bench holm"] = [any(out["null cell holm"])]
+    return {k: (sum(v), len(v)) for k, v in out.items()}
 
 
-def _kind(lang: str, cat: str, turn: str) -> str | None:
+_BOUNDED = scores.bounded_mean
+
+
+def _level(lang: str, cat: str, turn: str) -> str | None:
     if turn != ALL and (lang == ALL or cat == ALL):
         return None
     if lang != ALL and cat != ALL:
         return "leaf"
-    if lang != ALL:
-        return "language"
-    if cat != ALL:
-        return "category"
-    return "overall"
+    return "language" if lang != ALL else "category" if cat != ALL else "overall"
+
+
+def rate(per_bench: list[tuple[int, int]]) -> tuple[float, float, int] | None:
+    """Pooled rate over benches and its Monte-Carlo standard error with benches as clusters (cells in one bench share
+    its draw)."""
+    hits = np.array([h for h, n in per_bench if n], dtype=float)
+    trials = np.array([n for _, n in per_bench if n], dtype=float)
+    if len(trials) < 2:
+        return None
+    p = hits.sum() / trials.sum()
+    k = len(trials)
+    se = np.sqrt(k / (k - 1) * np.sum((hits - p * trials) ** 2)) / trials.sum()
+    return p, se, int(trials.sum())
+
+
+ROWS = [
+    ("leaf cells, ≥ 3 questions", "t leaf", "now leaf", "cover"),
+    ("language margins", "t language", "now language", "cover"),
+    ("category margins", "t category", "now category", "cover"),
+    ("overall mean", "t overall", "now overall", "cover"),
+    ("pairwise win rates (language)", None, "win", "cover"),
+    ("compare: cells, ≥ 3 questions", None, "compare leaf", "cover"),
+    ("compare: margins", None, "compare margin", "cover"),
+    ("null: cells with p < 0.05", None, "null cell", "alarm"),
+    ("null: cells with Holm p < 0.05", None, "null cell holm", "alarm"),
+    ("null: benches with any p < 0.05", None, "null bench", "alarm"),
+    ("null: benches with any Holm p < 0.05", None, "null bench holm", "alarm"),
+]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--benches", type=int, default=1000)
+    parser.add_argument("--benches", type=int, default=500)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--design", action="append", choices=list(SIZES), help="repeatable; all by default")
     args = parser.parse_args()
-    totals: dict[str, list] = {}
+    designs = args.design or list(SIZES)
+    print(
+        f"{args.benches} simulated benches per design; nominal 95% intervals.\n"
+        "Goal: coverage 93–97% (✓ when inside), per-bench false alarms with Holm ≤ 6%. ± is 1.96 Monte-Carlo SE.\n"
+    )
     with ProcessPoolExecutor(args.workers) as pool:
-        for result in pool.map(simulate, range(args.benches), chunksize=8):
-            for k, v in result.items():
-                totals.setdefault(k, []).extend(v)
-    print(f"{args.benches} simulated benches; nominal 95% intervals (goal: coverage 93–97%, null rejection ≤ 5.5%)\n")
-    print(f"{'':34} {'before #9':>10} {'now':>10} {'intervals':>10}")
-    rows = [
-        ("leaf cells with ≥ 2 questions", "leaf"),
-        ("language margins", "language"),
-        ("category margins", "category"),
-        ("overall mean", "overall"),
-        ("pairwise win rates (language, all)", "win"),
-        ("compare differences", "compare"),
-    ]
-    for label, key in rows:
-        old = totals.get(f"old {key}")
-        print(f"{label:34} {_pct(old):>10} {_pct(totals[key]):>10} {len(totals[key]):>10}")
-    print(f"{'leaf cells with no spread: no interval':34} {'':>10} {len(totals['leaf no spread']):>10}")
-    print(
-        f"{'compare, null: p < 0.05':34} {_pct(totals['old null_p']):>10} {_pct(totals['null_p']):>10} "
-        f"{len(totals['null_p']):>10}"
-    )
-    print(
-        f"{'compare, null: Holm p_adj < 0.05':34} {_pct(totals['old null_holm']):>10} {_pct(totals['null_holm']):>10}"
-    )
+        for design in designs:
+            totals: dict[str, list[tuple[int, int]]] = {}
+            for result in pool.map(simulate, [(design, s) for s in range(args.benches)], chunksize=4):
+                for k, v in result.items():
+                    totals.setdefault(k, []).append(v)
+            lo, hi = SIZES[design]
+            print(f"design {design} ({lo}–{hi} questions per cell)")
+            print(f"  {'':38} {'t (before #23)':>16} {'now':>16} {'n':>7}")
+            for label, before, now, goal in ROWS:
+                r_before = rate(totals.get(before, [])) if before else None
+                r_now = rate(totals.get(now, []))
+                mark = "" if r_now is None else _verdict(r_now[0], goal)
+                n = "" if r_now is None else r_now[2]
+                print(f"  {label:38} {_fmt(r_before):>16} {_fmt(r_now):>16} {n:>7} {mark}")
+            print(flush=True)
 
 
-def _pct(values) -> str:
-    return "–" if not values else f"{100 * np.mean(values):.1f}%"
+def _fmt(r: tuple[float, float, int] | None) -> str:
+    return "–" if r is None else f"{100 * r[0]:.1f}% ± {196 * r[1]:.1f}"
+
+
+def _verdict(p: float, goal: str) -> str:
+    if goal == "cover":
+        return "✓" if 0.93 <= p <= 0.97 else "✗"
+    return ""
 
 
 if __name__ == "__main__":

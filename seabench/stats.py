@@ -122,6 +122,63 @@ def ratio_mean(
     return Interval(mean, low, high, n, df, scheme, var)
 
 
+PSEUDO_WEIGHT = 1 / 3
+"""How much of an average question each of `bounded_mean`'s two pseudo-questions weighs (one at each end of the scale).
+
+Chosen by simulation (`benchmarks/coverage.py`, `tests/test_stats.py`): at 1/3, 95% intervals cover 93.5–98% of cells
+with 3–40 questions whether scores are bell-shaped or mostly 8–10 with a rare 1–2; without them a cell whose questions
+happened to miss the rare low score claims a narrow interval far above the truth (85% coverage).
+"""
+
+
+def bounded_mean(
+    sums: np.ndarray,
+    counts: np.ndarray,
+    strata: np.ndarray | None = None,
+    *,
+    bounds: tuple[float, float],
+    confidence: float = 0.95,
+) -> Interval:
+    """`ratio_mean`'s pooled mean of scores on a bounded scale, with an interval that holds when scores are skewed.
+
+    The estimate is the plain pooled mean. The interval is computed on the logit of the mean's place between the
+    bounds (a mean near 10 cannot move up as far as it can move down) from the data plus two pseudo-questions of
+    PSEUDO_WEIGHT questions each, one scoring the low bound and one the high: the bounded-mean cousin of Agresti and
+    Coull's "add two successes and two failures". They stand for the rare extreme scores a few questions can miss, so
+    in a cell the normal quantile replaces t's small-sample widening; a margin (`strata` given) has its
+    pseudo-questions as a stratum of their own and keeps t's quantile at the strata's degrees of freedom. Mapped back,
+    the interval is asymmetric and stays inside the bounds. The variance and degrees of freedom reported are the plain
+    mean's (for margins built from cells).
+    """
+    from scipy.special import expit, logit
+    from scipy.stats import norm
+    from scipy.stats import t as t_dist
+
+    plain = ratio_mean(sums, counts, strata, confidence=confidence, bounds=bounds)
+    if plain.low is None or plain.estimate is None:
+        return plain
+    keep = counts > 0
+    s, c = sums[keep], counts[keep]
+    lo, hi = bounds
+    w = PSEUDO_WEIGHT * float(c.mean())
+    s_aug, c_aug = np.concatenate([s, [w * lo, w * hi]]), np.concatenate([c, [w, w]])
+    total = float(c_aug.sum())
+    mean = float(s_aug.sum()) / total
+    e = (s_aug - mean * c_aug) / total
+    z = float(norm.ppf(0.5 + confidence / 2))
+    if strata is None:
+        var, _, _ = cluster_variance(e, None)
+    else:
+        labels = np.concatenate([strata[keep].astype(str), ["\x00pseudo", "\x00pseudo"]])
+        var, df, _ = cluster_variance(e, labels)
+        z = float(t_dist.ppf(0.5 + confidence / 2, df))
+    place = (mean - lo) / (hi - lo)
+    se = math.sqrt(var) / ((hi - lo) * place * (1 - place))  # the delta method onto the logit scale
+    low, high = (lo + (hi - lo) * float(expit(logit(place) + k * z * se)) for k in (-1, 1))
+    # the pseudo-questions pull the centre inwards; the interval always holds the estimate it is shown with
+    return plain._replace(low=min(low, plain.estimate), high=max(high, plain.estimate))
+
+
 def paired_difference(
     sums_a: np.ndarray,
     counts_a: np.ndarray,

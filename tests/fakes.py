@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import random
 import sys
 import threading
@@ -51,6 +52,9 @@ class FakeServer:
         rpm: float | None = None,
         tpm: float | None = None,
         announce: str = "429",
+        retry_after: str = "ms",
+        burst_s: float = 1.0,
+        scattered_429: float = 0.0,
         batch_polls: int = 3,
     ):
         self.kind, self.latency, self.fault_rate, self.faults = kind, latency, fault_rate, faults
@@ -60,8 +64,14 @@ class FakeServer:
         # Rate limits as token buckets holding a second's worth (providers enforce per-minute limits over short
         # periods). `announce`: "429" says only Retry-After on a refusal; "headers" sends the provider's rate-limit
         # headers on every reply and a bare 429.
-        self.announce = announce
-        self.buckets = {what: _Bucket(per_min) for what, per_min in (("requests", rpm), ("tokens", tpm)) if per_min}
+        # `retry_after` is how a limit's 429 says when to come back: "ms" (OpenAI's retry-after-ms beside whole
+        # seconds), "seconds" (whole seconds only, rounded up, as Anthropic's), or "none". `burst_s`: how many seconds
+        # of allowance a bucket holds (1: a per-second limit; 60: a per-minute one that allows a minute's burst).
+        # `scattered_429`: the share of requests refused with no limit behind them (an overloaded backend, a proxy).
+        self.announce, self.retry_after, self.scattered_429 = announce, retry_after, scattered_429
+        self.buckets = {
+            what: _Bucket(per_min, burst_s) for what, per_min in (("requests", rpm), ("tokens", tpm)) if per_min
+        }
         self.throttled = 0
         # Batch APIs: each batch moves one status further per poll and is answered, through `reply`, when it ends
         # (a Fault is a failed request; Fault("expired") one the batch let expire).
@@ -140,7 +150,9 @@ class FakeServer:
             self.requests.append({"method": method, "path": path, "headers": headers, "body": body, "t": time.time()})
             # Which requests fail is random; the kinds take turns, so every kind shows up in a short run.
             fault = None
-            if self.rng.random() < self.fault_rate:
+            if self.scattered_429 and self.rng.random() < self.scattered_429:
+                fault = Fault("429", retry_after=0.2)
+            elif self.rng.random() < self.fault_rate:
                 fault = Fault(self.faults[self._next_fault % len(self.faults)])
                 self._next_fault += 1
             limited = self._limit(body) if self.buckets and path.endswith(("/chat/completions", "/messages")) else None
@@ -357,7 +369,10 @@ class FakeServer:
             return None
         if self.announce == "headers":
             return self._limit_headers()
-        return {"retry-after-ms": str(int(max(waits) * 1000) + 1), "retry-after": str(max(1, round(max(waits))))}
+        wait = max(waits)
+        if self.retry_after == "ms":
+            return {"retry-after-ms": str(int(wait * 1000) + 1), "retry-after": str(max(1, round(wait)))}
+        return {"retry-after": str(max(1, math.ceil(wait)))} if self.retry_after == "seconds" else {}
 
     def _limit_headers(self) -> dict:
         if self.announce != "headers":
@@ -471,9 +486,9 @@ def _tokens(body: dict) -> int:
 
 
 class _Bucket:
-    def __init__(self, per_min: float):
+    def __init__(self, per_min: float, burst_s: float = 1.0):
         self.per_min, self.rate = per_min, per_min / 60
-        self.capacity = self.level = max(1.0, self.rate)
+        self.capacity = self.level = max(1.0, self.rate * burst_s)
         self.at = time.monotonic()
 
     def refill(self, now: float) -> None:

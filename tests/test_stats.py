@@ -13,6 +13,8 @@ from seabench.aggregate.agreement import _weighted_alpha, _weighted_kappa, _weig
 from seabench.records import Judgment, Question, Rating
 from seabench.records import PairOutcome as Outcome
 from seabench.stats import (
+    PSEUDO_WEIGHT,
+    bounded_mean,
     cluster_variance,
     cohen_kappa,
     holm,
@@ -57,6 +59,58 @@ def test_turns_of_one_question_are_one_unit():
     assert (iv.low, iv.high) == (pytest.approx(low), pytest.approx(high))
     naive = sps.t.interval(0.95, 29, loc=per_question.mean(), scale=sps.sem(np.concatenate([t1, t2])))
     assert high - low > naive[1] - naive[0]  # correlated turns: treating them as independent is too narrow
+
+
+def test_bounded_mean_by_hand():
+    """Two pseudo-questions (a third of an average question each, at 1 and 10), a variance on the logit scale, the
+    normal quantile, mapped back; the estimate is the plain mean."""
+    sums, counts = np.array([18.0, 10.0, 17.0, 9.0]), np.array([2.0, 1.0, 2.0, 1.0])
+    iv = bounded_mean(sums, counts, bounds=(1.0, 10.0))
+    w = PSEUDO_WEIGHT * 1.5
+    s, c = np.append(sums, [w, 10 * w]), np.append(counts, [w, w])
+    m = s.sum() / c.sum()
+    e = (s - m * c) / c.sum()
+    var = 6 / 5 * np.sum((e - e.mean()) ** 2)
+    p = (m - 1) / 9
+    se = math.sqrt(var) / (9 * p * (1 - p))
+    z = sps.norm.ppf(0.975)
+    expected = [1 + 9 / (1 + math.exp(-(math.log(p / (1 - p)) + k * z * se))) for k in (-1, 1)]
+    assert (iv.estimate, iv.low, iv.high) == (
+        pytest.approx(54 / 6),
+        pytest.approx(expected[0]),
+        pytest.approx(expected[1]),
+    )
+    assert 10 - iv.high < iv.estimate - iv.low  # near the top there is more room below than above
+
+
+def _skewed_cell(rng: np.random.Generator, n: int, risk: float) -> tuple[np.ndarray, np.ndarray]:
+    """n questions of two turns: a turn fails (scores 1 or 2) with probability `risk`, else scores 8, 9 or 10."""
+    failed = rng.random((n, 2)) < risk
+    scores = np.where(failed, rng.choice([1.0, 2.0], (n, 2)), rng.choice([8.0, 9.0, 10.0], (n, 2), p=[0.2, 0.3, 0.5]))
+    return scores.sum(axis=1), np.full(n, 2.0)
+
+
+def test_bounded_mean_covers_skewed_scores_where_the_t_interval_does_not():
+    """A strong model's rare 1–2 among 8–10s: the t interval trusts cells that happened to miss the rare failure."""
+    rng = np.random.default_rng(23)
+    truth = 0.08 * 1.5 + 0.92 * (0.2 * 8 + 0.3 * 9 + 0.5 * 10)
+    hits: dict[str, list[bool]] = {"t": [], "bounded": []}
+    for _ in range(600):
+        sums, counts = _skewed_cell(rng, 10, 0.08)
+        for name, fn in (("t", ratio_mean), ("bounded", bounded_mean)):
+            iv = fn(sums, counts, bounds=(1.0, 10.0))
+            if iv.low is not None:
+                hits[name].append(iv.low <= truth <= iv.high)
+                assert 1.0 <= iv.low <= iv.estimate <= iv.high <= 10.0
+    assert np.mean(hits["t"]) < 0.85 and 0.93 <= np.mean(hits["bounded"]) <= 0.985
+
+
+def test_bounded_mean_stays_close_to_t_on_bell_shaped_scores():
+    rng = np.random.default_rng(5)
+    scores = np.clip(np.rint(rng.normal(6, 1.5, 60)), 1, 10)
+    t, bounded = ratio_mean(scores, np.ones(60)), bounded_mean(scores, np.ones(60), bounds=(1.0, 10.0))
+    assert bounded.estimate == t.estimate
+    assert bounded.high - bounded.low == pytest.approx(t.high - t.low, rel=0.1)
 
 
 def test_stratified_variance_by_hand():

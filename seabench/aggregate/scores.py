@@ -9,7 +9,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from ..records import Judgment, LeaderRow, Question, Rating, Record, ScoreCell
-from ..stats import ratio_mean, satterthwaite, t_interval
+from ..stats import bounded_mean, satterthwaite, t_interval
 from .common import ALL, HUMAN, Clusters, Settings, cells, num, order, per_cluster
 
 SCALE = (1.0, 10.0)
@@ -127,7 +127,7 @@ def _one_model(
     for (lv, cv, tv), mask in cells(lang, cat, turn):
         s, c = per_cluster(cluster[mask], values[mask], weights[mask], len(qs))
         leaf = lv != ALL and cv != ALL
-        iv = ratio_mean(s, c, None if leaf else strata, confidence=settings.confidence, bounds=SCALE)
+        iv = bounded_mean(s, c, None if leaf else strata, confidence=settings.confidence, bounds=SCALE)
         variances[lv, cv, tv] = (iv.variance, iv.df)
         out[lv, cv, tv] = ScoreCell(
             model=model,
