@@ -23,3 +23,7 @@ VLLM_START_TIMEOUT_S = 600.0
 """Seconds a vllm: server may take to load and become healthy."""
 REPORT = "report.html"
 """The report `eval` writes."""
+
+CONNECTIONS_PER_HOST = 256
+"""The most requests in flight to one server, whatever --concurrency says: past a few hundred, opening connections
+costs more than it gains (a storm of handshakes), so the rest wait their turn."""

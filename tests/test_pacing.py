@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 import sqlite3
 
 import pytest
@@ -75,7 +76,9 @@ def test_an_unknown_rate_limit_is_learned_and_kept_to(tmp_path, announce, monkey
     if announce == "headers":
         assert refused == 0  # paced to the announced limit from the first reply on
     else:
-        assert refused <= 0.12 * sent, (refused, sent)
+        # finding the limit costs a fixed dozen refusals (the first wave, the ramp's overshoot, a probe): in a 4 s run
+        # that is most of them; unpaced, ~60 of ~140 would be refused
+        assert refused <= 0.2 * sent, (refused, sent)
 
 
 def test_without_a_limit_nothing_is_paced(tmp_path, monkeypatch):
@@ -136,19 +139,20 @@ class Clock:
 def test_the_first_cluster_of_429s_cuts_then_the_next_measures_the_limit():
     clock = Clock()
     pacer = Pacer(clock=clock)
-    # 8 sent at once; after a burst the provider lets 10 a second through and refuses the rest.
-    sends = [clock.t] * 8
+    # 9 sent at once; after a burst the provider lets 10 a second through and refuses the rest.
+    sends = [clock.t] * 9
     pacer._sent.extend(sends)
     pacer._inflight.extend(sends)
     for t in sends[:6]:
         pacer.ok(t)
     clock.t += 0.2
-    pacer.throttled(sends[6], retry_after=None)  # one refusal alone teaches nothing
-    assert pacer.learned_rps is None
+    pacer.throttled(sends[6], retry_after=None)  # refusals short of a cluster teach nothing
     pacer.throttled(sends[7], retry_after=None)
+    assert pacer.learned_rps is None
+    pacer.throttled(sends[8], retry_after=None)
     # 6 got through in (at least) a second: a cautious start, then a ramp.
     assert pacer.learned_rps == pytest.approx(FIRST_CUT * 6 / 1.0) and pacer.ramping
-    # Two seconds at the limit, 10 a second, then two refusals: the slope between the cuts is the limit.
+    # Two seconds at the limit, 10 a second, then three refusals: the slope between the cuts is the limit.
     base = clock.t
     times = [base + i / 10 for i in range(1, 21)]
     for t in times:
@@ -156,13 +160,76 @@ def test_the_first_cluster_of_429s_cuts_then_the_next_measures_the_limit():
         pacer._inflight.append(t)
         pacer.ok(t)
     clock.t = base + 2.05
-    pacer._sent.extend([clock.t, clock.t])
-    pacer._inflight.extend([clock.t, clock.t])
-    pacer.throttled(clock.t, retry_after=0.1)
-    pacer.throttled(clock.t, retry_after=0.1)
-    span = clock.t - sends[7]
+    pacer._sent.extend([clock.t] * 3)
+    pacer._inflight.extend([clock.t] * 3)
+    for _ in range(3):
+        pacer.throttled(clock.t, retry_after=1.0)
+    span = clock.t - sends[8]
     assert pacer.learned_rps == pytest.approx(MARGIN * 20 / span) and not pacer.ramping
-    assert pacer.paused_until == pytest.approx(clock.t + 0.1)
+    # A whole-second Retry-After does not stop the pool for a second: the pace takes over from an empty allowance.
+    assert pacer.paused_until <= clock.t and pacer._requests.level <= 0
+
+
+def _steady(pacer: Pacer, clock: Clock, seconds: float, per_s: float, refuse) -> int:
+    """Send `per_s` a second for `seconds` on the fake clock; `refuse(i)` says which requests get a 429."""
+    refused = 0
+    for i in range(int(seconds * per_s)):
+        clock.t += 1 / per_s
+        pacer._bound = True  # the pool is waiting on the pacer: probing faster is useful
+        pacer._probe(clock.t)
+        pacer._sent.append(clock.t)
+        pacer._inflight.append(clock.t)
+        if refuse(i):
+            refused += 1
+            pacer.throttled(clock.t, retry_after=0.2)
+        else:
+            pacer.ok(clock.t)
+    return refused
+
+
+def test_scattered_429s_neither_cut_the_pace_nor_pause_the_pool():
+    clock = Clock()
+    pacer = Pacer(clock=clock)
+    rng = random.Random(4)
+    refused = _steady(pacer, clock, 120, 40, lambda i: rng.random() < 0.03)
+    assert refused > 100  # 3% of 4,800: each waits out its own Retry-After
+    assert pacer.learned_rps is None and pacer.paused_until == 0.0
+
+
+def test_a_pace_cut_by_noise_is_back_within_ten_percent_in_thirty_seconds():
+    clock = Clock()
+    pacer = Pacer(clock=clock)
+    pacer.learned_rps, pacer._last_change = 5.0, clock.t  # halved from 10/s by a cluster that was bad luck
+    pacer._rebuild()
+    _steady(pacer, clock, 30, 8, lambda i: False)
+    assert pacer.learned_rps >= 9.0
+
+
+def test_a_real_limit_answers_the_probes_and_keeps_refusals_rare():
+    """A 10/s limit that refuses whatever is sent past it: probing finds it again and again, and refuses little."""
+    clock = Clock()
+    pacer = Pacer(clock=clock)
+    pacer.learned_rps, pacer._last_change = 9.7, clock.t
+    pacer._rebuild()
+    allowance, sent, refused = 10.0, 0, 0
+    last = clock.t
+    while clock.t < 100 + 120:
+        clock.t += 1 / pacer.rate()
+        allowance = min(10.0, allowance + (clock.t - last) * 10.0)
+        last = clock.t
+        pacer._bound = True
+        pacer._probe(clock.t)
+        pacer._sent.append(clock.t)
+        pacer._inflight.append(clock.t)
+        sent += 1
+        if allowance >= 1:
+            allowance -= 1
+            pacer.ok(clock.t)
+        else:
+            refused += 1
+            pacer.throttled(clock.t, retry_after=1.0)
+    assert refused / sent <= 0.05
+    assert 8.5 <= pacer.learned_rps <= 12
 
 
 def test_an_announced_limit_paces_requests_and_a_spent_allowance_waits_for_its_reset():
@@ -322,3 +389,17 @@ def test_after_a_run_with_a_hedged_straggler_nothing_is_left_in_flight(monkeypat
         stats, inflight = asyncio.run(go(server.url))
     assert stats.hedged == 1 and stats.done == 40
     assert inflight == []  # a copy's send is not left counting as a success for the rate it measures
+
+
+def test_a_huge_concurrency_is_capped_per_server(monkeypatch):
+    """--concurrency 100000 queues behind a few hundred connections a server instead of opening a storm of them."""
+    from seabench import defaults as D
+    from seabench.backends import make_backend, parse_spec
+    from seabench.runner import Runner
+
+    monkeypatch.setenv("OPENAI_API_KEY", "k")
+    one = make_backend(parse_spec("openai:m"), BackendOptions(base_url="http://127.0.0.1:9/v1"))
+    two = make_backend(parse_spec("openai:m"), BackendOptions(base_url="http://127.0.0.1:9/v1,http://127.0.0.1:8/v1"))
+    assert Runner(one, GenerationSettings(), concurrency=100_000).concurrency == D.CONNECTIONS_PER_HOST
+    assert Runner(two, GenerationSettings(), concurrency=100_000).concurrency == 2 * D.CONNECTIONS_PER_HOST
+    assert Runner(one, GenerationSettings(), concurrency=12).concurrency == 12

@@ -38,6 +38,7 @@ class OpenAIBackend:
         ]
         self.client = self.clients[0]
         self.in_flight = [0] * len(self.clients)
+        self.hosts = len(self.clients)
 
     async def complete(
         self, conversations: Sequence[Sequence[Message]], settings: GenerationSettings

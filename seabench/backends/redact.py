@@ -46,7 +46,7 @@ class Redacted:
         self.inner = inner
         self.secrets = tuple(s for s in secrets if s)
         self.batch_size = inner.batch_size
-        for name in ("max_concurrency", "local", "default_concurrency"):
+        for name in ("max_concurrency", "local", "default_concurrency", "hosts"):
             if hasattr(inner, name):
                 setattr(self, name, getattr(inner, name))
 

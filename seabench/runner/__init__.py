@@ -124,7 +124,10 @@ class Runner:
         # local serving engine (vllm:) as many as keep its continuous batching full.
         local = hasattr(backend, "max_concurrency") or getattr(backend, "local", False)
         wanted: int = concurrency if concurrency else getattr(backend, "default_concurrency", 8)
-        self.concurrency: int = max(1, min(wanted, getattr(backend, "max_concurrency", wanted)))
+        cap = getattr(backend, "max_concurrency", None)
+        if cap is None and not local:  # one pool of connections per server (--base-url URL1,URL2 gives several)
+            cap = D.CONNECTIONS_PER_HOST * int(getattr(backend, "hosts", 1))
+        self.concurrency: int = max(1, min(wanted, cap if cap is not None else wanted))
         self.pacer = Pacer(rpm, tpm)
         # A local model's latency is its batch's length, not a straggling server: nothing to hedge, nothing to learn.
         self.tail = None if local else Tail(timeout)

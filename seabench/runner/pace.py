@@ -4,13 +4,19 @@ A provider either announces its limits in response headers (OpenAI's `x-ratelimi
 `anthropic-ratelimit-*`) or only refuses with 429. Announced limits are paced to directly. With 429s alone the limit is
 measured: after a 429 the provider's allowance is empty, so the successful requests sent between two 429s are exactly
 what it let through in that time, whatever burst it allowed at the start. A limit refuses in clusters (everything sent
-past it); a lone 429 among many successes is noise (an overloaded backend, a proxy) and teaches no rate. A Retry-After
-holds back the whole pool (RFC 6585: before "a new request"), not just the request that was refused.
+past it); scattered 429s among many successes are noise (an overloaded backend, a proxy) and teach no rate.
+
+A Retry-After is the earliest time to retry *that* request (the runner waits it out for the request); it holds back
+the pool only when refusals cluster, and then only until the pace can take over: servers round it up to whole
+seconds, and a pool paused a whole second at every refusal of a 10/s limit runs at half speed. Once a rate is
+learned, quiet stretches probe faster and faster (2%, 4%, 8%… per PROBE_EVERY_S), so a rate cut by noise is back
+within 10% of the limit in under 30 s, while a real limit answers a probe with a cluster that measures it again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections import deque
 from collections.abc import Callable
@@ -25,12 +31,21 @@ RAMP_PER_S = 0.5
 """Growth per second while ramping up after the first cut."""
 MARGIN = 0.97
 """Share of a measured or announced limit to pace at."""
-PROBE_EVERY_S = 10.0
-PROBE_STEP = 1.02
-"""Once the limit is measured, a run that has gone this long without a 429 tries a little faster: limits change."""
+PROBE_EVERY_S = 3.0
+PROBE_STEP = 0.02
+"""Once the limit is measured, a run that has gone PROBE_EVERY_S without a 429 tries PROBE_STEP faster, and each
+further quiet stretch doubles the step: limits change, and a rate cut by noise must climb back quickly."""
+PROBE_MAX = 0.25
+"""The largest step: a probe past a real limit is refused in proportion to how far it overshot."""
 CLUSTER = 0.10
-"""A 429 teaches a rate when at least two, and this share, of the requests sent in the last second (or the last ten
-requests, if that is longer) were refused."""
+CLUSTER_MIN = 3
+WINDOW_S, WINDOW_N = 2.0, 20
+"""A 429 teaches a rate when enough of the requests sent in the last WINDOW_S seconds (or the last WINDOW_N requests,
+if that is longer) were refused: before any limit is seen, at least CLUSTER_MIN and more than a random BACKGROUND
+would give (see SURPRISE); once one is, two and CLUSTER's share."""
+BACKGROUND, SURPRISE = 0.05, 0.01
+"""Before any limit is seen, refusals cluster when that many among those sent would happen in under 1% of windows if
+5% of requests were refused at random: early on, three refusals in twenty requests is bad luck, not a limit."""
 RECHECK_S = 0.25
 MIN_SPAN_S = 1.0
 """Two 429s closer than this measure nothing: the second only pauses the pool, and the measurement goes on."""
@@ -87,6 +102,7 @@ class Pacer:
         self._last_change = self.started
         self._bound = False
         """Whether a request had to wait for the pacer since the last change: only then is probing faster useful."""
+        self._step = PROBE_STEP
 
     # when to send ------------------------------------------------------------------------------------------------
 
@@ -149,7 +165,8 @@ class Pacer:
         if self.ramping and since >= 0.25:
             self.learned_rps *= (1 + RAMP_PER_S) ** since
         elif not self.ramping and since >= PROBE_EVERY_S and self._bound:
-            self.learned_rps *= PROBE_STEP
+            self.learned_rps *= 1 + self._step
+            self._step = min(2 * self._step, PROBE_MAX)
         else:
             return
         self._last_change, self._bound = now, False
@@ -183,20 +200,29 @@ class Pacer:
         while self._refused[0] < now - 120:
             self._refused.popleft()
         announced = bool(limits and limits.known)
-        clustered = self._clustered(sent_at)
-        if sent_at >= self._cut_at and not announced and clustered:
+        if not (announced or self._clustered(sent_at)):
+            return  # scattered: that request waits out its Retry-After, the pool goes on
+        self._step = PROBE_STEP
+        first = self.learned_rps is None
+        if sent_at >= self._cut_at and not announced:
             self._learn(sent_at, now)
-        if retry_after is None and not (clustered or announced):
-            return  # a lone refusal among successes, with no word on waiting: that request backs off, the pool goes on
         rate = self.rate()
-        pause = retry_after if retry_after is not None else (1 / rate if rate else 1.0)
-        self.paused_until = max(self.paused_until, now + pause)
+        if rate is None or (first and not announced):
+            # nothing to pace at yet, or a first cut made blind: hold the pool while what is in flight comes back
+            pause = retry_after if retry_after is not None else (1 / rate if rate else 1.0)
+            self.paused_until = max(self.paused_until, now + pause)
+        elif self._requests is not None:
+            self._requests.level = min(self._requests.level, 0.0)  # the allowance is spent: start again at the pace
 
     def _clustered(self, sent_at: float) -> bool:
         recent = [t for t in self._sent if t <= sent_at]
-        since = min(sent_at - 1.0, recent[-10] if len(recent) >= 10 else self.started)
+        since = min(sent_at - WINDOW_S, recent[-WINDOW_N] if len(recent) >= WINDOW_N else self.started)
         refused = sum(1 for t in self._refused if since <= t <= sent_at)
-        return refused >= 2 and refused >= CLUSTER * sum(1 for t in recent if t >= since)
+        sent = sum(1 for t in recent if t >= since)
+        if self.learned_rps is not None:  # a limit was seen: a probe past it is expected, two refusals say so
+            return refused >= 2 and refused >= CLUSTER * sent
+        # none seen yet: only refusals too many to be a background of BACKGROUND scattered ones cut the pace
+        return refused >= CLUSTER_MIN and _tail(refused, sent, BACKGROUND) < SURPRISE
 
     def _learn(self, sent_at: float, now: float) -> None:
         if self._cut_sent_at is None:
@@ -227,3 +253,8 @@ class Pacer:
             if remaining is not None and remaining <= 0 and reset:
                 self.paused_until = max(self.paused_until, self.clock() + min(reset, 60.0))
         self._rebuild()
+
+
+def _tail(k: int, n: int, p: float) -> float:
+    """P(X ≥ k) for X ~ Binomial(n, p)."""
+    return sum(math.comb(n, i) * p**i * (1 - p) ** (n - i) for i in range(k, n + 1)) if k <= n else 0.0
