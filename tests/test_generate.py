@@ -120,15 +120,20 @@ def test_faults_at_ten_percent_still_finish_every_item(tmp_path):
 
 
 def test_retry_after_is_honoured(tmp_path, small_bench):
+    """Retry-After is when *that* request may go again; meanwhile the worker takes other questions (a lone 429 is no
+    reason to stop the pool)."""
     calls = []
 
     def reply(body):
-        calls.append(time.monotonic())
+        calls.append((time.monotonic(), json.dumps(body["messages"], ensure_ascii=False)))
         return Fault("429", retry_after=0.6) if len(calls) == 1 else f"ok {len(calls)}"
 
     with FakeServer("openai", reply=reply) as server, Store(tmp_path / "s.db") as store:
         _run(store, small_bench, server, concurrency=1)
-    assert calls[1] - calls[0] >= 0.6
+    (refused_at, refused), *rest = calls
+    again = next(t for t, messages in rest if messages == refused)
+    assert again - refused_at >= 0.6
+    assert rest[0][0] - refused_at < 0.6  # the pool did not wait for it
 
 
 def test_failures_are_stored_and_only_they_are_retried(tmp_path, small_bench, cli):
