@@ -22,8 +22,9 @@ from .checks import run_checks
 from .errors import SpecError
 from .generate import ModelResult, check_names, estimate_plan, generate, make_plans, select_questions
 from .judging.estimate import estimate, estimate_unanswered
-from .judging.llm import JudgePlan, JudgeResult, check_prompts, judge, plan
+from .judging.llm import JudgeResult, judge
 from .judging.native import choose_prompts
+from .judging.plan import JudgePlan, check_prompts, plan
 from .judging.prompts import PromptSet
 from .pricing import PriceTable
 from .records import Bench, JudgeConfig, ModelRun, PlanRow, Question, Report

@@ -7,7 +7,8 @@ import re
 import sqlite3
 
 from seabench.aggregate import pair_outcomes
-from seabench.store import ANSWER_COLUMNS, Store
+from seabench.store import Store
+from seabench.store.answers import ANSWER_COLUMNS
 from seabench.store.migrations import MIGRATIONS, _statements
 
 from .fakes import FakeServer

@@ -75,7 +75,7 @@ def human_export(
     db: o.Db = None,
 ) -> None:
     """Write a rating sheet: a 1–10 score per answer, or (--pairwise) a choice between two models' answers."""
-    from ..judging.human import export_pair_sheet, export_sheet
+    from ..judging.sheets import export_pair_sheet, export_sheet
     from ..store import Store
 
     with Store(db, create=False) as store:

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # the CLI imports no library module at start-up
     from ..evaluate import EvalResult, Prepared
     from ..generate import ModelResult
-    from ..judging.llm import JudgePlan, JudgeResult
+    from ..judging.llm import JudgeResult
+    from ..judging.plan import JudgePlan
     from ..records import JudgeConfig, PlanRow
     from ..runner import RunStats
 

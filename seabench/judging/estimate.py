@@ -8,7 +8,8 @@ from collections import defaultdict
 from ..backends.tokens import estimate as estimate_tokens
 from ..pricing import PriceTable
 from ..records import JudgeConfig, Message, Question
-from .llm import JudgePlan, pairs, price_of
+from .llm import price_of
+from .plan import JudgePlan, pairs
 from .prompts import PromptSet
 
 

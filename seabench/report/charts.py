@@ -1,6 +1,6 @@
 """The report's charts as blocks of their sections: scores by language and category, radars and heatmaps, the seed's
-figure (win / tie / loss against the baseline), pairwise and Bradley–Terry, and what sways a judge. Static SVG from
-`svg.py`; a model's colour comes from its name."""
+figure (win / tie / loss against the baseline), pairwise and Bradley–Terry (what sways a judge is `bias_charts.py`).
+Static SVG from `svg.py`; a model's colour comes from its name."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import math
 from dataclasses import dataclass
 
 from ..languages import lang_sort_key
-from ..records import ALL, RatingRow, Report, ScoreCell, StyleRating
+from ..records import ALL, Report, ScoreCell
 from . import svg
 from .tables import SHORT, Table
 
@@ -42,6 +42,10 @@ PALETTE = [
 ]
 
 
+# Raw beside controlled: the first series is what the judge said, the second what it says once the control is applied.
+RAW, CONTROLLED = "#999999", "#0072B2"
+
+
 def model_colors(report: Report) -> dict[str, str]:
     """A colour per model chosen by its name, so a model keeps its colour in every report of a store; two names that
     land on one colour in the same report, the later takes the next free one."""
@@ -64,18 +68,6 @@ def model_colors(report: Report) -> dict[str, str]:
 
 def _slot(name: str) -> int:
     return int(hashlib.sha256(name.encode("utf-8")).hexdigest(), 16) % len(PALETTE)
-
-
-def charts(report: Report) -> list[Block]:
-    """Every chart as a block of its section: scores by language and category, radars, heatmaps, the seed's figure,
-    pairwise and Bradley–Terry, and what sways a judge."""
-    return [
-        *score_charts(report),
-        *baseline_charts(report),
-        *pairwise_charts(report),
-        *safety_charts(report),
-        *bias_charts(report),
-    ]
 
 
 def score_charts(report: Report) -> list[Block]:
@@ -168,7 +160,7 @@ def pairwise_charts(report: Report) -> list[Block]:
         refs = [r for r in report.ratings if r.judge == judge and r.model in report.baselines]
         if not rated:
             continue
-        lo, hi = _elo_bounds([v for r in rated for v in (r.ci_low, r.ci_high)])
+        lo, hi = elo_bounds([v for r in rated for v in (r.ci_low, r.ci_high)])
         series = [
             svg.Series(r.model, color.get(r.model, "#999"), [svg.Point(r.rating, r.ci_low, r.ci_high, r.games)])
             for r in rated
@@ -256,157 +248,7 @@ def safety_charts(report: Report) -> list[Block]:
     return out
 
 
-# Raw beside controlled: the first series is what the judge said, the second what it says once the control is applied.
-RAW, CONTROLLED = "#999999", "#0072B2"
-
-
-def bias_charts(report: Report) -> list[Block]:
-    """What sways a judge, as pictures: answer length, length- and style-controlled results, self-preference,
-    position."""
-    return [*_length_chart(report), *_controlled_charts(report), *_self_and_position_charts(report)]
-
-
-def _length_chart(report: Report) -> list[Block]:
-    color = model_colors(report)
-    lengths = [r for r in report.lengths if r.lang != ALL]
-    if not lengths:
-        return []
-    langs = sorted({r.lang for r in lengths}, key=lang_sort_key)
-    series = []
-    for model in sorted({r.model for r in lengths}):
-        pick = {r.lang: r for r in lengths if r.model == model}
-        series.append(
-            svg.Series(
-                model,
-                color.get(model, "#999"),
-                [
-                    svg.Point(pick[k].chars, pick[k].chars_low, pick[k].chars_high, pick[k].answers)
-                    if k in pick
-                    else svg.Point(None)
-                    for k in langs
-                ],
-            )
-        )
-    top = max((r.chars_high or r.chars or 0) for r in lengths) * 1.1 or 1.0
-    return [
-        Block(
-            "judges",
-            "Mean answer length by language (characters, 95% intervals over questions)",
-            svg=svg.bars("answer length", langs, series, 0, top, "characters"),
-        )
-    ]
-
-
-def _controlled_charts(report: Report) -> list[Block]:
-    out = []
-    pairs = {(p.judge, p.model, p.opponent, p.lang): p for p in report.pairs if p.category == ALL}
-    for judge in sorted({r.judge for r in report.length_control}):
-        rows = [r for r in report.length_control if r.judge == judge and r.lang == ALL and r.lc is not None]
-        if not rows:
-            continue
-        labels = [f"{r.model} vs {r.opponent}" for r in rows]
-        raw = [pairs.get((judge, r.model, r.opponent, ALL)) for r in rows]
-        series = [
-            svg.Series(
-                "as judged",
-                RAW,
-                [
-                    svg.Point(c.adjusted, c.ci_low, c.ci_high, c.n) if c else svg.Point(r.raw, n=r.items)
-                    for r, c in zip(rows, raw)
-                ],
-            ),
-            svg.Series("at equal length", CONTROLLED, [svg.Point(r.lc, r.lc_low, r.lc_high, r.items) for r in rows]),
-        ]
-        out.append(
-            Block(
-                "judges",
-                f"Win rate as judged and length-controlled, 95% intervals — judge: {judge}",
-                judge,
-                svg=svg.bars("length-controlled win rate", labels, series, 0, 1, "win rate"),
-            )
-        )
-    for judge in sorted({r.judge for r in report.style_ratings}):
-        styled = {r.model: r for r in report.style_ratings if r.judge == judge}
-        plain = {r.model: r for r in report.ratings if r.judge == judge}
-        models = sorted(styled)
-        every: list[StyleRating | RatingRow] = [*styled.values(), *plain.values()]
-        bounds = [v for r in every for v in (r.ci_low, r.ci_high) if v is not None] or [r.rating for r in every]
-        series = [
-            svg.Series(
-                "as judged",
-                RAW,
-                [
-                    svg.Point(plain[m].rating, plain[m].ci_low, plain[m].ci_high, plain[m].games)
-                    if m in plain
-                    else svg.Point(None)
-                    for m in models
-                ],
-            ),
-            svg.Series(
-                "style-controlled",
-                CONTROLLED,
-                [svg.Point(styled[m].rating, styled[m].ci_low, styled[m].ci_high, styled[m].games) for m in models],
-            ),
-        ]
-        out.append(
-            Block(
-                "judges",
-                f"Bradley–Terry ratings as judged and style-controlled, 95% intervals — judge: {judge}",
-                judge,
-                svg=svg.bars("style-controlled ratings", models, series, *_elo_bounds(bounds), "Elo scale"),
-            )
-        )
-    return out
-
-
-def _self_and_position_charts(report: Report) -> list[Block]:
-    out = []
-    rows = [r for r in report.self_preference if r.own is not None]
-    if rows:
-        labels = [f"{r.judge} on {r.family}" for r in rows]
-        series = [
-            svg.Series(
-                "this judge, own family", "#D55E00", [svg.Point(r.own, r.own_low, r.own_high, r.n) for r in rows]
-            ),
-            svg.Series("the other judges", RAW, [svg.Point(r.others, r.others_low, r.others_high, r.n) for r in rows]),
-        ]
-        out.append(
-            Block(
-                "judges",
-                "Self-preference: a judge's scores for its own family against the other judges', 95% intervals",
-                svg=svg.bars("self-preference", labels, series, 0, 10, "mean score"),
-            )
-        )
-    for judge in sorted({r.judge for r in report.position}):
-        found = sorted(
-            (r for r in report.position if r.judge == judge and r.pairs), key=lambda r: lang_sort_key(r.lang)
-        )
-        if found:
-            series = [
-                svg.Series(
-                    "verdict flips with the order",
-                    "#D55E00",
-                    [svg.Point(r.flip, r.flip_low, r.flip_high, r.pairs) for r in found],
-                ),
-                svg.Series(
-                    "first position favoured",
-                    "#56B4E9",
-                    [svg.Point(r.first, r.first_low, r.first_high, r.decisive) for r in found],
-                ),
-            ]
-            out.append(
-                Block(
-                    "judges",
-                    "Position bias by language, 95% intervals (an unbiased judge: first position 0.5) — "
-                    f"judge: {judge}",
-                    judge,
-                    svg=svg.bars("position bias", [r.lang for r in found], series, 0, 1, "share"),
-                )
-            )
-    return out
-
-
-def _elo_bounds(values: list[float]) -> tuple[float, float]:
+def elo_bounds(values: list[float]) -> tuple[float, float]:
     """A round axis around ratings and their intervals: multiples of 50, at least 25 points of room each side."""
     return 50 * math.floor((min(values) - 25) / 50), 50 * math.ceil((max(values) + 25) / 50)
 

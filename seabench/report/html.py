@@ -18,7 +18,8 @@ from ..languages import lang_sort_key
 from ..records import Report
 from ..resources import resource_dir
 from . import svg
-from .charts import Block, charts, model_colors
+from .bias_charts import bias_charts
+from .charts import Block, baseline_charts, model_colors, pairwise_charts, safety_charts, score_charts
 from .fonts import font_faces
 from .order import SECTIONS
 from .overview import headline
@@ -119,3 +120,15 @@ def pack_browser(report: Report) -> str:
         )
     raw = json.dumps({"models": models, "questions": rows}, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return base64.b64encode(gzip.compress(raw, compresslevel=9, mtime=0)).decode("ascii")
+
+
+def charts(report: Report) -> list[Block]:
+    """Every chart as a block of its section: scores by language and category, radars, heatmaps, the seed's figure,
+    pairwise and Bradley–Terry, and what sways a judge."""
+    return [
+        *score_charts(report),
+        *baseline_charts(report),
+        *pairwise_charts(report),
+        *safety_charts(report),
+        *bias_charts(report),
+    ]

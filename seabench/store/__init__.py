@@ -15,13 +15,12 @@ from ..errors import ConfigError, NameTaken, NoStore, OldStore, StoreDamaged, St
 from ..records import (
     Answer,
     Bench,
-    Failure,
     GenerationSettings,
     JudgeRun,
     Judgment,
     Question,
-    Usage,
 )
+from .answers import INSERT_ANSWER, Answers, answer_row
 from .batches import Batches
 from .checks import Checks
 from .claims import Claims, claim_owner
@@ -51,7 +50,7 @@ def default_db_path() -> Path:
     return Path(os.environ.get("SEABENCH_DB") or "seabench.db")
 
 
-class Store(HumanRatings, Claims, Batches, Judgments, Checks):
+class Store(Answers, HumanRatings, Claims, Batches, Judgments, Checks):
     """The store: one SQLite file. Human ratings and work claims are mixed in from their own modules."""
 
     def __init__(self, path: str | os.PathLike[str] | None = None, *, create: bool = True, readonly: bool = False):
@@ -149,7 +148,7 @@ class Store(HumanRatings, Claims, Batches, Judgments, Checks):
                     "INSERT OR IGNORE INTO models (name, spec, settings) VALUES (?, ?, ?)",
                     (bench.baseline_name, f"{BASELINE_SPEC}{bench.name}", GenerationSettings().model_dump_json()),
                 )
-                self.db.executemany(INSERT_ANSWER, [_answer_row(a) for a in baseline])
+                self.db.executemany(INSERT_ANSWER, [answer_row(a) for a in baseline])
 
     def baselines(self) -> set[str]:
         """Models whose answers a bench shipped (its baseline), not a candidate's."""
@@ -227,78 +226,6 @@ class Store(HumanRatings, Claims, Batches, Judgments, Checks):
             for name, spec, settings in self.db.execute("SELECT name, spec, settings FROM models ORDER BY name")
         }
 
-    # answers ---------------------------------------------------------------------------------------------
-
-    def answer_texts(self, model: str) -> dict[str, str]:
-        """Every stored answer of one model, by key (what resume needs: which requests are done, and their text)."""
-        return dict(self.db.execute("SELECT key, text FROM answers WHERE model = ?", (model,)))
-
-    def add_answer(self, answer: Answer) -> int:
-        """Commit one answer now; a second write of the same key changes nothing. Returns 1 if it was written."""
-        with self.db:
-            self.db.execute("BEGIN IMMEDIATE")
-            before = self.db.total_changes
-            self.db.execute(INSERT_ANSWER, _answer_row(answer))
-            written = self.db.total_changes - before
-            self.db.execute("DELETE FROM failures WHERE key = ?", (answer.key,))
-            return written
-
-    def add_failure(self, failure: Failure) -> None:
-        with self.db:
-            self.db.execute("BEGIN IMMEDIATE")
-            self.db.execute(
-                "INSERT INTO failures VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET "
-                "error = excluded.error, attempts = failures.attempts + excluded.attempts, updated_at = "
-                "excluded.updated_at",
-                (
-                    failure.key,
-                    failure.bench,
-                    failure.question_id,
-                    failure.turn,
-                    failure.model,
-                    failure.error,
-                    failure.attempts,
-                    failure.updated_at or now(),
-                    failure.role,
-                ),
-            )
-
-    def latest_answers(self, models: list[str] | None = None) -> dict[tuple[str, str, str, int], Answer]:
-        """(model, bench, question id, turn) → the most recent stored answer: what a judge or a rating sheet shows."""
-        out: dict[tuple[str, str, str, int], Answer] = {}
-        for a in self.answers():
-            if models and a.model not in models:
-                continue
-            key = (a.model, a.bench, a.question_id, a.turn)
-            if key not in out or a.created_at >= out[key].created_at:
-                out[key] = a
-        return out
-
-    def answers(self, model: str | None = None, bench: str | None = None) -> list[Answer]:
-        sql = f"SELECT {ANSWER_COLUMNS} FROM answers"
-        where, args = [], []
-        if model:
-            where.append("model = ?")
-            args.append(model)
-        if bench:
-            where.append("bench = ?")
-            args.append(bench)
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY model, bench, question_id, turn, created_at"
-        return [_answer(row) for row in self.db.execute(sql, args)]
-
-    def failures(self, model: str | None = None) -> list[Failure]:
-        """Requests that still fail, candidates' and judges' (`role`); a later success removes its row."""
-        args: tuple[str, ...] = ()
-        sql = "SELECT key, bench, question_id, turn, model, error, attempts, updated_at, role FROM failures"
-        if model:
-            sql, args = sql + " WHERE model = ?", (model,)
-        return [
-            Failure(key=k, bench=b, question_id=q, turn=t, model=m, error=e, attempts=a, updated_at=u, role=r)
-            for k, b, q, t, m, e, a, u, r in self.db.execute(sql + " ORDER BY model, question_id, turn", args)
-        ]
-
     def add_imported(self, bench: Bench, answers: list[Answer], judgments: list[Judgment]) -> int:
         """Questions, answers and judgments from another tool's files, in one transaction; returns rows added."""
         with self.db:
@@ -307,7 +234,7 @@ class Store(HumanRatings, Claims, Batches, Judgments, Checks):
             self.db.executemany(
                 "INSERT OR REPLACE INTO questions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", _question_rows(bench)
             )
-            self.db.executemany(INSERT_ANSWER, [_answer_row(a) for a in answers])
+            self.db.executemany(INSERT_ANSWER, [answer_row(a) for a in answers])
             check_identity(self.db, judgments)
             self.db.executemany(
                 f"INSERT OR IGNORE INTO judgments VALUES ({', '.join('?' * JUDGMENT_COLUMNS)})",
@@ -338,33 +265,6 @@ def _baseline_answers(bench: Bench) -> list[Answer]:
     ]
 
 
-ANSWER_COLUMNS = (
-    "key, bench, question_id, turn, model, spec, text, input_tokens, output_tokens, latency_s, cost_usd, "
-    "finish_reason, "
-    "created_at, checkpoint"
-)
-INSERT_ANSWER = f"INSERT OR IGNORE INTO answers ({ANSWER_COLUMNS}) VALUES ({', '.join('?' * 14)})"
-
-
-def _answer_row(a: Answer) -> tuple:
-    return (
-        a.key,
-        a.bench,
-        a.question_id,
-        a.turn,
-        a.model,
-        a.spec,
-        a.text,
-        a.usage.input_tokens,
-        a.usage.output_tokens,
-        a.latency_s,
-        a.cost_usd,
-        a.finish_reason,
-        a.created_at or now(),
-        a.checkpoint,
-    )
-
-
 def _question_rows(bench: Bench) -> list[tuple]:
     return [
         (
@@ -380,22 +280,3 @@ def _question_rows(bench: Bench) -> list[tuple]:
         )
         for q in bench.questions
     ]
-
-
-def _answer(row: tuple) -> Answer:
-    key, bench, qid, turn, model, spec, text, tin, tout, latency, cost, finish, created, checkpoint = row
-    return Answer(
-        key=key,
-        bench=bench,
-        question_id=qid,
-        turn=turn,
-        model=model,
-        spec=spec,
-        text=text,
-        usage=Usage(input_tokens=tin, output_tokens=tout),
-        latency_s=latency,
-        cost_usd=cost,
-        finish_reason=finish,
-        created_at=created,
-        checkpoint=checkpoint,
-    )
