@@ -403,3 +403,14 @@ def test_a_huge_concurrency_is_capped_per_server(monkeypatch):
     assert Runner(one, GenerationSettings(), concurrency=100_000).concurrency == D.CONNECTIONS_PER_HOST
     assert Runner(two, GenerationSettings(), concurrency=100_000).concurrency == 2 * D.CONNECTIONS_PER_HOST
     assert Runner(one, GenerationSettings(), concurrency=12).concurrency == 12
+
+
+def test_the_background_test_is_scipys_binomial_tail_even_for_a_fast_pool():
+    """Cluster detection asks how surprising k refusals of n are; a pool at hundreds a second puts thousands in a
+    window, where a plain binomial coefficient no longer fits a float."""
+    from scipy.stats import binom
+
+    from seabench.runner.pace import _tail
+
+    for k, n in ((3, 20), (0, 5), (7, 16), (60, 1200), (600, 1200), (90, 5000)):
+        assert _tail(k, n, 0.05) == pytest.approx(binom.sf(k - 1, n, 0.05), rel=1e-9, abs=1e-300)

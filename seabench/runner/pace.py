@@ -256,5 +256,11 @@ class Pacer:
 
 
 def _tail(k: int, n: int, p: float) -> float:
-    """P(X ≥ k) for X ~ Binomial(n, p)."""
-    return sum(math.comb(n, i) * p**i * (1 - p) ** (n - i) for i in range(k, n + 1)) if k <= n else 0.0
+    """P(X ≥ k) for X ~ Binomial(n, p), each term in logs: math.comb(n, i) alone overflows a float past n ≈ 1,030 (a
+    fast pool sends that many in a window)."""
+    log_p, log_q = math.log(p), math.log1p(-p)
+    whole = math.lgamma(n + 1)
+    return math.fsum(
+        math.exp(whole - math.lgamma(i + 1) - math.lgamma(n - i + 1) + i * log_p + (n - i) * log_q)
+        for i in range(k, n + 1)
+    )
