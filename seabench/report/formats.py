@@ -174,7 +174,8 @@ def _stack(cell: str) -> str:
 def to_markdown(report: Report) -> str:
     out = [
         f"# seabench report\n\n{len(report.models)} models, judges: {', '.join(report.judges) or 'none'}; "
-        f"{report.settings.confidence:.0%} intervals: means and win rates from t intervals over questions, "
+        f"{report.settings.confidence:.0%} intervals over questions: scores on the logit scale with two "
+        f"pseudo-questions at 1 and 10, win rates t intervals; "
         f"Bradley–Terry and "
         f"agreement from {report.settings.rounds} bootstrap rounds over questions (seed {report.settings.seed}).\n"
     ]

@@ -38,8 +38,9 @@ def ci(low: float | None, high: float | None, digits: int = 2) -> str:
 
 LOW_N = "†"
 INTERVALS = (
-    "95% t intervals over questions (turns and samples pooled per question; margins stratified by language × "
-    "category); [—] = fewer than two questions, no interval"
+    "95% intervals over questions (turns and samples pooled per question; margins stratified by language × "
+    "category; scores on the logit scale with two pseudo-questions, win rates t); [—] = fewer than two questions, "
+    "no interval"
 )
 
 
