@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from .aggregate import Settings
 from .aggregate.panel import panel_name
-from .backends import BackendOptions
+from .backends import BackendOptions, check_keys
 from .bench import load_bench
 from .checks import run_checks
 from .errors import SpecError
@@ -262,9 +262,13 @@ def judge_plans(p: Prepared, store: Store) -> list[tuple[JudgeConfig, JudgePlan,
 def run_judging(p: Prepared, store: Store, *, show_progress: bool = True) -> list[tuple[str, JudgePlan, JudgeResult]]:
     """Every judge in turn over the stored answers (language checks first, which the report and flags use)."""
     run_checks(store)
+    plans = [(cfg, plan(store, cfg, p.judging)) for cfg in p.judges]
+    check_keys([cfg for cfg, judge_plan in plans if judge_plan.items])  # a panel's second key before the first pays
     done = []
-    for cfg in p.judges:
-        judge_plan, result = judge(store, cfg, p.judging, p.backend(), show_progress=show_progress, **p.runner())
+    for cfg, judge_plan in plans:
+        _, result = judge(
+            store, cfg, p.judging, p.backend(), judge_plan=judge_plan, show_progress=show_progress, **p.runner()
+        )
         if result.stats.elsewhere:  # as for answers: wait for the peers, take over what a dead one left
 
             def again(cfg: JudgeConfig = cfg, result: JudgeResult = result) -> None:
@@ -304,6 +308,7 @@ def eval_plan(p: Prepared) -> tuple[list[PlanRow], list[tuple[JudgeConfig, dict]
 
 
 def run_eval(p: Prepared, *, show_progress: bool = True, settings: Settings = Settings()) -> EvalResult:
+    check_keys(p.judges)  # the judges will judge what is generated: a missing key must stop the run before it pays
     result = EvalResult(generated=run_generate(p, show_progress=show_progress))
     with Store(p.spec.db) as store:
         result.judged = run_judging(p, store, show_progress=show_progress)

@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from .backends import BackendOptions, checkpoint_identity, make_backend, parse_spec
+from .backends import BackendOptions, check_keys, checkpoint_identity, make_backend, parse_spec
 from .backends.tokens import chat_counter
 from .errors import SpecError
 from .pricing import Price, PriceTable
@@ -277,6 +277,7 @@ def generate(
     """Collect every missing answer for every model, one model after another."""
     check_names(runs)
     plans = make_plans(store, runs, questions)  # read before the first write: a damaged store is found untouched
+    check_keys([plan.run for plan in plans if plan.start])  # every model's, before the first one is paid for
     store.save_bench(bench)
     results = []
     for plan in plans:

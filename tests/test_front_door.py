@@ -351,3 +351,37 @@ def test_library_errors_name_settings_and_every_setting_is_an_option():
                         flags += [(path.name, f) for f in re.findall(r"(?<![\w-])--[a-z][a-z-]*", plain)]
     assert fields and fields <= set(OPTION_NAMES) | {"field"}, fields - set(OPTION_NAMES)
     assert flags == [], flags  # the library raises with settings; the CLI writes them as options
+
+
+@pytest.mark.parametrize("command", ["eval", "generate", "judge-panel"])
+def test_a_missing_api_key_stops_the_run_before_anything_is_paid_for(cli, tmp_path, monkeypatch, command):
+    """eval: the judge's key (its answers would be paid for first); generate: the second model's; a judge panel: the
+    second judge's. Each refused in one line, exit 2, with not one request sent."""
+    for var in ("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "OPENAI_BASE_URL"):
+        monkeypatch.delenv(var, raising=False)
+    bench, db = _bench(tmp_path), tmp_path / "s.db"
+    with FakeServer("openai", reply=lambda b: "Rating: [[6]]") as server:
+        env = {**ENV, "OPENAI_BASE_URL": server.url}  # OpenAI's endpoint for everyone; Anthropic's is the public one
+        first = ["--bench", bench, "--db", db]
+        if command == "judge-panel":  # answers stored first, by a model that needs no judge
+            stored = cli("generate", "--model", "openai:m", *first, env=env)
+            assert stored.exit_code == 0, stored.stderr
+            args = ["judge", "--judge", "openai:j", "--judge", "anthropic:claude-x", "--db", db]
+        elif command == "eval":
+            args = [
+                "eval",
+                "--model",
+                "openai:m",
+                "--judge",
+                "anthropic:claude-x",
+                *first,
+                "--out",
+                tmp_path / "r.html",
+            ]
+        else:
+            args = ["generate", "--model", "openai:m", "--model", "anthropic:claude-x", *first]
+        before = len(server.requests)
+        result = cli(*args, env=env)
+        sent = len(server.requests) - before
+    assert result.exit_code == 2 and "ANTHROPIC_API_KEY is not set" in result.stderr, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and sent == 0

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
+from typing import Any
 
 from ..errors import ConfigError
-from .base import AbortRun, Backend, BackendOptions, Fatal, Retryable
+from .base import AbortRun, Backend, BackendOptions, Fatal, Retryable, get_key
 
 __all__ = [
     "AbortRun",
@@ -86,6 +88,21 @@ def endpoint(spec: str, base_url: str | None) -> str:
     env, public = DEFAULT_ENDPOINTS[provider]
     found = os.environ.get(env, "").strip()
     return f"{found} (from ${env})" if found else public
+
+
+KEYS = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY"}
+
+
+def check_keys(items: Iterable[Any]) -> None:
+    """Every model or judge about to send has its API key (an item has `spec` and `base_url`): checked before the
+    first request of a run, so a judge's missing key is not found after the candidates' answers are paid for."""
+    import os
+
+    for item in items:
+        provider = item.spec.partition(":")[0]
+        if provider in KEYS:
+            env, _ = DEFAULT_ENDPOINTS[provider]
+            get_key(KEYS[provider], base_url=item.base_url or os.environ.get(env, "").strip() or None)
 
 
 FAMILY_ALIASES = {

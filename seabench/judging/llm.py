@@ -200,11 +200,18 @@ def price_of(cfg: JudgeConfig, prices: PriceTable | None, batch: bool) -> Price 
 
 
 def judge(
-    store: Store, cfg: JudgeConfig, prompts: PromptSet, options: BackendOptions, **kwargs: Any
+    store: Store,
+    cfg: JudgeConfig,
+    prompts: PromptSet,
+    options: BackendOptions,
+    judge_plan: JudgePlan | None = None,
+    **kwargs: Any,
 ) -> tuple[JudgePlan, JudgeResult]:
+    """Plan (unless `judge_plan` is the plan just made) and run one judge."""
     if cfg.base_url:
         options = dataclasses.replace(options, base_url=cfg.base_url)
-    judge_plan = plan(store, cfg, prompts)
+    if judge_plan is None:
+        judge_plan = plan(store, cfg, prompts)
     if judge_plan.items:
         store.register_judge(cfg.name, cfg.spec, cfg.settings, prompts.source, prompts.digest)
     return judge_plan, asyncio.run(run_plan(store, cfg, judge_plan, options, **kwargs))
