@@ -263,7 +263,9 @@ def run_judging(p: Prepared, store: Store, *, show_progress: bool = True) -> lis
     """Every judge in turn over the stored answers (language checks first, which the report and flags use)."""
     run_checks(store)
     plans = [(cfg, plan(store, cfg, p.judging)) for cfg in p.judges]
-    check_keys([cfg for cfg, judge_plan in plans if judge_plan.items])  # a panel's second key before the first pays
+    check_keys(
+        [cfg for cfg, judge_plan in plans if judge_plan.items], p.backend()
+    )  # a panel's second key before the first pays
     done = []
     for cfg, judge_plan in plans:
         _, result = judge(
@@ -308,7 +310,9 @@ def eval_plan(p: Prepared) -> tuple[list[PlanRow], list[tuple[JudgeConfig, dict]
 
 
 def run_eval(p: Prepared, *, show_progress: bool = True, settings: Settings = Settings()) -> EvalResult:
-    check_keys(p.judges)  # the judges will judge what is generated: a missing key must stop the run before it pays
+    check_keys(
+        p.judges, p.backend()
+    )  # the judges will judge what is generated: a missing key must stop the run before it pays
     result = EvalResult(generated=run_generate(p, show_progress=show_progress))
     with Store(p.spec.db) as store:
         result.judged = run_judging(p, store, show_progress=show_progress)

@@ -277,7 +277,7 @@ def generate(
     """Collect every missing answer for every model, one model after another."""
     check_names(runs)
     plans = make_plans(store, runs, questions)  # read before the first write: a damaged store is found untouched
-    check_keys([plan.run for plan in plans if plan.start])  # every model's, before the first one is paid for
+    check_keys([plan.run for plan in plans if plan.start], options)  # every model's, before the first one is paid for
     store.save_bench(bench)
     results = []
     for plan in plans:
