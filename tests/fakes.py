@@ -56,6 +56,7 @@ class FakeServer:
         burst_s: float = 1.0,
         scattered_429: float = 0.0,
         batch_polls: int = 3,
+        lose_batch_creates: int = 0,
     ):
         self.kind, self.latency, self.fault_rate, self.faults = kind, latency, fault_rate, faults
         self.rng = random.Random(seed)
@@ -76,6 +77,8 @@ class FakeServer:
         # Batch APIs: each batch moves one status further per poll and is answered, through `reply`, when it ends
         # (a Fault is a failed request; Fault("expired") one the batch let expire).
         self.batch_polls = batch_polls
+        # The first `lose_batch_creates` batch creations happen, but their reply never arrives (the connection drops).
+        self.lose_batch_creates = lose_batch_creates
         self.files: dict[str, bytes] = {}
         self.batches: dict[str, dict] = {}
         self.batch_requests: list[dict] = []
@@ -143,6 +146,11 @@ class FakeServer:
                     {"method": method, "path": path, "headers": headers, "body": None, "t": time.time()}
                 )
                 status, payload = self._batch_api(method, path.split("?")[0], headers, raw)
+                lost = method == "POST" and path.rstrip("/").endswith("batches") and self.lose_batch_creates > 0
+                self.lose_batch_creates -= lost
+            if lost:
+                writer.transport.abort()
+                return False
             await self._send(writer, status, payload)
             return True
         body = json.loads(raw or b"{}")
@@ -205,6 +213,9 @@ class FakeServer:
                 (200, self.files[parts[2]]) if parts[2] in self.files else (404, {"error": {"message": "no such file"}})
             )
         if self.kind == "openai" and parts[1] == "batches":
+            if method == "GET" and len(parts) == 2:  # the list, newest first, as OpenAI's
+                data = [b["object"] for b in reversed(self.batches.values())]
+                return 200, {"object": "list", "data": data, "has_more": False}
             if method == "POST":
                 body = json.loads(raw)
                 lines = [
@@ -226,6 +237,7 @@ class FakeServer:
                         "error_file_id": None,
                         "errors": None,
                         "request_counts": {"total": len(lines), "completed": 0, "failed": 0},
+                        "metadata": body.get("metadata"),
                     },
                 }
                 return 200, self.batches[batch_id]["object"]

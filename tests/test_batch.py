@@ -227,6 +227,25 @@ def test_a_run_killed_after_creating_a_batch_collects_it_on_the_next_run(bench, 
     assert all(c is not None for (c,) in sqlite3.connect(db).execute("SELECT collected_at FROM batches"))
 
 
+@pytest.mark.parametrize("max_attempts", ["1", "6"])
+def test_a_batch_whose_create_reply_was_lost_is_adopted_not_paid_for_twice(cli, bench, tmp_path, max_attempts):
+    """The provider made the batch, the reply never came: the retry (6 attempts) finds it by its token in the same run;
+    with no retries left the run stops, and the next run finds it. Either way one batch per wave."""
+    db = tmp_path / "s.db"
+    args = ["generate", "--model", "openai:m", "--bench", bench, "--db", db, *POLL]
+    with FakeServer("openai", lose_batch_creates=1) as server:
+        first = cli(*args, "--base-url", server.url, "--max-attempts", max_attempts, env=ENV)
+        if max_attempts == "1":
+            assert first.exit_code != 0 and len(server.batches) == 1
+            again = cli(*args, "--base-url", server.url, env=ENV)
+            assert again.exit_code == 0, again.stderr
+        else:
+            assert first.exit_code == 0, first.stderr
+    assert len(server.batches) == 2  # turn 1 of four questions once, then turn 2: not a second turn-1 batch
+    assert [len(b["lines"]) for b in server.batches.values()] == [4, 3]
+    assert len(server.batch_requests) == 7 and len(_answers(db)) == 7
+
+
 @pytest.mark.parametrize("backend", [OpenAIBackend, AnthropicBackend])
 def test_large_runs_are_split_to_the_providers_limits(cli, bench, tmp_path, monkeypatch, backend):
     kind = "openai" if backend is OpenAIBackend else "anthropic"

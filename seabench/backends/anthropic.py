@@ -71,7 +71,8 @@ class AnthropicBackend:
     def batch_line(self, custom_id: str, messages: Sequence[Message], settings: GenerationSettings) -> dict:
         return {"custom_id": custom_id, "params": self._body(messages, settings)}
 
-    async def submit_batch(self, lines: list[dict]) -> str:
+    async def submit_batch(self, lines: list[dict], token: str) -> str:
+        # Message Batches carry no metadata and list no custom ids before they end: nothing to find a lost create by.
         try:
             batch = await self.client.messages.batches.create(requests=lines)  # type: ignore[arg-type]
         except (self._anthropic.APIError, ValueError) as e:

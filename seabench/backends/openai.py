@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Sequence
 from typing import Any
 
 from ..records import Completion, GenerationSettings, Message, RateLimits, Usage
 from .base import BackendOptions, BatchState, Retryable, get_key, parse_limits, raise_sdk_error
+
+BATCH_TOKEN = "seabench_token"
+DEAD_BATCH = ("failed", "expired", "cancelling", "cancelled")
+"""Batches that will answer nothing more: a submission under their token is a new one."""
 
 
 class OpenAIBackend:
@@ -87,16 +92,35 @@ class OpenAIBackend:
             "body": self._body(messages, settings),
         }
 
-    async def submit_batch(self, lines: list[dict]) -> str:
+    async def submit_batch(self, lines: list[dict], token: str) -> str:
         data = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines).encode("utf-8")
         try:
+            found = await self._batch_with(token)
+            if found is not None:
+                return found
             file = await self.client.files.create(file=("seabench-batch.jsonl", data), purpose="batch")
             batch = await self.client.batches.create(
-                input_file_id=file.id, endpoint="/v1/chat/completions", completion_window="24h"
+                input_file_id=file.id,
+                endpoint="/v1/chat/completions",
+                completion_window="24h",
+                metadata={BATCH_TOKEN: token},
             )
         except (self._openai.APIError, ValueError) as e:
             raise_sdk_error(self._openai, e, f"openai:{self.model}")
         return batch.id
+
+    async def _batch_with(self, token: str) -> str | None:
+        """A live or finished batch created under `token` within its day (newest first: the list stops there)."""
+        since = time.time() - 24 * 3600
+        try:
+            async for batch in self.client.batches.list(limit=100):
+                if batch.created_at < since:
+                    return None
+                if (batch.metadata or {}).get(BATCH_TOKEN) == token and batch.status not in DEAD_BATCH:
+                    return batch.id
+        except self._openai.NotFoundError:
+            return None  # a compatible server with batches but no list: nothing to find, create as before
+        return None
 
     async def _batch(self, batch_id: str) -> Any:
         try:

@@ -10,6 +10,7 @@ provider accepts it, so a run that is killed, or run again, collects that batch 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import random
 import time
@@ -150,7 +151,7 @@ class BatchRunner:
             fresh = mine
         submitted = {}
         for chunk in self._split(fresh):
-            bid = await self._call(self.backend.submit_batch, [line for _, line in chunk])
+            bid = await self._call(self.backend.submit_batch, [line for _, line in chunk], _token(chunk))
             self.ledger.add(bid, [job.key for job, _ in chunk])  # stored before anything else can go wrong
             submitted[bid] = time.monotonic()
             batches[bid] = {job.key for job, _ in chunk}
@@ -248,3 +249,10 @@ class BatchRunner:
                         f"the batch API kept failing ({e}); its batches are recorded, run the command again"
                     ) from None
                 await asyncio.sleep(self.policy.delay(attempt, e.retry_after, self.rng))
+
+
+def _token(chunk: list[tuple[Job, dict]]) -> str:
+    """This submission's name: its requests and their attempt, so a run repeated after a lost create reply names it
+    alike (and finds the batch the provider made), while a retry wave of the same requests is a new submission."""
+    text = "\n".join(sorted(f"{job.key}#{job.attempt}" for job, _ in chunk))
+    return "sb-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:40]
