@@ -195,3 +195,42 @@ def test_a_peer_that_holds_its_claims_past_the_wait_is_reported_and_exits_1(cli,
         with _hanging_peer(db, slow.url, scope, holds=2):
             result = _generate_here(cli, db, fast.url, scope)
     assert result.exit_code == 1 and "not stored: another process on this store claimed them" in result.stderr
+
+
+def test_two_processes_naming_the_same_new_model_do_not_read_as_a_damaged_store(tmp_path):
+    """The race behind a false "the store is damaged": both look for the model, find none, both insert. Here the other
+    process holds its insert in an open transaction while this one registers the same model; this one must wait, see
+    the row, and agree (before: UNIQUE constraint failed: models.name)."""
+    import threading
+
+    from seabench.records import GenerationSettings
+    from seabench.store import Store
+
+    db = tmp_path / "s.db"
+    opened, go = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def register() -> None:
+        try:
+            with Store(db) as mine:  # a connection of its own, as another process has, open before the race
+                opened.set()
+                go.wait(10)
+                mine.register_model("m", "openai:m", GenerationSettings())
+        except BaseException as e:  # noqa: BLE001 - the thread reports whatever went wrong
+            errors.append(e)
+
+    worker = threading.Thread(target=register)
+    worker.start()
+    assert opened.wait(10)
+    with Store(db) as other:
+        other.db.execute("BEGIN IMMEDIATE")
+        other.db.execute(
+            "INSERT INTO models (name, spec, settings) VALUES (?, ?, ?)",
+            ("m", "openai:m", GenerationSettings().model_dump_json()),
+        )
+        go.set()
+        time.sleep(0.3)  # the worker now waits for the lock (or, before the fix, has read "no such model")
+        other.db.execute("COMMIT")
+        worker.join(timeout=15)
+        assert not worker.is_alive() and errors == []
+        assert other.models() == {"m": ("openai:m", GenerationSettings())}

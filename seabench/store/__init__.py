@@ -182,24 +182,27 @@ class Store(Answers, HumanRatings, Claims, Batches, Judgments, Checks):
         """Tie a report name to one spec, one set of settings and one checkpoint, so two different runs never mix under
         one name (a checkpoint retrained in place is a different model)."""
         wanted = settings.model_dump_json()
-        row = self.db.execute("SELECT spec, settings, checkpoint FROM models WHERE name = ?", (name,)).fetchone()
-        if row is None:
-            self.db.execute(
-                "INSERT INTO models (name, spec, settings, checkpoint) VALUES (?, ?, ?, ?)",
-                (name, spec, wanted, checkpoint),
-            )
-        elif (row[0], row[1]) != (spec, wanted):
-            raise NameTaken(
-                f"model name '{name}' already holds answers from {row[0]} with settings {row[1]}; "
-                f"this run is {spec} with {wanted}"
-            )
-        elif checkpoint and row[2] and row[2] != checkpoint:
-            raise NameTaken(
-                f"model name '{name}' holds answers from the checkpoint {row[2]}, and {spec} is now {checkpoint} "
-                "(its files changed since)"
-            )
-        elif checkpoint and not row[2]:
-            with self.db:
+        with self.db:
+            # Read and write in one IMMEDIATE transaction: two processes starting on a new store would otherwise both
+            # find no row and both insert, and the second's UNIQUE failure read as a damaged store.
+            self.db.execute("BEGIN IMMEDIATE")
+            row = self.db.execute("SELECT spec, settings, checkpoint FROM models WHERE name = ?", (name,)).fetchone()
+            if row is None:
+                self.db.execute(
+                    "INSERT INTO models (name, spec, settings, checkpoint) VALUES (?, ?, ?, ?)",
+                    (name, spec, wanted, checkpoint),
+                )
+            elif (row[0], row[1]) != (spec, wanted):
+                raise NameTaken(
+                    f"model name '{name}' already holds answers from {row[0]} with settings {row[1]}; "
+                    f"this run is {spec} with {wanted}"
+                )
+            elif checkpoint and row[2] and row[2] != checkpoint:
+                raise NameTaken(
+                    f"model name '{name}' holds answers from the checkpoint {row[2]}, and {spec} is now {checkpoint} "
+                    "(its files changed since)"
+                )
+            elif checkpoint and not row[2]:
                 self.db.execute("UPDATE models SET checkpoint = ? WHERE name = ?", (checkpoint, name))
 
     def register_judge(
