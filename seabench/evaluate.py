@@ -94,8 +94,11 @@ class EvalResult:
 
     @property
     def failed(self) -> bool:
-        """Some request failed, or was left to a process that has not finished it: never exit 0 with work undone."""
-        return any(r.failures or r.left for r in self.generated) or any(r.failures or r.left for _, _, r in self.judged)
+        """Some request failed, or was left to a process that has not finished it, or a judge scored nothing: never exit
+        0 with work undone or no result."""
+        return any(r.failures or r.left for r in self.generated) or any(
+            r.failures or r.left or r.nothing_scored for _, _, r in self.judged
+        )
 
 
 def prepare(

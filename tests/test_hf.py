@@ -121,7 +121,8 @@ def test_a_local_model_can_judge_and_its_noise_is_never_a_score(tmp_path, tiny_m
             == 0
         )
     result = cli("judge", "--judge", f"hf:{tiny_model}", "--judge-max-tokens", "16", "--db", db)
-    assert result.exit_code == 0, result.stderr
+    # every judgment stored, and unscored: no result, so the run says so and exits 1 (#25)
+    assert result.exit_code == 1 and "not one of its 3 replies had a verdict" in result.stderr, result.stderr
     with Store(db) as store:
         judgments = store.judgments()
     assert len(judgments) == 3  # km-task-1 has two turns, km-task-2 one

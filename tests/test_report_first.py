@@ -325,3 +325,40 @@ def test_a_full_disk_leaves_no_half_written_report(cli, tmp_path, monkeypatch):
     assert result.exit_code == 2 and "No space left on device" in result.stderr and str(out) in result.stderr
     assert out.read_text(encoding="utf-8") == "the old report"  # untouched, not truncated
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
+
+
+def test_a_judge_that_never_scores_ranks_nothing_charts_nothing_and_fails_the_run(cli, tmp_path):
+    """n = 0 is no result: before, the model came out rank 1 with n=0, empty charts and exit 0."""
+    bench = tmp_path / "b.jsonl"
+    rows = [{"question_id": f"q{i}", "category": "safety", "lang": "th", "turns": [f"คำถาม {i}"]} for i in range(3)]
+    bench.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    with FakeServer("openai") as cand, FakeServer("openai", reply=lambda b: "It reads well, I suppose.") as judge:
+        result = cli(
+            "eval",
+            "--model",
+            "openai:m",
+            "--base-url",
+            cand.url,
+            "--judge",
+            "openai:j",
+            "--judge-base-url",
+            judge.url,
+            "--bench",
+            bench,
+            "--db",
+            tmp_path / "s.db",
+            "--out",
+            tmp_path / "r.html",
+            env=ENV,
+        )
+    assert result.exit_code == 1, result.stderr
+    assert "not one of its 3 replies had a verdict" in result.stderr
+    with Store(tmp_path / "s.db") as store:
+        report = build(store, judge="openai:j")
+    (row,) = [r for r in report.leaderboard if r.model == "openai:m"]
+    assert (row.rank, row.mean, row.n, row.unscored) == (None, None, 0, 3)
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "Not charted — no scored judgment from openai:j: openai:m" in page
+    assert "no scored judgment (3 unscored): not ranked" in page
+    shown = cli("report", "--db", tmp_path / "s.db", env={"COLUMNS": "100"})
+    assert "not ranked" in shown.stdout and not re.search(r"^\s*│?\s*1\s+│?\s*openai:m", shown.stdout, re.M)

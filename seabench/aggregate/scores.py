@@ -74,7 +74,7 @@ def single_scores(
             leaders.append(leader)
     cells_out.sort(key=lambda c: (c.judge, c.model, order(c.lang), c.category == ALL, c.category, c.turn))
     leaders = [r.model_copy(update={"rank": _rank(r, [o for o in leaders if o.judge == r.judge])}) for r in leaders]
-    leaders.sort(key=lambda r: (r.judge, r.rank, -(r.mean if r.mean is not None else -1)))
+    leaders.sort(key=lambda r: (r.judge, r.rank is None, r.rank or 0, -(r.mean if r.mean is not None else -1)))
     return cells_out, leaders
 
 
@@ -97,12 +97,12 @@ def safety_split(
     return [c for c in found if c.category != ALL and c.turn == ALL]
 
 
-def _rank(row: LeaderRow, rivals: list[LeaderRow]) -> int:
+def _rank(row: LeaderRow, rivals: list[LeaderRow]) -> int | None:
     """1 + rivals surely better: their lower bound above this one's upper bound (or, without intervals, a higher
-    mean)."""
+    mean). None for a model with no scored judgment: n = 0 is no result, and ranks nothing."""
     top = row.ci_high if row.ci_high is not None else row.mean
     if top is None:
-        return 1 + sum(o.mean is not None for o in rivals)
+        return None
     return 1 + sum(1 for o in rivals if o is not row and (o.ci_low if o.ci_low is not None else o.mean or -1) > top)
 
 

@@ -191,7 +191,7 @@ def judge_cmd(
         done = run_judging(prepared, store)
     for name, judge_plan, result in done:
         console(stderr=True).print(judge_summary(name, judge_plan, result))
-    if any(result.failures or result.left for _, _, result in done):
+    if any(result.failures or result.left or result.nothing_scored for _, _, result in done):
         raise typer.Exit(1)
 
 

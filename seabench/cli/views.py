@@ -240,6 +240,12 @@ def judge_summary(name: str, judge_plan: JudgePlan, result: JudgeResult) -> Text
             )
         if len(result.failed) > 5:
             text.append(f"\n  … and {len(result.failed) - 5} more (stored with their reasons)", style="red")
+        if result.nothing_scored:
+            text.append(
+                f"\n  not one of its {result.stored} replies had a verdict in the prompt's format: nothing is scored "
+                "or ranked for this judge (its replies are in the HTML report's answer browser)",
+                style="red",
+            )
         if result.left:
             text.append(
                 f"\n  {result.left} not stored: another process on this store claimed them and has not finished; "

@@ -46,6 +46,12 @@ class JudgeResult:
     def failures(self) -> int:
         return len(self.failed)
 
+    @property
+    def nothing_scored(self) -> bool:
+        """Every judgment this run stored is unscored: the judge's replies carry no verdict in the prompt's format,
+        which is no result (and not a success)."""
+        return self.stored > 0 and self.unscored == self.stored
+
 
 @dataclass
 class _Judging:

@@ -65,9 +65,9 @@ class ScoreCell(Record):
 class LeaderRow(Record):
     model: str
     """The model's stored name."""
-    rank: int = 1
+    rank: int | None = 1
     """1 + the number of models (same judge) whose interval lies wholly above this one's: ranks respect intervals, as
-    Chatbot Arena's do, so models that cannot be told apart share a rank."""
+    Chatbot Arena's do, so models that cannot be told apart share a rank. None when nothing was scored: no rank."""
     judge: str
     """The judge's stored name, or `human` for annotators."""
     n: int

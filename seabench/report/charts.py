@@ -77,7 +77,12 @@ def score_charts(report: Report) -> list[Block]:
         cells = [c for c in report.cells if c.judge == judge and c.turn == ALL]
         if not cells:
             continue
-        models = sorted({c.model for c in cells})
+        models = sorted({c.model for c in cells if c.mean is not None})
+        blank = sorted({c.model for c in cells} - set(models))
+        if blank:  # an empty bar would read as a result: say why there is none
+            out.append(Block("language", f"Not charted — no scored judgment from {judge}: {', '.join(blank)}", judge))
+        if not models:
+            continue
         langs = sorted({c.lang for c in cells if c.lang != ALL}, key=lang_sort_key)
         cats = sorted({c.category for c in cells if c.category != ALL})
         for dim, keys, section in (("language", langs, "language"), ("category", cats, "category")):

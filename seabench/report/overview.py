@@ -23,7 +23,8 @@ class Strip:
 @dataclass
 class HeadlineRow:
     model: str
-    rank: int
+    rank: int | None
+    """None: nothing scored, nothing ranked."""
     score: str
     """`6.82 [6.27, 7.36]`: the headline number and its interval."""
     questions: int
@@ -66,7 +67,14 @@ def headline(report: Report) -> Headline:
         cells = {(c.model, c.lang): c for c in report.cells if c.judge == judge and c.category == ALL and c.turn == ALL}
         rows = [
             HeadlineRow(
-                r.model, r.rank, f"{num(r.mean)} {ci(r.ci_low, r.ci_high)}", r.questions, r.n, _vs(base.get(r.model))
+                r.model,
+                r.rank,
+                f"{num(r.mean)} {ci(r.ci_low, r.ci_high)}"
+                if r.mean is not None
+                else f"no scored judgment ({r.unscored} unscored): not ranked",
+                r.questions,
+                r.n,
+                _vs(base.get(r.model)),
             )
             for r in leaders
         ]
@@ -239,7 +247,7 @@ def headline_table(report: Report, strip: bool = True) -> Table:
     for r in h.rows:
         t.rows.append(
             [
-                str(r.rank),
+                "—" if r.rank is None else str(r.rank),
                 r.model,
                 r.score,
                 str(r.questions),

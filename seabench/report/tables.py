@@ -82,7 +82,7 @@ def leaderboard(report: Report) -> list[Table]:
         for r in rows:
             t.rows.append(
                 [
-                    str(r.rank),
+                    "—" if r.rank is None else str(r.rank),
                     r.model + (f" {SELF}" if r.self_judged else ""),
                     str(r.questions),
                     str(r.n),
