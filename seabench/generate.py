@@ -53,6 +53,9 @@ class ModelResult:
     left: int = 0
     """Requests still not answered when this run ended: claimed by another process on the store that neither finished
     them nor died (its lease still holds). The CLI exits 1 and says so."""
+    cut: dict[str, int] = field(default_factory=dict)
+    """Answers this run received that stopped at --max-tokens (finish reason `length`), per language: a cut answer is
+    judged as it stands, so the summary says how many."""
 
 
 def select_questions(
@@ -130,6 +133,7 @@ class _Answering:
     price: Price | None
     written: int = 0
     failures: list[Failure] = field(default_factory=list)
+    cut: dict[str, int] = field(default_factory=dict)
 
     def job(self, p: _Pending) -> Job:
         return Job(
@@ -144,6 +148,8 @@ class _Answering:
         p: _Pending = job.payload
         cost = self.price.cost(completion.usage) if self.price else None
         self.written += self.store.add_answer(self.answer(p, completion, latency, cost))
+        if completion.finish_reason == "length":
+            self.cut[p.question.lang] = self.cut.get(p.question.lang, 0) + 1
         outcome = Outcome(
             input_tokens=completion.usage.input_tokens or 0,
             output_tokens=completion.usage.output_tokens or 0,
@@ -254,7 +260,7 @@ async def generate_model(
     finally:
         store.release(owner)
         await backend.aclose()
-    return ModelResult(run.name, stats, steps.written, steps.failures)
+    return ModelResult(run.name, stats, steps.written, steps.failures, cut=steps.cut)
 
 
 def check_names(runs: list[ModelRun]) -> None:

@@ -453,3 +453,30 @@ def test_a_file_that_is_not_a_store(tmp_path, cli):
     assert result.exit_code == 2 and result.stderr.startswith(
         f"error: {bad}: the store is damaged or not a seabench store"
     )
+
+
+def test_generate_says_how_many_answers_stopped_at_max_tokens_per_language(cli, tmp_path):
+    """A cut answer is judged as it stands: the summary counts them, per language, at generate time."""
+    bench = tmp_path / "b.jsonl"
+    rows = [
+        {"question_id": f"{lang}-{i}", "category": "safety", "lang": lang, "turns": [f"{lang} {i}"]}
+        for lang in ("th", "km")
+        for i in range(3)
+    ]
+    bench.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+
+    def reply(body):
+        last = body["messages"][-1]["content"]
+        return (f"cut {last}", "length") if last in ("th 0", "th 1", "km 2") else f"whole {last}"
+
+    with FakeServer("openai", reply=reply) as server:
+        result = cli(
+            "generate", "--model", "openai:m", "--base-url", server.url, "--bench", bench, "--db", tmp_path / "s.db"
+        )
+    assert result.exit_code == 0, result.stderr
+    assert "3 answers stopped at --max-tokens (th 2, km 1)" in result.stderr
+    with FakeServer("openai") as server:
+        whole = cli(
+            "generate", "--model", "openai:w", "--base-url", server.url, "--bench", bench, "--db", tmp_path / "s.db"
+        )
+    assert "--max-tokens" not in whole.stderr

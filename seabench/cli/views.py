@@ -169,6 +169,15 @@ def generate_summary(results: list[ModelResult]) -> Group:
         )
         if s.cost:
             line.append(f", ${s.cost:.4f}")
+        if r.cut:
+            per_lang = ", ".join(
+                f"{lang} {n}" for lang, n in sorted(r.cut.items(), key=lambda kv: lang_sort_key(kv[0]))
+            )
+            line.append(
+                f"\n  {plural(sum(r.cut.values()), 'answer')} stopped at --max-tokens ({per_lang}): judged as cut; "
+                "raise --max-tokens and store them under a new --name to compare",
+                style="yellow",
+            )
         lines.append(line)
         for f in r.failures[:5]:
             lines.append(
