@@ -128,3 +128,19 @@ def test_a_local_model_can_judge_and_its_noise_is_never_a_score(tmp_path, tiny_m
     assert len(judgments) == 3  # km-task-1 has two turns, km-task-2 one
     # A random model writes no [[rating]]: every judgment is unscored, re-asked twice, its text kept.
     assert all(j.score is None and j.attempts == 3 and j.problem for j in judgments)
+
+
+def test_a_reply_cut_inside_a_character_is_stored_without_its_broken_half(tiny_model):
+    """The real byte-level tokenizer, cut after every token of Thai and Khmer text: the kept text never ends in U+FFFD
+    and is always a prefix of the whole text; an uncut reply is left as decoded."""
+    from seabench.backends.hf import decode, load_tokenizer
+
+    tokenizer = load_tokenizer(str(tiny_model))
+    text = "สวัสดีครับ ខ្មែរ ມື້ນີ້ မင်္ဂလာပါ"
+    ids = tokenizer.encode(text, add_special_tokens=False)
+    broken = [n for n in range(1, len(ids)) if tokenizer.decode(ids[:n]).endswith("\ufffd")]
+    assert broken  # the tokenizer does split characters: the case is real
+    for n in range(1, len(ids) + 1):
+        kept = decode(tokenizer, ids[:n], cut=True)
+        assert not kept.endswith("\ufffd") and text.startswith(kept)
+    assert decode(tokenizer, ids, cut=False) == tokenizer.decode(ids, skip_special_tokens=True)

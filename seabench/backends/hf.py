@@ -120,7 +120,7 @@ class HFBackend:
             kept = ids if end is None else ids[: end + 1]
             results.append(
                 Completion(
-                    text=self.tokenizer.decode(kept, skip_special_tokens=True),
+                    text=decode(self.tokenizer, kept, cut=end is None),
                     usage=Usage(input_tokens=int(mask), output_tokens=len(kept)),
                     finish_reason="length" if end is None else "stop",
                 )
@@ -129,6 +129,14 @@ class HFBackend:
 
     async def aclose(self) -> None:
         return None
+
+
+def decode(tokenizer: Any, ids: list[int], *, cut: bool) -> str:
+    """The text of generated ids. A reply cut at --max-tokens may stop inside a character (a Thai or Khmer letter is
+    three bytes, a byte-level token can hold one of them): its missing bytes decode as U+FFFD, which is dropped, so a
+    stored answer never ends in a broken character (that the script-health check would then count)."""
+    text = tokenizer.decode(ids, skip_special_tokens=True)
+    return text.rstrip("\ufffd") if cut else text
 
 
 def create(model: str, options: BackendOptions) -> HFBackend:
