@@ -70,6 +70,46 @@ def test_degenerate_repetition_in_spaced_and_unspaced_scripts():
     assert not any(check_health(t).repetitive for q in bench.questions for t in q.turns)
 
 
+# Loops as small models write them (SmolLM2-135M and MT-bench's weaker models): inside one space-free word, and short
+# lines in scripts without spaces, where the n-gram share has too few units to see anything.
+LOOPS = {
+    "one word": "Baik, jawaban untuk pertanyaan Anda tentang ibu kota adalah ini" + "-i" * 80,
+    "th": "ฉันชอบกินข้าว ฉันชอบกินข้าว ฉันชอบกินข้าว ฉันชอบกินข้าว",
+    "lo": "ຂອບໃຈຫຼາຍໆຂອບໃຈຫຼາຍໆຂອບໃຈຫຼາຍໆຂອບໃຈຫຼາຍໆ",
+    "km": "ខ្ញុំមិនដឹងទេ។ខ្ញុំមិនដឹងទេ។ខ្ញុំមិនដឹងទេ។ខ្ញុំមិនដឹងទេ។",
+    "my": "ကျေးဇူးတင်ပါတယ်။ကျေးဇူးတင်ပါတယ်။ကျေးဇူးတင်ပါတယ်။ကျေးဇူးတင်ပါတယ်။",
+    "vi": "Lý Kháng đáng, đáng làng này vào, đáng làng này vào, đáng làng này vào, đáng làng này vào, đáng làng",
+}
+
+
+@pytest.mark.parametrize("kind", list(LOOPS))
+def test_a_loop_inside_one_word_or_a_short_line_is_repetition(kind):
+    health = check_health(LOOPS[kind], "length")
+    assert health.repetitive, (kind, health.repetition)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A is the great-great-great-grandfather of Z.",  # a real MT-bench answer: language, not a loop
+        "hahaha, that is funny!",
+        "| a | b |\n|---|---|---|---|---|---|\n| 1 | 2 |",
+        "ពេលបុណ្យចូលឆ្នាំខ្មែរ ប្រជាជនជាច្រើនធ្វើដំណើរទៅស្រុកកំណើត",
+    ],
+)
+def test_repeated_words_that_are_language_are_not_loops(text):
+    assert repetition_share(text) == 0.0
+
+
+def test_no_human_written_seabench_text_reads_as_a_loop(shared_data):
+    """1,200 turns and references that people wrote in Indonesian, Vietnamese and Thai: a false alarm here would be a
+    false alarm on every good model."""
+    rows = [json.loads(line) for line in (shared_data / "seabench-v2" / "public-questions.jsonl").open()]
+    texts = [v for r in rows for k, v in r.items() if k.startswith(("user_", "reference_")) and isinstance(v, str)]
+    assert len(texts) > 1000
+    assert [t[:80] for t in texts if check_health(t).repetitive] == []
+
+
 def _bench(tmp_path):
     path = tmp_path / "b.jsonl"
     rows = [

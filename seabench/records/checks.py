@@ -40,7 +40,8 @@ class ScriptHealth(Record):
     cut_mid_word: bool
     """Truncated, and the last character is a letter or mark: it stopped inside a word."""
     repetition: float
-    """Share of repeated n-grams (words where the text has spaces, grapheme clusters where it does not)."""
+    """How much repeats: the larger of the share of the text inside back-to-back loops (in grapheme clusters) and the
+    share of repeated n-grams (words where the text has spaces, grapheme clusters where it does not)."""
     repetitive: bool
     """repetition above 0.5: the answer loops."""
 
