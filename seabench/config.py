@@ -30,6 +30,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from . import defaults as D
 from .errors import InputError, Problem
 from .textio import read_lines
 
@@ -88,6 +89,9 @@ class EvalFile(_Table):
     timeout: float | int | None = Field(default=None, gt=0)
     max_attempts: int | None = Field(default=None, ge=1)
     batch_size: int | None = Field(default=None, ge=1)
+    chat_template: str | None = None
+    dtype: D.HfDtype | None = None
+    device: str | None = Field(default=None, pattern=D.HF_DEVICE_PATTERN)
     vllm_args: str | None = None
     vllm_start_timeout: float | int | None = Field(default=None, gt=0)
     prices: str | None = None
@@ -132,8 +136,13 @@ def _problem(path: Path, text: str, err: Any) -> Problem:
         array = next((t for t in ("models", "judges") if t in where), None)
         return Problem(str(path), _line(text, f"[[{array}]]") if array else None, f"'{name}' is required")
     else:
-        message = f"'{name}': {err['msg'].lower()}, not {err['input']!r}"
+        message = f"'{name}': {error_words(err)}, not {err['input']!r}"
     return Problem(str(path), _line(text, key), message)
+
+
+def error_words(err: Any) -> str:
+    """A validation error's words; a pattern (the one for --device) is said as the values it takes."""
+    return f"should be {D.HF_DEVICES}" if err["type"] == "string_pattern_mismatch" else err["msg"].lower()
 
 
 def _line(text: str, key: str) -> int | None:

@@ -68,6 +68,8 @@ class Prepared:
             timeout=r.timeout,
             batch_size=r.batch_size,
             chat_template=str(r.chat_template) if r.chat_template else None,
+            dtype=r.dtype,
+            device=r.device,
             vllm_args=r.vllm_args,
             start_timeout=r.vllm_start_timeout,
         )

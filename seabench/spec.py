@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import defaults as D
 from .backends import parse_spec
+from .config import error_words
 from .errors import ConfigError, SpecError
 from .records import GenerationSettings, JudgeConfig, ModelRun
 
@@ -55,6 +56,10 @@ class RunOptions(_Spec):
     """Conversations per forward pass for hf: models."""
     chat_template: Path | None = None
     """A Jinja chat template for hf: and vllm: models that ship none."""
+    dtype: D.HfDtype = D.HF_DTYPE
+    """hf: the weights' dtype."""
+    device: str = Field(default=D.HF_DEVICE, pattern=D.HF_DEVICE_PATTERN)
+    """hf: where the model runs: auto, cpu, mps, cuda or cuda:N."""
     vllm_args: str | None = None
     """More `vllm serve` arguments, as one shell-quoted string."""
     vllm_start_timeout: float = Field(default=D.VLLM_START_TIMEOUT_S, gt=0, allow_inf_nan=False)
@@ -293,5 +298,5 @@ def merge(*layers: dict[str, Any]) -> RunSpec:
         where = [str(p) for p in err["loc"] if not isinstance(p, int)]
         name = where[-1] if where else "setting"
         raise SpecError(
-            "{" + name + "}: {problem}, not {value}", problem=err["msg"].lower(), value=repr(err.get("input"))
+            "{" + name + "}: {problem}, not {value}", problem=error_words(err), value=repr(err.get("input"))
         ) from None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from seabench.backends import BackendOptions
 from seabench.bench import load_bench
 from seabench.generate import ModelRun, generate
@@ -144,3 +146,40 @@ def test_a_reply_cut_inside_a_character_is_stored_without_its_broken_half(tiny_m
         kept = decode(tokenizer, ids[:n], cut=True)
         assert not kept.endswith("\ufffd") and text.startswith(kept)
     assert decode(tokenizer, ids, cut=False) == tokenizer.decode(ids, skip_special_tokens=True)
+
+
+def test_dtype_and_device_reach_the_loaded_model(tiny_model):
+    import torch
+
+    from seabench.backends import make_backend, parse_spec
+
+    backend = make_backend(parse_spec(f"hf:{tiny_model}"), BackendOptions(dtype="bfloat16", device="cpu")).inner
+    assert backend.model.dtype == torch.bfloat16
+    assert str(backend.device) == "cpu"
+    assert make_backend(parse_spec(f"hf:{tiny_model}"), BackendOptions()).inner.model.dtype == torch.float32
+
+
+def test_a_gguf_is_found_by_file_or_by_its_folder(tmp_path):
+    from seabench.backends import checkpoint_identity
+    from seabench.backends.hf import locate
+    from seabench.errors import ConfigError
+
+    folder = tmp_path / "smol"
+    folder.mkdir()
+    (folder / "model.Q4_1.gguf").write_bytes(b"GGUF")
+    assert locate(str(folder / "model.Q4_1.gguf")) == (str(folder), "model.Q4_1.gguf")
+    assert locate(str(folder)) == (str(folder), "model.Q4_1.gguf")
+    assert locate(str(tiny_model_like(tmp_path))) == (str(tmp_path / "safetensors"), None)
+    assert checkpoint_identity(f"hf:{folder / 'model.Q4_1.gguf'}").startswith("file:")
+    (folder / "model.Q8_0.gguf").write_bytes(b"GGUF")
+    with pytest.raises(ConfigError, match=r"holds 2 GGUF files .*name one: hf:.*model.Q4_1.gguf"):
+        locate(str(folder))
+
+
+def tiny_model_like(tmp_path):
+    """A folder with a config.json: a transformers checkpoint, even if a GGUF lies beside it."""
+    folder = tmp_path / "safetensors"
+    folder.mkdir()
+    (folder / "config.json").write_text("{}")
+    (folder / "extra.gguf").write_bytes(b"GGUF")
+    return folder

@@ -134,11 +134,15 @@ WEIGHTS = (".safetensors", ".bin", ".pt", ".gguf")
 def checkpoint_identity(spec: str) -> str | None:
     """What a local model (hf:, vllm:) is right now, so one name never holds answers from two checkpoints: a folder's
     config and weight index as they read, and each weight file's name, size and modification time (a checkpoint
-    saved again in place has new times); a hub id's cached revision. None for an API model or an uncached hub id."""
+    saved again in place has new times); a single weight file (a GGUF) by the same three; a hub id's cached
+    revision. None for an API model or an uncached hub id."""
     parsed = parse_spec(spec)
     if parsed.provider not in ("hf", "vllm"):
         return None
     folder = Path(parsed.model).expanduser()
+    if folder.is_file() and folder.name.endswith(WEIGHTS):  # one file, a GGUF: its name, size and time
+        stat = folder.stat()
+        return "file:" + hashlib.sha256(f"{folder.name}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:16]
     if folder.is_dir():
         digest = hashlib.sha256()
         for f in sorted(folder.iterdir()):

@@ -104,6 +104,10 @@ class BackendOptions:
     batch_size: int = 8
     chat_template: str | None = None
     """Path to a Jinja chat template file, for HF and vLLM models that ship none."""
+    dtype: str = "auto"
+    """hf: the weights' dtype (auto: bf16 or fp16 on a GPU, fp32 on a CPU)."""
+    device: str = "auto"
+    """hf: where the model runs (auto: the GPUs, else Apple's MPS, else the CPU)."""
     vllm_args: str | None = None
     """More `vllm serve` arguments, as one shell-quoted string (--tensor-parallel-size 4 …)."""
     start_timeout: float = 600.0

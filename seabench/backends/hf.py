@@ -1,6 +1,8 @@
 """Local transformers models: the model's own chat template, left-padded batches, greedy at temperature 0.
 
-torch and transformers are imported here and nowhere else.
+A model is a hub id, a folder of weights, or a GGUF file (or a folder holding one): transformers reads a GGUF's
+tokenizer and chat template from the file and dequantises its weights (to fp32 on a CPU), so llama.cpp's files run
+here unchanged. torch and transformers are imported here and nowhere else.
 """
 
 from __future__ import annotations
@@ -15,24 +17,58 @@ from ..records import Completion, GenerationSettings, Message, Usage
 from .base import BackendOptions, Fatal
 
 
-def pick_device_and_dtype(torch: Any) -> tuple[str, Any]:
-    """GPU with bf16 where it has it (fp16 otherwise), Apple's MPS, else CPU in fp32 (CPUs are slow and inexact in
-    half)."""
-    if torch.cuda.is_available():
-        return "cuda", torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-    if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
-        return "mps", torch.float16
-    return "cpu", torch.float32
+def pick_device_and_dtype(torch: Any, device: str = "auto", dtype: str = "auto") -> tuple[str, Any]:
+    """`auto`: a GPU with bf16 where it has it (fp16 otherwise), Apple's MPS, else the CPU in fp32 (CPUs are slow and
+    inexact in half). A device or dtype given wins; the other one still follows the device."""
+    if device == "auto":
+        if torch.cuda.is_available():
+            device = "cuda"
+        elif getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+            device = "mps"
+        else:
+            device = "cpu"
+    if dtype != "auto":
+        return device, getattr(torch, dtype)
+    if device.startswith("cuda"):
+        return device, torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    return device, torch.float16 if device == "mps" else torch.float32
 
 
-def load_tokenizer(model: str, chat_template: str | None = None) -> Any:
-    """The model's tokenizer (with `chat_template` read from a file when given); a clear error if it cannot load."""
+def locate(model: str) -> tuple[str, str | None]:
+    """Where transformers reads the model from, and the GGUF file in it: `FILE.gguf` is its folder and its name; a
+    folder with no config.json but one GGUF file holds that file; anything else (a hub id, a folder of safetensors) is
+    itself."""
+    path = Path(model).expanduser()
+    if path.is_file() and path.suffix.lower() == ".gguf":
+        return str(path.parent), path.name
+    if path.is_dir() and not (path / "config.json").is_file():
+        found = sorted(f.name for f in path.iterdir() if f.suffix.lower() == ".gguf")
+        if len(found) == 1:
+            return str(path), found[0]
+        if len(found) > 1:
+            raise ConfigError(
+                f"hf:{model}: the folder holds {len(found)} GGUF files ({', '.join(found[:4])}); name one: "
+                f"hf:{path / found[0]}"
+            )
+    return model, None
+
+
+def _transformers(gguf: str | None) -> Any:
     try:
         import transformers
     except ImportError:
         raise ConfigError("hf: models need the hf extra: pip install 'seabench[hf]'") from None
+    if gguf and importlib.util.find_spec("gguf") is None:
+        raise ConfigError(f"{gguf}: GGUF files need the gguf package (in the hf extra): pip install 'seabench[hf]'")
+    return transformers
+
+
+def load_tokenizer(model: str, chat_template: str | None = None) -> Any:
+    """The model's tokenizer (with `chat_template` read from a file when given); a clear error if it cannot load."""
+    source, gguf = locate(model)
+    transformers = _transformers(gguf)
     try:
-        tokenizer = transformers.AutoTokenizer.from_pretrained(model)
+        tokenizer = transformers.AutoTokenizer.from_pretrained(source, **({"gguf_file": gguf} if gguf else {}))
     except (OSError, ValueError) as e:
         raise ConfigError(f"hf:{model}: cannot load a tokenizer ({str(e).splitlines()[0][:200]})") from None
     if chat_template:
@@ -63,21 +99,20 @@ class HFBackend:
         self.tokenizer.padding_side = "left"  # decoder-only models continue from the right edge
         if self.tokenizer.pad_token is None:
             self.tokenizer.pad_token = self.tokenizer.eos_token
-        self.device, dtype = pick_device_and_dtype(torch)
+        self.device, dtype = pick_device_and_dtype(torch, options.device, options.dtype)
+        source, gguf = locate(model)
+        load: dict[str, Any] = {"dtype": dtype, **({"gguf_file": gguf} if gguf else {})}
         # Attention is transformers' default, SDPA wherever the model supports it. On GPUs the weights are placed by
-        # accelerate (device_map="auto": spread over every visible GPU when one cannot hold them).
+        # accelerate (device_map="auto": spread over every visible GPU when one cannot hold them), unless the user
+        # named one device.
         spread = self.device == "cuda" and importlib.util.find_spec("accelerate") is not None
         try:
             if spread:
-                self.model = transformers.AutoModelForCausalLM.from_pretrained(
-                    model, dtype=dtype, device_map="auto"
-                ).eval()
+                self.model = transformers.AutoModelForCausalLM.from_pretrained(source, device_map="auto", **load).eval()
                 self.device = self.model.device
             else:
-                self.model = (
-                    transformers.AutoModelForCausalLM.from_pretrained(model, dtype=dtype).to(self.device).eval()  # type: ignore[arg-type]
-                )
-        except (OSError, ValueError) as e:
+                self.model = transformers.AutoModelForCausalLM.from_pretrained(source, **load).to(self.device).eval()  # type: ignore[arg-type]
+        except (OSError, ValueError, RuntimeError) as e:
             raise ConfigError(f"hf:{model}: cannot load the model ({str(e).splitlines()[0][:200]})") from None
         eos = self.model.generation_config.eos_token_id
         if eos is None:

@@ -41,8 +41,8 @@ DANGLING = {
 }
 REPEAT_SHARE = 0.5
 MIN_NGRAMS = 20
-# A loop: one stretch of up to MAX_PERIOD grapheme clusters, holding a letter, written LOOP_REPEATS times or more back to
-# back and covering at least LOOP_CLUSTERS clusters that are not spaces. "hahaha", a doubled Khmer word and a
+# A loop: one stretch of up to MAX_PERIOD grapheme clusters, holding a letter, written LOOP_REPEATS times or more back
+# to back and covering at least LOOP_CLUSTERS clusters that are not spaces. "hahaha", a doubled Khmer word and a
 # "great-great-great-grandfather" (a real MT-bench answer) are language; a line written four times is a loop.
 # Punctuation-only runs (a Markdown rule, a table's |---|) are layout, not loops.
 MAX_PERIOD = 64

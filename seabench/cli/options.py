@@ -218,6 +218,22 @@ ChatTemplate = Annotated[
     Path | None,
     typer.Option("--chat-template", metavar="FILE", help="Jinja chat template for hf: models that ship none."),
 ]
+Dtype = Annotated[
+    str | None,
+    typer.Option(
+        "--dtype",
+        metavar="auto|float32|bfloat16|float16",
+        help="Weights' dtype for hf: models (default auto: bf16 or fp16 on a GPU, fp32 on a CPU).",
+    ),
+]
+Device = Annotated[
+    str | None,
+    typer.Option(
+        "--device",
+        metavar="auto|cpu|mps|cuda[:N]",
+        help="Where hf: models run (default auto: the GPUs, else MPS, else the CPU).",
+    ),
+]
 Prices = Annotated[
     Path | None,
     typer.Option(
