@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from .backends import BackendOptions, check_keys, checkpoint_identity, make_backend, parse_spec
+from .backends import BackendOptions, check_keys, checkpoint_identity, make_backend, parse_spec, served_identity
 from .backends.tokens import chat_counter
 from .errors import SpecError
 from .pricing import Price, PriceTable
@@ -282,6 +282,14 @@ def generate(
 ) -> list[ModelResult]:
     """Collect every missing answer for every model, one model after another."""
     check_names(runs)
+    # What each API model's server is, asked once (a local server's /v1/models), before anything is sent: a name
+    # whose server changed is refused when it registers.
+    runs = [
+        r
+        if r.checkpoint
+        else r.model_copy(update={"checkpoint": served_identity(r.spec, r.base_url or options.base_url)})
+        for r in runs
+    ]
     plans = make_plans(store, runs, questions)  # read before the first write: a damaged store is found untouched
     check_keys([plan.run for plan in plans if plan.start], options)  # every model's, before the first one is paid for
     store.save_bench(bench)

@@ -57,6 +57,7 @@ class FakeServer:
         scattered_429: float = 0.0,
         batch_polls: int = 3,
         lose_batch_creates: int = 0,
+        served: list[str] | None = None,
     ):
         self.kind, self.latency, self.fault_rate, self.faults = kind, latency, fault_rate, faults
         self.rng = random.Random(seed)
@@ -79,6 +80,9 @@ class FakeServer:
         self.batch_polls = batch_polls
         # The first `lose_batch_creates` batch creations happen, but their reply never arrives (the connection drops).
         self.lose_batch_creates = lose_batch_creates
+        # What GET /v1/models lists (None: the server has no such route, 404); not counted in `requests`.
+        self.served = ["fake-model"] if served is None else served
+        self.serves_models = served is None or bool(served)
         self.files: dict[str, bytes] = {}
         self.batches: dict[str, dict] = {}
         self.batch_requests: list[dict] = []
@@ -139,6 +143,13 @@ class FakeServer:
     async def _respond(self, method: str, path: str, headers: dict, raw: bytes, writer: asyncio.StreamWriter) -> bool:
         if path == "/health":  # vLLM's readiness probe
             await self._send(writer, 200, b"")
+            return True
+        if method == "GET" and path.split("?")[0].rstrip("/").endswith("/v1/models"):
+            if not self.serves_models:
+                await self._send(writer, 404, {"error": {"message": "not found"}})
+                return True
+            listed = [{"id": m, "object": "model", "type": "model", "owned_by": "fake"} for m in self.served]
+            await self._send(writer, 200, {"object": "list", "data": listed, "has_more": False})
             return True
         if "/files" in path or "/batches" in path:
             with self._lock:

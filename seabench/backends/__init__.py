@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import import_module
-from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
 from .base import AbortRun, Backend, BackendOptions, Fatal, Retryable, get_key
+from .identity import checkpoint_identity, served_identity
 
 __all__ = [
     "AbortRun",
@@ -24,6 +23,7 @@ __all__ = [
     "make_backend",
     "preload",
     "checkpoint_identity",
+    "served_identity",
     "model_family",
     "endpoint",
 ]
@@ -126,39 +126,6 @@ def model_family(spec: str, name: str = "") -> str:
     found = re.match(r"[a-z]+", base)
     family = found.group(0) if found else base
     return FAMILY_ALIASES.get(family, family)
-
-
-WEIGHTS = (".safetensors", ".bin", ".pt", ".gguf")
-
-
-def checkpoint_identity(spec: str) -> str | None:
-    """What a local model (hf:, vllm:) is right now, so one name never holds answers from two checkpoints: a folder's
-    config and weight index as they read, and each weight file's name, size and modification time (a checkpoint
-    saved again in place has new times); a single weight file (a GGUF) by the same three; a hub id's cached
-    revision. None for an API model or an uncached hub id."""
-    parsed = parse_spec(spec)
-    if parsed.provider not in ("hf", "vllm"):
-        return None
-    folder = Path(parsed.model).expanduser()
-    if folder.is_file() and folder.name.endswith(WEIGHTS):  # one file, a GGUF: its name, size and time
-        stat = folder.stat()
-        return "file:" + hashlib.sha256(f"{folder.name}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:16]
-    if folder.is_dir():
-        digest = hashlib.sha256()
-        for f in sorted(folder.iterdir()):
-            if f.name == "config.json" or f.name.endswith(".index.json"):
-                digest.update(f.name.encode() + b"\0" + f.read_bytes())
-            elif f.name.endswith(WEIGHTS):
-                stat = f.stat()
-                digest.update(f"{f.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
-        return f"files:{digest.hexdigest()[:16]}"
-    try:
-        from huggingface_hub import try_to_load_from_cache
-
-        cached = try_to_load_from_cache(parsed.model, "config.json")
-    except Exception:  # not a hub id (a bad path), or no cache: nothing to say
-        return None
-    return f"hub:{parsed.model}@{Path(cached).parent.name}" if isinstance(cached, str) else None
 
 
 def make_backend(spec: ModelSpec, options: BackendOptions) -> Backend:

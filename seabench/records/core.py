@@ -188,7 +188,7 @@ class Answer(Record):
     created_at: str = ""
     """When it was stored (UTC, ISO 8601)."""
     checkpoint: str | None = None
-    """The identity of the local checkpoint that wrote it (see `ModelRun.checkpoint`)."""
+    """The identity of the model that wrote it (see `ModelRun.checkpoint`)."""
 
 
 class Failure(Record):
@@ -345,8 +345,9 @@ class ModelRun(Record):
     base_url: str | None = None
     """This model's own endpoint (from an eval config); not part of any key."""
     checkpoint: str | None = None
-    """A local model's identity (hf:, vllm:): its hub revision, or a hash of its config and weight files' names, sizes
-    and times; a name never holds answers from two."""
+    """What the model is beyond its spec; a name never holds answers from two. A local model (hf:, vllm:): its hub
+    revision, or a hash of its config and weight files' names, sizes and times. An API model: `served:ID`, what a local
+    server's /v1/models says it serves, or `endpoint:URL` for a hosted one."""
 
 
 class JudgeConfig(Record):

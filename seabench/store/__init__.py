@@ -198,9 +198,10 @@ class Store(Answers, HumanRatings, Claims, Batches, Judgments, Checks):
                     f"this run is {spec} with {wanted}"
                 )
             elif checkpoint and row[2] and row[2] != checkpoint:
+                changed = "its files changed since" if checkpoint.startswith(("file", "hub:")) else "its server changed"
                 raise NameTaken(
                     f"model name '{name}' holds answers from the checkpoint {row[2]}, and {spec} is now {checkpoint} "
-                    "(its files changed since)"
+                    f"({changed})"
                 )
             elif checkpoint and not row[2]:
                 self.db.execute("UPDATE models SET checkpoint = ? WHERE name = ?", (checkpoint, name))

@@ -1,0 +1,104 @@
+"""What a model is, beyond its name: so one stored name never holds answers from two different models.
+
+A local checkpoint (hf:, vllm:) is its files; an API model (openai:, anthropic:) is where its requests go and, for a
+server on this machine or the local network, what that server says it serves (`/v1/models`): two checkpoints served
+one after the other under one name, or another server behind the same name, are different models. The URL of a local
+server is left out, so a server restarted on another port is still the same model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import os
+from pathlib import Path
+from urllib.parse import urlsplit
+
+WEIGHTS = (".safetensors", ".bin", ".pt", ".gguf")
+SERVED_TIMEOUT_S = 10.0
+
+
+def checkpoint_identity(spec: str) -> str | None:
+    """What a local model (hf:, vllm:) is right now, so one name never holds answers from two checkpoints: a folder's
+    config and weight index as they read, and each weight file's name, size and modification time (a checkpoint
+    saved again in place has new times); a single weight file (a GGUF) by the same three; a hub id's cached
+    revision. None for an API model or an uncached hub id."""
+    provider, _, model = spec.partition(":")
+    if provider not in ("hf", "vllm"):
+        return None
+    folder = Path(model).expanduser()
+    if folder.is_file() and folder.name.endswith(WEIGHTS):  # one file, a GGUF: its name, size and time
+        stat = folder.stat()
+        return "file:" + hashlib.sha256(f"{folder.name}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:16]
+    if folder.is_dir():
+        digest = hashlib.sha256()
+        for f in sorted(folder.iterdir()):
+            if f.name == "config.json" or f.name.endswith(".index.json"):
+                digest.update(f.name.encode() + b"\0" + f.read_bytes())
+            elif f.name.endswith(WEIGHTS):
+                stat = f.stat()
+                digest.update(f"{f.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+        return f"files:{digest.hexdigest()[:16]}"
+    try:
+        from huggingface_hub import try_to_load_from_cache
+
+        cached = try_to_load_from_cache(model, "config.json")
+    except Exception:  # not a hub id (a bad path), or no cache: nothing to say
+        return None
+    return f"hub:{model}@{Path(cached).parent.name}" if isinstance(cached, str) else None
+
+
+def is_local(url: str) -> bool:
+    """A server on this machine or a private network (a checkpoint someone serves), not a hosted API."""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_private or address.is_unspecified
+
+
+def served_identity(spec: str, base_url: str | None) -> str | None:
+    """An API model's identity: `served:ID` for a local server (what its `/v1/models` says it serves: the listed model
+    of that name, with the checkpoint vLLM says is behind it, or the one model a server like llama.cpp's lists whatever
+    name it is asked for), else `endpoint:URL`. None for local models, and for a local server that lists nothing."""
+    from . import DEFAULT_ENDPOINTS
+
+    provider, _, model = spec.partition(":")
+    if provider not in DEFAULT_ENDPOINTS:
+        return None
+    env, public = DEFAULT_ENDPOINTS[provider]
+    urls = [u.strip().rstrip("/") for u in (base_url or os.environ.get(env, "").strip() or public).split(",")]
+    if not all(is_local(u) for u in urls):
+        return "endpoint:" + ",".join(sorted(set(urls)))
+    served = {_served(provider, model, u) for u in urls}
+    served.discard(None)
+    return "served:" + " | ".join(sorted(s for s in served if s)) if served else None
+
+
+def _served(provider: str, model: str, url: str) -> str | None:
+    """What one server lists for `model`; None when it answers nothing usable (no /v1/models, not running)."""
+    import json
+    import urllib.request
+
+    from .redact import redact
+
+    key = os.environ.get("OPENAI_API_KEY" if provider == "openai" else "ANTHROPIC_API_KEY", "").strip()
+    headers = ({"Authorization": f"Bearer {key}"} if provider == "openai" else {"x-api-key": key}) if key else {}
+    endpoint = url + "/models" if provider == "openai" else url + "/v1/models"
+    try:
+        with urllib.request.urlopen(urllib.request.Request(endpoint, headers=headers), timeout=SERVED_TIMEOUT_S) as r:
+            listed = [m for m in json.loads(r.read()).get("data", []) if isinstance(m, dict)]
+    except (OSError, ValueError, AttributeError):  # refused, 404 (HTTPError), not JSON, not a list
+        return None
+    listed = [m for m in listed if isinstance(m.get("id"), str)]
+    if not listed:
+        return None
+    named = [m for m in listed if m["id"] == model]
+    chosen = named[0] if named else listed[0] if len(listed) == 1 else None
+    if chosen is None:  # several models, none of this name: the server's whole list is what it is
+        return redact(",".join(sorted(m["id"] for m in listed)), [key])
+    root = chosen.get("root")
+    return redact(chosen["id"] + (f" ({root})" if isinstance(root, str) and root != chosen["id"] else ""), [key])
