@@ -441,3 +441,59 @@ def test_one_judge_command_runs_a_panel_of_judges_each_at_its_own_url(cli, bench
     assert {r["judge"]: r["mean"] for r in report["leaderboard"]}["panel (anthropic:judge-2 + openai:judge-1)"] == 6.0
     refused = cli("judge", "--judge", "openai:a,openai:b", "--judge-name", "only-one", "--db", db, env=ENV)
     assert refused.exit_code == 2 and "one --judge-name per judge" in refused.stderr
+
+
+def test_a_reask_that_overflows_the_judges_context_is_stored_unscored_not_retried(cli, bench, tmp_path):
+    """A local judge with a small context: the first reply fills it, the re-ask (which carries that reply) is refused
+    with a 400. That refusal is permanent: the judgment is stored unscored with the reason and the first reply, and a
+    re-run sends nothing."""
+    db = tmp_path / "s.db"
+    _generate(cli, bench, db, models=("openai:cand-a",))
+    overflow = {
+        "message": "This model's maximum context length is 2048 tokens. However, you requested 2301 tokens "
+        "(253 in the messages, 2048 in the completion).",
+        "type": "invalid_request_error",
+        "code": "context_length_exceeded",
+    }
+
+    def raw(body, headers):
+        msgs = body["messages"]
+        if len(msgs) > 2:  # a re-ask
+            return 400, json.dumps({"error": overflow}).encode()
+        verdict = "" if "ບອກວິທີ" in msgs[1]["content"] else " Rating: [[8]]"
+        return 200, json.dumps(judge._ok(body, "A long rationale." + verdict)).encode()
+
+    with FakeServer("openai", raw_reply=raw) as judge:
+        args = ("judge", "--judge", "openai:small-judge", "--judge-base-url", judge.url, "--db", db)
+        result = cli(*args, env=ENV)
+        assert result.exit_code == 0, result.output
+        assert "4 judgments stored (1 unscored" in result.output and "0 failed" in result.output
+        assert "outgrew the judge's context" in result.output and "--judge-max-tokens" in result.output
+        sent = len(judge.requests)
+        again = cli(*args, env=ENV)
+        assert again.exit_code == 0 and "already stored" in again.output
+        assert len(judge.requests) == sent
+    with Store(db) as store:
+        lao = next(j for j in store.judgments() if j.question_id == "lo-s")
+        assert store.failures() == []
+    assert lao.score is None and lao.problem.startswith("the conversation does not fit the model's context")
+    assert "maximum context length is 2048" in lao.problem
+    assert lao.judgment == "A long rationale."  # the reply received before the re-ask is kept
+    assert lao.usage.output_tokens > 0
+
+
+@pytest.mark.parametrize(
+    ("message", "overflows"),
+    [
+        ("This model's maximum context length is 8192 tokens. However, your messages resulted in 9000 tokens.", True),
+        ("prompt is too long: 210344 tokens > 200000 maximum", True),  # Anthropic
+        ("the request exceeds the available context size, try increasing it", True),  # llama.cpp's server
+        ("Requested tokens (2100) exceed context window of 2048", True),  # llama-cpp-python's
+        ("Invalid value for 'temperature': must be at most 2.", False),
+        ("messages: roles must alternate between user and assistant", False),
+    ],
+)
+def test_servers_ways_of_saying_the_context_is_full(message, overflows):
+    from seabench.backends.base import overflows_context
+
+    assert overflows_context(message) is overflows

@@ -88,6 +88,28 @@ class Fatal(Exception):
     """A failure that will not go away by retrying this request (400, a refused prompt)."""
 
 
+CONTEXT_FULL = "the conversation does not fit the model's context"
+"""How a TooLong error begins, so whoever stores it can tell it from other refusals."""
+# How servers say a request is longer than the model's context: OpenAI and vLLM ("maximum context length",
+# context_length_exceeded), Anthropic ("prompt is too long"), llama.cpp ("exceeds the available context size",
+# "exceed context window").
+_CONTEXT_WORDS = re.compile(
+    r"context[ _](?:length|window|size)|maximum context|prompt is too long|too many tokens|exceeds? (?:the )?"
+    r"(?:available )?context",
+    re.I,
+)
+
+
+def overflows_context(message: str) -> bool:
+    """A refusal that says the request is longer than the model's context."""
+    return bool(_CONTEXT_WORDS.search(message))
+
+
+class TooLong(Fatal):
+    """The conversation and the reply asked for do not fit the model's context: this request will never succeed as it
+    is, however often it is sent."""
+
+
 class AbortRun(SeabenchError):
     """A failure that dooms every request (bad key, unknown model): stop the run and tell the user.
 
@@ -256,6 +278,8 @@ def raise_sdk_error(sdk: Any, e: Exception, label: str, retry_statuses: tuple[in
         raise Retryable(message, parse_retry_after(headers), throttled=True, limits=parse_limits(headers)) from None
     if isinstance(e, sdk.APIStatusError) and (e.status_code >= 500 or e.status_code in retry_statuses):
         raise Retryable(message, parse_retry_after(e.response.headers)) from None
+    if isinstance(e, sdk.APIStatusError) and e.status_code in (400, 413) and overflows_context(message):
+        raise TooLong(f"{CONTEXT_FULL}: {message}") from None
     if isinstance(e, sdk.APIStatusError):
         raise Fatal(message) from None
     if isinstance(e, sdk.APIError):

@@ -83,7 +83,7 @@ class Redacted:
         except Retryable as e:
             raise Retryable(self._short(str(e)), e.retry_after, throttled=e.throttled, limits=e.limits) from None
         except Fatal as e:
-            raise Fatal(self._short(str(e))) from None
+            raise type(e)(self._short(str(e))) from None  # a TooLong stays one
         except AbortRun as e:
             raise AbortRun(self._short(str(e))) from None
 

@@ -249,6 +249,14 @@ def judge_summary(name: str, judge_plan: JudgePlan, result: JudgeResult) -> Text
             )
         if len(result.failed) > 5:
             text.append(f"\n  … and {len(result.failed) - 5} more (stored with their reasons)", style="red")
+        if result.context_full:
+            text.append(
+                f"\n  {plural(result.context_full, 'judgment')} outgrew the judge's context and "
+                f"{'was' if result.context_full == 1 else 'were'} stored unscored, with what the judge replied first: "
+                "a re-ask sends the conversation again with that reply in it; a smaller --judge-max-tokens leaves "
+                "room for it (or use a judge with a longer context)",
+                style="yellow",
+            )
         if result.nothing_scored:
             text.append(
                 f"\n  not one of its {result.stored} replies had a verdict in the prompt's format: nothing is scored "

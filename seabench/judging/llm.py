@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..backends import BackendOptions, make_backend, parse_spec
+from ..backends.base import CONTEXT_FULL
 from ..pricing import Price, PriceTable
 from ..records import Completion, Failure, JudgeConfig, Judgment, Message, Usage
 from ..runner import Job, Outcome, Progress, RetryPolicy, Runner, RunStats
@@ -37,6 +38,8 @@ class JudgeResult:
     """Judgments this run made whose row another process had written meanwhile (not written again)."""
     unscored: int = 0
     flagged: int = 0
+    context_full: int = 0
+    """Judgments stored unscored because the conversation outgrew the judge's context (a re-ask carries the reply)."""
     failed: list[Failure] = field(default_factory=list)
     """Judgments that still failed after every retry, with their reasons (stored; the next run retries them)."""
     left: int = 0
@@ -133,6 +136,12 @@ class _Judging:
 
     def on_failure(self, job: Job, error: str, attempts: int) -> int:
         item: JudgeItem = job.payload
+        if error.startswith(CONTEXT_FULL):
+            # Sending it again would be refused again: the judgment ends here, unscored with the reason, keeping
+            # whatever the judge replied before the re-ask that overflowed.
+            self.write(self.record(item, Verdict(problem=error), self.usage[item.key]))
+            self.result.context_full += 1
+            return 0
         failure = Failure(
             key=item.key,
             bench=item.bench,
