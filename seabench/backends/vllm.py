@@ -9,176 +9,33 @@ start instead of `vllm` (it gets the same arguments), for tests and wrappers.
 
 from __future__ import annotations
 
-import atexit
 import os
 import shlex
-import signal
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable, Sequence
-from pathlib import Path
 
-from ..errors import ConfigError, SpecError
-from ..records import Completion, GenerationSettings, Message
 from .base import BackendOptions
-from .openai import OpenAIBackend
-
-LOG_LINES = 15
-"""Lines of the server's log an error shows."""
+from .server import ManagedServer, ServedBackend
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _parent_death_signal() -> Callable[[], None] | None:
-    """A function for the child to call between fork and exec, asking for SIGTERM when seabench dies however it dies
-    (Linux's PR_SET_PDEATHSIG). Resolved here, in the parent: the child must not load libraries before it execs.
-    Elsewhere None, and the atexit handler and `stop` are all there is."""
-    if not sys.platform.startswith("linux"):
-        return None
-    import ctypes
-
-    prctl = ctypes.CDLL(None, use_errno=True).prctl
-    return lambda: prctl(1, signal.SIGTERM)
-
-
-class VLLMServer:
+class VLLMServer(ManagedServer):
     """One `vllm serve` child process and its log."""
 
     def __init__(self, model: str, options: BackendOptions):
-        self.model = model
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
         command = shlex.split(os.environ.get("SEABENCH_VLLM_COMMAND", "vllm"))
-        args = [
-            "serve",
-            model,
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(self.port),
-            "--served-model-name",
-            model,
-            "--seed",
-            "0",
-        ]
-        if options.chat_template:
-            args += ["--chat-template", str(options.chat_template)]
-        self.argv = [*command, *args, *shlex.split(options.vllm_args or "")]
-        self.start_timeout = options.start_timeout
-        self.keep_log = False
-        """Set when an error names the log: it stays for the user to read; otherwise it goes with the server."""
-        log = tempfile.NamedTemporaryFile("wb", prefix=f"seabench-vllm-{self.port}-", suffix=".log", delete=False)
-        self.log_path = Path(log.name)
-        try:
-            # Its own process group, so that stopping it stops the workers it starts too.
-            self.process = subprocess.Popen(
-                self.argv,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-                preexec_fn=_parent_death_signal(),
-            )
-        except FileNotFoundError:
-            raise ConfigError(
-                f"vllm:{model}: cannot start '{command[0]}': install vLLM (pip install 'seabench[vllm]') "
-                "or name the command with SEABENCH_VLLM_COMMAND"
-            ) from None
-        finally:
-            log.close()
-        atexit.register(self.stop)
+        extra = ["--chat-template", str(options.chat_template)] if options.chat_template else []
 
-    def wait_healthy(self) -> None:
-        """Until GET /health answers 200; a clear error with the log's last lines if it exits or takes too long."""
-        deadline = time.monotonic() + self.start_timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                self.keep_log = True
-                self.stop()
-                raise ConfigError(
-                    f"vllm:{self.model}: the server exited with code {self.process.returncode} before it was ready; "
-                    f"its log ({self.log_path}) ends: {self.tail()}"
-                )
-            try:
-                with urllib.request.urlopen(f"{self.url}/health", timeout=2) as reply:
-                    if reply.status == 200:
-                        return
-            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-                pass
-            time.sleep(0.25)
-        self.keep_log = True
-        self.stop()
-        raise SpecError(
-            "vllm:{model}: the server was not healthy within {seconds:.0f}s ({vllm_start_timeout}); its log ({log}) "
-            "ends: {tail}",
-            model=self.model,
-            seconds=self.start_timeout,
-            log=self.log_path,
-            tail=self.tail(),
+        def argv(port: int) -> list[str]:
+            args = ["serve", model, "--host", "127.0.0.1", "--port", str(port), "--served-model-name", model]
+            return [*command, *args, "--seed", "0", *extra, *shlex.split(options.vllm_args or "")]
+
+        super().__init__(
+            f"vllm:{model}",
+            argv,
+            health="/health",
+            start_timeout=options.start_timeout,
+            missing="install vLLM (pip install 'seabench[vllm]') or name the command with SEABENCH_VLLM_COMMAND",
         )
 
-    def tail(self) -> str:
-        try:
-            lines = self.log_path.read_text(encoding="utf-8", errors="replace").splitlines()
-        except OSError:
-            return "(no log)"
-        return " | ".join(line.strip() for line in lines[-LOG_LINES:] if line.strip()) or "(empty)"
 
-    def stop(self) -> None:
-        """SIGTERM to the server's whole process group, SIGKILL if it lingers; safe to call twice."""
-        if self.process.poll() is None:
-            try:
-                os.killpg(self.process.pid, signal.SIGTERM)
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-            except ProcessLookupError:
-                pass
-        if not self.keep_log:
-            self.log_path.unlink(missing_ok=True)
-        atexit.unregister(self.stop)
-
-
-class VLLMBackend:
-    """The OpenAI backend in front of a vLLM server this backend started (and stops)."""
-
-    batch_size = 1
-    local = True
-    """A local engine: its latency is its own queue, not a straggling server (nothing to hedge)."""
-    default_concurrency = 256
-    """The engine batches continuously: keep it fed."""
-
-    def __init__(self, model: str, options: BackendOptions):
-        self.server = VLLMServer(model, options)
-        try:
-            self.server.wait_healthy()
-        except BaseException:
-            self.server.stop()
-            raise
-        self.inner = OpenAIBackend(model, BackendOptions(base_url=f"{self.server.url}/v1", timeout=options.timeout))
-        self._key = ""
-
-    async def complete(
-        self, conversations: Sequence[Sequence[Message]], settings: GenerationSettings
-    ) -> list[Completion]:
-        return await self.inner.complete(conversations, settings)
-
-    async def aclose(self) -> None:
-        try:
-            await self.inner.aclose()
-        finally:
-            self.server.stop()
-
-
-def create(model: str, options: BackendOptions) -> VLLMBackend:
-    return VLLMBackend(model, options)
+def create(model: str, options: BackendOptions) -> ServedBackend:
+    # The engine batches continuously: 256 requests in flight keep it fed.
+    return ServedBackend(VLLMServer(model, options), model, options, default_concurrency=256)
