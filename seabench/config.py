@@ -93,6 +93,7 @@ class EvalFile(_Table):
     dtype: D.HfDtype | None = None
     device: str | None = Field(default=None, pattern=D.HF_DEVICE_PATTERN)
     vllm_args: str | None = None
+    llamacpp_args: str | None = None
     vllm_start_timeout: float | int | None = Field(default=None, gt=0)
     prices: str | None = None
     judge: JudgeTable = JudgeTable()

@@ -71,6 +71,7 @@ class Prepared:
             dtype=r.dtype,
             device=r.device,
             vllm_args=r.vllm_args,
+            llamacpp_args=r.llamacpp_args,
             start_timeout=r.vllm_start_timeout,
         )
 

@@ -25,7 +25,7 @@ from .config import error_words
 from .errors import ConfigError, SpecError
 from .records import GenerationSettings, JudgeConfig, ModelRun
 
-LOCAL = ("hf", "vllm")
+LOCAL = ("hf", "vllm", "llamacpp")
 """Providers that run the model here: no endpoint to point at."""
 
 
@@ -62,6 +62,8 @@ class RunOptions(_Spec):
     """hf: where the model runs: auto, cpu, mps, cuda or cuda:N."""
     vllm_args: str | None = None
     """More `vllm serve` arguments, as one shell-quoted string."""
+    llamacpp_args: str | None = None
+    """More arguments for llama-cpp-python's server (llamacpp: models), as one shell-quoted string."""
     vllm_start_timeout: float = Field(default=D.VLLM_START_TIMEOUT_S, gt=0, allow_inf_nan=False)
     """Seconds a vllm: server may take to load and become healthy."""
     prices: Path | None = None

@@ -33,8 +33,9 @@ PROVIDERS = {
     "anthropic": "seabench.backends.anthropic",
     "hf": "seabench.backends.hf",
     "vllm": "seabench.backends.vllm",
+    "llamacpp": "seabench.backends.llamacpp",
 }
-SDKS = {"openai": "openai", "anthropic": "anthropic", "vllm": "openai"}
+SDKS = {"openai": "openai", "anthropic": "anthropic", "vllm": "openai", "llamacpp": "openai"}
 """The SDK each HTTP provider imports when its first backend is made."""
 
 
@@ -83,6 +84,8 @@ def endpoint(spec: str, base_url: str | None) -> str:
         return "here (transformers)"
     if provider == "vllm":
         return "here (a vllm server seabench starts and stops)"
+    if provider == "llamacpp":
+        return "here (a llama.cpp server seabench starts and stops)"
     if base_url:
         return base_url
     env, public = DEFAULT_ENDPOINTS[provider]

@@ -132,6 +132,8 @@ class BackendOptions:
     """hf: where the model runs (auto: the GPUs, else Apple's MPS, else the CPU)."""
     vllm_args: str | None = None
     """More `vllm serve` arguments, as one shell-quoted string (--tensor-parallel-size 4 …)."""
+    llamacpp_args: str | None = None
+    """More arguments for llama-cpp-python's server, as one shell-quoted string (--n_gpu_layers -1 …)."""
     start_timeout: float = 600.0
     """Seconds a local server may take to become healthy (loading weights, compiling graphs)."""
 

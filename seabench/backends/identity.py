@@ -24,7 +24,7 @@ def checkpoint_identity(spec: str) -> str | None:
     saved again in place has new times); a single weight file (a GGUF) by the same three; a hub id's cached
     revision. None for an API model or an uncached hub id."""
     provider, _, model = spec.partition(":")
-    if provider not in ("hf", "vllm"):
+    if provider not in ("hf", "vllm", "llamacpp"):
         return None
     folder = Path(model).expanduser()
     if folder.is_file() and folder.name.endswith(WEIGHTS):  # one file, a GGUF: its name, size and time

@@ -25,7 +25,7 @@ def estimate(messages: Sequence[Message]) -> int:
 def text_counter(spec: str) -> tuple[TextCounter | None, str]:
     """A counter of a text's tokens for a model spec, with the tokenizer's name; or None with the reason."""
     parsed = parse_spec(spec)
-    if parsed.provider in ("hf", "vllm"):  # a vllm: model is a local checkpoint: its own tokenizer
+    if parsed.provider in ("hf", "vllm", "llamacpp"):  # a local checkpoint or GGUF: its own tokenizer
         from .hf import load_tokenizer
 
         tok = load_tokenizer(parsed.model)
@@ -55,7 +55,7 @@ def text_counter(spec: str) -> tuple[TextCounter | None, str]:
 def chat_counter(spec: str, chat_template: str | None = None) -> tuple[ChatCounter, str]:
     """A counter of a whole conversation's prompt tokens: `tokenizer` (the model's chat template) or `estimate`."""
     parsed = parse_spec(spec)
-    if parsed.provider in ("hf", "vllm"):  # a vllm: model is a local checkpoint: its own tokenizer
+    if parsed.provider in ("hf", "vllm", "llamacpp"):  # a local checkpoint or GGUF: its own tokenizer
         from .hf import load_tokenizer
 
         tokenizer = load_tokenizer(parsed.model, chat_template)

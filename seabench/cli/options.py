@@ -135,13 +135,24 @@ VllmArgs = Annotated[
         help=('More arguments for `vllm serve`, quoted as one: "--tensor-parallel-size 4 --max-model-len 8192".'),
     ),
 ]
+LlamacppArgs = Annotated[
+    str | None,
+    typer.Option(
+        "--llamacpp-args",
+        metavar="ARGS",
+        help='More arguments for llama-cpp-python\'s server (llamacpp: models), quoted as one: "--n_gpu_layers -1".',
+    ),
+]
 VllmStartTimeout = Annotated[
     float | None,
     typer.Option(
         "--vllm-start-timeout",
         metavar="SECONDS",
         min=1,
-        help=(f"How long a vllm: server may take to load and become healthy (default {D.VLLM_START_TIMEOUT_S:g})."),
+        help=(
+            f"How long a vllm: or llamacpp: server may take to load and become healthy (default "
+            f"{D.VLLM_START_TIMEOUT_S:g})."
+        ),
     ),
 ]
 Rpm = Annotated[

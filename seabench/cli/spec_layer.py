@@ -48,6 +48,7 @@ OPTION_NAMES = {
     "dtype": "--dtype",
     "device": "--device",
     "vllm_args": "--vllm-args",
+    "llamacpp_args": "--llamacpp-args",
     "vllm_start_timeout": "--vllm-start-timeout",
     "prices": "--prices",
     "questions": "--questions",
@@ -71,6 +72,7 @@ RUN_FIELDS = (
     "dtype",
     "device",
     "vllm_args",
+    "llamacpp_args",
     "vllm_start_timeout",
     "prices",
 )
