@@ -40,7 +40,8 @@ def run_facts(store: Store, questions: dict[tuple[str, str], Question], judgment
     models = []
     for name, (spec, s) in store.models().items():
         system = f", system prompt: {s.system_prompt[:60]}" if s.system_prompt else ""
-        models.append((name, spec, f"temperature {s.temperature:g}, max tokens {s.max_tokens}{system}"))
+        sampling = "".join(f", {k}={v}" for k, v in s.sampling)
+        models.append((name, spec, f"temperature {s.temperature:g}, max tokens {s.max_tokens}{sampling}{system}"))
     return RunFacts(
         created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         version=__version__,

@@ -86,6 +86,7 @@ class EvalFile(_Table):
     max_tokens: int | None = Field(default=None, ge=1)
     temperature: float | int | None = Field(default=None, ge=0)
     system_prompt: str | None = None
+    sampling: dict[str, float | int | bool | str] | None = None
     timeout: float | int | None = Field(default=None, gt=0)
     max_attempts: int | None = Field(default=None, ge=1)
     batch_size: int | None = Field(default=None, ge=1)
@@ -143,7 +144,9 @@ def _problem(path: Path, text: str, err: Any) -> Problem:
 
 def error_words(err: Any) -> str:
     """A validation error's words; a pattern (the one for --device) is said as the values it takes."""
-    return f"should be {D.HF_DEVICES}" if err["type"] == "string_pattern_mismatch" else err["msg"].lower()
+    if err["type"] == "string_pattern_mismatch":
+        return f"should be {D.HF_DEVICES}"
+    return err["msg"].lower().removeprefix("value error, ")
 
 
 def _line(text: str, key: str) -> int | None:

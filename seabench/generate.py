@@ -282,6 +282,11 @@ def generate(
 ) -> list[ModelResult]:
     """Collect every missing answer for every model, one model after another."""
     check_names(runs)
+    for run in runs:
+        if run.spec.startswith("hf:"):
+            from .backends.hf import check_sampling
+
+            check_sampling(run.spec.removeprefix("hf:"), run.settings.sampling)
     # What each API model's server is, asked once (a local server's /v1/models), before anything is sent: a name
     # whose server changed is refused when it registers.
     runs = [

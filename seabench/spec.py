@@ -17,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from . import defaults as D
 from .backends import parse_spec
@@ -26,6 +26,8 @@ from .errors import ConfigError, SpecError
 from .records import GenerationSettings, JudgeConfig, ModelRun
 
 LOCAL = ("hf", "vllm", "llamacpp")
+OWN_SETTINGS = {"model", "messages", "temperature", "max_tokens", "max_completion_tokens", "system", "stream", "n"}
+"""Request fields a sampling option may not set: they are settings of their own, or what the request is."""
 """Providers that run the model here: no endpoint to point at."""
 
 
@@ -115,6 +117,8 @@ class RunSpec(_Spec):
     """The candidates' answer length limit, in tokens."""
     system_prompt: str | None = None
     """System message for every candidate conversation."""
+    sampling: dict[str, float | int | bool | str] = {}
+    """More sampling options for the candidates (`repeat_penalty: 1.0`), sent as they are; part of their identity."""
 
     judges: list[JudgeEntry] = []
     """The judges, in order: one, or a panel that judges one after another."""
@@ -158,6 +162,17 @@ class RunSpec(_Spec):
     run: RunOptions = RunOptions()
     """How requests are sent."""
 
+    @field_validator("sampling")
+    @classmethod
+    def _sampling_beside_the_settings(cls, value: dict[str, Any]) -> dict[str, Any]:
+        taken = sorted(set(value) & OWN_SETTINGS)
+        if taken:
+            raise ValueError(
+                f"{', '.join(taken)} is a setting of its own (temperature, max_tokens, system_prompt), not a sampling "
+                "option"
+            )
+        return value
+
     def model_runs(self) -> list[ModelRun]:
         """Each candidate with its settings and endpoint: its own where it has one, else the shared ones."""
         urls = _per_item(self.base_url, len(self.models), "base_url", "models")
@@ -168,6 +183,7 @@ class RunSpec(_Spec):
                 temperature=_first(entry.temperature, self.temperature),
                 max_tokens=_first(entry.max_tokens, self.max_tokens),
                 system_prompt=_first(entry.system_prompt, self.system_prompt),
+                sampling=tuple(sorted(self.sampling.items())),
             )
             runs.append(
                 ModelRun(

@@ -56,6 +56,7 @@ class AnthropicBackend:
             "max_tokens": settings.max_tokens,
             # SDK 1.x dropped sampling parameters from `messages.create`; the API still takes them in the body.
             "temperature": settings.temperature,
+            **dict(settings.sampling),  # --sampling: top_k, top_p, as given
         }
         if system:
             body["system"] = system

@@ -139,11 +139,12 @@ class HFBackend:
     def _generate(self, prompts: list[str], settings: GenerationSettings) -> list[Completion]:
         torch = self.torch
         enc = self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False).to(self.device)
-        sampling = (
+        sampling: dict[str, Any] = (
             {"do_sample": True, "temperature": settings.temperature}
             if settings.temperature > 0
             else {"do_sample": False, "temperature": None, "top_p": None, "top_k": None}
         )
+        sampling |= dict(settings.sampling)
         with torch.inference_mode():
             out = self.model.generate(
                 **enc, max_new_tokens=settings.max_tokens, pad_token_id=self.tokenizer.pad_token_id, **sampling
@@ -164,6 +165,23 @@ class HFBackend:
 
     async def aclose(self) -> None:
         return None
+
+
+def check_sampling(model: str, sampling: Sequence[tuple[str, object]]) -> None:
+    """--sampling for an hf: model must name generate()'s own options: checked before the model is registered or
+    loaded, naming the nearest one it has (llama.cpp's repeat_penalty is transformers' repetition_penalty)."""
+    if not sampling:
+        return
+    import difflib
+
+    known = list(_transformers(None).GenerationConfig().to_dict())
+    for key, _ in sampling:
+        if key not in known:
+            near = difflib.get_close_matches(key, known, n=1, cutoff=0.5)
+            raise ConfigError(
+                f"hf:{model}: transformers' generate() has no option {key}"
+                + (f" (did you mean {near[0]}?)" if near else "")
+            )
 
 
 def decode(tokenizer: Any, ids: list[int], *, cut: bool) -> str:

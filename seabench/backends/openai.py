@@ -74,6 +74,7 @@ class OpenAIBackend:
             "messages": [{"role": m.role, "content": m.content} for m in messages],
             "temperature": settings.temperature,
             "max_tokens": settings.max_tokens,
+            **dict(settings.sampling),  # --sampling: a server's own options (repeat_penalty, top_k), as given
         }
 
     async def aclose(self) -> None:

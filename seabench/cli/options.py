@@ -272,6 +272,17 @@ SystemPrompt = Annotated[
     str | None, typer.Option("--system-prompt", metavar="TEXT", help="System message for every conversation.")
 ]
 
+Sampling = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--sampling",
+        metavar="KEY=VALUE",
+        help=(
+            "A sampling option for the candidates, sent as it is (repeatable): repeat_penalty=1.0 or top_k=1 for "
+            "llama.cpp and vLLM servers, repetition_penalty=1.0 for hf: models. Part of the model's stored identity."
+        ),
+    ),
+]
 Mode = Annotated[
     str | None,
     typer.Option(

@@ -18,6 +18,7 @@ OPTION_NAMES = {
     "temperature": "--temperature",
     "max_tokens": "--max-tokens",
     "system_prompt": "--system-prompt",
+    "sampling": "--sampling",
     "judge_temperature": "--judge-temperature",
     "judge_max_tokens": "--judge-max-tokens",
     "mode": "--mode",
@@ -94,6 +95,24 @@ def given(ctx: typer.Context, **values: object) -> dict[str, object]:
     return {k: v for k, v in values.items() if v is not None and source(k) not in ("DEFAULT", "DEFAULT_MAP")}
 
 
+def sampling_options(pairs: list[str]) -> dict[str, object]:
+    """`KEY=VALUE` pairs as a dict; a value reads as JSON where it can (1.0, 40, true), else as text."""
+    import json
+
+    from ..errors import SpecError
+
+    out: dict[str, object] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise SpecError("{sampling} takes KEY=VALUE (repeat_penalty=1.0), not {pair!r}", pair=pair)
+        try:
+            out[key.strip()] = json.loads(value)
+        except ValueError:
+            out[key.strip()] = value.strip()
+    return out
+
+
 def cli_layer(options: dict[str, object], file_judges: list[dict] | None = None) -> dict[str, object]:
     """The options given, in the run spec's shape: models and judges with their names, run options grouped."""
     from ..errors import SpecError
@@ -116,6 +135,8 @@ def cli_layer(options: dict[str, object], file_judges: list[dict] | None = None)
         )
     if judges or judge_names:
         layer["judges"] = [{**m, **({"name": judge_names[i]} if judge_names else {})} for i, m in enumerate(members)]
+    if "sampling" in options:
+        layer["sampling"] = sampling_options(options.pop("sampling"))  # type: ignore[arg-type]
     run = {k: options.pop(k) for k in RUN_FIELDS if k in options}
     if run:
         layer["run"] = run

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 SEA_BENCH_CATEGORIES = (
     "task-solving",
@@ -115,6 +115,17 @@ class GenerationSettings(Record):
     """Reply length limit, in tokens."""
     system_prompt: str | None = None
     """System message for every conversation, if any."""
+    sampling: tuple[tuple[str, float | int | bool | str], ...] = ()
+    """More sampling options, sorted by name (`repeat_penalty=1.0`, `top_p=1`): extra body fields for an HTTP server,
+    generation arguments for hf:."""
+
+    @model_serializer(mode="wrap")
+    def _without_empty_sampling(self, handler: SerializerFunctionWrapHandler) -> dict:
+        # Left out when empty, so the settings of every run before --sampling existed dump (and key) as they did.
+        data = handler(self)
+        if not self.sampling:
+            data.pop("sampling", None)
+        return data
 
 
 class Usage(Record):
