@@ -116,7 +116,8 @@ def test_faults_at_ten_percent_still_finish_every_item(tmp_path):
         assert not result.failures
         assert result.stats.done == 120 == len(store.answers())
         assert set(server.faults_sent) == set(FAULTS)  # every kind of fault was met and survived
-        assert result.stats.sent == len(server.requests) > 120
+        # an attempt the learned timeout cut while the machine was busy may never have reached the server
+        assert 120 < len(server.requests) <= result.stats.sent
 
 
 def test_retry_after_is_honoured(tmp_path, small_bench):

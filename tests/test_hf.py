@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from seabench.backends import BackendOptions
@@ -183,3 +185,18 @@ def tiny_model_like(tmp_path):
     (folder / "config.json").write_text("{}")
     (folder / "extra.gguf").write_bytes(b"GGUF")
     return folder
+
+
+def test_local_progress_counts_answers_batches_and_tokens_per_second(cli, tmp_path, tiny_model):
+    from seabench.runner import per_time
+
+    result = cli(
+        "generate", "--model", f"hf:{tiny_model}", "--limit", "3", "--max-tokens", "6", "--batch-size", "8",
+        "--db", tmp_path / "s.db",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    summary = next(line for line in result.stderr.splitlines() if "answers stored" in line)
+    # 3 questions of 2 turns: turn 1 of each in one batch, then their turn 2s
+    assert "2 forward batches in" in summary and "request" not in summary, summary
+    assert re.search(r"\d[\d,]* out \(\d+\.\d tokens/s\)", summary), summary
+    assert per_time(0.5) == "0.5/s" and per_time(0.04) == "2.4/min" and per_time(0) == "0.0/s"

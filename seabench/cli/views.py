@@ -163,9 +163,10 @@ def generate_summary(results: list[ModelResult]) -> Group:
                 "the same command again once it has)",
                 style="red",
             )
+        calls = plural(s.sent, "forward batch", "forward batches") if s.batched else plural(s.sent, "request")
         line.append(
-            f"; {plural(s.sent, 'request')} in {s.wall_s:.1f}s{traffic(s)}, {s.input_tokens:,} tokens in, "
-            f"{s.output_tokens:,} out"
+            f"; {calls} in {s.wall_s:.1f}s{traffic(s)}, {s.input_tokens:,} tokens in, {s.output_tokens:,} out"
+            + (f" ({s.output_tokens / s.wall_s:.1f} tokens/s)" if s.output_tokens and s.wall_s > 0 else "")
         )
         if s.cost:
             line.append(f", ${s.cost:.4f}")

@@ -95,6 +95,8 @@ class RunStats:
     """Attempts cut by the timeout learned from this run's latencies."""
     batches: int = 0
     """Provider batches submitted (a batch run's requests are in `sent`)."""
+    batched: bool = False
+    """Each call carried several conversations at once (a local model's --batch-size): `sent` counts forward batches."""
 
 
 OnSuccess = Callable[[Job, Completion, float], Outcome]
@@ -134,7 +136,7 @@ class Runner:
         self.policy = policy
         self.progress = progress or Progress(enabled=False)
         self.rng = random.Random(seed)
-        self.stats = RunStats()
+        self.stats = RunStats(batched=getattr(backend, "batch_size", 1) > 1)
 
     async def run(
         self,
@@ -294,6 +296,11 @@ class Runner:
         return []
 
 
+def per_time(rate: float) -> str:
+    """Answers per second, or per minute when fewer than one in ten seconds (a CPU model is not "0.0/s")."""
+    return f"{rate:.1f}/s" if rate >= 0.1 or rate == 0 else f"{rate * 60:.1f}/min"
+
+
 class Progress:
     """A rich progress bar on a terminal; plain periodic lines otherwise. On stderr: it is status, never a result."""
 
@@ -338,17 +345,18 @@ class Progress:
         if not self.enabled:
             return
         elapsed = max(1e-9, time.monotonic() - self._t0)
-        rate = (self.done - self._already) / elapsed
+        rate = per_time((self.done - self._already) / elapsed)
         extra = f"{stats.failed} failed · {stats.input_tokens + stats.output_tokens:,} tok" + (
-            f" · ${stats.cost:.4f}" if stats.cost else ""
+            f" · {stats.output_tokens / elapsed:.1f} tok/s out" if stats.output_tokens else ""
         )
+        extra += f" · ${stats.cost:.4f}" if stats.cost else ""
         if self._bar is not None:
-            self._bar.update(self._task, advance=advance, rate=f"{rate:.1f}/s", extra=extra)
+            self._bar.update(self._task, advance=advance, rate=rate, extra=extra)
         elif time.monotonic() - self._last >= self.interval_s or self.done == self.total:
             self._last = time.monotonic()
             resumed = f" ({self._already} stored before)" if self._already else ""
             print(
-                f"{self.label}: {self.done}/{self.total} done{resumed}, {rate:.1f}/s, {extra}",
+                f"{self.label}: {self.done}/{self.total} done{resumed}, {rate}, {extra}",
                 file=self.stream,
                 flush=True,
             )
