@@ -3,7 +3,7 @@
 bench = "hf:SeaLLMs/Sea-bench"     # optional; default: the bundled bench
 db = "seabench.db"
 out = "report.html"
-lang = ["th", "km", "lo", "my"]    # filters: lang, category, limit
+lang = ["th", "km", "lo", "my"]    # filters: lang, category, limit (per language), limit_total
 concurrency = 16                   # also: rpm, tpm, max_tokens, temperature, system_prompt, timeout, max_attempts
 
 [judge]
@@ -80,6 +80,7 @@ class EvalFile(_Table):
     lang: list[str] | None = None
     category: list[str] | None = None
     limit: int | None = Field(default=None, ge=1)
+    limit_total: int | None = Field(default=None, ge=1)
     concurrency: int | None = Field(default=None, ge=1)
     rpm: float | int | None = Field(default=None, gt=0)
     tpm: float | int | None = Field(default=None, gt=0)

@@ -116,9 +116,12 @@ def prepare(
     """Load and check everything a run can know before its first request; raise on the first problem. `questions`:
     the ones to judge, when they come from the store rather than from a bench (`seabench judge`)."""
     prompts = choose_prompts(spec.prompts, spec.judge_language, spec.rationale_language) if judging else None
+    chosen = (spec.lang, spec.category, spec.limit, spec.limit_total)
     if questions is None:
         bench = bench or load_bench(spec.bench)
-        questions = select_questions(bench, spec.lang, spec.category, spec.limit)
+        questions = select_questions(bench.questions, f"bench {bench.name}", *chosen)
+    else:
+        questions = select_questions(questions, "the store's questions", *chosen)
     runs = spec.model_runs()
     if answers and not runs:
         raise SpecError("no models: give {models}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,19 +60,32 @@ class ModelResult:
 
 
 def select_questions(
-    bench: Bench, langs: list[str] | None = None, categories: list[str] | None = None, limit: int | None = None
+    pool: Sequence[Question],
+    where: str,
+    langs: list[str] | None = None,
+    categories: list[str] | None = None,
+    limit: int | None = None,
+    limit_total: int | None = None,
 ) -> list[Question]:
-    """The bench's questions in these languages and categories (matched ignoring case); a value the bench does not have
-    is an error naming the ones it has, never a quietly smaller (or empty) run."""
-    langs = _known("lang", langs, [q.lang for q in bench.questions], bench)
-    categories = _known("category", categories, [q.category for q in bench.questions], bench)
-    picked = [
-        q for q in bench.questions if (not langs or q.lang in langs) and (not categories or q.category in categories)
-    ]
-    return picked[:limit] if limit is not None else picked
+    """The questions of `pool` (a bench's, or the store's, which `where` names) in these languages and categories
+    (matched ignoring case), the first `limit` of each language, the first `limit_total` of those. A value the pool
+    does not have is an error naming the ones it has, never a quietly smaller (or empty) run."""
+    langs = _known("lang", langs, [q.lang for q in pool], where)
+    categories = _known("category", categories, [q.category for q in pool], where)
+    picked = [q for q in pool if (not langs or q.lang in langs) and (not categories or q.category in categories)]
+    if limit is not None:
+        # Per language, so `--limit 8 --lang en,th` is eight of each, not eight English questions.
+        taken: dict[str, int] = {}
+        kept = []
+        for q in picked:
+            taken[q.lang] = taken.get(q.lang, 0) + 1
+            if taken[q.lang] <= limit:
+                kept.append(q)
+        picked = kept
+    return picked[:limit_total] if limit_total is not None else picked
 
 
-def _known(option: str, wanted: list[str] | None, have: list[str], bench: Bench) -> list[str] | None:
+def _known(option: str, wanted: list[str] | None, have: list[str], where: str) -> list[str] | None:
     if wanted is None:
         return None
     by_folded = {h.casefold(): h for h in have}
@@ -79,9 +93,9 @@ def _known(option: str, wanted: list[str] | None, have: list[str], bench: Bench)
     if not wanted or unknown:
         what = f"'{', '.join(unknown)}' is not in" if unknown else "needs a value from"
         raise SpecError(
-            "{" + option + "} {what} bench {bench}; it has: {have}",
+            "{" + option + "} {what} {where}; it has: {have}",
             what=what,
-            bench=bench.name,
+            where=where,
             have=", ".join(sorted(by_folded.values())),
         )
     return [by_folded[w.casefold()] for w in wanted]

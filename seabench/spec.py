@@ -156,7 +156,9 @@ class RunSpec(_Spec):
     category: list[str] | None = None
     """Only these categories."""
     limit: int | None = Field(default=None, ge=1)
-    """Only the first N selected questions."""
+    """Only the first N selected questions of each language."""
+    limit_total: int | None = Field(default=None, ge=1)
+    """Only the first N selected questions in all (after `limit`)."""
     all_questions: bool = False
     """Rank each model on every question it answered, not only those every model answered."""
     run: RunOptions = RunOptions()

@@ -361,7 +361,7 @@ def test_batch_needs_a_provider_with_a_batch_api(cli, bench, tmp_path, tiny_mode
         "--db",
         tmp_path / "s.db",
         "--batch",
-        "--limit",
+        "--limit-total",
         "1",
     )
     assert result.exit_code == 2 and "--batch needs a provider with a batch API" in result.stderr

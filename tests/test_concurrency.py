@@ -38,7 +38,7 @@ def test_three_processes_on_a_new_store_split_the_work(tmp_path):
     with FakeServer("openai", latency=0.05) as server:
         procs = [
             subprocess.Popen(
-                _generate_args(db, server.url, "--limit", "40", "--concurrency", "4"),
+                _generate_args(db, server.url, "--limit-total", "40", "--concurrency", "4"),
                 cwd=ROOT,
                 env=env,
                 stdout=subprocess.PIPE,
@@ -92,7 +92,7 @@ def test_a_killed_process_does_not_block_the_next_run(tmp_path):
     env = {**os.environ, "OPENAI_API_KEY": "k"}
     with FakeServer("openai", latency=5.0) as slow:
         proc = subprocess.Popen(
-            _generate_args(db, slow.url, "--limit", "6"),
+            _generate_args(db, slow.url, "--limit-total", "6"),
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
@@ -108,7 +108,12 @@ def test_a_killed_process_does_not_block_the_next_run(tmp_path):
     con.close()
     with FakeServer("openai") as fast:
         result = subprocess.run(
-            _generate_args(db, fast.url, "--limit", "6"), cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+            _generate_args(db, fast.url, "--limit-total", "6"),
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
         assert result.returncode == 0, result.stderr
         sent = len(fast.requests)
@@ -163,7 +168,7 @@ def test_a_peer_killed_mid_run_leaves_no_work_undone(cli, tmp_path, monkeypatch)
 
     monkeypatch.setattr(evaluate, "PEER_POLL_S", 0.3)
     db = tmp_path / "s.db"
-    scope = ("--lang", "th", "--category", "safety", "--limit", "6")
+    scope = ("--lang", "th", "--category", "safety", "--limit-total", "6")
     with FakeServer("openai", latency=60) as slow, FakeServer("openai") as fast:
         with _hanging_peer(db, slow.url, scope, holds=3) as peer:
             assert _claims(db) >= 3
@@ -190,7 +195,7 @@ def test_a_peer_that_holds_its_claims_past_the_wait_is_reported_and_exits_1(cli,
     monkeypatch.setattr(evaluate, "PEER_POLL_S", 0.2)
     monkeypatch.setattr(RetryPolicy, "lease", lambda self, timeout: 1.0)  # a short wait; the peer's claim is long
     db = tmp_path / "s.db"
-    scope = ("--lang", "th", "--category", "safety", "--limit", "4")
+    scope = ("--lang", "th", "--category", "safety", "--limit-total", "4")
     with FakeServer("openai", latency=60) as slow, FakeServer("openai") as fast:
         with _hanging_peer(db, slow.url, scope, holds=2):
             result = _generate_here(cli, db, fast.url, scope)

@@ -199,7 +199,7 @@ def test_missing_key_names_the_variable(tmp_path):
                 spec,
                 "--db",
                 str(tmp_path / "s.db"),
-                "--limit",
+                "--limit-total",
                 "1",
             ],
             capture_output=True,
@@ -315,7 +315,7 @@ def test_filters_and_answers_export(tmp_path, cli):
             "km,lo",
             "--category",
             "math-reasoning",
-            "--limit",
+            "--limit-total",
             "10",
             env={"OPENAI_API_KEY": "k"},
         )
@@ -481,3 +481,19 @@ def test_generate_says_how_many_answers_stopped_at_max_tokens_per_language(cli, 
             "generate", "--model", "openai:w", "--base-url", server.url, "--bench", bench, "--db", tmp_path / "s.db"
         )
     assert "--max-tokens" not in whole.stderr
+
+
+def test_limit_counts_per_language_and_limit_total_across_them():
+    """`--limit 2 --lang en,th,vi` is two of each language (it used to be the first two, both English)."""
+    from seabench.bench import load_bench
+    from seabench.generate import select_questions
+
+    bench = load_bench(None)
+    per_lang = select_questions(bench.questions, "bench", ["en", "th", "vi"], None, 2)
+    for lang in ("en", "th", "vi"):  # the first two of each, in the bench's order
+        assert [q for q in per_lang if q.lang == lang] == [q for q in bench.questions if q.lang == lang][:2]
+    assert len(per_lang) == 6 and per_lang == [q for q in bench.questions if q in per_lang]
+    assert select_questions(bench.questions, "bench", ["en", "th", "vi"], None, 2, 3) == per_lang[:3]
+    assert len(select_questions(bench.questions, "bench", None, ["safety"], 1)) == len(
+        {q.lang for q in bench.questions}
+    )

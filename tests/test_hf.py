@@ -82,7 +82,7 @@ def test_usage_comes_from_the_tokenizer(tmp_path, tiny_model):
 def test_model_without_chat_template_needs_one(tmp_path, cli):
     folder = build_model(tmp_path / "no-template", chat_template=None)
     (folder / "chat_template.jinja").unlink(missing_ok=True)
-    args = ["generate", "--model", f"hf:{folder}", "--db", tmp_path / "s.db", "--limit", "1", "--max-tokens", "3"]
+    args = ["generate", "--model", f"hf:{folder}", "--db", tmp_path / "s.db", "--limit-total", "1", "--max-tokens", "3"]
     result = cli(*args)
     assert result.exit_code == 2
     assert (
@@ -118,7 +118,7 @@ def test_a_local_model_can_judge_and_its_noise_is_never_a_score(tmp_path, tiny_m
                 db,
                 "--lang",
                 "km",
-                "--limit",
+                "--limit-total",
                 "2",
                 env={"OPENAI_API_KEY": "k"},
             ).exit_code
@@ -191,7 +191,7 @@ def test_local_progress_counts_answers_batches_and_tokens_per_second(cli, tmp_pa
     from seabench.runner import per_time
 
     result = cli(
-        "generate", "--model", f"hf:{tiny_model}", "--limit", "3", "--max-tokens", "6", "--batch-size", "8",
+        "generate", "--model", f"hf:{tiny_model}", "--limit-total", "3", "--max-tokens", "6", "--batch-size", "8",
         "--db", tmp_path / "s.db",
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr

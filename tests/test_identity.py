@@ -17,7 +17,7 @@ from .fakes import FakeServer
 
 
 def _generate(cli, db, url, *more):
-    return cli("generate", "--model", "openai:smollm", "--base-url", url, "--limit", "2", "--db", db, *more)
+    return cli("generate", "--model", "openai:smollm", "--base-url", url, "--limit-total", "2", "--db", db, *more)
 
 
 def _chats(server):

@@ -275,7 +275,7 @@ def test_seabench_v2_prompts_judge_a_seabench_v2_bench(cli, shared_data, tmp_pat
                 shared_data / "seabench-v2",
                 "--db",
                 db,
-                "--limit",
+                "--limit-total",
                 "3",
                 env=ENV,
             ).exit_code
@@ -497,3 +497,21 @@ def test_servers_ways_of_saying_the_context_is_full(message, overflows):
     from seabench.backends.base import overflows_context
 
     assert overflows_context(message) is overflows
+
+
+def test_judge_takes_the_same_selection_as_generate(cli, bench, tmp_path):
+    """`judge --lang/--category/--limit` judges part of what is stored, and names what the store lacks."""
+    db = tmp_path / "s.db"
+    _generate(cli, bench, db, models=("openai:cand-a",))
+    with FakeServer("openai", reply=_rating_judge(lambda body: 7)) as judge:
+        args = ("judge", "--judge", "openai:judge-1", "--judge-base-url", judge.url, "--db", db)
+        thai = cli(*args, "--lang", "th", env=ENV)
+        assert thai.exit_code == 0, thai.output
+        unknown = cli(*args, "--lang", "km", env=ENV)
+        assert unknown.exit_code == 2 and "'km' is not in the store's questions; it has: en, lo, th" in unknown.stderr
+        rest = cli(*args, "--category", "safety,task-solving", "--limit", "1", env=ENV)
+        assert rest.exit_code == 0, rest.output
+    with Store(db) as store:
+        judged = [(j.question_id, j.turn) for j in store.judgments()]
+    assert sorted(judged) == [("en-t", 1), ("lo-s", 1), ("th-m", 1), ("th-m", 2)]
+    assert len(judge.requests) == 4

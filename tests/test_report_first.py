@@ -123,7 +123,7 @@ def test_eval_writes_the_format_its_out_names_and_refuses_an_unwritable_one_befo
             "th",
             "--category",
             "safety",
-            "--limit",
+            "--limit-total",
             "2",
             "--db",
             tmp_path / "s.db",

@@ -13,7 +13,7 @@ from .fakes import FakeServer
 
 
 def _generate(cli, db, url, *more):
-    return cli("generate", "--model", "openai:local", "--base-url", url, "--limit", "2", "--db", db, *more)
+    return cli("generate", "--model", "openai:local", "--base-url", url, "--limit-total", "2", "--db", db, *more)
 
 
 def test_sampling_options_reach_the_server_and_belong_to_the_models_identity(cli, tmp_path):
@@ -56,7 +56,7 @@ def test_a_sampling_option_that_cannot_be_sent_is_refused_up_front(cli, tmp_path
 
 def test_hf_takes_transformers_names_and_stops_on_another_servers(cli, tmp_path, tiny_model):
     db = tmp_path / "s.db"
-    args = ("generate", "--model", f"hf:{tiny_model}", "--limit", "1", "--max-tokens", "4", "--db", db)
+    args = ("generate", "--model", f"hf:{tiny_model}", "--limit-total", "1", "--max-tokens", "4", "--db", db)
     wrong = cli(*args, "--sampling", "repeat_penalty=1.0")
     assert wrong.exit_code == 2
     assert "no option repeat_penalty (did you mean repetition_penalty?)" in wrong.stderr

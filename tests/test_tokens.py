@@ -96,7 +96,10 @@ def test_local_model_path_with_stored_answers_and_report(cli, tiny_model, tmp_pa
     db = tmp_path / "s.db"
     spec = f"hf:{tiny_model}"
     assert (
-        cli("generate", "--model", spec, "--db", db, "--lang", "lo", "--max-tokens", "6", "--limit", "6").exit_code == 0
+        cli(
+            "generate", "--model", spec, "--db", db, "--lang", "lo", "--max-tokens", "6", "--limit-total", "6"
+        ).exit_code
+        == 0
     )
     rows = json.loads(cli("tokens", "--model", spec, "--db", db, "--format", "json").stdout)
     lo = next(r for r in rows if r["lang"] == "lo")

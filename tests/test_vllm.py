@@ -195,7 +195,7 @@ def test_a_checkpoint_saved_again_at_the_same_path_never_mixes_with_the_old(benc
     weights = ckpt / "model.safetensors"
     weights.write_bytes(b"step-1000")
     db = tmp_path / "s.db"
-    base = ["generate", "--model", f"vllm:{ckpt}", "--name", "ckpt", "--bench", bench, "--db", db, "--limit", "1"]
+    base = ["generate", "--model", f"vllm:{ckpt}", "--name", "ckpt", "--bench", bench, "--db", db, "--limit-total", "1"]
     assert run_seabench(*base, env=env).returncode == 0
     first = sqlite3.connect(db).execute("SELECT checkpoint FROM models WHERE name = 'ckpt'").fetchone()[0]
     assert first.startswith("files:")

@@ -104,7 +104,14 @@ Lang = Annotated[
 Category = Annotated[
     list[str] | None, typer.Option("--category", metavar="LIST", help="Only these categories (comma-separated).")
 ]
-Limit = Annotated[int | None, typer.Option("--limit", metavar="N", min=1, help="Only the first N selected questions.")]
+Limit = Annotated[
+    int | None,
+    typer.Option("--limit", metavar="N", min=1, help="Only the first N selected questions of each language."),
+]
+LimitTotal = Annotated[
+    int | None,
+    typer.Option("--limit-total", metavar="N", min=1, help="Only the first N selected questions in all."),
+]
 
 BaseUrl = Annotated[
     list[str] | None,

@@ -35,6 +35,7 @@ OPTION_NAMES = {
     "lang": "--lang",
     "category": "--category",
     "limit": "--limit",
+    "limit_total": "--limit-total",
     "all_questions": "--all-questions",
     "concurrency": "--concurrency",
     "rpm": "--rpm",
