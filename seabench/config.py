@@ -98,6 +98,7 @@ class EvalFile(_Table):
     llamacpp_args: str | None = None
     vllm_start_timeout: float | int | None = Field(default=None, gt=0)
     prices: str | None = None
+    tokenizer: str | None = None
     judge: JudgeTable = JudgeTable()
     judges: list[PanelMember] = []
     models: list[ModelTable] = []

@@ -21,7 +21,7 @@ from .bench import load_bench
 from .checks import run_checks
 from .errors import SpecError
 from .generate import ModelResult, check_names, estimate_plan, generate, make_plans, select_questions
-from .judging.estimate import estimate, estimate_unanswered
+from .judging.estimate import JudgeEstimate, estimate, estimate_unanswered
 from .judging.llm import JudgeResult, judge
 from .judging.native import choose_prompts
 from .judging.plan import JudgePlan, check_prompts, plan
@@ -199,7 +199,9 @@ def generate_plan(p: Prepared) -> list[PlanRow]:
     """What `generate` would send, and the most it can cost; nothing is sent and no store is made."""
     with Store.existing(p.spec.db) or nullcontext() as store:
         plans = make_plans(store, p.runs, p.questions)
-    return estimate_plan(plans, p.prices, chat_template=p.backend().chat_template, batch=p.spec.run.batch)
+    return estimate_plan(
+        plans, p.prices, chat_template=p.backend().chat_template, batch=p.spec.run.batch, tokenizer=p.spec.run.tokenizer
+    )
 
 
 PEER_POLL_S = 2.0
@@ -259,7 +261,7 @@ def _merged(first: ModelResult, again: ModelResult) -> ModelResult:
 # -- judge ---------------------------------------------------------------------------------------------------
 
 
-def judge_plans(p: Prepared, store: Store) -> list[tuple[JudgeConfig, JudgePlan, dict]]:
+def judge_plans(p: Prepared, store: Store) -> list[tuple[JudgeConfig, JudgePlan, JudgeEstimate]]:
     """Each judge's plan over the stored answers and what it can cost; nothing is sent."""
     out = []
     for cfg in p.judges:
@@ -297,7 +299,7 @@ def run_judging(p: Prepared, store: Store, *, show_progress: bool = True) -> lis
 # -- eval ----------------------------------------------------------------------------------------------------
 
 
-def eval_plan(p: Prepared) -> tuple[list[PlanRow], list[tuple[JudgeConfig, dict]]]:
+def eval_plan(p: Prepared) -> tuple[list[PlanRow], list[tuple[JudgeConfig, JudgeEstimate]]]:
     """The plan and its most expensive outcome, per model and language, for both answers and judgments."""
     answer_tokens = max(r.settings.max_tokens for r in p.runs)
     judged = [

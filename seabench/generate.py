@@ -323,14 +323,18 @@ def generate(
 
 
 def estimate_plan(
-    plans: list[ModelPlan], prices: PriceTable | None = None, chat_template: str | None = None, batch: bool = False
+    plans: list[ModelPlan],
+    prices: PriceTable | None = None,
+    chat_template: str | None = None,
+    batch: bool = False,
+    tokenizer: str | None = None,
 ) -> list[PlanRow]:
     """Requests, tokens and the most they can cost, per model and language (at batch prices with `batch`)."""
     prices = prices or PriceTable()
     rows = []
     for plan in plans:
         run = plan.run
-        counter, source = chat_counter(run.spec, chat_template)
+        counter, source = chat_counter(run.spec, chat_template, tokenizer)
         price = prices.lookup(run.spec)
         if price and batch:
             price = price.at_batch()

@@ -70,6 +70,8 @@ class RunOptions(_Spec):
     """Seconds a vllm: server may take to load and become healthy."""
     prices: Path | None = None
     """A JSON price table over the built-in one."""
+    tokenizer: str | None = None
+    """A tokenizer (hub id or folder) to count the candidates' tokens with in a dry run's estimate."""
 
 
 class ModelEntry(_Spec):

@@ -20,8 +20,14 @@ from .store import Store
 
 
 def measure(
-    specs: list[str], bench: Bench, store: Store | None = None, prices: PriceTable | None = None
+    specs: list[str],
+    bench: Bench,
+    store: Store | None = None,
+    prices: PriceTable | None = None,
+    tokenizer: str | None = None,
 ) -> list[TokenRow]:
+    """Tokens per character and word for each model in each language; `tokenizer` (a hub id or folder) counts for every
+    model instead of its own."""
     prices = prices or PriceTable()
     texts: dict[str, list[str]] = defaultdict(list)
     for q in bench.questions:
@@ -43,7 +49,7 @@ def measure(
     rows: list[TokenRow] = []
     for spec in specs:
         spec = str(parse_spec(spec))
-        count, name = text_counter(spec)
+        count, name = text_counter(spec, tokenizer)
         price = prices.lookup(spec)
         per_lang = []
         for lang in langs:
@@ -95,9 +101,11 @@ def measure(
     return rows
 
 
-def run_tokens(specs: list[str], bench: Bench, store: Store, prices: PriceTable | None = None) -> list[TokenRow]:
+def run_tokens(
+    specs: list[str], bench: Bench, store: Store, prices: PriceTable | None = None, tokenizer: str | None = None
+) -> list[TokenRow]:
     if not specs:
         raise SpecError("give at least one {models} SPEC (hf:PATH_OR_ID for a tokenizer)")
-    rows = measure(specs, bench, store, prices)
+    rows = measure(specs, bench, store, prices, tokenizer)
     store.save_token_stats(rows)
     return rows

@@ -116,3 +116,45 @@ def test_local_model_path_with_stored_answers_and_report(cli, tiny_model, tmp_pa
     assert {r["lang"] for r in data["tokens"]} >= {"lo", "en"}
     cli("report", "--db", db, "--format", "html", "--out", tmp_path / "r.html", "--rounds", "100")
     assert "Tokens per language" in (tmp_path / "r.html").read_text(encoding="utf-8")
+
+
+def test_tokenizer_counts_for_a_model_whose_own_is_not_at_hand(cli, tiny_model, tmp_path):
+    """A checkpoint served behind openai: --base-url: --tokenizer names its tokenizer, and the counts are its own."""
+    db = tmp_path / "s.db"
+    served = json.loads(
+        cli("tokens", "--model", "openai:my-ckpt", "--tokenizer", tiny_model, "--db", db, "--format", "json").stdout
+    )
+    own = json.loads(cli("tokens", "--model", f"hf:{tiny_model}", "--db", db, "--format", "json").stdout)
+    assert {r["lang"]: r["tokens"] for r in served} == {r["lang"]: r["tokens"] for r in own}
+    assert all(str(tiny_model) in r["tokenizer"] for r in served)
+    plan = cli(
+        "generate", "--model", "openai:my-ckpt", "--base-url", "http://127.0.0.1:9/v1", "--tokenizer", tiny_model,
+        "--lang", "th", "--limit", "2", "--db", db, "--dry-run",
+    )  # fmt: skip
+    assert plan.exit_code == 0 and "counted by the model's tokenizer" in " ".join(plan.stdout.split())
+
+
+def test_a_judges_dry_run_counts_with_its_tokenizer_and_bounds_the_reasks(cli, tiny_model, tmp_path):
+    from seabench.judging.estimate import estimate
+    from seabench.judging.native import default_prompts
+    from seabench.judging.plan import plan
+    from seabench.records import GenerationSettings, JudgeConfig
+    from seabench.store import Store
+
+    db = tmp_path / "s.db"
+    generated = cli("generate", "--model", f"hf:{tiny_model}", "--lang", "th", "--limit", "2", "--max-tokens", "4",
+                    "--db", db)  # fmt: skip
+    assert generated.exit_code == 0
+    dry = cli("judge", "--judge", f"hf:{tiny_model}", "--judge-max-tokens", "100", "--db", db, "--dry-run")
+    said = " ".join(dry.stdout.split())
+    assert dry.exit_code == 0 and "input tokens counted with the judge's tokenizer" in said
+    cfg = JudgeConfig(spec=f"hf:{tiny_model}", name="j", settings=GenerationSettings(max_tokens=100))
+    with Store(db) as store:
+        found = estimate(cfg, plan(store, cfg, default_prompts()))
+    n, tin = sum(v[0] for v in found.per_lang.values()), sum(v[1] for v in found.per_lang.values())
+    requests, bound_in, bound_out, _ = found.reasked
+    assert n > 0 and requests == 3 * n and bound_out == 3 * n * 100  # two re-asks each, every reply at the limit
+    assert bound_in > 3 * tin + 3 * n * 100  # re-ask k carries k replies of 100 tokens and k re-ask messages
+    assert f"at most {requests} requests, {bound_in:,} input tokens, {bound_out:,} output" in said
+    api = cli("judge", "--judge", "openai:gpt-4o", "--db", db, "--dry-run", env={"OPENAI_API_KEY": "k"})
+    assert "input tokens counted as UTF-8 bytes ÷ 4" in " ".join(api.stdout.split())

@@ -1,8 +1,9 @@
 """Token counting, in one place for every stage: the model's own tokenizer where one runs offline, else an estimate.
 
-`hf:` and `vllm:` models count with their tokenizer (and chat template, for whole conversations); `openai:` models
-with tiktoken
-when it is installed and its encodings are cached; everything else gets the estimate, and says so.
+`hf:`, `vllm:` and `llamacpp:` models count with their tokenizer (and chat template, for whole conversations); any
+model with the tokenizer named by `--tokenizer` (a model served behind `openai:` is often a checkpoint whose
+tokenizer is at hand); `openai:` models with tiktoken when it is installed and its encodings are cached; everything
+else gets the estimate, and says so.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from collections.abc import Callable, Sequence
 from ..records import Message
 from . import parse_spec
 
+LOCAL = ("hf", "vllm", "llamacpp")
+"""Providers whose model is a checkpoint or file here: its own tokenizer counts."""
 TextCounter = Callable[[str], int]
 ChatCounter = Callable[[Sequence[Message]], int]
 
@@ -22,16 +25,16 @@ def estimate(messages: Sequence[Message]) -> int:
     return sum(math.ceil(len(m.content.encode("utf-8")) / 4) + 4 for m in messages)
 
 
-def text_counter(spec: str) -> tuple[TextCounter | None, str]:
-    """A counter of a text's tokens for a model spec, with the tokenizer's name; or None with the reason."""
+def text_counter(spec: str, tokenizer: str | None = None) -> tuple[TextCounter | None, str]:
+    """A counter of a text's tokens for a model spec (or with `tokenizer`, a hub id or folder), with the tokenizer's
+    name; or None with the reason."""
     parsed = parse_spec(spec)
-    if parsed.provider in ("hf", "vllm", "llamacpp"):  # a local checkpoint or GGUF: its own tokenizer
+    source = tokenizer or (parsed.model if parsed.provider in LOCAL else None)
+    if source is not None:  # a local checkpoint or GGUF: its own tokenizer; or the one named
         from .hf import load_tokenizer
 
-        tok = load_tokenizer(parsed.model)
-        return (
-            lambda text: len(tok(text, add_special_tokens=False).input_ids)
-        ), f"{type(tok).__name__} from {parsed.model}"
+        tok = load_tokenizer(source)
+        return (lambda text: len(tok(text, add_special_tokens=False).input_ids)), f"{type(tok).__name__} from {source}"
     if parsed.provider == "openai":
         try:
             import tiktoken
@@ -52,13 +55,17 @@ def text_counter(spec: str) -> tuple[TextCounter | None, str]:
     )
 
 
-def chat_counter(spec: str, chat_template: str | None = None) -> tuple[ChatCounter, str]:
-    """A counter of a whole conversation's prompt tokens: `tokenizer` (the model's chat template) or `estimate`."""
+def chat_counter(
+    spec: str, chat_template: str | None = None, tokenizer_source: str | None = None
+) -> tuple[ChatCounter, str]:
+    """A counter of a whole conversation's prompt tokens: `tokenizer` (the model's chat template, or that of the
+    tokenizer named by `tokenizer_source`) or `estimate`."""
     parsed = parse_spec(spec)
-    if parsed.provider in ("hf", "vllm", "llamacpp"):  # a local checkpoint or GGUF: its own tokenizer
+    source = tokenizer_source or (parsed.model if parsed.provider in LOCAL else None)
+    if source is not None:
         from .hf import load_tokenizer
 
-        tokenizer = load_tokenizer(parsed.model, chat_template)
+        tokenizer = load_tokenizer(source, chat_template)
         if tokenizer.chat_template:
 
             def count(messages: Sequence[Message]) -> int:

@@ -142,6 +142,17 @@ VllmArgs = Annotated[
         help=('More arguments for `vllm serve`, quoted as one: "--tensor-parallel-size 4 --max-model-len 8192".'),
     ),
 ]
+Tokenizer = Annotated[
+    str | None,
+    typer.Option(
+        "--tokenizer",
+        metavar="ID_OR_PATH",
+        help=(
+            "Count tokens with this tokenizer (a hub id or a folder), for models whose own is not at hand: a "
+            "checkpoint served behind openai: --base-url."
+        ),
+    ),
+]
 LlamacppArgs = Annotated[
     str | None,
     typer.Option(

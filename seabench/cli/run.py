@@ -80,6 +80,7 @@ def generate_cmd(
     max_attempts: o.Attempts = None,
     batch_size: o.BatchSize = None,
     chat_template: o.ChatTemplate = None,
+    tokenizer: o.Tokenizer = None,
     dtype: o.Dtype = None,
     device: o.Device = None,
     vllm_args: o.VllmArgs = None,
@@ -125,6 +126,7 @@ def tokens_cmd(
     db: o.Db = None,
     fmt: o.TableFormat = "terminal",
     prices: o.Prices = None,
+    tokenizer: o.Tokenizer = None,
 ) -> None:
     """Tokens per character and per word in each language, the ratio to English, and what prompts and answers cost."""
     from ..pricing import PriceTable
@@ -135,7 +137,7 @@ def tokens_cmd(
     loaded = o.load_bench_noting(bench)
     with Store(db) as store:
         store.save_bench(loaded)
-        rows = run_tokens(o.split(model) or [], loaded, store, PriceTable(prices))
+        rows = run_tokens(o.split(model) or [], loaded, store, PriceTable(prices), tokenizer)
     from ..report.fidelity_tables import tokens_table
     from .read import emit_rows
 
@@ -190,10 +192,10 @@ def judge_cmd(
     with Store(spec.db, create=False) as store:
         prepared = prepare(spec, answers=False, judging=True, questions=list(store.questions().values()))
         if dry_run:
-            for cfg, judge_plan, per_lang in judge_plans(prepared, store):
+            for cfg, judge_plan, found in judge_plans(prepared, store):
                 console().print(
                     judge_cost_table(
-                        cfg, per_lang, judge_plan_caption(judge_plan) + ("; costs at batch prices" if batch else "")
+                        cfg, found, judge_plan_caption(judge_plan) + ("; costs at batch prices" if batch else "")
                     )
                 )
             console().print(endpoints(prepared))
@@ -239,6 +241,7 @@ def eval_cmd(
     concurrency: o.Concurrency = None,
     batch_size: o.BatchSize = None,
     chat_template: o.ChatTemplate = None,
+    tokenizer: o.Tokenizer = None,
     dtype: o.Dtype = None,
     device: o.Device = None,
     vllm_args: o.VllmArgs = None,
@@ -268,11 +271,11 @@ def eval_cmd(
     if dry_run:
         rows, judged = eval_plan(prepared)
         console().print(plan_table(rows, batch=spec.run.batch))
-        for cfg, per_lang in judged:
+        for cfg, found in judged:
             console().print(
                 judge_cost_table(
                     cfg,
-                    per_lang,
+                    found,
                     "judge requests once the answers exist; every answer counted at --max-tokens"
                     + ("; costs at batch prices" if spec.run.batch else ""),
                 )

@@ -53,6 +53,7 @@ OPTION_NAMES = {
     "llamacpp_args": "--llamacpp-args",
     "vllm_start_timeout": "--vllm-start-timeout",
     "prices": "--prices",
+    "tokenizer": "--tokenizer",
     "questions": "--questions",
     "judge_name": "--judge-name",
     "table": "--table",
@@ -77,6 +78,7 @@ RUN_FIELDS = (
     "llamacpp_args",
     "vllm_start_timeout",
     "prices",
+    "tokenizer",
 )
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # the CLI imports no library module at start-up
     from ..evaluate import EvalResult, Prepared
     from ..generate import ModelResult
+    from ..judging.estimate import JudgeEstimate
     from ..judging.llm import JudgeResult
     from ..judging.plan import JudgePlan
     from ..records import JudgeConfig, PlanRow
@@ -199,11 +200,18 @@ def generate_summary(results: list[ModelResult]) -> Group:
 def judge_plan_caption(judge_plan: JudgePlan) -> str:
     return (
         f"{plural(judge_plan.total, 'item')} in scope, {judge_plan.total - len(judge_plan.items)} already judged, "
-        f"{judge_plan.missing_answers} waiting for answers; input tokens estimated as UTF-8 bytes ÷ 4"
+        f"{judge_plan.missing_answers} waiting for answers"
     )
 
 
-def judge_cost_table(cfg: JudgeConfig, per_lang: dict[str, tuple[int, int, int, float | None]], caption: str) -> Table:
+def judge_cost_table(cfg: JudgeConfig, found: JudgeEstimate, caption: str) -> Table:
+    n, tin, tout, cost = found.reasked
+    caption += (
+        f"; input tokens counted {found.counted}. If every reply lacked its verdict and was re-asked "
+        f"{plural(cfg.max_reasks, 'time')} (each re-ask resends the conversation with the reply in it): at most "
+        f"{plural(n, 'request')}, {tin:,} input tokens, {tout:,} output, {_usd(cost)}"
+    )
+    per_lang = found.per_lang
     table = Table(title=f"Judge plan for {cfg.name} ({cfg.mode}; nothing sent)", caption=caption)
     for col in ("lang", "requests", "input tok", "max output tok", "max cost"):
         table.add_column(col, justify="left" if col == "lang" else "right")
