@@ -1,7 +1,11 @@
 """Three `seabench generate` processes on one new store at once, against the fake OpenAI server: do they split the
 work? Prints requests sent ÷ answers stored against the goal 1 + 2·concurrency/N, duplicates, and exit codes.
 
+`--trials N` starts the processes on N new stores, one after another, and counts the runs that failed and the false
+"damaged" errors among them (the race on a new store: goal 0), on `--limit-total` questions each.
+
     python benchmarks/concurrent_generate.py [--processes 3] [--concurrency 8] [--latency 0.05]
+    python benchmarks/concurrent_generate.py --processes 5 --trials 50 --limit-total 20
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 from tests.fakes import FakeServer  # noqa: E402
 
 
-def run(processes: int, concurrency: int, latency: float) -> dict:
+def run(processes: int, concurrency: int, latency: float, limit_total: int | None = None) -> dict:
     with tempfile.TemporaryDirectory() as tmp, FakeServer("openai", latency=latency) as server:
         db = Path(tmp) / "shared.db"
         env = {**os.environ, "OPENAI_API_KEY": "k"}
@@ -37,6 +41,7 @@ def run(processes: int, concurrency: int, latency: float) -> dict:
             server.url,
             "--concurrency",
             str(concurrency),
+            *(["--limit-total", str(limit_total)] if limit_total else []),
         ]
         procs = [
             subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -63,8 +68,22 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--latency", type=float, default=0.05)
+    parser.add_argument("--trials", type=int, default=1)
+    parser.add_argument("--limit-total", type=int, default=None)
     args = parser.parse_args()
-    r = run(args.processes, args.concurrency, args.latency)
+    if args.trials > 1:
+        failed = damaged = 0
+        for _ in range(args.trials):
+            r = run(args.processes, args.concurrency, args.latency, args.limit_total)
+            failed += sum(1 for c in r["codes"] if c)
+            damaged += sum("damaged" in e for e in r["errors"])
+        runs = args.trials * args.processes
+        print(
+            f"{args.trials} new stores × {args.processes} processes: {failed} of {runs} runs failed, {damaged} with a"
+        )
+        print("false 'damaged' error (goal 0)")
+        return
+    r = run(args.processes, args.concurrency, args.latency, args.limit_total)
     goal = 1 + 2 * args.concurrency / max(1, r["stored"])
     print(f"{args.processes} processes × concurrency {args.concurrency}, latency {args.latency}s, bundled bench")
     print(f"exit codes: {r['codes']}" + (f"; errors: {r['errors']}" if r["errors"] else ""))
