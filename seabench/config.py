@@ -81,6 +81,7 @@ class EvalFile(_Table):
     category: list[str] | None = None
     limit: int | None = Field(default=None, ge=1)
     limit_total: int | None = Field(default=None, ge=1)
+    shard: str | None = Field(default=None, pattern=r"^[1-9][0-9]*/[1-9][0-9]*$")
     concurrency: int | None = Field(default=None, ge=1)
     rpm: float | int | None = Field(default=None, gt=0)
     tpm: float | int | None = Field(default=None, gt=0)
@@ -145,9 +146,14 @@ def _problem(path: Path, text: str, err: Any) -> Problem:
 
 
 def error_words(err: Any) -> str:
-    """A validation error's words; a pattern (the one for --device) is said as the values it takes."""
+    """A validation error's words; a pattern (--device's, --shard's) is said as the values it takes."""
     if err["type"] == "string_pattern_mismatch":
-        return f"should be {D.HF_DEVICES}"
+        pattern = err.get("ctx", {}).get("pattern")
+        return (
+            f"should be {D.HF_DEVICES}"
+            if pattern == D.HF_DEVICE_PATTERN
+            else "should look like I/N (2/3: the second of three)"
+        )
     return err["msg"].lower().removeprefix("value error, ")
 
 

@@ -20,7 +20,7 @@ from .backends import BackendOptions, check_keys
 from .bench import load_bench
 from .checks import run_checks
 from .errors import SpecError
-from .generate import ModelResult, check_names, estimate_plan, generate, make_plans, select_questions
+from .generate import ModelResult, check_names, estimate_plan, generate, in_shard, make_plans, select_questions
 from .judging.estimate import JudgeEstimate, estimate, estimate_unanswered
 from .judging.llm import JudgeResult, judge
 from .judging.native import choose_prompts
@@ -122,6 +122,8 @@ def prepare(
         questions = select_questions(bench.questions, f"bench {bench.name}", *chosen)
     else:
         questions = select_questions(questions, "the store's questions", *chosen)
+    if spec.shard:
+        questions = in_shard(questions, spec.shard)
     runs = spec.model_runs()
     if answers and not runs:
         raise SpecError("no models: give {models}")

@@ -85,6 +85,22 @@ def select_questions(
     return picked[:limit_total] if limit_total is not None else picked
 
 
+def in_shard(questions: list[Question], shard: str) -> list[Question]:
+    """The `I/N`-th slice (1-based): a question's slice comes from a hash of its id and first turn, so it is the same
+    on every machine, in any order, from a bench or from a store; every question is in exactly one slice."""
+    import hashlib
+
+    index, count = (int(part) for part in shard.split("/"))
+    if not 1 <= index <= count:
+        raise SpecError("{shard} {given}: I must be 1 to N", given=shard)
+
+    def slice_of(q: Question) -> int:
+        digest = hashlib.sha256(f"{q.id}\0{q.turns[0]}".encode()).digest()
+        return int.from_bytes(digest[:8], "big") % count + 1
+
+    return [q for q in questions if slice_of(q) == index]
+
+
 def _known(option: str, wanted: list[str] | None, have: list[str], where: str) -> list[str] | None:
     if wanted is None:
         return None

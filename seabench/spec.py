@@ -161,6 +161,8 @@ class RunSpec(_Spec):
     """Only the first N selected questions of each language."""
     limit_total: int | None = Field(default=None, ge=1)
     """Only the first N selected questions in all (after `limit`)."""
+    shard: str | None = Field(default=None, pattern=r"^[1-9][0-9]*/[1-9][0-9]*$")
+    """`I/N`: only the I-th of N slices of the selected questions (1-based), for work split across machines."""
     all_questions: bool = False
     """Rank each model on every question it answered, not only those every model answered."""
     run: RunOptions = RunOptions()

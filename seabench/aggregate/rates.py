@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 
 from ..records import HealthRate, LanguageCheck, LanguageRate, ScriptHealth
@@ -37,7 +38,8 @@ def language_rates(checks: dict[str, LanguageCheck], answer_index: dict[str, tup
                 mixed=c["mixed"],
                 uncertain=c["uncertain"] + c["empty"],
                 rate=(wrong + c["mixed"]) / checked if checked else None,
-                switched=sum(shares) / len(shares) if shares else None,
+                # fsum: the same figure whatever order the store returns the checks in (a merged store's differs)
+                switched=math.fsum(shares) / len(shares) if shares else None,
                 switched_n=len(shares),
             )
         )

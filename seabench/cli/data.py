@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from . import options as o
-from .app import bench_app, export_app, human_app, import_app
+from .app import app, bench_app, export_app, human_app, import_app
 from .words import plural
 
 
@@ -182,3 +182,32 @@ def export_prompts_cmd(
         f"wrote {folder}: {', '.join(p.name for p in written)} ({len(prompts.prompts)} prompts, hash {prompts.digest})",
         err=True,
     )
+
+
+@app.command("merge")
+def merge_cmd(
+    sources: Annotated[
+        list[Path], typer.Argument(metavar="STORE…", help="The stores to merge (one per machine or shard).")
+    ],
+    into: Annotated[
+        Path, typer.Option("--into", metavar="FILE", help="The store to merge into (made if it does not exist).")
+    ],
+) -> None:
+    """Put stores from several machines together: every answer, judgment, failure and rating, none twice (merging again
+    changes nothing); two models under one name, or two versions of a question, are refused before anything is
+    written."""
+    from ..store import Store
+    from ..store.merge import merge
+
+    made = not into.exists()
+    try:
+        with Store(into) as store:
+            result = merge(store, sources)
+    except Exception:
+        if made:  # a refused merge into a new file leaves no file behind
+            for leftover in (into, into.with_name(into.name + "-wal"), into.with_name(into.name + "-shm")):
+                leftover.unlink(missing_ok=True)
+        raise
+    added = ", ".join(f"{n} {table.replace('_', ' ')}" for table, n in result.added.items() if n) or "nothing new"
+    resolved = f"; {plural(result.resolved, 'failure')} resolved by another store" if result.resolved else ""
+    typer.echo(f"merged {plural(len(sources), 'store')} into {into}: {added}{resolved}", err=True)

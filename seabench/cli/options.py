@@ -108,6 +108,17 @@ Limit = Annotated[
     int | None,
     typer.Option("--limit", metavar="N", min=1, help="Only the first N selected questions of each language."),
 ]
+Shard = Annotated[
+    str | None,
+    typer.Option(
+        "--shard",
+        metavar="I/N",
+        help=(
+            "Only the I-th of N slices of the selected questions (1-based; each question in exactly one), for work "
+            "split across machines: one store each, then `seabench merge`."
+        ),
+    ),
+]
 LimitTotal = Annotated[
     int | None,
     typer.Option("--limit-total", metavar="N", min=1, help="Only the first N selected questions in all."),

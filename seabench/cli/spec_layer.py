@@ -36,6 +36,7 @@ OPTION_NAMES = {
     "category": "--category",
     "limit": "--limit",
     "limit_total": "--limit-total",
+    "shard": "--shard",
     "all_questions": "--all-questions",
     "concurrency": "--concurrency",
     "rpm": "--rpm",
