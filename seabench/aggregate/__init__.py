@@ -8,7 +8,7 @@ One module per job: scores, pairwise (with Bradley–Terry), compare, agreement,
 from .agreement import ROUNDING, agreement, judge_choice
 from .bias import answer_lengths, length_controlled, position_bias, self_preference
 from .common import ALL, HUMAN, POOLING, Settings
-from .compare import compare
+from .compare import compare, gate
 from .pairwise import bradley_terry_ratings, outcomes, pair_outcomes, pairwise
 from .rates import HEALTH_FIELDS, health_rates, language_rates
 from .scores import Obs, observations, safety_split, single_scores
@@ -31,6 +31,7 @@ __all__ = [
     "answer_styles",
     "normalised",
     "compare",
+    "gate",
     "bradley_terry_ratings",
     "outcomes",
     "pair_outcomes",

@@ -6,7 +6,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from ..records import CompareCell, Question
+from ..records import CompareCell, GateCell, Question
 from ..stats import holm, paired_difference
 from .common import ALL, Clusters, Settings, margins, num, order, per_cluster
 from .scores import Obs
@@ -104,3 +104,32 @@ def compare(
             c.category,
         ),
     )
+
+
+def gate(cells: list[CompareCell], by: str, margin: float = 0.0, alpha: float = 0.05) -> list[GateCell]:
+    """The regression gate over `compare`'s cells: the overall cell and those of one kind (`language`: each language
+    over all categories; `category`: the reverse; `cell`: each language × category), Holm-adjusted as their own
+    family (fewer cells than `compare` tests, so more power). A cell regressed when it is significantly worse and its
+    whole interval lies below −margin: worse by more than the margin, by the data's own account."""
+    wanted = {
+        "language": lambda c: c.category == ALL,
+        "category": lambda c: c.lang == ALL,
+        "cell": lambda c: (c.lang == ALL) == (c.category == ALL),
+    }[by]
+    looked = [c for c in cells if wanted(c)]
+    out = []
+    for c, p_adj in zip(looked, holm([c.p for c in looked])):
+        worse = c.diff is not None and c.diff < 0 and c.ci_high is not None and c.ci_high < -margin
+        out.append(
+            GateCell(
+                lang=c.lang,
+                category=c.category,
+                n=c.n,
+                diff=c.diff,
+                ci_low=c.ci_low,
+                ci_high=c.ci_high,
+                p_adj=p_adj,
+                regressed=worse and p_adj is not None and p_adj < alpha,
+            )
+        )
+    return sorted(out, key=lambda g: (not g.regressed, order(g.lang), g.category == ALL, g.category))

@@ -178,15 +178,42 @@ def compare_cmd(
     fmt: o.TableFormat = "terminal",
     rounds: o.Rounds = 1000,
     seed: o.Seed = 0,
+    fail_on_regression: Annotated[
+        bool,
+        typer.Option(
+            "--fail-on-regression",
+            help="Exit 1 when A is significantly worse than B by more than --margin anywhere --by looks (a CI gate).",
+        ),
+    ] = False,
+    margin: Annotated[
+        float,
+        typer.Option(
+            "--margin", metavar="D", min=0, help="Score points of drop that count as a regression (default 0)."
+        ),
+    ] = 0.0,
+    by: Annotated[
+        str,
+        typer.Option("--by", metavar="language|category|cell", help="Where the gate looks (default language)."),
+    ] = "language",
+    verdict: Annotated[
+        Path | None,
+        typer.Option("--verdict", metavar="FILE", help="Write the gate's verdict as JSON to this file."),
+    ] = None,
 ) -> None:
     """Paired A − B per language × category: t interval and paired t test on questions, Holm-adjusted; regressions
-    first."""
+    first. With --fail-on-regression, a gate: A is the new model, B the base."""
+    from ..errors import SpecError
     from ..records import Settings
     from ..report.compare import compare_csv, compare_terminal
     from ..store import Store
     from ..summarize import compare_models
+    from ..textio import check_folder
 
     o.check_format(fmt, o.TABLE_FORMATS)
+    if by not in ("language", "category", "cell"):
+        raise SpecError("{by} takes language, category or cell, not {given!r}", given=by)
+    if verdict is not None:
+        check_folder(verdict)
     with Store(db, readonly=True) as store:
         judge, cells = compare_models(store, model_a, model_b, judge_name, Settings(rounds=rounds, seed=seed), min_n)
     if fmt == "json":
@@ -197,6 +224,26 @@ def compare_cmd(
         from .views import console
 
         compare_terminal(console(), model_a, model_b, judge, cells)
+    if fail_on_regression or verdict is not None:
+        from ..aggregate import gate
+        from ..records import GateVerdict
+        from ..report.compare import gate_lines
+
+        looked = gate(cells, by, margin)
+        decided = GateVerdict(
+            new=model_a,
+            base=model_b,
+            judge=judge,
+            by=by,  # type: ignore[arg-type]
+            margin=margin,
+            failed=any(g.regressed for g in looked),
+            cells=tuple(looked),
+        )
+        if verdict is not None:
+            verdict.write_text(decided.model_dump_json(indent=1) + "\n", encoding="utf-8")
+        typer.echo(gate_lines(decided), err=True)
+        if decided.failed and fail_on_regression:
+            raise typer.Exit(1)
 
 
 @app.command("agreement")

@@ -185,6 +185,46 @@ class CompareCell(Record):
     """How the variance was estimated (see ScoreCell.scheme)."""
 
 
+class GateCell(Record):
+    """One place the regression gate looked: a paired compare cell, tested again within the gate's own family."""
+
+    lang: str
+    """ISO 639-1 code, or `all`."""
+    category: str
+    """Category, or `all`."""
+    n: int
+    """Questions scored for both models."""
+    diff: float | None
+    """New − base."""
+    ci_low: float | None
+    """Lower end of the 95% interval."""
+    ci_high: float | None
+    """Upper end."""
+    p_adj: float | None
+    """The paired test's p, Holm-adjusted over the cells the gate looked at (not every cell of `compare`)."""
+    regressed: bool
+    """Significantly worse (p_adj < 0.05) with the whole interval below −margin."""
+
+
+class GateVerdict(Record):
+    """What `compare --fail-on-regression` decided, as its JSON verdict says it."""
+
+    new: str
+    """The model tested (compare's A)."""
+    base: str
+    """What it is held against (compare's B)."""
+    judge: str
+    """Whose scores."""
+    by: Literal["language", "category", "cell"]
+    """Where it looked: the overall cell and each language, each category, or each language × category."""
+    margin: float
+    """How much worse counts (score points); 0: any significant drop."""
+    failed: bool
+    """Some cell regressed: the command exits 1."""
+    cells: tuple[GateCell, ...]
+    """Every cell looked at, regressions first."""
+
+
 class AgreementRow(Record):
     kind: Literal[
         "judge-human",

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..records import CompareCell
+from ..records import CompareCell, GateVerdict
 from ..textio import inert_row
 from .tables import ci, num
 
@@ -73,3 +73,26 @@ def compare_csv(cells: list[CompareCell]) -> str:
 
 def _p(p: float | None) -> str:
     return "–" if p is None else f"{p:.3g}"
+
+
+def gate_lines(verdict: GateVerdict) -> str:
+    """The gate's decision: each regression on a line of its own, or a line saying there is none."""
+    where = {
+        "language": "overall and per language",
+        "category": "overall and per category",
+        "cell": "overall and per language × category",
+    }[verdict.by]
+    margin = f" by more than {verdict.margin:g}" if verdict.margin else ""
+    head = (
+        f"gate: {verdict.new} against {verdict.base} ({verdict.judge}), {where}, Holm over {len(verdict.cells)} cells"
+    )
+    lines = [head]
+    for g in verdict.cells:
+        if g.regressed:
+            lines.append(
+                f"REGRESSION {g.lang} / {g.category}: {num(g.diff)} [{num(g.ci_low)}, {num(g.ci_high)}], n={g.n}, "
+                f"p_adj={g.p_adj:.3g}"
+            )
+    if not verdict.failed:
+        lines.append(f"no significant regression{margin}")
+    return "\n".join(lines)
