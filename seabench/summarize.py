@@ -29,6 +29,7 @@ from .aggregate import (
     single_scores,
     style_controlled,
 )
+from .aggregate.checkpoints import series, step_of
 from .aggregate.common import ALL
 from .aggregate.panel import panel_members, panel_observations, panel_outcomes
 from .aggregate.style import answer_styles
@@ -58,9 +59,11 @@ def build(
     settings: Settings = Settings(),
     browser: bool = False,
     all_questions: bool = False,
+    checkpoints: bool = False,
 ) -> Report:
     """The whole report from the store. Rankings use the questions every listed candidate answered, unless
-    `all_questions`; a panel's name stands for its members, their panel and any human ratings."""
+    `all_questions`; a panel's name stands for its members, their panel and any human ratings. `checkpoints`: the
+    models whose names end in a step (ckpt-2000) make a series, with its own section."""
     chosen = judge if isinstance(judge, str) else None
     questions = store.questions()
     answers, judgments, ratings, pair_ratings, baselines = _select(store, models, judge)
@@ -97,6 +100,8 @@ def build(
         | ({"human"} if ratings or pair_ratings else set())
     )
     primary = chosen or primary_judge([c.judge for c in cells] + [p.judge for p in pair_results])
+    steps = _steps(candidates) if checkpoints else {}
+    series_rows, changes = series(cells, obs, questions, steps, primary, settings) if steps and primary else ([], [])
     return Report(
         settings=settings,
         facts=run_facts(store, questions, judgments),
@@ -131,6 +136,8 @@ def build(
         tokens=tuple(store.token_stats()),
         usage=tuple(usage(store, answers, judgments)),
         browser=tuple(browser_questions(questions, answers, judgments, checks, health, ratings)) if browser else (),
+        checkpoints=tuple(series_rows),
+        checkpoint_changes=tuple(changes),
     )
 
 
@@ -168,6 +175,17 @@ def _coverage(
         questions=len(union), common=len(common), left_out=left_out, all_questions=keep_all and bool(left_out)
     )
     return coverage, None if keep_all or not left_out else common
+
+
+def _steps(models: list[str]) -> dict[str, int]:
+    """The models that are checkpoints of one run: those whose names end in a step; two or more, or it is no series."""
+    steps = {m: s for m in models if (s := step_of(m)) is not None}
+    if len(steps) < 2:
+        raise ConfigError(
+            "--checkpoints needs two or more models whose names end in their step (ckpt-1000, step_2000, run@3k); "
+            f"models here: {', '.join(models) or 'none'}"
+        )
+    return steps
 
 
 def differences(

@@ -63,9 +63,19 @@ def report_cmd(
             metavar="NAME",
             help="With --format csv: scores (default), leaderboard, pairwise, "
             "ratings, agreement, language, health, tokens, usage, length, position, length-control, "
-            "self-preference, style, style-coefficients or judge-choice.",
+            "self-preference, style, style-coefficients, judge-choice, safety, checkpoints or checkpoint-changes.",
         ),
     ] = "scores",
+    checkpoints: Annotated[
+        bool,
+        typer.Option(
+            "--checkpoints",
+            help=(
+                "The models whose names end in their step (ckpt-1000, step_2000, run@3k) are one training run: a "
+                "Checkpoints section charts their scores against step, with the significant changes between them."
+            ),
+        ),
+    ] = False,
 ) -> None:
     """The headline, then scores per language × category with intervals, pairwise results, judges, language fidelity."""
     from ..errors import ConfigError
@@ -96,6 +106,7 @@ def report_cmd(
             settings=Settings(rounds=rounds, seed=seed, min_n=min_n),
             browser=fmt == "html",
             all_questions=all_questions,
+            checkpoints=checkpoints,
         )
     emit(report, fmt, out, table, wide, section)
 

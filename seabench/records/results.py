@@ -185,6 +185,54 @@ class CompareCell(Record):
     """How the variance was estimated (see ScoreCell.scheme)."""
 
 
+class CheckpointRow(Record):
+    """One checkpoint's score in one language (or `all`) under the headline judge: a point of the Checkpoints chart."""
+
+    model: str
+    """The checkpoint's stored name."""
+    step: int
+    """Its training step (read from the name: ckpt-2000 is step 2000)."""
+    judge: str
+    """Whose scores."""
+    lang: str
+    """ISO 639-1 code, or `all`."""
+    questions: int
+    """Questions behind the mean."""
+    mean: float | None
+    """Pooled mean score, both turns."""
+    ci_low: float | None
+    """Lower end of the 95% interval (bounded-mean method, as every score cell)."""
+    ci_high: float | None
+    """Upper end."""
+
+
+class CheckpointChange(Record):
+    """A significant change from one checkpoint to the next, overall or in one language."""
+
+    judge: str
+    """Whose scores."""
+    model: str
+    """The later checkpoint."""
+    step: int
+    """Its step."""
+    previous: str
+    """The checkpoint before it."""
+    previous_step: int
+    """Its step."""
+    lang: str
+    """ISO 639-1 code, or `all`."""
+    questions: int
+    """Questions scored for both."""
+    diff: float
+    """Later − earlier, paired by judgment."""
+    ci_low: float | None
+    """Lower end of the 95% interval."""
+    ci_high: float | None
+    """Upper end."""
+    p_adj: float
+    """The paired test's p, Holm-adjusted over that step's overall and language cells."""
+
+
 class GateCell(Record):
     """One place the regression gate looked: a paired compare cell, tested again within the gate's own family."""
 
@@ -397,6 +445,10 @@ class Report(Record):
     """The latest `seabench tokens` measurement in the store."""
     usage: tuple[UsageRow, ...]
     """Tokens, failures and cost per model and judge."""
+    checkpoints: tuple[CheckpointRow, ...] = ()
+    """The Checkpoints section (report --checkpoints): each checkpoint's scores against its step."""
+    checkpoint_changes: tuple[CheckpointChange, ...] = ()
+    """Significant changes between consecutive checkpoints."""
     browser: tuple[BrowserQuestion, ...] = ()
     """Every question with its answers and judgments (HTML only)."""
 

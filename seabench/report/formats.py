@@ -13,6 +13,8 @@ from rich.text import Text
 from ..errors import ConfigError
 from ..records import (
     AgreementRow,
+    CheckpointChange,
+    CheckpointRow,
     HealthRate,
     JudgeChoice,
     LanguageRate,
@@ -32,6 +34,7 @@ from ..records import (
     UsageRow,
 )
 from ..textio import inert
+from .checkpoints import checkpoint_tables
 from .order import TABLE_SECTIONS
 from .overview import headline, headline_table
 from .pairwise_tables import baseline_grids
@@ -117,10 +120,13 @@ def to_terminal(report: Report, console: Console, wide: bool = False, sections: 
 
 def first_screen(report: Report) -> list[Table]:
     """The headline without its language strip (the grids below hold the languages), then the primary judge's grids:
-    scores where it scored, win rates against the baseline where it compared."""
+    scores where it scored, win rates against the baseline where it compared. A checkpoint series (--checkpoints) is
+    what was asked: its two tables stand in for the grids."""
     judge = report.primary_judge
     top = headline_table(report, strip=False)
     top.caption = "rank: 1 + models whose interval lies wholly above; 95% intervals, questions as the unit"
+    if report.checkpoints:
+        return [top, *checkpoint_tables(report)]
     scored = [t for t in grids(report) if t.judge == judge] or [t for t in baseline_grids(report) if t.judge == judge]
     for t in scored[:-1]:
         t.caption = ""  # one caption under the last grid says what they all show
@@ -248,6 +254,8 @@ TABLES: dict[str, tuple[str, type[Record]]] = {
     "style-coefficients": ("style_coefs", StyleCoef),
     "judge-choice": ("judge_choice", JudgeChoice),
     "safety": ("safety", ScoreCell),
+    "checkpoints": ("checkpoints", CheckpointRow),
+    "checkpoint-changes": ("checkpoint_changes", CheckpointChange),
 }
 
 

@@ -20,6 +20,7 @@ from ..resources import resource_dir
 from . import svg
 from .bias_charts import bias_charts
 from .charts import Block, baseline_charts, model_colors, pairwise_charts, safety_charts, score_charts
+from .checkpoints import checkpoint_charts
 from .fonts import font_faces
 from .order import SECTIONS
 from .overview import headline
@@ -126,6 +127,7 @@ def charts(report: Report) -> list[Block]:
     """Every chart as a block of its section: scores by language and category, radars, heatmaps, the seed's figure,
     pairwise and Bradley–Terry, and what sways a judge."""
     return [
+        *checkpoint_charts(report),
         *score_charts(report),
         *baseline_charts(report),
         *pairwise_charts(report),

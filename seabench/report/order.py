@@ -3,6 +3,7 @@ without loading the report code."""
 
 SECTIONS = [
     ("overview", "Overview"),
+    ("checkpoints", "Checkpoints"),
     ("language", "By language"),
     ("category", "By category"),
     ("baseline", "Against the baseline"),

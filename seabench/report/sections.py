@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..records import Report
 from .bias_tables import judge_tables
+from .checkpoints import checkpoint_tables
 from .fidelity_tables import health_table, language_table, tokens_table, usage_table
 from .order import SECTIONS
 from .overview import headline_table
@@ -17,6 +18,7 @@ def all_tables(report: Report) -> list[Table]:
     """Every table, each tagged with its section, in the sections' reading order."""
     groups = {
         "overview": [headline_table(report), *leaderboard(report)],
+        "checkpoints": checkpoint_tables(report),
         "language": [*by_dimension(report, "lang"), *grids(report), *seabench_v2(report)],
         "category": by_dimension(report, "category"),
         "baseline": [*baseline_grids(report), *baseline_tables(report)],

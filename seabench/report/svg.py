@@ -156,6 +156,54 @@ def radar(label: str, axes: list[str], series: list[Series], lo: float, hi: floa
     return _svg(size, 340, label, body)
 
 
+def lines(label: str, xs: list[int], series: list[Series], lo: float, hi: float, axis: str, x_axis: str) -> str:
+    """One line per series over numeric x positions (a checkpoint's step), each point with its interval as a whisker
+    and its value on hover; a point with no value breaks its line. Markers and dashes tell series apart without
+    colour."""
+    left, top, bottom, right = 48, 12, 70, 24
+    width = max(left + 60 * len(xs) + right, left + _legend_width(series) + right, 420)
+    plot_h = 240
+    height = top + plot_h + bottom
+    x_lo, x_hi = min(xs), max(xs)
+    x = lambda v: left + (width - left - right) * ((v - x_lo) / (x_hi - x_lo) if x_hi > x_lo else 0.5)  # noqa: E731
+    y = lambda v: top + plot_h * (1 - (v - lo) / (hi - lo))  # noqa: E731
+    body = [
+        f'<text x="12" y="{top + plot_h / 2}" transform="rotate(-90 12 {top + plot_h / 2})" '
+        f'text-anchor="middle">{escape(axis)}</text>',
+        f'<text x="{(left + width - right) / 2:.0f}" y="{top + plot_h + 34}" '
+        f'text-anchor="middle">{escape(x_axis)}</text>',
+    ]
+    for tick in _ticks(lo, hi):
+        body.append(
+            f'<line x1="{left}" x2="{width - right}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="#e5e5e5"/>'
+            f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" fill="#555">{tick:g}</text>'
+        )
+    for step in xs:
+        body.append(f'<text x="{x(step):.1f}" y="{top + plot_h + 16}" text-anchor="middle" fill="#555">{step:g}</text>')
+    for k, s in enumerate(series):
+        runs: list[list[tuple[float, float]]] = [[]]
+        for step, p in zip(xs, s.points):
+            if p.value is None:
+                runs.append([])
+                continue
+            runs[-1].append((x(step), y(p.value)))
+            if p.low is not None and p.high is not None:
+                body.append(
+                    f'<line x1="{x(step):.1f}" x2="{x(step):.1f}" y1="{y(p.low):.1f}" y2="{y(p.high):.1f}" '
+                    f'stroke="{s.color}" stroke-width="1.5" opacity="0.6"/>'
+                )
+            body.append(_marker(k, x(step), y(p.value), s.color, f"{s.name}, {x_axis} {step:g}: {_fmt(p)}"))
+        for run in runs:
+            if len(run) > 1:
+                points = " ".join(f"{a:.1f},{b:.1f}" for a, b in run)
+                body.append(
+                    f'<polyline points="{points}" fill="none" stroke="{s.color}" stroke-width="2" '
+                    f'stroke-dasharray="{DASHES[k % len(DASHES)]}"/>'
+                )
+    body += _legend(series, left, top + plot_h + 60, markers=True)
+    return _svg(width, height, label, body)
+
+
 def _legend_width(series: list[Series]) -> int:
     return sum(24 + 7 * len(s.name) for s in series)
 
