@@ -58,7 +58,14 @@ def run(tmp_path_factory):
 
 @pytest.mark.parametrize(
     ("name", "step"),
-    [("ckpt-2000", 2000), ("step_2000", 2000), ("run@3k", 3000), ("checkpoint-12", 12), ("gpt-4o", None), ("base", None)],
+    [
+        ("ckpt-2000", 2000),
+        ("step_2000", 2000),
+        ("run@3k", 3000),
+        ("checkpoint-12", 12),
+        ("gpt-4o", None),
+        ("base", None),
+    ],
 )
 def test_a_step_is_read_from_the_end_of_a_name(name, step):
     assert step_of(name) == step

@@ -322,3 +322,22 @@ def answers_cmd(model: o.ModelNames = None, db: o.Db = None, fmt: o.AnswerFormat
         answers = [a for a in stored if not wanted or a.model in wanted]
         questions = store.questions()
     write_answers(answers, questions, fmt, sys.stdout, console())
+
+
+@app.command("site")
+def site_cmd(
+    sources: Annotated[list[Path], typer.Argument(metavar="STORE…", help="The stores to put side by side.")],
+    out: Annotated[
+        Path, typer.Option("--out", metavar="DIR", help="The folder to write: index.html and a report per store.")
+    ],
+    rounds: o.Rounds = 1000,
+    seed: o.Seed = 0,
+) -> None:
+    """A static leaderboard over many stores: one row per model, grouped by bench × judge (never ranked across them),
+    each store's full report beside it. Opens from disk or any static host."""
+    from ..records import Settings
+    from ..site import write_site
+
+    groups = write_site(sources, out, Settings(rounds=rounds, seed=seed))
+    rows = sum(len(g.rows) for g in groups)
+    typer.echo(f"wrote {out / 'index.html'}: {rows} rows in {len(groups)} bench × judge groups", err=True)

@@ -32,6 +32,10 @@ class HeadlineRow:
     vs_baseline: str
     """Win rate against the bench's baseline with its interval and win/tie/loss; "" without one."""
     strip: list[Strip] = field(default_factory=list)
+    value: float | None = None
+    """The headline number, and its interval below: what a leaderboard over many stores ranks on."""
+    low: float | None = None
+    high: float | None = None
 
 
 @dataclass
@@ -75,6 +79,9 @@ def headline(report: Report) -> Headline:
                 r.questions,
                 r.n,
                 _vs(base.get(r.model)),
+                value=r.mean,
+                low=r.ci_low,
+                high=r.ci_high,
             )
             for r in leaders
         ]
@@ -89,17 +96,20 @@ def headline(report: Report) -> Headline:
             and p.model not in report.baselines
         }
         overall = [p for (m, lang), p in pairs.items() if lang == ALL]
-        ranks = _ranks([(p.model, p.adjusted, p.ci_low, p.ci_high) for p in overall])
+        ranked = ranks([(p.model, p.adjusted, p.ci_low, p.ci_high) for p in overall])
         measure, scale = (f"win rate vs {baseline}" if baseline else "win rate vs all opponents"), (0.0, 1.0)
         rows = sorted(
             (
                 HeadlineRow(
                     p.model,
-                    ranks[p.model],
+                    ranked[p.model],
                     f"{num(p.adjusted)} {ci(p.ci_low, p.ci_high)}",
                     p.questions,
                     p.n,
                     _vs(base.get(p.model)),
+                    value=p.adjusted,
+                    low=p.ci_low,
+                    high=p.ci_high,
                 )
                 for p in overall
             ),
@@ -136,7 +146,7 @@ def _vs(p: PairCell | None) -> str:
     return f"{num(p.adjusted)} {ci(p.ci_low, p.ci_high)} ({p.wins}/{p.ties}/{p.losses})"
 
 
-def _ranks(rows: list[tuple[str, float | None, float | None, float | None]]) -> dict[str, int]:
+def ranks(rows: list[tuple[str, float | None, float | None, float | None]]) -> dict[str, int]:
     """1 + the models surely ahead: their interval's low end above this one's high end (as the leaderboard ranks)."""
     out = {}
     for model, value, _, high in rows:
