@@ -74,8 +74,13 @@ def build_site(
     groups: dict[tuple[str, str, str], SiteGroup] = {}
     taken: set[str] = set()
     for path in sources:
-        with Store(path, readonly=True) as store:
-            report = build(store, settings=settings, browser=True)
+        if path.suffix.lower() == ".json":  # a results file (export results): its report, without the store
+            from .export import load_results
+
+            report = load_results(path).report
+        else:
+            with Store(path, readonly=True) as store:
+                report = build(store, settings=settings, browser=True)
         slug = _slug(path, taken)
         (out / slug).mkdir(parents=True, exist_ok=True)
         (out / slug / "report.html").write_text(to_html(report), encoding="utf-8")

@@ -182,7 +182,7 @@ def _steps(models: list[str]) -> dict[str, int]:
     steps = {m: s for m in models if (s := step_of(m)) is not None}
     if len(steps) < 2:
         raise ConfigError(
-            "--checkpoints needs two or more models whose names end in their step (ckpt-1000, step_2000, run@3k); "
+            "a checkpoint series needs two or more models whose names end in their step (ckpt-1000, step_2000, run@3k); "
             f"models here: {', '.join(models) or 'none'}"
         )
     return steps
@@ -302,15 +302,27 @@ def known_models(wanted: list[str], stored: set[str], store: Store) -> None:
 def compare_models(
     store: Store, model_a: str, model_b: str, judge: str | None = None, settings: Settings = Settings(), min_n: int = 30
 ) -> tuple[str, list[CompareCell]]:
+    obs = observations(store.judgments(kind="single"), store.ratings())
+    return compare_observed(obs, store.questions(), model_a, model_b, judge, settings, min_n, str(store.path))
+
+
+def compare_observed(
+    obs: list[Obs],
+    questions: dict[tuple[str, str], Question],
+    model_a: str,
+    model_b: str,
+    judge: str | None,
+    settings: Settings,
+    min_n: int,
+    where: str,
+) -> tuple[str, list[CompareCell]]:
+    """`compare` over score observations, from a store or a results file (`where` names it)."""
     if model_a == model_b:
         raise ConfigError(f"compare needs two different models, not '{model_a}' twice")
-    judgments = store.judgments(kind="single")
-    ratings = store.ratings()
-    obs = observations(judgments, ratings)
     judges = sorted({o.judge for o in obs if o.model in (model_a, model_b)})
     for m in (model_a, model_b):
         if not any(o.model == m for o in obs):
-            raise ConfigError(f"no single-score judgments for model '{m}' in {store.path}")
+            raise ConfigError(f"no single-score judgments for model '{m}' in {where}")
     if judge is None:
         if len(judges) != 1:
             raise SpecError(
@@ -319,4 +331,4 @@ def compare_models(
         judge = judges[0]
     elif judge not in judges:
         raise ConfigError(f"judge '{judge}' scored neither model; judges: {', '.join(judges)}")
-    return judge, compare(obs, store.questions(), model_a, model_b, judge, settings, min_n=min_n)
+    return judge, compare(obs, questions, model_a, model_b, judge, settings, min_n=min_n)

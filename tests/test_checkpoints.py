@@ -108,4 +108,4 @@ def test_checkpoints_need_names_with_steps(cli, tmp_path):
         assert cli("generate", "--model", "openai:base", "--base-url", cand.url, "--limit-total", "1",
                    "--db", tmp_path / "s.db", env=ENV).exit_code == 0  # fmt: skip
     result = cli("report", "--db", tmp_path / "s.db", "--checkpoints")
-    assert result.exit_code == 2 and "--checkpoints needs two or more models" in result.stderr
+    assert result.exit_code == 2 and "a checkpoint series needs two or more models" in result.stderr

@@ -40,6 +40,8 @@ STAGES = {
     "browse": 6,
     "summarize": 7,
     "report": 8,
+    "export": 8,
+    "site": 9,
     "notebook": 9,
     "evaluate": 9,
     "cli": 10,

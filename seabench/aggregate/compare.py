@@ -106,17 +106,29 @@ def compare(
     )
 
 
+def _looked_at(cells: list[CompareCell], by: str) -> list[CompareCell]:
+    """The overall cell and the margins of one kind. `compare` tests a margin that holds the same questions as one
+    cell only once, as that cell (a language whose questions are all of one category): that cell stands for the
+    margin here, so no language goes unlooked at."""
+    if by == "cell":
+        return [c for c in cells if (c.lang == ALL) == (c.category == ALL)]
+    of = (lambda c: c.lang) if by == "language" else (lambda c: c.category)
+    margin = (lambda c: c.category == ALL) if by == "language" else (lambda c: c.lang == ALL)
+    looked = [c for c in cells if margin(c)]
+    have = {of(c) for c in looked}
+    leaves: dict[str, list[CompareCell]] = defaultdict(list)
+    for c in cells:
+        if c.lang != ALL and c.category != ALL and of(c) not in have:
+            leaves[of(c)].append(c)
+    return looked + [only[0] for only in leaves.values() if len(only) == 1]
+
+
 def gate(cells: list[CompareCell], by: str, margin: float = 0.0, alpha: float = 0.05) -> list[GateCell]:
     """The regression gate over `compare`'s cells: the overall cell and those of one kind (`language`: each language
     over all categories; `category`: the reverse; `cell`: each language × category), Holm-adjusted as their own
     family (fewer cells than `compare` tests, so more power). A cell regressed when it is significantly worse and its
     whole interval lies below −margin: worse by more than the margin, by the data's own account."""
-    wanted = {
-        "language": lambda c: c.category == ALL,
-        "category": lambda c: c.lang == ALL,
-        "cell": lambda c: (c.lang == ALL) == (c.category == ALL),
-    }[by]
-    looked = [c for c in cells if wanted(c)]
+    looked = _looked_at(cells, by)
     out = []
     for c, p_adj in zip(looked, holm([c.p for c in looked])):
         worse = c.diff is not None and c.diff < 0 and c.ci_high is not None and c.ci_high < -margin

@@ -211,3 +211,27 @@ def merge_cmd(
     added = ", ".join(f"{n} {table.replace('_', ' ')}" for table, n in result.added.items() if n) or "nothing new"
     resolved = f"; {plural(result.resolved, 'failure')} resolved by another store" if result.resolved else ""
     typer.echo(f"merged {plural(len(sources), 'store')} into {into}: {added}{resolved}", err=True)
+
+
+@export_app.command("results")
+def export_results_cmd(
+    file: Annotated[Path, typer.Argument(metavar="FILE.json", help="The results file to write.")],
+    db: o.Db = None,
+    rounds: o.Rounds = 1000,
+    seed: o.Seed = 0,
+) -> None:
+    """Every number of the store in one versioned JSON file (its schema ships in the package), which `site` and
+    `compare --results` read without the store."""
+    from ..export import export_results
+    from ..records import Settings
+    from ..store import Store
+    from ..textio import check_folder
+
+    check_folder(file)
+    with Store(db, readonly=True) as store:
+        found = export_results(store, Settings(rounds=rounds, seed=seed))
+    file.write_text(found.model_dump_json(indent=1) + "\n", encoding="utf-8")
+    typer.echo(
+        f"wrote {file}: {len(found.models)} models, {len(found.observations)} scores, results version {found.version}",
+        err=True,
+    )

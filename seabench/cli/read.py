@@ -210,6 +210,12 @@ def compare_cmd(
         Path | None,
         typer.Option("--verdict", metavar="FILE", help="Write the gate's verdict as JSON to this file."),
     ] = None,
+    results: Annotated[
+        Path | None,
+        typer.Option(
+            "--results", metavar="FILE.json", help="Compare from a results file (export results) instead of a store."
+        ),
+    ] = None,
 ) -> None:
     """Paired A − B per language × category: t interval and paired t test on questions, Holm-adjusted; regressions
     first. With --fail-on-regression, a gate: A is the new model, B the base."""
@@ -225,8 +231,19 @@ def compare_cmd(
         raise SpecError("{by} takes language, category or cell, not {given!r}", given=by)
     if verdict is not None:
         check_folder(verdict)
-    with Store(db, readonly=True) as store:
-        judge, cells = compare_models(store, model_a, model_b, judge_name, Settings(rounds=rounds, seed=seed), min_n)
+    settings = Settings(rounds=rounds, seed=seed)
+    if results is not None:
+        from ..export import load_results
+        from ..summarize import compare_observed
+
+        found = load_results(results)
+        questions = {(q.bench, q.question.id): q.question for q in found.questions}
+        judge, cells = compare_observed(
+            list(found.observations), questions, model_a, model_b, judge_name, settings, min_n, str(results)
+        )
+    else:
+        with Store(db, readonly=True) as store:
+            judge, cells = compare_models(store, model_a, model_b, judge_name, settings, min_n)
     if fmt == "json":
         typer.echo(json.dumps([c.model_dump() for c in cells], indent=1))
     elif fmt == "csv":
@@ -326,7 +343,10 @@ def answers_cmd(model: o.ModelNames = None, db: o.Db = None, fmt: o.AnswerFormat
 
 @app.command("site")
 def site_cmd(
-    sources: Annotated[list[Path], typer.Argument(metavar="STORE…", help="The stores to put side by side.")],
+    sources: Annotated[
+        list[Path],
+        typer.Argument(metavar="STORE…", help="The stores (or results files, .json) to put side by side."),
+    ],
     out: Annotated[
         Path, typer.Option("--out", metavar="DIR", help="The folder to write: index.html and a report per store.")
     ],

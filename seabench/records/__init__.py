@@ -34,11 +34,7 @@ from .results import (
     ALL,
     HUMAN,
     AgreementRow,
-    CheckpointChange,
-    CheckpointRow,
     CompareCell,
-    GateCell,
-    GateVerdict,
     HealthRate,
     LanguageRate,
     LeaderRow,
@@ -50,6 +46,7 @@ from .results import (
     Settings,
     UsageRow,
 )
+from .series import CheckpointChange, CheckpointRow, GateCell, GateVerdict
 from .stored import HumanItem, HumanPairItem, JudgeRun
 
 __all__ = [

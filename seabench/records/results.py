@@ -12,6 +12,7 @@ from .browser import BrowserQuestion, RunFacts
 from .checks import TokenRow
 from .core import Record
 from .overview import Coverage, Difference
+from .series import CheckpointChange, CheckpointRow
 
 ALL = "all"
 """The margin over a dimension: every language, every category, every turn or every opponent."""
@@ -183,94 +184,6 @@ class CompareCell(Record):
     """p_adj below 0.05."""
     scheme: str
     """How the variance was estimated (see ScoreCell.scheme)."""
-
-
-class CheckpointRow(Record):
-    """One checkpoint's score in one language (or `all`) under the headline judge: a point of the Checkpoints chart."""
-
-    model: str
-    """The checkpoint's stored name."""
-    step: int
-    """Its training step (read from the name: ckpt-2000 is step 2000)."""
-    judge: str
-    """Whose scores."""
-    lang: str
-    """ISO 639-1 code, or `all`."""
-    questions: int
-    """Questions behind the mean."""
-    mean: float | None
-    """Pooled mean score, both turns."""
-    ci_low: float | None
-    """Lower end of the 95% interval (bounded-mean method, as every score cell)."""
-    ci_high: float | None
-    """Upper end."""
-
-
-class CheckpointChange(Record):
-    """A significant change from one checkpoint to the next, overall or in one language."""
-
-    judge: str
-    """Whose scores."""
-    model: str
-    """The later checkpoint."""
-    step: int
-    """Its step."""
-    previous: str
-    """The checkpoint before it."""
-    previous_step: int
-    """Its step."""
-    lang: str
-    """ISO 639-1 code, or `all`."""
-    questions: int
-    """Questions scored for both."""
-    diff: float
-    """Later − earlier, paired by judgment."""
-    ci_low: float | None
-    """Lower end of the 95% interval."""
-    ci_high: float | None
-    """Upper end."""
-    p_adj: float
-    """The paired test's p, Holm-adjusted over that step's overall and language cells."""
-
-
-class GateCell(Record):
-    """One place the regression gate looked: a paired compare cell, tested again within the gate's own family."""
-
-    lang: str
-    """ISO 639-1 code, or `all`."""
-    category: str
-    """Category, or `all`."""
-    n: int
-    """Questions scored for both models."""
-    diff: float | None
-    """New − base."""
-    ci_low: float | None
-    """Lower end of the 95% interval."""
-    ci_high: float | None
-    """Upper end."""
-    p_adj: float | None
-    """The paired test's p, Holm-adjusted over the cells the gate looked at (not every cell of `compare`)."""
-    regressed: bool
-    """Significantly worse (p_adj < 0.05) with the whole interval below −margin."""
-
-
-class GateVerdict(Record):
-    """What `compare --fail-on-regression` decided, as its JSON verdict says it."""
-
-    new: str
-    """The model tested (compare's A)."""
-    base: str
-    """What it is held against (compare's B)."""
-    judge: str
-    """Whose scores."""
-    by: Literal["language", "category", "cell"]
-    """Where it looked: the overall cell and each language, each category, or each language × category."""
-    margin: float
-    """How much worse counts (score points); 0: any significant drop."""
-    failed: bool
-    """Some cell regressed: the command exits 1."""
-    cells: tuple[GateCell, ...]
-    """Every cell looked at, regressions first."""
 
 
 class AgreementRow(Record):

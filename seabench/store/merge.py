@@ -49,7 +49,7 @@ class MergeResult:
 def merge(into: Store, sources: list[Path]) -> MergeResult:
     """Add every source store's rows to `into`, in one transaction, after checking that they agree."""
     if into.path.resolve() in {s.resolve() for s in sources}:
-        raise ConfigError(f"{into.path}: the store to merge into is also one of the sources; name another --into")
+        raise ConfigError(f"{into.path}: the store to merge into is also one of the sources; merge into another file")
     opened = [Store(s, readonly=True) for s in sources]
     try:
         _check_agreement(into, opened)
