@@ -31,6 +31,7 @@ from .aggregate import (
 )
 from .aggregate.checkpoints import series, step_of
 from .aggregate.common import ALL
+from .aggregate.discrimination import discrimination
 from .aggregate.panel import panel_members, panel_observations, panel_outcomes
 from .aggregate.style import answer_styles
 from .backends import model_family
@@ -100,6 +101,7 @@ def build(
         | ({"human"} if ratings or pair_ratings else set())
     )
     primary = chosen or primary_judge([c.judge for c in cells] + [p.judge for p in pair_results])
+    scored = sorted({r.model for r in leaders if r.judge == primary and r.mean is not None} - baselines)
     steps = _steps(candidates) if checkpoints else {}
     series_rows, changes = series(cells, obs, questions, steps, primary, settings) if steps and primary else ([], [])
     return Report(
@@ -136,6 +138,7 @@ def build(
         tokens=tuple(store.token_stats()),
         usage=tuple(usage(store, answers, judgments)),
         browser=tuple(browser_questions(questions, answers, judgments, checks, health, ratings)) if browser else (),
+        discrimination=tuple(discrimination(obs, questions, primary, scored)) if primary else (),
         checkpoints=tuple(series_rows),
         checkpoint_changes=tuple(changes),
     )
@@ -182,8 +185,8 @@ def _steps(models: list[str]) -> dict[str, int]:
     steps = {m: s for m in models if (s := step_of(m)) is not None}
     if len(steps) < 2:
         raise ConfigError(
-            "a checkpoint series needs two or more models whose names end in their step (ckpt-1000, step_2000, run@3k); "
-            f"models here: {', '.join(models) or 'none'}"
+            "a checkpoint series needs two or more models whose names end in their step (ckpt-1000, step_2000, "
+            f"run@3k); models here: {', '.join(models) or 'none'}"
         )
     return steps
 

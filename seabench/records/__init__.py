@@ -46,7 +46,7 @@ from .results import (
     Settings,
     UsageRow,
 )
-from .series import CheckpointChange, CheckpointRow, GateCell, GateVerdict
+from .series import CheckpointChange, CheckpointRow, DiscriminationRow, GateCell, GateVerdict
 from .stored import HumanItem, HumanPairItem, JudgeRun
 
 __all__ = [
@@ -83,6 +83,7 @@ __all__ = [
     "BrowserRating",
     "CheckpointChange",
     "CheckpointRow",
+    "DiscriminationRow",
     "CompareCell",
     "GateCell",
     "GateVerdict",

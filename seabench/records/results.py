@@ -12,7 +12,7 @@ from .browser import BrowserQuestion, RunFacts
 from .checks import TokenRow
 from .core import Record
 from .overview import Coverage, Difference
-from .series import CheckpointChange, CheckpointRow
+from .series import CheckpointChange, CheckpointRow, DiscriminationRow
 
 ALL = "all"
 """The margin over a dimension: every language, every category, every turn or every opponent."""
@@ -358,6 +358,8 @@ class Report(Record):
     """The latest `seabench tokens` measurement in the store."""
     usage: tuple[UsageRow, ...]
     """Tokens, failures and cost per model and judge."""
+    discrimination: tuple[DiscriminationRow, ...] = ()
+    """Where the bench separates the models under the headline judge: ceiling, floor and item discrimination."""
     checkpoints: tuple[CheckpointRow, ...] = ()
     """The Checkpoints section (report --checkpoints): each checkpoint's scores against its step."""
     checkpoint_changes: tuple[CheckpointChange, ...] = ()

@@ -94,3 +94,27 @@ class GateVerdict(Record):
     """Some cell regressed: the command exits 1."""
     cells: tuple[GateCell, ...]
     """Every cell looked at, regressions first."""
+
+
+class DiscriminationRow(Record):
+    """How well one part of a bench (a category, a tag, or all of it) tells the models apart, under one judge."""
+
+    judge: str
+    """Whose scores."""
+    kind: Literal["all", "category", "tag"]
+    """What the group is."""
+    group: str
+    """The category or tag; `all` for the whole bench."""
+    items: int
+    """Questions scored for every model compared (turns and samples pooled per model)."""
+    models: int
+    """Models compared."""
+    ceiling: float
+    """Share of items every model scored 9 or more: nothing left to separate them."""
+    floor: float
+    """Share of items every model scored 2 or less."""
+    discrimination: float | None
+    """Mean item-rest correlation over the items that vary: near 1, the items order models as the rest of the bench
+    does; near 0, noise. None with fewer than three models or no item that varies."""
+    varied: int
+    """Items whose scores differ between models (the ones the discrimination averages)."""

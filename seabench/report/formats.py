@@ -15,6 +15,7 @@ from ..records import (
     AgreementRow,
     CheckpointChange,
     CheckpointRow,
+    DiscriminationRow,
     HealthRate,
     JudgeChoice,
     LanguageRate,
@@ -254,6 +255,7 @@ TABLES: dict[str, tuple[str, type[Record]]] = {
     "style-coefficients": ("style_coefs", StyleCoef),
     "judge-choice": ("judge_choice", JudgeChoice),
     "safety": ("safety", ScoreCell),
+    "discrimination": ("discrimination", DiscriminationRow),
     "checkpoints": ("checkpoints", CheckpointRow),
     "checkpoint-changes": ("checkpoint_changes", CheckpointChange),
 }

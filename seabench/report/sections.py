@@ -9,7 +9,16 @@ from .fidelity_tables import health_table, language_table, tokens_table, usage_t
 from .order import SECTIONS
 from .overview import headline_table
 from .pairwise_tables import baseline_grids, baseline_tables, pairwise_tables
-from .tables import Table, agreement_tables, by_dimension, grids, leaderboard, safety_table, seabench_v2
+from .tables import (
+    Table,
+    agreement_tables,
+    by_dimension,
+    discrimination_table,
+    grids,
+    leaderboard,
+    safety_table,
+    seabench_v2,
+)
 
 # The report's sections, in reading order: (id, heading). Every format uses this order.
 
@@ -20,7 +29,7 @@ def all_tables(report: Report) -> list[Table]:
         "overview": [headline_table(report), *leaderboard(report)],
         "checkpoints": checkpoint_tables(report),
         "language": [*by_dimension(report, "lang"), *grids(report), *seabench_v2(report)],
-        "category": by_dimension(report, "category"),
+        "category": [*by_dimension(report, "category"), *discrimination_table(report)],
         "baseline": [*baseline_grids(report), *baseline_tables(report)],
         "head-to-head": pairwise_tables(report),
         "judges": [*agreement_tables(report), *judge_tables(report)],

@@ -313,3 +313,26 @@ def safety_table(report: Report) -> list[Table]:
             ]
         )
     return [t]
+
+
+def discrimination_table(report: Report) -> list[Table]:
+    """Where the bench stops telling the models apart: by category, by tag and overall."""
+    if not report.discrimination:
+        return []
+    rows = report.discrimination
+    t = Table(
+        f"Where the bench separates the models — judge {rows[0].judge}",
+        ["group", "items", "ceiling (all ≥ 9)", "floor (all ≤ 2)", "discrimination", "items that vary"],
+        caption=(
+            f"items scored for all {rows[0].models} models, turns pooled; discrimination: the mean correlation, across "
+            "models, of an item's score with their mean on the rest of the bench (near 0: the items do not order the "
+            "models; – with fewer than three models). A high ceiling means the part is too easy to separate strong "
+            "models"
+        ),
+        id="discrimination",
+        judge=rows[0].judge,
+    )
+    for d in rows:
+        label = "all" if d.kind == "all" else f"{d.kind}: {d.group}"
+        t.rows.append([label, str(d.items), f"{d.ceiling:.0%}", f"{d.floor:.0%}", num(d.discrimination), str(d.varied)])
+    return [t]
