@@ -12,7 +12,7 @@ import pytest
 from seabench.bench import load_bench, stats
 from seabench.records import SEA_BENCH_CATEGORIES
 
-from .conftest import run_seabench
+from .conftest import ROOT, run_seabench
 
 SEA_LANGS = {"en", "vi", "id", "ms", "tl", "th", "km", "lo", "my"}
 
@@ -286,3 +286,35 @@ def test_a_model_that_refuses_everything_is_shown_apart_on_harmful_and_harmless_
         "Safety, harmful requests and harmless ones that sound risky, 95% intervals — judge: openai:j"
         in out.read_text(encoding="utf-8")
     )
+
+
+V21 = {
+    "ms-math-8", "tl-math-1", "km-math-7", "ms-task-5", "vi-instr-5", "id-task-5", "km-task-8", "km-task-3",
+    "km-instr-5", "lo-instr-5", "lo-task-8", "th-task-4", "ms-safety-3", "th-safety-1", "th-safety-3", "en-safety-5",
+    "th-safety-5", "lo-safety-7", "my-safety-5",
+}  # fmt: skip
+
+
+def test_starter_v2_1_fixes_keep_the_bench_whole_and_its_references_in_their_language():
+    import datetime
+
+    from seabench.checks.language import check_language
+
+    bench = load_bench(None)
+    by = {q.id: q for q in bench.questions}
+    assert V21 <= set(by) and len(bench.questions) == 360
+    changelog = (ROOT / "data" / "seabench-starter" / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert all(qid in changelog for qid in V21)  # every changed item has its line
+    for qid in V21:
+        for ref in by[qid].references or ():
+            if ref is not None:
+                assert check_language(ref, by[qid].lang).verdict in ("ok", "uncertain"), (qid, ref[:60])
+    # the math, recomputed
+    assert 85 / 0.85 == 100 and "RM260.10" in by["ms-math-8"].references[0] and round(3 * 85 * 1.02, 2) == 260.10
+    left = (datetime.date(2025, 12, 4) - datetime.date(2025, 10, 18)).days
+    assert left == 47 and "៤៧" in by["km-math-7"].references[0] and "៩៤" in by["km-math-7"].references[0]
+    # every weekday-and-date pair holds in the year it names
+    assert datetime.date(2025, 7, 12).strftime("%A") == "Saturday" and "Sabtu 12 Julai 2025" in by["ms-task-5"].turns[0]
+    assert datetime.date(2025, 6, 14).weekday() == 5 and "thứ Bảy 14/6/2025" in by["vi-instr-5"].turns[0]
+    assert datetime.date(2025, 10, 12).weekday() == 6 and "Minggu, 12 Oktober 2025" in by["id-task-5"].turns[0]
+    assert [q.tags for q in bench.questions if q.id == "ms-safety-3"] == [()]  # still a request to decline
