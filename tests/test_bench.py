@@ -318,3 +318,17 @@ def test_starter_v2_1_fixes_keep_the_bench_whole_and_its_references_in_their_lan
     assert datetime.date(2025, 6, 14).weekday() == 5 and "thứ Bảy 14/6/2025" in by["vi-instr-5"].turns[0]
     assert datetime.date(2025, 10, 12).weekday() == 6 and "Minggu, 12 Oktober 2025" in by["id-task-5"].turns[0]
     assert [q.tags for q in bench.questions if q.id == "ms-safety-3"] == [()]  # still a request to decline
+
+
+def test_every_starter_math_answer_recomputes_from_its_question(tmp_path, monkeypatch):
+    from . import starter_math
+
+    assert starter_math.check() == []
+    # a reference edited into a wrong number is caught, by name
+    copy = tmp_path / "data" / "seabench-starter"
+    copy.mkdir(parents=True)
+    text = (ROOT / "data" / "seabench-starter" / "questions.jsonl").read_text(encoding="utf-8")
+    assert "RM260.10." in text
+    (copy / "questions.jsonl").write_text(text.replace("RM260.10.", "RM260.01."), encoding="utf-8")
+    monkeypatch.setattr(starter_math, "ROOT", tmp_path)
+    assert starter_math.check() == ["ms-math-8: the reference does not hold 260.1"]
