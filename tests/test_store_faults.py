@@ -152,3 +152,21 @@ def test_a_store_in_a_folder_this_user_cannot_write_is_still_read(tmp_path):
         assert result.stdout.strip()
     folder.chmod(0o755)
     shutil.rmtree(base)
+
+
+def test_a_full_disk_says_so_on_reading_commands_too(tmp_path, monkeypatch):
+    """Reading a WAL store needs its -shm file; on a full disk SQLite says only "disk I/O error" (#24)."""
+    import shutil
+    import sqlite3
+    from collections import namedtuple
+
+    from seabench.store import database_error
+
+    usage = namedtuple("usage", "total used free")
+    db = tmp_path / "s.db"
+    monkeypatch.setattr(shutil, "disk_usage", lambda p: usage(10 << 30, 10 << 30, 0))
+    said = str(database_error(db, sqlite3.OperationalError("disk I/O error")))
+    assert said.startswith(f"{db}: no space left on device")
+    assert "no space left" in str(database_error(db, sqlite3.OperationalError("database or disk is full")))
+    monkeypatch.setattr(shutil, "disk_usage", lambda p: usage(10 << 30, 1 << 30, 9 << 30))
+    assert "no space left" not in str(database_error(db, sqlite3.OperationalError("disk I/O error")))

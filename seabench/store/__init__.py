@@ -35,6 +35,9 @@ __all__ = ["Store", "claim_owner", "default_db_path", "answer_key", "content_key
 def database_error(path: Path, error: sqlite3.Error) -> ConfigError:
     """Any SQLite error as one line naming the store (the CLI adds what to do about it)."""
     text = str(error)
+    if "disk is full" in text or ("disk I/O error" in text and _disk_full(path)):
+        # SQLite says "disk I/O error" when it cannot grow its -shm or -wal file, which on a full disk is all it means
+        return ConfigError(f"{path}: no space left on device (SQLite: {text}); free some space and run it again")
     if "readonly" in text or "read-only" in text:
         return StoreReadOnly(f"{path}: cannot write to this store ({text})")
     if (
@@ -44,6 +47,15 @@ def database_error(path: Path, error: sqlite3.Error) -> ConfigError:
     ):
         return StoreDamaged(f"{path}: the store is damaged or not a seabench store ({text})")
     return ConfigError(f"{path}: {text}")
+
+
+def _disk_full(path: Path) -> bool:
+    import shutil
+
+    try:
+        return shutil.disk_usage(path.resolve().parent).free < 1 << 20
+    except OSError:
+        return False
 
 
 def default_db_path() -> Path:
