@@ -258,6 +258,10 @@ class FakeServer:
             self._advance(batch)
             return 200, batch["object"]
         if self.kind == "anthropic" and parts[1:3] == ["messages", "batches"]:
+            if method == "GET" and len(parts) == 3:  # the list, newest first, as Anthropic's
+                data = [b["object"] for b in reversed(self.batches.values())]
+                first, last = (data[0]["id"], data[-1]["id"]) if data else (None, None)
+                return 200, {"data": data, "has_more": False, "first_id": first, "last_id": last}
             if method == "POST":
                 requests = json.loads(raw)["requests"]
                 batch_id = f"msgbatch_{len(self.batches) + 1}"

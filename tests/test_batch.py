@@ -227,13 +227,15 @@ def test_a_run_killed_after_creating_a_batch_collects_it_on_the_next_run(bench, 
     assert all(c is not None for (c,) in sqlite3.connect(db).execute("SELECT collected_at FROM batches"))
 
 
+@pytest.mark.parametrize("kind", ["openai", "anthropic"])
 @pytest.mark.parametrize("max_attempts", ["1", "6"])
-def test_a_batch_whose_create_reply_was_lost_is_adopted_not_paid_for_twice(cli, bench, tmp_path, max_attempts):
-    """The provider made the batch, the reply never came: the retry (6 attempts) finds it by its token in the same run;
-    with no retries left the run stops, and the next run finds it. Either way one batch per wave."""
+def test_a_batch_whose_create_reply_was_lost_is_adopted_not_paid_for_twice(cli, bench, tmp_path, max_attempts, kind):
+    """The provider made the batch, the reply never came: the retry (6 attempts) finds it in the same run; with no
+    retries left the run stops, and the next run finds it. Either way one batch per wave. OpenAI's by the token in its
+    metadata; Anthropic's, which carry none, by their size and the time the submission was first intended."""
     db = tmp_path / "s.db"
-    args = ["generate", "--model", "openai:m", "--bench", bench, "--db", db, *POLL]
-    with FakeServer("openai", lose_batch_creates=1) as server:
+    args = ["generate", "--model", f"{kind}:m", "--bench", bench, "--db", db, *POLL]
+    with FakeServer(kind, lose_batch_creates=1) as server:
         first = cli(*args, "--base-url", server.url, "--max-attempts", max_attempts, env=ENV)
         if max_attempts == "1":
             assert first.exit_code != 0 and len(server.batches) == 1

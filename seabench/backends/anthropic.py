@@ -72,13 +72,34 @@ class AnthropicBackend:
     def batch_line(self, custom_id: str, messages: Sequence[Message], settings: GenerationSettings) -> dict:
         return {"custom_id": custom_id, "params": self._body(messages, settings)}
 
-    async def submit_batch(self, lines: list[dict], token: str) -> str:
-        # Message Batches carry no metadata and list no custom ids before they end: nothing to find a lost create by.
+    async def submit_batch(self, lines: list[dict], token: str, since: float, taken: set[str]) -> str:
         try:
+            found = await self._batch_since(since, len(lines), taken)
+            if found is not None:
+                return found
             batch = await self.client.messages.batches.create(requests=lines)  # type: ignore[arg-type]
         except (self._anthropic.APIError, ValueError) as e:
             raise_sdk_error(self._anthropic, e, f"anthropic:{self.model}", retry_statuses=(408, 409, 529))
         return batch.id
+
+    async def _batch_since(self, since: float, size: int, taken: set[str]) -> str | None:
+        """The batch a lost create reply made: Message Batches carry no metadata and list no custom ids before they
+        end, so it is the one batch of this many requests created since the submission was first intended (less a
+        few seconds of clock skew) that is not already ours, and not being cancelled. Two such, or none: create (a
+        wrong adoption would only show as missing results, retried in the next wave; a guess between two could
+        leave a real one uncollected)."""
+        found = []
+        try:
+            async for batch in self.client.messages.batches.list(limit=100):  # newest first
+                if batch.created_at.timestamp() < since - CLOCK_SKEW_S:
+                    break
+                c = batch.request_counts
+                total = c.processing + c.succeeded + c.errored + c.canceled + c.expired
+                if batch.id not in taken and total == size and batch.processing_status != "canceling":
+                    found.append(batch.id)
+        except self._anthropic.NotFoundError:
+            return None  # a compatible server with batches but no list: nothing to find, create as before
+        return found[0] if len(found) == 1 else None
 
     async def batch_state(self, batch_id: str) -> BatchState:
         try:
@@ -112,6 +133,10 @@ class AnthropicBackend:
         except (self._anthropic.APIError, ValueError) as e:
             raise_sdk_error(self._anthropic, e, f"anthropic:{self.model}", retry_statuses=(408, 409, 529))
         return out
+
+
+CLOCK_SKEW_S = 5.0
+"""How far the provider's clock may be behind ours when a batch's creation time is compared with our intent's."""
 
 
 def create(model: str, options: BackendOptions) -> AnthropicBackend:

@@ -37,10 +37,11 @@ class BatchBackend(Backend, Protocol):
         """One request as the provider's batch file or list holds it."""
         ...
 
-    async def submit_batch(self, lines: list[dict], token: str) -> str:
-        """Create a batch of these requests; its id. `token` names this exact submission: where the provider can tag a
-        batch (OpenAI's metadata), one it already holds under the token is returned instead of a second one, so a
-        create whose reply was lost is not paid for twice."""
+    async def submit_batch(self, lines: list[dict], token: str, since: float, taken: set[str]) -> str:
+        """Create a batch of these requests; its id. `token` names this exact submission, first intended at `since`
+        (unix seconds): a batch the provider already holds for it is returned instead of a second one, so a create
+        whose reply was lost is not paid for twice — found by its token where batches carry one (OpenAI's metadata),
+        else by its size and time (Anthropic). `taken`: batches already accounted for, never adopted."""
         ...
 
     async def batch_state(self, batch_id: str) -> BatchState: ...

@@ -93,7 +93,7 @@ class OpenAIBackend:
             "body": self._body(messages, settings),
         }
 
-    async def submit_batch(self, lines: list[dict], token: str) -> str:
+    async def submit_batch(self, lines: list[dict], token: str, since: float, taken: set[str]) -> str:
         data = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines).encode("utf-8")
         try:
             found = await self._batch_with(token)

@@ -66,8 +66,8 @@ class Redacted:
     def batch_line(self, custom_id: str, messages: Sequence[Message], settings: GenerationSettings) -> dict:
         return self.inner.batch_line(custom_id, messages, settings)  # type: ignore[attr-defined]
 
-    async def submit_batch(self, lines: list[dict], token: str) -> str:
-        return await self._guard(self.inner.submit_batch(lines, token))  # type: ignore[attr-defined]
+    async def submit_batch(self, lines: list[dict], token: str, since: float, taken: set[str]) -> str:
+        return await self._guard(self.inner.submit_batch(lines, token, since, taken))  # type: ignore[attr-defined]
 
     async def batch_state(self, batch_id: str) -> BatchState:
         state = await self._guard(self.inner.batch_state(batch_id))  # type: ignore[attr-defined]

@@ -41,16 +41,23 @@ class Ledger:
 
     open: Callable[[], dict[str, set[str]]]
     """Batches not collected yet: id → the custom ids (job keys) they hold."""
-    add: Callable[[str, list[str]], None]
+    add: Callable[[str, list[str], str], None]
+    """(id, the custom ids it holds, the token it was intended under)."""
     collected: Callable[[str, str], None]
     """(id, the provider's final status)."""
+    intend: Callable[[str, int], float] = lambda token, n: time.time()
+    """(token, requests) before a create call → since when that submission has been intended (unix seconds)."""
+    known: Callable[[], set[str]] = set
+    """Every batch the store has made: never adopted as a lost one."""
 
     @classmethod
     def of(cls, store: Store, spec: str, name: str, role: str) -> Ledger:
         return cls(
             open=lambda: store.open_batches(spec, name, role),
-            add=lambda bid, ids: store.add_batch(bid, spec, name, role, ids),
+            add=lambda bid, ids, token: store.add_batch(bid, spec, name, role, ids, token),
             collected=store.batch_collected,
+            intend=lambda token, n: store.intend_batch(token, spec, name, role, n),
+            known=store.known_batches,
         )
 
 
@@ -151,8 +158,11 @@ class BatchRunner:
             fresh = mine
         submitted = {}
         for chunk in self._split(fresh):
-            bid = await self._call(self.backend.submit_batch, [line for _, line in chunk], _token(chunk))
-            self.ledger.add(bid, [job.key for job, _ in chunk])  # stored before anything else can go wrong
+            token = _token(chunk)
+            since = self.ledger.intend(token, len(chunk))
+            taken = set(batches) | self.ledger.known()  # batches already ours: never adopted again
+            bid = await self._call(self.backend.submit_batch, [line for _, line in chunk], token, since, taken)
+            self.ledger.add(bid, [job.key for job, _ in chunk], token)  # stored before anything else can go wrong
             submitted[bid] = time.monotonic()
             batches[bid] = {job.key for job, _ in chunk}
             self.stats.sent += len(chunk)
