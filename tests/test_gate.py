@@ -26,24 +26,28 @@ def judge_reply(body):
     return f"Judged. Rating: [[{score}]]"
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory):
+def two_checkpoints(db, *scope):
+    """ckpt-old and ckpt-new answered and judged by `judge_reply` on `scope` (--lang …) into `db`."""
     from typer.testing import CliRunner
 
     from seabench.cli import app
 
-    db = tmp_path_factory.mktemp("gate") / "s.db"
     with FakeServer("openai") as cand, FakeServer("openai", reply=judge_reply) as judge:
         result = CliRunner().invoke(
             app,
             ["eval", "--model", "openai:ckpt-old", "--model", "openai:ckpt-new", "--name", "ckpt-old", "--name",
-             "ckpt-new", "--judge", "openai:j", "--base-url", cand.url, "--judge-base-url", judge.url, "--lang",
-             "th,vi,id", "--db", str(db), "--out", str(db.with_suffix(".json"))],
+             "ckpt-new", "--judge", "openai:j", "--base-url", cand.url, "--judge-base-url", judge.url, *scope,
+             "--db", str(db), "--out", str(db.with_suffix(".json"))],
             env=ENV,
             catch_exceptions=False,
         )  # fmt: skip
         assert result.exit_code == 0, result.output
     return db
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    return two_checkpoints(tmp_path_factory.mktemp("gate") / "s.db", "--lang", "th,vi,id")
 
 
 def test_the_gate_fails_naming_the_language_that_regressed(cli, store, tmp_path):

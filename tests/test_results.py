@@ -3,37 +3,21 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
+import seabench
 from seabench.export import schema
-from seabench.resources import resource_dir  # noqa: F401  (the package's files, as installed)
 
-from .fakes import FakeServer
-from .test_gate import judge_reply
+from .test_gate import two_checkpoints
 
-ENV = {"OPENAI_API_KEY": "k"}
-SHIPPED = __import__("pathlib").Path(__import__("seabench").__file__).parent / "schemas" / "results-v1.schema.json"
+SHIPPED = Path(seabench.__file__).parent / "schemas" / "results-v1.schema.json"
 
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
-    from typer.testing import CliRunner
-
-    from seabench.cli import app
-
-    db = tmp_path_factory.mktemp("results") / "s.db"
-    with FakeServer("openai") as cand, FakeServer("openai", reply=judge_reply) as judge:
-        result = CliRunner().invoke(
-            app,
-            ["eval", "--model", "openai:ckpt-old", "--model", "openai:ckpt-new", "--name", "ckpt-old", "--name",
-             "ckpt-new", "--judge", "openai:j", "--base-url", cand.url, "--judge-base-url", judge.url, "--lang",
-             "th,vi", "--limit", "4", "--db", str(db), "--out", str(db.with_suffix(".json"))],
-            env=ENV,
-            catch_exceptions=False,
-        )  # fmt: skip
-        assert result.exit_code == 0, result.output
-    return db
+    return two_checkpoints(tmp_path_factory.mktemp("results") / "s.db", "--lang", "th,vi", "--limit", "4")
 
 
 def test_the_shipped_schema_is_the_records_own():
