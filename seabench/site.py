@@ -114,7 +114,14 @@ def build_site(
             r.rank = ranked.get(labels[id(r)])
             by_lang = {s.lang: s for s in r.strip}
             r.strip = [by_lang.get(lang, Strip(lang, None, "")) for lang in group.langs]
-        group.rows.sort(key=lambda r: (r.rank is None, r.rank or 0, -(r.value or 0), r.model))
+        group.rows.sort(
+            key=lambda r: (
+                r.rank is None,
+                0 if r.rank is None else r.rank,
+                0.0 if r.value is None else -r.value,
+                r.model,
+            )
+        )
     return sorted(groups.values(), key=lambda g: (g.bench, g.judge, g.measure))
 
 

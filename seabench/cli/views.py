@@ -167,7 +167,7 @@ def generate_summary(results: list[ModelResult]) -> Group:
         calls = plural(s.sent, "forward batch", "forward batches") if s.batched else plural(s.sent, "request")
         line.append(
             f"; {calls} in {s.wall_s:.1f}s{traffic(s)}, {s.input_tokens:,} tokens in, {s.output_tokens:,} out"
-            + (f" ({s.output_tokens / s.wall_s:.1f} tokens/s)" if s.output_tokens and s.wall_s > 0 else "")
+            + (f" ({s.output_tokens / s.wall_s:.1f} tokens/s)" if s.output_tokens > 0 and s.wall_s > 0 else "")
         )
         if s.cost:
             line.append(f", ${s.cost:.4f}")

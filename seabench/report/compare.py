@@ -82,7 +82,7 @@ def gate_lines(verdict: GateVerdict) -> str:
         "category": "overall and per category",
         "cell": "overall and per language × category",
     }[verdict.by]
-    margin = f" by more than {verdict.margin:g}" if verdict.margin else ""
+    margin = f" by more than {verdict.margin:g}" if verdict.margin > 0 else ""
     head = (
         f"gate: {verdict.new} against {verdict.base} ({verdict.judge}), {where}, Holm over {len(verdict.cells)} cells"
     )

@@ -347,7 +347,7 @@ class Progress:
         elapsed = max(1e-9, time.monotonic() - self._t0)
         rate = per_time((self.done - self._already) / elapsed)
         extra = f"{stats.failed} failed · {stats.input_tokens + stats.output_tokens:,} tok" + (
-            f" · {stats.output_tokens / elapsed:.1f} tok/s out" if stats.output_tokens else ""
+            f" · {stats.output_tokens / elapsed:.1f} tok/s out" if stats.output_tokens > 0 else ""
         )
         extra += f" · ${stats.cost:.4f}" if stats.cost else ""
         if self._bar is not None:
