@@ -48,7 +48,7 @@ def run(tmp_path_factory):
         result = CliRunner().invoke(
             app,
             ["eval", *models, "--judge", "openai:j", "--base-url", cand.url, "--judge-base-url", judge.url,
-             "--lang", "th,vi,id", "--db", str(db), "--out", str(db.with_suffix(".json"))],
+             "--lang", "th,vi,id", "--limit", "16", "--db", str(db), "--out", str(db.with_suffix(".json"))],
             env=ENV,
             catch_exceptions=False,
         )  # fmt: skip
