@@ -7,6 +7,7 @@ import io
 import json
 
 import numpy as np
+import pytest
 from scipy.stats import pearsonr
 
 from seabench.aggregate.discrimination import discrimination
@@ -75,3 +76,31 @@ def test_the_table_is_in_every_report_format(cli, tmp_path):
         args = ("report", "--db", db, "--out", out, "--rounds", "100")
         assert cli(*args, *(("--wide",) if suffix == ".txt" else ())).exit_code == 0
         assert "Where the bench separates the models" in out.read_text(encoding="utf-8"), suffix
+
+
+def test_on_a_real_run_the_table_is_what_pandas_computes_from_the_judgment_file(cli, shared_data, tmp_path):
+    """FastChat's example MT-bench run (four models, GPT-4's 1–10 verdicts): ceiling, floor and item-rest correlation
+    per category, recomputed with pandas straight from `gpt-4_single.jsonl` and MT-bench's question file."""
+    import pandas as pd
+
+    run = shared_data / "mt-bench-example-run"
+    db = tmp_path / "fc.db"
+    done = cli("import", "fastchat", run, "--questions", shared_data / "mt-bench" / "question.jsonl", "--db", db)
+    assert done.exit_code == 0
+    rows = json.loads(cli("report", "--db", db, "--format", "json", "--rounds", "100").stdout)["discrimination"]
+    verdicts = pd.read_json(run / "model_judgment" / "gpt-4_single.jsonl", lines=True)
+    verdicts = verdicts[verdicts["score"] != -1]  # FastChat's -1: unscored, never a number
+    categories = pd.read_json(shared_data / "mt-bench" / "question.jsonl", lines=True).set_index("question_id")
+    table = verdicts.groupby(["question_id", "model"])["score"].mean().unstack().dropna()  # items scored for all models
+    rest = (table.sum() - table) / (len(table) - 1)
+    r = pd.Series({q: np.corrcoef(table.loc[q], rest.loc[q])[0, 1] for q in table.index if table.loc[q].nunique() > 1})
+    expected = {"all": table.index}
+    expected |= {c: g.index for c, g in table.groupby(categories.loc[table.index, "category"].values)}
+    got = {d["group"]: d for d in rows if d["kind"] in ("all", "category")}
+    assert set(got) == set(expected)
+    for group, items in expected.items():
+        sub = table.loc[items]
+        assert got[group]["items"] == len(sub) and got[group]["models"] == table.shape[1] == 4
+        assert got[group]["ceiling"] == pytest.approx((sub.min(axis=1) >= 9).mean())
+        assert got[group]["floor"] == pytest.approx((sub.max(axis=1) <= 2).mean())
+        assert got[group]["discrimination"] == pytest.approx(r.loc[r.index.intersection(items)].mean())
