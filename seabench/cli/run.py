@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from . import local_options as lo
 from . import options as o
 from .app import app
 from .spec_layer import cli_layer, given
@@ -79,14 +80,14 @@ def generate_cmd(
     batch_sync_retry: o.BatchSyncRetry = False,
     timeout: o.Timeout = None,
     max_attempts: o.Attempts = None,
-    batch_size: o.BatchSize = None,
-    chat_template: o.ChatTemplate = None,
-    tokenizer: o.Tokenizer = None,
-    dtype: o.Dtype = None,
-    device: o.Device = None,
-    vllm_args: o.VllmArgs = None,
-    llamacpp_args: o.LlamacppArgs = None,
-    vllm_start_timeout: o.VllmStartTimeout = None,
+    batch_size: lo.BatchSize = None,
+    chat_template: lo.ChatTemplate = None,
+    tokenizer: lo.Tokenizer = None,
+    dtype: lo.Dtype = None,
+    device: lo.Device = None,
+    vllm_args: lo.VllmArgs = None,
+    llamacpp_args: lo.LlamacppArgs = None,
+    vllm_start_timeout: lo.VllmStartTimeout = None,
     prices: o.Prices = None,
     dry_run: o.DryRun = False,
 ) -> None:
@@ -127,7 +128,7 @@ def tokens_cmd(
     db: o.Db = None,
     fmt: o.TableFormat = "terminal",
     prices: o.Prices = None,
-    tokenizer: o.Tokenizer = None,
+    tokenizer: lo.Tokenizer = None,
 ) -> None:
     """Tokens per character and per word in each language, the ratio to English, and what prompts and answers cost."""
     from ..pricing import PriceTable
@@ -175,10 +176,10 @@ def judge_cmd(
     batch_sync_retry: o.BatchSyncRetry = False,
     timeout: o.Timeout = None,
     max_attempts: o.Attempts = None,
-    batch_size: o.BatchSize = None,
-    vllm_args: o.VllmArgs = None,
-    llamacpp_args: o.LlamacppArgs = None,
-    vllm_start_timeout: o.VllmStartTimeout = None,
+    batch_size: lo.BatchSize = None,
+    vllm_args: lo.VllmArgs = None,
+    llamacpp_args: lo.LlamacppArgs = None,
+    vllm_start_timeout: lo.VllmStartTimeout = None,
     prices: o.Prices = None,
     dry_run: o.DryRun = False,
 ) -> None:
@@ -242,14 +243,14 @@ def eval_cmd(
     judge_language: o.JudgeLanguage = None,
     rationale_language: o.RationaleLanguage = None,
     concurrency: o.Concurrency = None,
-    batch_size: o.BatchSize = None,
-    chat_template: o.ChatTemplate = None,
-    tokenizer: o.Tokenizer = None,
-    dtype: o.Dtype = None,
-    device: o.Device = None,
-    vllm_args: o.VllmArgs = None,
-    llamacpp_args: o.LlamacppArgs = None,
-    vllm_start_timeout: o.VllmStartTimeout = None,
+    batch_size: lo.BatchSize = None,
+    chat_template: lo.ChatTemplate = None,
+    tokenizer: lo.Tokenizer = None,
+    dtype: lo.Dtype = None,
+    device: lo.Device = None,
+    vllm_args: lo.VllmArgs = None,
+    llamacpp_args: lo.LlamacppArgs = None,
+    vllm_start_timeout: lo.VllmStartTimeout = None,
     rpm: o.Rpm = None,
     tpm: o.Tpm = None,
     batch: o.Batch = False,
