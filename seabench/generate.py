@@ -327,6 +327,8 @@ def generate(
     ]
     plans = make_plans(store, runs, questions)  # read before the first write: a damaged store is found untouched
     check_keys([plan.run for plan in plans if plan.start], options)  # every model's, before the first one is paid for
+    for plan in plans:  # every name still means its model (settings, checkpoint, server), before anything is sent
+        store.check_model(plan.run.name, plan.run.spec, plan.run.settings, plan.run.checkpoint)
     store.save_bench(bench)
     results = []
     for plan in plans:

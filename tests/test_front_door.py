@@ -385,3 +385,22 @@ def test_a_missing_api_key_stops_the_run_before_anything_is_paid_for(cli, tmp_pa
         sent = len(server.requests) - before
     assert result.exit_code == 2 and "ANTHROPIC_API_KEY is not set" in result.stderr, result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and sent == 0
+
+
+def test_a_second_models_taken_name_stops_the_run_before_the_first_model_is_paid_for(cli, tmp_path):
+    """The second model's name holds another model (other settings, or another server): refused before model one
+    sends anything, not after its answers are paid for."""
+    db = tmp_path / "s.db"
+    with FakeServer("openai", served=["/models/ckpt-1.gguf"]) as first:
+        assert cli("generate", "--model", "openai:b", "--limit-total", "2", "--db", db, "--base-url", first.url,
+                   "--temperature", "0.5", env=ENV).exit_code == 0  # fmt: skip
+        sent = len(first.requests)
+        args = ("generate", "--model", "openai:a", "--model", "openai:b", "--limit-total", "2", "--db", db)
+        refused = cli(*args, "--base-url", first.url, env=ENV)
+        assert refused.exit_code == 2 and "model name 'openai:b' already holds answers" in refused.stderr
+        assert len(first.requests) == sent  # openai:a had work to do, and sent none of it
+    with FakeServer("openai", served=["/models/ckpt-2.gguf"]) as second:
+        moved = cli("generate", "--model", "openai:c", "--model", "openai:b", "--limit-total", "2", "--db", db,
+                    "--base-url", second.url, "--temperature", "0.5", env=ENV)  # fmt: skip
+        assert moved.exit_code == 2 and "its server changed" in moved.stderr
+        assert second.requests == []  # openai:c, new, waited for the check of openai:b's server

@@ -58,6 +58,21 @@ def _disk_full(path: Path) -> bool:
         return False
 
 
+def _refuse_another(name: str, spec: str, wanted: str, checkpoint: str | None, row: tuple) -> None:
+    """NameTaken when the stored model `row` (spec, settings, checkpoint) is not this one."""
+    if (row[0], row[1]) != (spec, wanted):
+        raise NameTaken(
+            f"model name '{name}' already holds answers from {row[0]} with settings {row[1]}; "
+            f"this run is {spec} with {wanted}"
+        )
+    if checkpoint and row[2] and row[2] != checkpoint:
+        changed = "its files changed since" if checkpoint.startswith(("file", "hub:")) else "its server changed"
+        raise NameTaken(
+            f"model name '{name}' holds answers from the checkpoint {row[2]}, and {spec} is now {checkpoint} "
+            f"({changed})"
+        )
+
+
 def default_db_path() -> Path:
     return Path(os.environ.get("SEABENCH_DB") or "seabench.db")
 
@@ -204,19 +219,17 @@ class Store(Answers, HumanRatings, Claims, Batches, Judgments, Checks):
                     "INSERT INTO models (name, spec, settings, checkpoint) VALUES (?, ?, ?, ?)",
                     (name, spec, wanted, checkpoint),
                 )
-            elif (row[0], row[1]) != (spec, wanted):
-                raise NameTaken(
-                    f"model name '{name}' already holds answers from {row[0]} with settings {row[1]}; "
-                    f"this run is {spec} with {wanted}"
-                )
-            elif checkpoint and row[2] and row[2] != checkpoint:
-                changed = "its files changed since" if checkpoint.startswith(("file", "hub:")) else "its server changed"
-                raise NameTaken(
-                    f"model name '{name}' holds answers from the checkpoint {row[2]}, and {spec} is now {checkpoint} "
-                    f"({changed})"
-                )
-            elif checkpoint and not row[2]:
+                return
+            _refuse_another(name, spec, wanted, checkpoint, row)
+            if checkpoint and not row[2]:
                 self.db.execute("UPDATE models SET checkpoint = ? WHERE name = ?", (checkpoint, name))
+
+    def check_model(self, name: str, spec: str, settings: GenerationSettings, checkpoint: str | None = None) -> None:
+        """What `register_model` would refuse, refused without writing: a run checks every model before its first
+        request, so the second model's changed settings are not found after the first model's answers are paid for."""
+        row = self.db.execute("SELECT spec, settings, checkpoint FROM models WHERE name = ?", (name,)).fetchone()
+        if row is not None:
+            _refuse_another(name, spec, settings.model_dump_json(), checkpoint, row)
 
     def register_judge(
         self, name: str, spec: str, settings: GenerationSettings, prompts: str, prompts_hash: str
