@@ -94,6 +94,7 @@ def test_the_series_shows_the_trend_and_the_planted_regression_in_every_format(c
     assert cli("report", "--db", run, "--checkpoints", "--out", page).exit_code == 0
     html = page.read_text(encoding="utf-8")
     assert 'aria-label="score against step"' in html and "significant drops: th at 5000" in html
+    assert "Checkpoints: th got worse at step 5000" in html.split("<h2")[0]  # under the headline, on the first screen
     assert html.count("<polyline") >= 4  # all languages and three more
 
 

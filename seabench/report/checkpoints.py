@@ -62,6 +62,20 @@ def checkpoint_tables(report: Report) -> list[Table]:
     return [scores, changes]
 
 
+def checkpoint_summary(report: Report) -> list[str]:
+    """What a series asks first, in sentences: where a checkpoint got significantly worse than the one before it."""
+    if not report.checkpoints:
+        return []
+    drops = [c for c in report.checkpoint_changes if c.diff < 0]
+    if not drops:
+        return ["Checkpoints: no checkpoint is significantly worse than the one before it, overall or in any language."]
+    return [
+        f"Checkpoints: {'all languages' if c.lang == ALL else c.lang} got worse at step {c.step} ({c.previous} → "
+        f"{c.model}): {c.diff:+.2f} {ci(c.ci_low, c.ci_high)}, Holm p = {c.p_adj:.3g}"
+        for c in drops
+    ]
+
+
 def checkpoint_charts(report: Report) -> list[Block]:
     """Score against step: the overall line bold first, then one line per language, each point with its interval."""
     if not report.checkpoints:

@@ -20,7 +20,7 @@ from ..resources import resource_dir
 from . import svg
 from .bias_charts import bias_charts
 from .charts import Block, baseline_charts, model_colors, pairwise_charts, safety_charts, score_charts
-from .checkpoints import checkpoint_charts
+from .checkpoints import checkpoint_charts, checkpoint_summary
 from .fonts import font_faces
 from .order import SECTIONS
 from .overview import headline
@@ -55,6 +55,7 @@ def to_html(report: Report) -> str:
     args = dict(
         report=report,
         headline=headline(report),
+        series=checkpoint_summary(report),
         sections=sections,
         judges=judges,
         browser_data=data,
