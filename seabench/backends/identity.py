@@ -83,9 +83,10 @@ def _served(provider: str, model: str, url: str) -> str | None:
     import json
     import urllib.request
 
+    from . import KEYS
     from .redact import redact
 
-    key = os.environ.get("OPENAI_API_KEY" if provider == "openai" else "ANTHROPIC_API_KEY", "").strip()
+    key = os.environ.get(KEYS[provider], "").strip()
     headers = ({"Authorization": f"Bearer {key}"} if provider == "openai" else {"x-api-key": key}) if key else {}
     endpoint = url + "/models" if provider == "openai" else url + "/v1/models"
     try:
