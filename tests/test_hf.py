@@ -200,3 +200,17 @@ def test_local_progress_counts_answers_batches_and_tokens_per_second(cli, tmp_pa
     assert "2 forward batches in" in summary and "request" not in summary, summary
     assert re.search(r"\d[\d,]* out \(\d+\.\d tokens/s\)", summary), summary
     assert per_time(0.5) == "0.5/s" and per_time(0.04) == "2.4/min" and per_time(0) == "0.0/s"
+
+
+def test_a_gguf_file_is_parsed_once_while_a_model_loads(monkeypatch):
+    """transformers opens the file three times (tokenizer, config, weights); gguf-py parses the header each time."""
+    gguf = pytest.importorskip("gguf")
+    from seabench.backends.hf import _gguf_read_once
+
+    made = []
+    monkeypatch.setattr(gguf, "GGUFReader", lambda path, *a, **k: made.append(path) or object())
+    fake = gguf.GGUFReader
+    with _gguf_read_once():
+        first = gguf.GGUFReader("m.gguf")
+        assert gguf.GGUFReader("m.gguf") is first and gguf.GGUFReader("other.gguf") is not first
+    assert made == ["m.gguf", "other.gguf"] and gguf.GGUFReader is fake  # put back afterwards
