@@ -38,7 +38,7 @@ def bench(n: int, rng: np.random.Generator, quality: float, bonus: float):
     ]
     row = next(
         r
-        for r in length_controlled(outcomes, lengths, questions, Settings(rounds=500))
+        for r in length_controlled(outcomes, lengths, questions, Settings(rounds=500), alpacaeval=False)
         if (r.model, r.lang) == ("a", "all")
     )
     return row

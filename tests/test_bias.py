@@ -158,6 +158,53 @@ def test_the_length_controlled_fit_matches_scikit_learn_to_1e6():
     )
 
 
+@pytest.mark.parametrize("n, seed", [(12, 1), (40, 2), (150, 3), (400, 4)])
+def test_alpacaevals_figure_is_what_the_alpaca_eval_package_computes_on_the_same_verdicts(
+    n, seed, tmp_path, monkeypatch
+):
+    """The package itself is the reference: its get_length_controlled_winrate with length_controlled_minimal, on the
+    same verdicts and lengths written as its annotations. Its hub download (a table of AlpacaEval's own instruction
+    difficulties, unused by this GLM) is served from a local file."""
+    pytest.importorskip("pkg_resources", reason="alpaca-eval imports pkg_resources (setuptools < 81)")
+    import pandas as pd
+    from alpaca_eval.metrics import glm_winrate
+
+    from seabench.aggregate import length_controlled
+
+    outcomes, lengths, questions = _games(n, np.random.default_rng(seed), quality=0.3, length_bonus=0.8)
+    rows = {(r.model, r.lang): r for r in length_controlled(outcomes, lengths, questions)}
+    table = tmp_path / "df_gamed.csv"
+    pd.DataFrame({"index": range(n), "instruction_difficulty": 0.0, "model": "x"}).to_csv(table, index=False)
+    monkeypatch.setattr(glm_winrate, "hf_hub_download", lambda **_: str(table))
+    annotations = pd.DataFrame(
+        {
+            # AlpacaEval's code: 1 the baseline (output_1) won, 2 the model (output_2) won, 0 a tie.
+            "preference": [{"A": 2.0, "B": 1.0, "tie": 0.0}[o.winner] for o in outcomes],
+            "output_1": ["x" * lengths[("b", "b", o.question_id, 1)] for o in outcomes],
+            "output_2": ["x" * lengths[("a", "b", o.question_id, 1)] for o in outcomes],
+            "index": range(n),
+            "generator_1": "b",
+            "generator_2": "a",
+            "annotator": "j",
+        }
+    )
+    theirs = glm_winrate.get_length_controlled_winrate(
+        annotations, glm_name="length_controlled_minimal", save_weights_dir=None, is_warn_extreme_changes=False
+    )
+    assert rows[("a", "all")].alpacaeval == pytest.approx(theirs["length_controlled_winrate"] / 100, abs=1e-3)
+    assert rows[("b", "all")].alpacaeval == pytest.approx(1 - rows[("a", "all")].alpacaeval, abs=1e-12)
+    assert rows[("a", "all")].raw == pytest.approx(theirs["win_rate"] / 100, abs=1e-9)
+    assert rows[("a", "th")].alpacaeval is None  # a figure for the whole set of instructions only, as AlpacaEval's
+
+
+def test_alpacaevals_figure_shrinks_few_verdicts_towards_half_where_the_unpenalised_fit_does_not():
+    from seabench.aggregate import length_controlled
+
+    outcomes, lengths, questions = _games(12, np.random.default_rng(1), quality=0.3, length_bonus=0.8)
+    row = next(r for r in length_controlled(outcomes, lengths, questions) if (r.model, r.lang) == ("a", "all"))
+    assert row.alpacaeval == pytest.approx(0.5) and abs(row.lc - 0.5) > 0.05 and row.noisy
+
+
 def test_a_judge_with_a_taste_for_length_wins_raw_but_not_at_equal_length():
     from seabench.aggregate import length_controlled
 
@@ -192,7 +239,11 @@ def test_the_length_controlled_interval_covers_a_known_truth_about_95_percent_of
     covered = []
     for _ in range(200):
         outcomes, lengths, questions = _games(40, rng, quality=0.0, length_bonus=1.5, langs=("th",))
-        row = next(r for r in length_controlled(outcomes, lengths, questions) if (r.model, r.lang) == ("a", "all"))
+        row = next(
+            r
+            for r in length_controlled(outcomes, lengths, questions, alpacaeval=False)
+            if (r.model, r.lang) == ("a", "all")
+        )
         if row.lc_low is not None:
             covered.append(row.lc_low <= 0.5 <= row.lc_high)
     assert len(covered) >= 195 and 0.91 <= np.mean(covered) <= 0.99, np.mean(covered)

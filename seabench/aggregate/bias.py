@@ -134,12 +134,14 @@ def length_controlled(
     lengths: dict[tuple[str, str, str, int], int],
     questions: dict[tuple[str, str], Question],
     settings: Settings = Settings(),
+    alpacaeval: bool = True,
 ) -> list[LengthControlRow]:
     """Per judge, model and opponent, overall and per language: P(model preferred) = σ(θ + β·tanh(Δ/s)), Δ the two
     answers' length difference in characters and s its standard deviation in the cell; the length-controlled win rate
     is σ(θ), the preference at equal length, with a t interval from the fit's cluster-robust variance (questions as the
     unit: a percentile bootstrap over questions covered 86–93% in `benchmarks/length_control.py`, this 93.5–96%).
-    `lengths`: (model, bench, question, turn) → characters."""
+    `lengths`: (model, bench, question, turn) → characters. With `alpacaeval`, each `all` row also carries AlpacaEval's
+    own figure (`alpacaeval_minimal`; about 40 ms a pair, so simulations leave it out)."""
     games: dict[tuple[str, str, str], list[tuple[str, tuple[str, str], float, float]]] = defaultdict(list)
     for r in results:
         if r.winner is None or r.judge == "human":
@@ -152,11 +154,82 @@ def length_controlled(
         games[(r.judge, r.model_a, r.model_b)].append((questions[key].lang, key, y, float(a_len - b_len)))
         games[(r.judge, r.model_b, r.model_a)].append((questions[key].lang, key, 1 - y, float(b_len - a_len)))
     rows = []
+    fitted: dict[tuple[str, str, str], float | None] = {}
     for (judge, model, opponent), items in sorted(games.items()):
         for lang in [*sorted({i[0] for i in items}, key=_order), ALL]:
             cell = [i for i in items if lang == ALL or i[0] == lang]
-            rows.append(_length_control(judge, model, opponent, lang, cell, settings))
+            row = _length_control(judge, model, opponent, lang, cell, settings)
+            if alpacaeval and lang == ALL:
+                # The other direction is the same fit mirrored (its data are 1 − y and −Δ): fitted once.
+                mirror = fitted.get((judge, opponent, model))
+                figure = (
+                    alpacaeval_minimal(np.array([c[2] for c in cell]), np.array([c[3] for c in cell]))
+                    if (judge, opponent, model) not in fitted
+                    else (None if mirror is None else 1 - mirror)
+                )
+                fitted[(judge, model, opponent)] = figure
+                row = row.model_copy(update={"alpacaeval": figure})
+            rows.append(row)
     return rows
+
+
+def alpacaeval_minimal(y: np.ndarray, delta: np.ndarray) -> float | None:
+    """AlpacaEval's length-controlled win rate by its `length_controlled_minimal` GLM, computed the way alpaca-eval's
+    `get_length_controlled_winrate` computes it, so the figure is the one that package gives on the same verdicts: the
+    preference y (a tie ½) on tanh(Δ ÷ its sample SD) and a constant, no intercept, an L1 penalty chosen among ten by
+    5-fold cross-validation grouped by verdict, liblinear, seed 123; the rate is σ(constant), the prediction at equal
+    length. scikit-learn does the fit because the figure is liblinear's: an own solver would differ in the third
+    decimal wherever the cross-validation picks a strong penalty. None when there are under 5 verdicts (five folds),
+    when one side always won, or when every length difference is the same.
+    Its model has no instruction-difficulty term and no regularisation towards gamed baselines: both are estimated on
+    AlpacaEval's own 805 instructions and do not exist for another bench."""
+    if len(y) < 5 or y.min() == y.max() or np.ptp(delta) == 0:
+        return None
+    import sklearn
+    from sklearn import config_context
+    from sklearn.linear_model import LogisticRegressionCV
+    from sklearn.metrics import make_scorer
+    from sklearn.model_selection import GroupKFold
+
+    n = len(y)
+    # alpaca-eval's orientation: its length difference is the baseline's minus the model's (pandas' SD, ddof 1), its
+    # design matrix has the length column first; kept, so that liblinear sees the same problem.
+    X = np.column_stack([np.tanh(-delta / delta.std(ddof=1)), np.ones(n)])
+    # A verdict p is two rows, "won" weighted p and "lost" weighted 1 − p, kept in one fold by their group.
+    target = np.concatenate([np.ones(n), np.zeros(n)])
+    prob = np.concatenate([y, 1 - y])
+    with config_context(enable_metadata_routing=True):
+        scorer = make_scorer(
+            _continuous_log_loss, response_method="predict_proba", greater_is_better=False
+        ).set_score_request(true_prob=True)
+        model = LogisticRegressionCV(
+            cv=GroupKFold(n_splits=5),
+            scoring=scorer,
+            random_state=123,
+            dual=False,
+            solver="liblinear",
+            fit_intercept=False,
+            **_l1_penalty(sklearn.__version__),
+        )
+        model.set_fit_request(sample_weight=True)
+        model.fit(np.vstack([X, X]), target, sample_weight=prob, groups=np.tile(np.arange(n), 2), true_prob=prob)
+    return float(expit(model.coef_[0][1]))
+
+
+def _l1_penalty(version: str) -> dict:
+    """scikit-learn 1.8 renamed the L1 penalty (penalty="l1" → l1_ratios=(1,)) and drops the old name in 1.10."""
+    major, minor = (int(x) for x in version.split(".")[:2])
+    if (major, minor) >= (1, 8):
+        return {"l1_ratios": (1.0,), "use_legacy_attributes": False}
+    return {"penalty": "l1"}
+
+
+def _continuous_log_loss(y_true: np.ndarray, y_pred: np.ndarray, true_prob: np.ndarray) -> float:
+    """Cross-entropy against the verdict's probability (alpaca-eval's fold score): each of a verdict's two rows is
+    scored against p, so a tie is judged by how close the prediction is to ½."""
+    p = np.where(y_true == 1, true_prob, 1 - true_prob)
+    q = np.clip(y_pred, 1e-15, 1 - 1e-15)
+    return float(-np.mean(p * np.log(q) + (1 - p) * np.log(1 - q)))
 
 
 NOISY_BELOW = 50

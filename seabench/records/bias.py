@@ -168,3 +168,7 @@ class LengthControlRow(Record):
     """Upper end."""
     noisy: bool = False
     """Fewer than 50 questions: the fit's length term rests on too few questions to trust the correction much."""
+    alpacaeval: float | None = None
+    """`all` rows only: the figure alpaca-eval's `length_controlled_minimal` GLM gives on these verdicts (L1-penalised,
+    penalty chosen by 5-fold cross-validation; it shrinks towards ½ when the verdicts are few); no interval, as
+    AlpacaEval reports none for it. None under 5 verdicts or when one side always won."""

@@ -99,12 +99,15 @@ def length_control_table(report: Report) -> list[Table]:
             "win rate as judged",
             "at equal length",
             "length weight [95% CI]",
+            "AlpacaEval's figure",
         ],
         caption=(
-            "a logistic GLM of the verdict on a model term and tanh(length difference ÷ its SD), predicted at equal "
-            "length: AlpacaEval 2.0's length term, without its instruction-difficulty term or its regularisation, so "
-            "not AlpacaEval's numbers; [95% interval, questions as the unit]; length weight > 0: the judge prefers the "
-            f"longer answer; † fewer than {NOISY_BELOW} questions: noisy"
+            "at equal length: a logistic GLM of the verdict on a model term and tanh(length difference ÷ its SD), "
+            "unpenalised, predicted at equal length [95% interval, questions as the unit]; length weight > 0: the "
+            f"judge prefers the longer answer; † fewer than {NOISY_BELOW} questions: noisy. AlpacaEval's figure: what "
+            "alpaca-eval's length_controlled_minimal GLM gives on the same verdicts (the same model, L1-penalised by "
+            "cross-validation, which pulls few verdicts towards 50%; no instruction-difficulty term, which exists only "
+            "for AlpacaEval's own instructions)"
         ),
     )
     for r in report.length_control:
@@ -119,6 +122,7 @@ def length_control_table(report: Report) -> list[Table]:
                 f"{r.raw:.0%}" if r.raw is not None else "–",
                 _share(r.lc, r.lc_low, r.lc_high) + ("†" if r.noisy else ""),
                 "–" if r.length_coef is None else f"{r.length_coef:+.2f} {ci(r.length_coef_low, r.length_coef_high)}",
+                "–" if r.alpacaeval is None else f"{r.alpacaeval:.1%}",
             ]
         )
     return [t]
