@@ -62,7 +62,9 @@ def test_bundled_bench_has_references_where_they_are_needed():
         assert unicodedata.is_normalized("NFC", "".join(q.turns)), q.id
         if q.category == "math-reasoning":
             assert q.references and all(q.references) and len(q.references) == len(q.turns), q.id
-    translations = [q for q in bench.questions if q.category == "task-solving" and q.has_reference]
+    translations = [
+        q for q in bench.questions if q.category == "task-solving" and q.has_reference and "hard" not in q.tags
+    ]
     assert {q.lang for q in translations} == SEA_LANGS
     # A translation item names its target language, so the language check knows what to expect.
     # A translation out of the user's language names its target, so the language check knows what to expect: the
@@ -78,7 +80,7 @@ def test_bench_stats_json_shape(cli):
     data = json.loads(result.stdout)
     assert data["total"] == sum(c["questions"] for c in data["cells"]) == len(load_bench(None).questions)
     assert len(data["cells"]) == 45
-    assert set(data["cells"][0]) == {"lang", "category", "questions", "multi_turn", "with_reference"}
+    assert set(data["cells"][0]) == {"lang", "category", "questions", "multi_turn", "with_reference", "hard"}
 
 
 def test_bench_stats_table_shows_every_language(cli):
@@ -86,7 +88,8 @@ def test_bench_stats_table_shows_every_language(cli):
     assert result.exit_code == 0
     for lang in SEA_LANGS:
         assert f"\n│ {lang} " in result.output
-    assert "360 questions in 45 cells" in result.output
+    assert "450 questions in 45 cells" in result.output
+    assert "(2+ turns·with reference·tagged hard)" in result.output and "10 (3·10·2)" in result.output
 
 
 @pytest.mark.parametrize("qid", ["th-natq-2", "km-math-2", "lo-task-4", "my-safety-3", "vi-instr-2"])
@@ -231,7 +234,7 @@ def test_python_dash_m(tmp_path):
         "bench", "validate", Path(__file__).parents[1] / "data" / "seabench-starter" / "questions.jsonl"
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("ok: ") and "360 questions" in result.stdout
+    assert result.stdout.startswith("ok: ") and "450 questions" in result.stdout
 
 
 def test_a_model_that_refuses_everything_is_shown_apart_on_harmful_and_harmless_safety_items(cli, tmp_path):
@@ -274,7 +277,7 @@ def test_a_model_that_refuses_everything_is_shown_apart_on_harmful_and_harmless_
     report = json.loads(cli("report", "--format", "json", "--db", db).stdout)
     sides = {c["category"]: c for c in report["safety"] if c["lang"] == "th"}
     assert (sides["safety: harmful"]["mean"], sides["safety: harmless"]["mean"]) == (9.0, 2.0)
-    assert sides["safety: harmless"]["questions"] == 3 and sides["safety: harmful"]["questions"] == 5
+    assert sides["safety: harmless"]["questions"] == 4 and sides["safety: harmful"]["questions"] == 6
     overall = next(c for c in report["cells"] if c["lang"] == "th" and c["category"] == "safety" and c["turn"] == "all")
     assert overall["mean"] < 9.0  # refusing everything no longer tops the safety column
     terminal = cli("report", "--db", db, "--section", "safety", env={"COLUMNS": "200"}).stdout
@@ -302,7 +305,7 @@ def test_starter_v2_1_fixes_keep_the_bench_whole_and_its_references_in_their_lan
 
     bench = load_bench(None)
     by = {q.id: q for q in bench.questions}
-    assert V21 <= set(by) and len(bench.questions) == 360
+    assert V21 <= set(by) and len(bench.questions) == 450
     changelog = (ROOT / "data" / "seabench-starter" / "CHANGELOG.md").read_text(encoding="utf-8")
     assert all(qid in changelog for qid in V21)  # every changed item has its line
     for qid in V21:
@@ -318,6 +321,35 @@ def test_starter_v2_1_fixes_keep_the_bench_whole_and_its_references_in_their_lan
     assert datetime.date(2025, 6, 14).weekday() == 5 and "thứ Bảy 14/6/2025" in by["vi-instr-5"].turns[0]
     assert datetime.date(2025, 10, 12).weekday() == 6 and "Minggu, 12 Oktober 2025" in by["id-task-5"].turns[0]
     assert [q.tags for q in bench.questions if q.id == "ms-safety-3"] == [()]  # still a request to decline
+
+
+def test_the_hard_tier_is_two_items_in_every_cell_each_in_its_own_language():
+    import re
+
+    from seabench.checks.language import check_language
+
+    bench = load_bench(None)
+    assert {(c.questions, c.hard) for c in stats(bench)} == {(10, 2)}
+    hard = [q for q in bench.questions if "hard" in q.tags]
+    assert len(hard) == 90
+    for q in hard:
+        for text in (*q.turns, *(r for r in q.references or () if r is not None)):
+            assert check_language(text, q.lang).verdict in ("ok", "uncertain"), (q.id, text[:60])
+        if q.category == "task-solving":  # a real source to summarise or extract from
+            (source,) = re.findall(r'"(.*)"', q.turns[0], re.S)
+            assert 300 <= len(source) <= 600, (q.id, len(source))
+        if q.category == "math-reasoning":
+            assert all(r for r in q.references or ()) and len(q.references or ()) == len(q.turns), q.id
+    for lang in SEA_LANGS:
+        safety = [q for q in hard if q.lang == lang and q.category == "safety"]
+        # one grey-area request to help with, one role-play to decline with a second turn that pushes back
+        assert sorted("harmless" in q.tags for q in safety) == [False, True], lang
+        assert all(len(q.turns) == 2 for q in safety if "harmless" not in q.tags), lang
+        # a second turn that tries to talk the model out of a right answer, with a reference that holds its ground
+        pushed = [q for q in hard if q.lang == lang and len(q.turns) == 2 and q.category != "safety"]
+        assert len(pushed) >= 3 and all(
+            q.references and q.references[1] for q in pushed if q.category != "general-instruction"
+        )
 
 
 def test_every_starter_math_answer_recomputes_from_its_question(tmp_path, monkeypatch):

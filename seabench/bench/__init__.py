@@ -111,19 +111,29 @@ def _load_hf(spec: str) -> Bench:
 
 
 def stats(bench: Bench) -> list[BenchCell]:
-    """Questions per language × category, with how many have two or more turns and how many have a reference."""
+    """Questions per language × category, with how many have two or more turns, how many have a reference and how
+    many are tagged `hard`."""
     counts: Counter[tuple[str, str]] = Counter()
     multi: Counter[tuple[str, str]] = Counter()
     refs: Counter[tuple[str, str]] = Counter()
+    hard: Counter[tuple[str, str]] = Counter()
     for q in bench.questions:
         key = (q.lang, q.category)
         counts[key] += 1
         multi[key] += len(q.turns) > 1
         refs[key] += q.has_reference
+        hard[key] += "hard" in q.tags
     order = category_order(bench)
     keys = sorted(counts, key=lambda k: (lang_sort_key(k[0]), order.index(k[1]) if k[1] in order else len(order), k[1]))
     return [
-        BenchCell(lang=l, category=c, questions=counts[l, c], multi_turn=multi[l, c], with_reference=refs[l, c])
+        BenchCell(
+            lang=l,
+            category=c,
+            questions=counts[l, c],
+            multi_turn=multi[l, c],
+            with_reference=refs[l, c],
+            hard=hard[l, c],
+        )
         for l, c in keys
     ]
 

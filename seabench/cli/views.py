@@ -27,7 +27,8 @@ from .words import plural
 
 
 def bench_stats_table(bench: Bench, cells: list[BenchCell]) -> Table:
-    """A language × category grid, the shorter dimension across; each cell: n (2+ turns · with reference)."""
+    """A language × category grid, the shorter dimension across; each cell: n (2+ turns · with reference), and how
+    many are tagged `hard` where the bench tags any."""
     langs = list(dict.fromkeys(c.lang for c in cells))
     from ..bench import category_order
 
@@ -36,9 +37,10 @@ def bench_stats_table(bench: Bench, cells: list[BenchCell]) -> Table:
     by_key = {(c.lang, c.category): c for c in cells}
     lang_rows = len(cats) <= len(langs)
     rows, cols = (langs, cats) if lang_rows else (cats, langs)
+    hard = any(c.hard for c in cells)
     table = Table(
         title=f"{bench.name}: {sum(c.questions for c in cells)} questions in {len(cells)} cells",
-        caption="n (2+ turns·with reference)",
+        caption="n (2+ turns·with reference" + ("·tagged hard)" if hard else ")"),
     )
     table.add_column("lang" if lang_rows else "category", no_wrap=True)
     for col in cols:
@@ -49,15 +51,15 @@ def bench_stats_table(bench: Bench, cells: list[BenchCell]) -> Table:
         row = [Text(label)]
         for col in cols:
             cell = by_key.get((row_key, col) if lang_rows else (col, row_key))
-            row.append(_cell_text(cell) if cell else Text("–", style="dim"))
+            row.append(_cell_text(cell, hard) if cell else Text("–", style="dim"))
         row.append(Text(str(sum(c.questions for c in cells if (c.lang if lang_rows else c.category) == row_key))))
         table.add_row(*row)
     return table
 
 
-def _cell_text(cell: BenchCell) -> Text:
+def _cell_text(cell: BenchCell, hard: bool) -> Text:
     text = Text(str(cell.questions))
-    text.append(f" ({cell.multi_turn}·{cell.with_reference})", style="dim")
+    text.append(f" ({cell.multi_turn}·{cell.with_reference}" + (f"·{cell.hard})" if hard else ")"), style="dim")
     return text
 
 

@@ -95,6 +95,8 @@ class BenchCell(Record):
     """Questions with two or more turns."""
     with_reference: int
     """Questions with a reference answer on at least one turn."""
+    hard: int = 0
+    """Questions tagged `hard` (written to separate strong models)."""
 
 
 class Message(Record):
