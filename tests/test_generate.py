@@ -316,13 +316,13 @@ def test_filters_and_answers_export(tmp_path, cli):
             "--category",
             "math-reasoning",
             "--limit-total",
-            "10",
+            "14",
             env={"OPENAI_API_KEY": "k"},
         )
         assert result.exit_code == 0
     rows = [json.loads(l) for l in cli("answers", "--db", db, "--format", "jsonl").stdout.splitlines()]
     assert {r["lang"] for r in rows} == {"km", "lo"} and {r["category"] for r in rows} == {"math-reasoning"}
-    assert len({r["question_id"] for r in rows}) == 10
+    assert len({r["question_id"] for r in rows}) == 14
     csv_out = cli("answers", "--db", db, "--format", "csv", "--model", "openai:fake-1").stdout
     assert csv_out.splitlines()[0].startswith("model,bench,question_id,lang,category,turn,text")
     assert len(csv_out.splitlines()) == len(rows) + 1

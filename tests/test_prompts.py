@@ -87,7 +87,8 @@ def test_reference_prompts_pick_the_rubric_of_the_task_and_show_both_turns_refer
             assert "final result" in system and "adequacy" not in system
             seen.add("computed")
         if turn == 2:
-            assert user.index(q.references[0]) < user.index(q.references[1])
+            if q.references[0] is not None:  # a hard item's pushback has a reference on turn 2 only
+                assert user.index(q.references[0]) < user.index(q.references[1])
             assert "<|reference answer for turn 1|>" in user and "<|reference answer for turn 2|>" in user
     assert seen == {"translation", "computed"}
 
