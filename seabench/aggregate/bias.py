@@ -10,7 +10,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 import numpy as np
-from scipy.special import expit
 
 from ..records import (
     Answer,
@@ -171,6 +170,12 @@ def length_controlled(
                 row = row.model_copy(update={"alpacaeval": figure})
             rows.append(row)
     return rows
+
+
+def expit(x: float) -> float:
+    """The logistic function. Written here because scipy.special's import (0.14 s) would land on every command that
+    imports the aggregation package (generate included); the statistics that need more import it where they run."""
+    return 0.5 * (1.0 + math.tanh(0.5 * float(x)))
 
 
 def alpacaeval_minimal(y: np.ndarray, delta: np.ndarray) -> float | None:
