@@ -3,7 +3,7 @@
 bench = "hf:SeaLLMs/Sea-bench"     # optional; default: the bundled bench
 db = "seabench.db"
 out = "report.html"
-lang = ["th", "km", "lo", "my"]    # filters: lang, category, limit (per language), limit_total
+lang = ["th", "km", "lo", "my"]    # filters: lang, category, tag, limit (per language), limit_total
 concurrency = 16                   # also: rpm, tpm, max_tokens, temperature, system_prompt, timeout, max_attempts
 
 [judge]
@@ -79,6 +79,7 @@ class EvalFile(_Table):
     out: str | None = None
     lang: list[str] | None = None
     category: list[str] | None = None
+    tag: list[str] | None = None
     limit: int | None = Field(default=None, ge=1)
     limit_total: int | None = Field(default=None, ge=1)
     shard: str | None = Field(default=None, pattern=r"^[1-9][0-9]*/[1-9][0-9]*$")

@@ -45,6 +45,9 @@ class Prepared:
     bench: Bench | None
     """None for `judge`, whose questions come from the store."""
     questions: list[Question]
+    scope: frozenset[tuple[str, str]] | None
+    """(bench, question id) of the selected questions, which judging keeps to; None when nothing narrowed the
+    selection, so a judge takes every stored answer it has not judged."""
     runs: list[ModelRun]
     judges: list[JudgeConfig]
     prompts: PromptSet | None
@@ -111,19 +114,27 @@ def prepare(
     answers: bool,
     judging: bool,
     report: bool = False,
-    questions: list[Question] | None = None,
+    stored: dict[tuple[str, str], Question] | None = None,
 ) -> Prepared:
-    """Load and check everything a run can know before its first request; raise on the first problem. `questions`:
-    the ones to judge, when they come from the store rather than from a bench (`seabench judge`)."""
+    """Load and check everything a run can know before its first request; raise on the first problem. `stored`: the
+    store's questions by (bench, id), when the questions to judge come from the store rather than from a bench
+    (`seabench judge`)."""
     prompts = choose_prompts(spec.prompts, spec.judge_language, spec.rationale_language) if judging else None
-    chosen = (spec.lang, spec.category, spec.limit, spec.limit_total)
-    if questions is None:
+    chosen = (spec.lang, spec.category, spec.limit, spec.limit_total, spec.tag)
+    if stored is None:
         bench = bench or load_bench(spec.bench)
         questions = select_questions(bench.questions, f"bench {bench.name}", *chosen)
     else:
-        questions = select_questions(questions, "the store's questions", *chosen)
+        questions = select_questions(list(stored.values()), "the store's questions", *chosen)
     if spec.shard:
         questions = in_shard(questions, spec.shard)
+    scope = None
+    if any(v is not None for v in chosen) or spec.shard:
+        if stored is None:
+            scope = frozenset((bench.name, q.id) for q in questions)  # type: ignore[union-attr]
+        else:  # the selection holds the store's own objects: find their keys by identity
+            picked = {id(q) for q in questions}
+            scope = frozenset(k for k, q in stored.items() if id(q) in picked)
     runs = spec.model_runs()
     if answers and not runs:
         raise SpecError("no models: give {models}")
@@ -134,7 +145,7 @@ def prepare(
     if len({j.name for j in judges}) < len(judges):
         raise SpecError("two judges share a name; give each its own {judge_names}")
     prices = PriceTable(spec.run.prices)
-    prepared = Prepared(spec, bench, questions, runs, judges, prompts, prices)
+    prepared = Prepared(spec, bench, questions, scope, runs, judges, prompts, prices)
     if judging:
         _check_pairwise(prepared)
         for cfg in judges:
@@ -267,7 +278,7 @@ def judge_plans(p: Prepared, store: Store) -> list[tuple[JudgeConfig, JudgePlan,
     """Each judge's plan over the stored answers and what it can cost; nothing is sent."""
     out = []
     for cfg in p.judges:
-        judge_plan = plan(store, cfg, p.judging)
+        judge_plan = plan(store, cfg, p.judging, p.scope)
         out.append((cfg, judge_plan, estimate(cfg, judge_plan, p.prices, batch=p.spec.run.batch)))
     return out
 
@@ -275,23 +286,30 @@ def judge_plans(p: Prepared, store: Store) -> list[tuple[JudgeConfig, JudgePlan,
 def run_judging(p: Prepared, store: Store, *, show_progress: bool = True) -> list[tuple[str, JudgePlan, JudgeResult]]:
     """Every judge in turn over the stored answers (language checks first, which the report and flags use)."""
     run_checks(store)
-    plans = [(cfg, plan(store, cfg, p.judging)) for cfg in p.judges]
+    plans = [(cfg, plan(store, cfg, p.judging, p.scope)) for cfg in p.judges]
     check_keys(
         [cfg for cfg, judge_plan in plans if judge_plan.items], p.backend()
     )  # a panel's second key before the first pays
     done = []
     for cfg, judge_plan in plans:
         _, result = judge(
-            store, cfg, p.judging, p.backend(), judge_plan=judge_plan, show_progress=show_progress, **p.runner()
+            store,
+            cfg,
+            p.judging,
+            p.backend(),
+            judge_plan=judge_plan,
+            scope=p.scope,
+            show_progress=show_progress,
+            **p.runner(),
         )
         if result.stats.elsewhere:  # as for answers: wait for the peers, take over what a dead one left
 
             def again(cfg: JudgeConfig = cfg, result: JudgeResult = result) -> None:
-                _, more = judge(store, cfg, p.judging, p.backend(), show_progress=False, **p.runner())
+                _, more = judge(store, cfg, p.judging, p.backend(), scope=p.scope, show_progress=False, **p.runner())
                 result.stored, result.failed = result.stored + more.stored, [*result.failed, *more.failed]
 
             def missing(cfg: JudgeConfig = cfg) -> dict[str, int]:
-                return {cfg.name: len(plan(store, cfg, p.judging).items)}
+                return {cfg.name: len(plan(store, cfg, p.judging, p.scope).items)}
 
             result.left = wait_for_peers(p, missing, again)[cfg.name]
         done.append((cfg.name, judge_plan, result))

@@ -66,13 +66,22 @@ def select_questions(
     categories: list[str] | None = None,
     limit: int | None = None,
     limit_total: int | None = None,
+    tags: list[str] | None = None,
 ) -> list[Question]:
     """The questions of `pool` (a bench's, or the store's, which `where` names) in these languages and categories
-    (matched ignoring case), the first `limit` of each language, the first `limit_total` of those. A value the pool
-    does not have is an error naming the ones it has, never a quietly smaller (or empty) run."""
+    and carrying any of these tags (matched ignoring case), the first `limit` of each language, the first
+    `limit_total` of those. A value the pool does not have is an error naming the ones it has, never a quietly
+    smaller (or empty) run."""
     langs = _known("lang", langs, [q.lang for q in pool], where)
     categories = _known("category", categories, [q.category for q in pool], where)
-    picked = [q for q in pool if (not langs or q.lang in langs) and (not categories or q.category in categories)]
+    tags = _known("tag", tags, [t for q in pool for t in q.tags], where)
+    picked = [
+        q
+        for q in pool
+        if (not langs or q.lang in langs)
+        and (not categories or q.category in categories)
+        and (not tags or any(t in tags for t in q.tags))
+    ]
     if limit is not None:
         # Per language, so `--limit 8 --lang en,th` is eight of each, not eight English questions.
         taken: dict[str, int] = {}
@@ -107,6 +116,10 @@ def _known(option: str, wanted: list[str] | None, have: list[str], where: str) -
     by_folded = {h.casefold(): h for h in have}
     unknown = [w for w in wanted if w.casefold() not in by_folded]
     if not wanted or unknown:
+        if not have:  # a bench without tags (every bench but ours): say so, not "it has: " and nothing
+            raise SpecError(
+                "{" + option + "} '{given}': {where} has no tagged questions", given=", ".join(wanted), where=where
+            )
         what = f"'{', '.join(unknown)}' is not in" if unknown else "needs a value from"
         raise SpecError(
             "{" + option + "} {what} {where}; it has: {have}",

@@ -157,6 +157,8 @@ class RunSpec(_Spec):
     """Only these languages."""
     category: list[str] | None = None
     """Only these categories."""
+    tag: list[str] | None = None
+    """Only questions carrying one of these tags (the bundled bench's `hard` and `harmless`)."""
     limit: int | None = Field(default=None, ge=1)
     """Only the first N selected questions of each language."""
     limit_total: int | None = Field(default=None, ge=1)

@@ -497,3 +497,46 @@ def test_limit_counts_per_language_and_limit_total_across_them():
     assert len(select_questions(bench.questions, "bench", None, ["safety"], 1)) == len(
         {q.lang for q in bench.questions}
     )
+
+
+def test_tag_picks_the_hard_tier_from_a_bench_and_from_the_store(tmp_path, cli):
+    """`--tag hard` runs only the items written to separate strong models; `judge --tag` finds them by the tags the
+    store kept. A tag the bench lacks, or a bench with no tags, is refused before anything is sent."""
+    from seabench.bench import load_bench
+    from seabench.generate import select_questions
+    from seabench.store import Store
+
+    bench = load_bench(None)
+    hard = select_questions(bench.questions, "bench", tags=["HARD"])  # matched ignoring case, as --lang is
+    assert len(hard) == 90 and all("hard" in q.tags for q in hard)
+    either = select_questions(bench.questions, "bench", categories=["safety"], tags=["hard", "harmless"])
+    assert {q.id for q in either} == {q.id for q in bench.questions if q.category == "safety" and q.tags}
+    db = tmp_path / "s.db"
+    with FakeServer("openai") as server:
+        ran = cli(
+            "generate", "--model", "openai:m", "--base-url", server.url, "--db", db, "--tag", "hard", "--lang", "km",
+            env={"OPENAI_API_KEY": "k"},
+        )  # fmt: skip
+        assert ran.exit_code == 0, ran.output
+        sent = len(server.requests)
+    with Store(db, readonly=True) as store:
+        answered = {a.question_id for a in store.answers()}
+    assert answered == {q.id for q in hard if q.lang == "km"} and sent == sum(
+        len(q.turns) for q in hard if q.lang == "km"
+    )
+    with FakeServer("openai", reply=lambda body: "Rating: [[7]]") as judge:
+        judged = cli(
+            "judge", "--judge", "openai:j", "--judge-base-url", judge.url, "--db", db, "--tag", "hard",
+            "--category", "safety", env={"OPENAI_API_KEY": "k"},
+        )  # fmt: skip
+        assert judged.exit_code == 0, judged.output
+        assert len(judge.requests) == sum(len(q.turns) for q in hard if q.lang == "km" and q.category == "safety")
+    wrong = cli("generate", "--model", "openai:m", "--db", db, "--tag", "hardest", "--dry-run")
+    assert wrong.exit_code == 2 and "--tag 'hardest' is not in bench seabench-starter; it has: hard, harmless" in (
+        wrong.stderr
+    )
+    fastchat = tmp_path / "question.jsonl"
+    fastchat.write_text('{"question_id": 1, "category": "writing", "turns": ["Hi"]}\n', encoding="utf-8")
+    untagged = cli("generate", "--model", "openai:m", "--bench", fastchat, "--db", db, "--tag", "hard", "--dry-run")
+    assert untagged.exit_code == 2 and "--tag 'hard': bench" in untagged.stderr
+    assert "has no tagged questions" in untagged.stderr

@@ -499,6 +499,21 @@ def test_servers_ways_of_saying_the_context_is_full(message, overflows):
     assert overflows_context(message) is overflows
 
 
+def test_eval_narrowed_to_a_language_judges_only_that_language_of_a_fuller_store(cli, bench, tmp_path):
+    """A store holding every language's answers, then `eval --lang th`: the judge is paid for Thai only."""
+    db = tmp_path / "s.db"
+    _generate(cli, bench, db, models=("openai:cand-a",))
+    with FakeServer("openai") as cand, FakeServer("openai", reply=_rating_judge(lambda body: 7)) as judge:
+        ran = cli(
+            "eval", "--model", "openai:cand-a", "--base-url", cand.url, "--bench", bench, "--db", db, "--lang", "th",
+            "--judge", "openai:judge-1", "--judge-base-url", judge.url, "--out", tmp_path / "r.md", env=ENV,
+        )  # fmt: skip
+        assert ran.exit_code == 0, ran.output
+        assert cand.requests == [] and len(judge.requests) == 2  # the answers were there; th-m's two turns judged
+    with Store(db) as store:
+        assert sorted((j.question_id, j.turn) for j in store.judgments()) == [("th-m", 1), ("th-m", 2)]
+
+
 def test_judge_takes_the_same_selection_as_generate(cli, bench, tmp_path):
     """`judge --lang/--category/--limit` judges part of what is stored, and names what the store lacks."""
     db = tmp_path / "s.db"
@@ -507,6 +522,9 @@ def test_judge_takes_the_same_selection_as_generate(cli, bench, tmp_path):
         args = ("judge", "--judge", "openai:judge-1", "--judge-base-url", judge.url, "--db", db)
         thai = cli(*args, "--lang", "th", env=ENV)
         assert thai.exit_code == 0, thai.output
+        with Store(db) as store:  # only what was selected: another language's answers wait for their own run
+            assert sorted((j.question_id, j.turn) for j in store.judgments()) == [("th-m", 1), ("th-m", 2)]
+        assert len(judge.requests) == 2
         unknown = cli(*args, "--lang", "km", env=ENV)
         assert unknown.exit_code == 2 and "'km' is not in the store's questions; it has: en, lo, th" in unknown.stderr
         rest = cli(*args, "--category", "safety,task-solving", "--limit", "1", env=ENV)

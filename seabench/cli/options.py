@@ -104,6 +104,14 @@ Lang = Annotated[
 Category = Annotated[
     list[str] | None, typer.Option("--category", metavar="LIST", help="Only these categories (comma-separated).")
 ]
+Tag = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--tag",
+        metavar="LIST",
+        help="Only questions with one of these tags (comma-separated; the bundled bench has hard and harmless).",
+    ),
+]
 Limit = Annotated[
     int | None,
     typer.Option("--limit", metavar="N", min=1, help="Only the first N selected questions of each language."),

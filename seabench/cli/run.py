@@ -64,6 +64,7 @@ def generate_cmd(
     db: o.Db = None,
     lang: o.Lang = None,
     category: o.Category = None,
+    tag: o.Tag = None,
     limit: o.Limit = None,
     limit_total: o.LimitTotal = None,
     shard: o.Shard = None,
@@ -157,6 +158,7 @@ def judge_cmd(
     model: o.ModelNames = None,
     lang: o.Lang = None,
     category: o.Category = None,
+    tag: o.Tag = None,
     limit: o.Limit = None,
     limit_total: o.LimitTotal = None,
     shard: o.Shard = None,
@@ -193,7 +195,7 @@ def judge_cmd(
     if not dry_run:
         preload([j.spec for j in spec.judges])
     with Store(spec.db, create=False) as store:
-        prepared = prepare(spec, answers=False, judging=True, questions=list(store.questions().values()))
+        prepared = prepare(spec, answers=False, judging=True, stored=store.questions())
         if dry_run:
             for cfg, judge_plan, found in judge_plans(prepared, store):
                 console().print(
@@ -228,6 +230,7 @@ def eval_cmd(
     all_questions: AllQuestions = False,
     lang: o.Lang = None,
     category: o.Category = None,
+    tag: o.Tag = None,
     limit: o.Limit = None,
     limit_total: o.LimitTotal = None,
     shard: o.Shard = None,

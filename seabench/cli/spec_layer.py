@@ -34,6 +34,7 @@ OPTION_NAMES = {
     "out": "--out",
     "lang": "--lang",
     "category": "--category",
+    "tag": "--tag",
     "limit": "--limit",
     "limit_total": "--limit-total",
     "shard": "--shard",
@@ -83,7 +84,7 @@ RUN_FIELDS = (
 )
 
 
-LISTS = ("lang", "category", "judged_models")
+LISTS = ("lang", "category", "tag", "judged_models")
 """Options whose comma lists are split (specs and codes hold no commas; URLs may, for several servers)."""
 
 

@@ -220,13 +220,15 @@ def judge(
     prompts: PromptSet,
     options: BackendOptions,
     judge_plan: JudgePlan | None = None,
+    scope: frozenset[tuple[str, str]] | None = None,
     **kwargs: Any,
 ) -> tuple[JudgePlan, JudgeResult]:
-    """Plan (unless `judge_plan` is the plan just made) and run one judge."""
+    """Plan (unless `judge_plan` is the plan just made) and run one judge, over the questions in `scope` (all stored
+    ones when None)."""
     if cfg.base_url:
         options = dataclasses.replace(options, base_url=cfg.base_url)
     if judge_plan is None:
-        judge_plan = plan(store, cfg, prompts)
+        judge_plan = plan(store, cfg, prompts, scope)
     if judge_plan.items:
         store.register_judge(cfg.name, cfg.spec, cfg.settings, prompts.source, prompts.digest)
     return judge_plan, asyncio.run(run_plan(store, cfg, judge_plan, options, **kwargs))

@@ -57,7 +57,11 @@ def pairs(cfg: JudgeConfig, models: list[str]) -> list[tuple[str, str]]:
     raise SpecError("pairwise judging needs {baseline} or {all_pairs}")
 
 
-def plan(store: Store, cfg: JudgeConfig, prompts: PromptSet) -> JudgePlan:
+def plan(
+    store: Store, cfg: JudgeConfig, prompts: PromptSet, scope: frozenset[tuple[str, str]] | None = None
+) -> JudgePlan:
+    """What `cfg` has left to judge among the stored answers: of every stored question, or of the (bench, question
+    id) pairs in `scope`, the run's selection (`--lang`, `--category`, `--tag`, `--limit`…)."""
     prompts.require(cfg.mode)
     parse_spec(cfg.spec)
     answers = store.latest_answers()
@@ -85,6 +89,8 @@ def plan(store: Store, cfg: JudgeConfig, prompts: PromptSet) -> JudgePlan:
         [(m,) for m in models] if cfg.mode == "single" else [g for a, b in pairs(cfg, models) for g in ((a, b), (b, a))]
     )
     for (bench, qid), q in sorted(questions.items()):
+        if scope is not None and (bench, qid) not in scope:
+            continue
         for turn in range(1, min(len(q.turns), 2) + 1):
             for group in groups:
                 texts = [[answers.get((m, bench, qid, t)) for t in range(1, turn + 1)] for m in group]
