@@ -453,9 +453,10 @@ def _style_games(rng, n: int = 300, bold_bonus: float = 1.0):
                 int(rng.integers(4, 8)) if m == "c" else int(rng.integers(0, 2)),
             )
         for x, y in (("a", "b"), ("a", "c"), ("b", "c")):
-            bx, by = styles[(x, "b", f"q{i}", 1)][3], styles[(y, "b", f"q{i}", 1)][3]
-            d = (bx - by) / (bx + by + 1)  # Arena's normalised difference
-            p = 1 / (1 + np.exp(-(strength[x] - strength[y] + bold_bonus * 2 * d)))
+            (lx, *_, bx), (ly, *_, by) = styles[(x, "b", f"q{i}", 1)], styles[(y, "b", f"q{i}", 1)]
+            dx, dy = bx / (lx + 1), by / (ly + 1)  # Arena-Hard's bold density and its normalised difference
+            d = (dx - dy) / (dx + dy + 1)
+            p = 1 / (1 + np.exp(-(strength[x] - strength[y] + bold_bonus * 200 * d)))
             outcomes.append(
                 PairOutcome(
                     judge="j",
@@ -496,10 +497,14 @@ def test_style_control_matches_scikit_learn_and_undoes_a_taste_for_bold():
         sa, sb = (np.array(styles[(m, "b", o.question_id, 1)], float) for m in (o.model_a, o.model_b))
         side = np.zeros(3)
         side[index[o.model_a]], side[index[o.model_b]] = 1, -1
-        rows.append(np.concatenate([side, (sa - sb) / (sa + sb + 1)]))
+        # Arena-Hard's show_result.py: length as (a − b) / (a + b), markdown as densities count / (length + 1)
+        # compared as (dₐ − d_b) / (dₐ + d_b + 1), then divided by the sample SD.
+        da, db = sa[1:] / (sa[0] + 1), sb[1:] / (sb[0] + 1)
+        feats = [(sa[0] - sb[0]) / (sa[0] + sb[0]), *((da - db) / (da + db + 1))]
+        rows.append(np.concatenate([side, feats]))
         y.append(1.0 if o.winner == "A" else 0.0)
     X = np.array(rows)
-    sd = X[:, 3:].std(axis=0)
+    sd = X[:, 3:].std(axis=0, ddof=1)
     X[:, 3:] = np.divide(X[:, 3:], sd, out=np.zeros_like(X[:, 3:]), where=sd > 0)
     prior = np.array(
         [np.concatenate([np.eye(3)[i] - np.eye(3)[j], np.zeros(4)]) for i in range(3) for j in range(i + 1, 3)]
@@ -665,16 +670,26 @@ def test_a_model_that_never_won_shows_only_the_bound_the_data_give():
     assert bt_cell(never.model_copy(update={"note": None})) == "850 [790, 900]"
 
 
-def test_style_features_follow_arena_hard_code_blocks_out_counts_and_plus_one():
+def test_style_features_follow_arena_hard_code_blocks_out_densities_and_its_normalisation():
+    from fractions import Fraction as F
+
     from seabench.aggregate import answer_styles, normalised, style_of
 
     code = "```python\n# load data\nx = [\n- 1\n]\nprint(2**3 + 2**3)\n```"
     text = f"Here is the code:\n{code}\n## Result\n1. first\n- second\n**done** and __also__"
     assert style_of(text) == (len(text), 1, 2, 2)  # nothing inside the fence counts
     assert style_of(code) == (len(code), 0, 0, 0)
-    assert normalised(np.array([500.0, 20.0, 0.0]), np.array([520.0, 40.0, 0.0])) == pytest.approx(
-        [-20 / 1021, -20 / 61, 0.0]
+    # By hand: 500 tokens with 20 headers and 3 bold against 520 with 40 headers and no bold. Length (500 − 520) /
+    # 1020; header densities 20/501 and 40/521, compared as (d₁ − d₂) / (d₁ + d₂ + 1); no lists on either side: 0;
+    # bold 3/501 against 0: (3/501) / (3/501 + 1) = 3/504.
+    h1, h2 = F(20, 501), F(40, 521)
+    assert normalised(np.array([500.0, 20.0, 0.0, 3.0]), np.array([520.0, 40.0, 0.0, 0.0])) == pytest.approx(
+        [-20 / 1020, float((h1 - h2) / (h1 + h2 + 1)), 0.0, 3 / 504], abs=1e-12
     )
+    # three headers weigh more in a short answer than in a long one: densities, not counts
+    short, long = (normalised(np.array([n, 3.0, 0, 0]), np.array([n, 0.0, 0, 0]))[1] for n in (50.0, 2000.0))
+    assert short > long > 0
+    assert list(normalised(np.zeros(4), np.zeros(4))) == [0.0, 0.0, 0.0, 0.0]  # two empty answers: even
     answers = [
         Answer(
             key=f"k{i}",

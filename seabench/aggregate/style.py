@@ -16,7 +16,8 @@ from .pairwise import PRIOR_TIES, VALUE
 
 FEATURES = ("length", "headers", "lists", "bold")
 # Arena-Hard's definitions (its add_markdown_info): markdown is counted with fenced code blocks taken out, so `# load
-# data` in Python is no header and `2**3` no bold; length is counted on the whole answer.
+# data` in Python is no header and `2**3` no bold; length is counted on the whole answer, and markdown compared as
+# densities per length unit (see `normalised`).
 _CODE = re.compile(r"```[^`]*```")
 _HEADER = re.compile(r"^#{1,6}\s", re.M)
 _LIST = re.compile(r"^\s*\d+\.\s|^\s*[-*+]\s", re.M)
@@ -47,9 +48,15 @@ def answer_styles(answers: list[Answer]) -> tuple[dict[tuple[str, str, str, int]
 
 
 def normalised(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Arena's style feature before standardising: (a − b) / (a + b + 1), so 500 against 520 tokens is about even
-    and 20 against 40 is not; the +1 keeps two answers without a feature at 0."""
-    return (a - b) / (a + b + 1.0)
+    """Arena-Hard's style features of a pair before standardising (its show_result.py), from two answers' (length,
+    headers, lists, bold): the length difference (a − b) / (a + b), so 500 against 520 tokens is about even; and each
+    markdown count as a density per length unit, count / (length + 1), compared as (dₐ − d_b) / (dₐ + d_b + 1), so
+    three headers in a short answer weigh more than three in a long one and two answers without a feature sit at 0.
+    Two empty answers have a length difference of 0 (Arena's lengths are never 0)."""
+    total = a[0] + b[0]
+    length = (a[0] - b[0]) / total if total > 0 else 0.0
+    da, db = a[1:] / (a[0] + 1.0), b[1:] / (b[0] + 1.0)
+    return np.concatenate([[length], (da - db) / (da + db + 1.0)])
 
 
 def style_controlled(
@@ -59,8 +66,8 @@ def style_controlled(
     settings: Settings = Settings(),
     length_unit: str = "characters",
 ) -> tuple[list[StyleRating], list[StyleCoef]]:
-    """Per judge with three or more models: P(a beats b) = σ(θ_a − θ_b + Σ γ_f d_f), d_f the normalised difference
-    (a − b) / (a + b + 1) of feature f, standardised (Arena-Hard's style control); ratings on the Elo scale (mean
+    """Per judge with three or more models: P(a beats b) = σ(θ_a − θ_b + Σ γ_f d_f), d_f the pair's feature f as
+    `normalised` computes it, standardised (Arena-Hard's style control); ratings on the Elo scale (mean
     1000), t intervals from the fit's cluster-robust covariance (questions as the unit). One virtual tie between every
     two models, as in the raw fit. `length_unit` names what the length feature counts."""
     by_judge: dict[str, list[PairOutcome]] = defaultdict(list)
@@ -103,10 +110,10 @@ def _fit(
         y.append(VALUE[g.winner])  # type: ignore[index]
         clusters.append(f"{g.bench}\x00{g.question_id}")
     X = np.array(rows)
-    # Scaled to unit SD over the judge's games. Not centred, unlike Arena's normalize: Arena's battles come in random
-    # left/right order, so the mean difference is ~0 anyway; ours come in a fixed order (a candidate against its
-    # baseline), where centring would move "equal style" away from 0 and take a real difference out.
-    spread = X[:, k:].std(axis=0)
+    # Scaled to unit SD over the judge's games (the sample SD, as Arena-Hard's torch.std). Not centred, unlike
+    # Arena-Hard's: centring moves "equal style" from 0 to the average gap, and with games in a fixed order (a
+    # candidate against its baseline, or pairs in name order) that takes a real style difference out of the control.
+    spread = X[:, k:].std(axis=0, ddof=1) if len(X) > 1 else np.zeros(len(FEATURES))
     X[:, k:] = np.divide(X[:, k:], spread, out=np.zeros_like(X[:, k:]), where=spread > 0)
     # The prior: one virtual tie between every two models, at equal style; not data, so no cluster of its own.
     prior = [
