@@ -121,20 +121,17 @@ def prepare(
     (`seabench judge`)."""
     prompts = choose_prompts(spec.prompts, spec.judge_language, spec.rationale_language) if judging else None
     chosen = (spec.lang, spec.category, spec.limit, spec.limit_total, spec.tag)
+    where = "the store's questions"
     if stored is None:
         bench = bench or load_bench(spec.bench)
-        questions = select_questions(bench.questions, f"bench {bench.name}", *chosen)
-    else:
-        questions = select_questions(list(stored.values()), "the store's questions", *chosen)
+        stored, where = {(bench.name, q.id): q for q in bench.questions}, f"bench {bench.name}"
+    questions = select_questions(list(stored.values()), where, *chosen)
     if spec.shard:
         questions = in_shard(questions, spec.shard)
     scope = None
-    if any(v is not None for v in chosen) or spec.shard:
-        if stored is None:
-            scope = frozenset((bench.name, q.id) for q in questions)  # type: ignore[union-attr]
-        else:  # the selection holds the store's own objects: find their keys by identity
-            picked = {id(q) for q in questions}
-            scope = frozenset(k for k, q in stored.items() if id(q) in picked)
+    if any(v is not None for v in chosen) or spec.shard:  # the selection holds `stored`'s own objects
+        picked = {id(q) for q in questions}
+        scope = frozenset(k for k, q in stored.items() if id(q) in picked)
     runs = spec.model_runs()
     if answers and not runs:
         raise SpecError("no models: give {models}")

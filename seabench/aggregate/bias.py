@@ -159,13 +159,11 @@ def length_controlled(
             cell = [i for i in items if lang == ALL or i[0] == lang]
             row = _length_control(judge, model, opponent, lang, cell, settings)
             if alpacaeval and lang == ALL:
-                # The other direction is the same fit mirrored (its data are 1 − y and −Δ): fitted once.
-                mirror = fitted.get((judge, opponent, model))
-                figure = (
-                    alpacaeval_minimal(np.array([c[2] for c in cell]), np.array([c[3] for c in cell]))
-                    if (judge, opponent, model) not in fitted
-                    else (None if mirror is None else 1 - mirror)
-                )
+                if (judge, opponent, model) in fitted:  # the same fit mirrored (its data are 1 − y and −Δ)
+                    mirror = fitted[(judge, opponent, model)]
+                    figure = None if mirror is None else 1 - mirror
+                else:
+                    figure = alpacaeval_minimal(np.array([c[2] for c in cell]), np.array([c[3] for c in cell]))
                 fitted[(judge, model, opponent)] = figure
                 row = row.model_copy(update={"alpacaeval": figure})
             rows.append(row)
@@ -190,7 +188,6 @@ def alpacaeval_minimal(y: np.ndarray, delta: np.ndarray) -> float | None:
     AlpacaEval's own 805 instructions and do not exist for another bench."""
     if len(y) < 5 or y.min() == y.max() or np.ptp(delta) == 0:
         return None
-    import sklearn
     from sklearn import config_context
     from sklearn.linear_model import LogisticRegressionCV
     from sklearn.metrics import make_scorer
@@ -214,17 +211,19 @@ def alpacaeval_minimal(y: np.ndarray, delta: np.ndarray) -> float | None:
             dual=False,
             solver="liblinear",
             fit_intercept=False,
-            **_l1_penalty(sklearn.__version__),
+            **_l1_penalty(LogisticRegressionCV),
         )
         model.set_fit_request(sample_weight=True)
         model.fit(np.vstack([X, X]), target, sample_weight=prob, groups=np.tile(np.arange(n), 2), true_prob=prob)
     return float(expit(model.coef_[0][1]))
 
 
-def _l1_penalty(version: str) -> dict:
-    """scikit-learn 1.8 renamed the L1 penalty (penalty="l1" → l1_ratios=(1,)) and drops the old name in 1.10."""
-    major, minor = (int(x) for x in version.split(".")[:2])
-    if (major, minor) >= (1, 8):
+def _l1_penalty(estimator: type) -> dict:
+    """scikit-learn 1.8 renamed the L1 penalty (penalty="l1" → l1_ratios=(1,)) and drops the old name in 1.10; the
+    new API is told by its parameters, not by parsing a version string ("1.10.dev0", "2.0rc1")."""
+    import inspect
+
+    if "use_legacy_attributes" in inspect.signature(estimator).parameters:
         return {"l1_ratios": (1.0,), "use_legacy_attributes": False}
     return {"penalty": "l1"}
 
