@@ -14,11 +14,8 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
-from .aggregate import Settings
-from .aggregate.panel import panel_name
 from .backends import BackendOptions, check_keys
 from .bench import load_bench
-from .checks import run_checks
 from .errors import SpecError
 from .generate import ModelResult, check_names, estimate_plan, generate, in_shard, make_plans, select_questions
 from .judging.estimate import JudgeEstimate, estimate, estimate_unanswered
@@ -27,13 +24,11 @@ from .judging.native import choose_prompts
 from .judging.plan import JudgePlan, check_prompts, plan
 from .judging.prompts import PromptSet
 from .pricing import PriceTable
-from .records import Bench, JudgeConfig, ModelRun, PlanRow, Question, Report
-from .report.formats import format_for
+from .records import Bench, JudgeConfig, ModelRun, PlanRow, Question, Report, Settings
 from .runner import RetryPolicy
 from .runner.batch import BatchOptions
 from .spec import RunSpec
 from .store import Store
-from .summarize import build
 from .textio import check_folder
 
 
@@ -148,6 +143,8 @@ def prepare(
         for cfg in judges:
             check_prompts(cfg, prepared.judging, questions)
     if report:
+        from .report.formats import format_for  # reporting's imports (numpy, rich) wait until a report is asked for
+
         format_for(spec.out)
         check_folder(spec.out)
     check_prices([*runs, *judges], prices, spec.run.prices is not None)
@@ -282,6 +279,8 @@ def judge_plans(p: Prepared, store: Store) -> list[tuple[JudgeConfig, JudgePlan,
 
 def run_judging(p: Prepared, store: Store, *, show_progress: bool = True) -> list[tuple[str, JudgePlan, JudgeResult]]:
     """Every judge in turn over the stored answers (language checks first, which the report and flags use)."""
+    from .checks import run_checks  # numpy's import is for judging; generate goes without
+
     run_checks(store)
     plans = [(cfg, plan(store, cfg, p.judging, p.scope)) for cfg in p.judges]
     check_keys(
@@ -338,6 +337,10 @@ def eval_plan(p: Prepared) -> tuple[list[PlanRow], list[tuple[JudgeConfig, Judge
 
 
 def run_eval(p: Prepared, *, show_progress: bool = True, settings: Settings = Settings()) -> EvalResult:
+    from .aggregate.panel import panel_name  # the statistics' imports cost generate and judge a tenth of a second
+    from .report.formats import format_for
+    from .summarize import build
+
     check_keys(
         p.judges, p.backend()
     )  # the judges will judge what is generated: a missing key must stop the run before it pays

@@ -229,6 +229,23 @@ def test_help_is_fast_to_import():
     assert out.strip().splitlines()[-1] == "[]"
 
 
+def test_generating_does_not_import_the_statistics():
+    """generate and judge reach their first request without numpy, scipy, pandas or jinja2 (a tenth of a second and
+    more of every run's start-up; `python benchmarks/api_limits.py --only startup` measures the whole command)."""
+    code = (
+        "import sys\n"
+        "import seabench.evaluate, seabench.cli.run, seabench.cli.views\n"
+        "import seabench.backends.openai, seabench.backends.anthropic\n"
+        "heavy = {'numpy', 'scipy', 'pandas', 'jinja2', 'sklearn', 'torch', 'transformers'}\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))\n"
+    )
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"
+
+
 def test_python_dash_m(tmp_path):
     result = run_seabench(
         "bench", "validate", Path(__file__).parents[1] / "data" / "seabench-starter" / "questions.jsonl"
