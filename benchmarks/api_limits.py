@@ -1,7 +1,8 @@
 """`seabench generate` against a fake OpenAI server that behaves the ways real APIs do: a rate limit the client is not
 told, whose 429s give Retry-After in milliseconds, in whole seconds or not at all; a limit that allows a minute's
 burst; the limit announced only in headers; scattered 429s with no limit behind them; faults that include long hangs,
-alone and mixed with scattered 429s; and 1,000 requests through the whole command. Each row prints its goal's ratio
+alone and mixed with scattered 429s; and 1,000 requests through the whole command, beside the bare SDK doing the
+same requests. Each row prints its goal's ratio
 with the numbers it came from.
 
     python benchmarks/api_limits.py                      # every row
@@ -116,8 +117,35 @@ HANG_ROWS = {
 }
 
 
+BARE_SDK = """
+import asyncio, sys, time
+import openai
+
+async def main(url, questions, concurrency):
+    client = openai.AsyncOpenAI(base_url=url, api_key="bench", http_client=openai.DefaultAioHttpClient())
+    todo = list(range(questions))
+
+    async def worker():
+        while todo:
+            i = todo.pop()
+            messages = [{"role": "user", "content": f"q {i}"}]
+            reply = await client.chat.completions.create(model="bench-model", messages=messages)
+            messages += [{"role": "assistant", "content": reply.choices[0].message.content}]
+            messages += [{"role": "user", "content": f"and {i}?"}]
+            await client.chat.completions.create(model="bench-model", messages=messages)
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    await client.close()
+
+asyncio.run(main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3])))
+"""
+"""The floor: the same conversations through the bare SDK (its import, its aiohttp client, a loop of workers) and
+nothing else — no bench, store, pacing or progress."""
+
+
 def startup(questions: int, concurrency: int) -> None:
-    """1,000 requests (two-turn questions) at 0.2 s latency: the whole command, imports included, against the ideal."""
+    """1,000 requests (two-turn questions) at 0.2 s latency: the whole command, imports included, against the ideal
+    and against the bare SDK doing the same requests in the same run."""
     with FakeServer(latency=0.2) as server, tempfile.TemporaryDirectory() as tmp:
         bench = Path(tmp) / "bench.jsonl"
         bench.write_text(
@@ -143,13 +171,19 @@ def startup(questions: int, concurrency: int) -> None:
             "--concurrency",
             str(concurrency),
         ]
+        env = {**os.environ, "OPENAI_API_KEY": "bench"}
         started = time.perf_counter()
-        result = subprocess.run(
-            cmd, cwd=ROOT, env={**os.environ, "OPENAI_API_KEY": "bench"}, capture_output=True, text=True
-        )
+        result = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
         wall = time.perf_counter() - started
-    if result.returncode != 0:
-        sys.exit(result.stderr)
+        started = time.perf_counter()
+        bare = subprocess.run(
+            [sys.executable, "-c", BARE_SDK, server.url, str(questions), str(concurrency)],
+            capture_output=True,
+            text=True,
+        )
+        bare_wall = time.perf_counter() - started
+    if result.returncode != 0 or bare.returncode != 0:
+        sys.exit(result.stderr + bare.stderr)
     run = float(re.search(r"requests? in ([0-9.]+)s", result.stderr).group(1))  # type: ignore[union-attr]
     requests = 2 * questions
     ideal = max(requests * 0.2 / concurrency, 0.4)
@@ -157,6 +191,10 @@ def startup(questions: int, concurrency: int) -> None:
     print(
         f"  generation phase {run:.2f}s → ratio {run / ideal:.3f}; whole command {wall:.2f}s → ratio "
         f"{wall / ideal:.3f} (goal ≤ 1.15)"
+    )
+    print(
+        f"  the bare SDK, same requests: {bare_wall:.2f}s → ratio {bare_wall / ideal:.3f}; seabench ÷ bare SDK "
+        f"{wall / bare_wall:.3f}"
     )
 
 
