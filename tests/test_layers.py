@@ -14,6 +14,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "seabench"
 # The shared layer, lowest first: a shared module imports only shared modules before it.
 SHARED = [
     "defaults",
+    "words",
     "errors",
     "languages",
     "records",

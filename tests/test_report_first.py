@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shutil
+from html import unescape
 
 import pytest
 
@@ -360,6 +361,11 @@ def test_a_judge_that_never_scores_ranks_nothing_charts_nothing_and_fails_the_ru
     assert (row.rank, row.mean, row.n, row.unscored) == (None, None, 0, 3)
     page = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert "Not charted — no scored judgment from openai:j: openai:m" in page
-    assert "no scored judgment (3 unscored): not ranked" in page
+    assert "not ranked: no scored judgment (the judge's 3 replies held no verdict in its prompt's format)" in unescape(
+        page
+    )
+    # one model: nothing to compare, said as such rather than "no difference is significant"; counts in words
+    assert "One model: there is no difference to test" in page and "No difference between models" not in page
+    assert "1 model × 1 language (th) × 1 category;" in page
     shown = cli("report", "--db", tmp_path / "s.db", env={"COLUMNS": "100"})
     assert "not ranked" in shown.stdout and not re.search(r"^\s*│?\s*1\s+│?\s*openai:m", shown.stdout, re.M)

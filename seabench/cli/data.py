@@ -8,9 +8,9 @@ from typing import Annotated
 
 import typer
 
+from ..words import plural
 from . import options as o
 from .app import app, bench_app, export_app, human_app, import_app
-from .words import plural
 
 
 @bench_app.command("stats")

@@ -23,7 +23,7 @@ from rich.text import Text
 from ..languages import NAMES, lang_sort_key
 from ..records import Bench, BenchCell, Question
 from ..report.tables import SHORT
-from .words import plural
+from ..words import plural
 
 
 def bench_stats_table(bench: Bench, cells: list[BenchCell]) -> Table:

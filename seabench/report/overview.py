@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from ..languages import lang_sort_key
 from ..records import ALL, PairCell, Report
+from ..words import plural
 from .tables import Table, ci, num
 
 
@@ -75,7 +76,8 @@ def headline(report: Report) -> Headline:
                 r.rank,
                 f"{num(r.mean)} {ci(r.ci_low, r.ci_high)}"
                 if r.mean is not None
-                else f"no scored judgment ({r.unscored} unscored): not ranked",
+                else f"not ranked: no scored judgment (the judge's {plural(r.unscored, 'reply', 'replies')} held no "
+                "verdict in its prompt's format)",
                 r.questions,
                 r.n,
                 _vs(base.get(r.model)),
@@ -191,6 +193,8 @@ def findings(
                 f"{ci(p.ci_low, p.ci_high)} "
                 f"({p.questions} questions)"
             )
+    if not out and len([m for m in report.models if m not in report.baselines]) < 2 and not report.pairs:
+        out.append("One model: there is no difference to test until a second is judged beside it.")
     if not out:
         out.append(
             f"No difference between models is significant at {report.settings.confidence:.0%} "
@@ -218,7 +222,8 @@ def covered(report: Report) -> list[str]:
     )
     candidates = [m for m in report.models if m not in report.baselines]
     line = (
-        f"{len(candidates)} models × {len(langs)} languages ({', '.join(langs)}) × {len(cats)} categories; "
+        f"{plural(len(candidates), 'model')} × {plural(len(langs), 'language')} ({', '.join(langs)}) × "
+        f"{plural(len(cats), 'category', 'categories')}; "
         f"judges: {', '.join(report.judges) or 'none'}; headline judge: {report.primary_judge or 'none'}"
     )
     out = [line]

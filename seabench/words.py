@@ -1,4 +1,4 @@
-"""Words for counts in status lines (kept apart from the rich views so `--help` stays fast)."""
+"""Words for counts, for status lines and reports alike (no imports, so `--help` stays fast)."""
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:
