@@ -145,7 +145,10 @@ def grids(report: Report) -> list[Table]:
         cells = [c for c in report.cells if c.judge == judge and c.turn == ALL]
         for model in sorted({c.model for c in cells}):
             mine = {(c.lang, c.category): c for c in cells if c.model == model}
-            caption = f"mean ±half the 95% interval, both turns; † fewer than {report.settings.min_n} questions"
+            caption = (
+                f"mean ±half the 95% interval, both turns; † fewer than {report.settings.min_n} questions; – judged, "
+                "nothing scored"
+            )
             t = Table(f"{model}: language × category — judge: {judge}", [], id="grid", judge=judge, caption=caption)
             out.append(lang_by_category(t, mine, _grid_cell))
     return out
@@ -170,8 +173,10 @@ SHORT = {
 
 
 def _grid_cell(c: ScoreCell | None) -> str:
-    if c is None or c.mean is None:
+    if c is None:
         return ""
+    if c.mean is None:  # answered and judged, but nothing scored: unlike a cell the bench does not have
+        return "–"
     mark = LOW_N if c.low_n else ""
     if c.ci_low is None or c.ci_high is None:
         return f"{c.mean:.2f}{mark}"
