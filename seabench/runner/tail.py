@@ -1,8 +1,8 @@
 """Tail latency: a per-attempt timeout learned from the latencies seen, and hedged requests for stragglers.
 
 A request that hangs costs a whole timeout, and the run waits for its slowest request. Once enough replies have been
-seen, a request that has waited far past the typical latency gets a second copy (the first reply wins, the other is
-cancelled), within a budget of a few percent of the requests sent; and no attempt waits longer than a timeout learned
+seen, a request that has waited far past the typical latency gets a copy, and a copy that straggles in turn gets
+another (the first reply wins, the others are cancelled), within a budget of a few percent of the requests sent; and no attempt waits longer than a timeout learned
 from the same latencies (never under `floor_s`, never over the user's `--timeout`).
 """
 
@@ -21,6 +21,9 @@ OVERTAKEN = 8
 """A straggler is a request that later ones have overtaken: only when this many requests sent after it have come back
 does it get a copy. When everything is slow (the client's own CPU saturated, a provider slow for everyone) requests come
 back in order, and a copy would only add load."""
+COPIES = 2
+"""Copies one request may get. A copy can straggle too (it met a hang of its own), and then the run would wait the
+hang out; a third straggler in a row says the request itself is the trouble, which the timeout settles."""
 
 
 class Tail:
@@ -45,8 +48,12 @@ class Tail:
     def seen(self, latency: float) -> None:
         self.latencies.append(latency)
 
-    def _overtaken(self, number: int) -> bool:
-        return sum(1 for n in self._back if n > number) >= OVERTAKEN
+    def _overtaken(self, mark: int) -> bool:
+        """Whether requests sent after send number `mark` have overtaken it: OVERTAKEN of them, or every one there is
+        (the last requests of a run have few behind them, and a hang there would hold up the whole run). With none
+        sent after it there is no telling a straggler from a slow everything, so the last request waits."""
+        later = self._sent - mark
+        return later > 0 and sum(1 for n in self._back if n > mark) >= min(OVERTAKEN, later)
 
     def _quantile(self, q: float) -> float | None:
         if len(self.latencies) < MIN_SEEN:
@@ -70,63 +77,65 @@ class Tail:
     async def call(
         self, send: Callable[[], Awaitable[T]], before_hedge: Callable[[], Awaitable[object]]
     ) -> tuple[T, bool]:
-        """`send()` once, and a second time if the first straggles; the first reply wins. Returns (reply, hedged copy
-        won).
+        """`send()` once, and again if that straggles (up to COPIES more, one after another, each judged a straggler by
+        the same rule from when it was sent); the first reply wins. Returns (reply, a copy won).
 
-        A failure of the first copy waits for the second; a failure of the second gives up on the straggler too (the
-        runner retries). Raises `TimeoutError` when nothing replies within the timeout. Latencies learned while a
+        A failure of an earlier copy waits for the later ones; a failure of the latest gives up on the straggler too
+        (the runner retries). Raises `TimeoutError` when nothing replies within the timeout. Latencies learned while a
         request waits count for it: the first requests of a run can straggle too.
         """
         loop = asyncio.get_running_loop()
         started = loop.time()
         self.started += 1
         number = self._sent = self._sent + 1
-        first = asyncio.ensure_future(send())
-        second: asyncio.Future[T] | None = None
+        tasks: list[asyncio.Future[T]] = [asyncio.ensure_future(send())]
+        latest_at, mark = (
+            started,
+            number,
+        )  # when the newest copy went out, and the send number it must be overtaken from
         try:
             while True:
-                for task in (first, second):
-                    if task is not None and task.done() and task.exception() is None:
-                        won = task is second
+                for task in tasks:
+                    if task.done() and task.exception() is None:
+                        won = task is not tasks[0]
                         self.hedge_wins += won
                         self._back.append(number)
                         return task.result(), won
-                if second is not None and second.done():
-                    raise second.exception()  # type: ignore[misc]
-                if first.done() and second is None:
-                    raise first.exception()  # type: ignore[misc]
+                if tasks[-1].done():
+                    raise tasks[-1].exception()  # type: ignore[misc]
                 limit, now = self.timeout_s(), loop.time()
                 if now - started >= limit:
                     self.timeouts += 1
                     raise TimeoutError(f"no reply within {limit:.1f}s")
                 wake = started + limit
-                if second is None:
+                if len(tasks) <= COPIES:
                     hedge_at = self.hedge_after_s()
                     if (
                         hedge_at is not None
-                        and now - started >= hedge_at
+                        and now - latest_at >= hedge_at
                         and self.may_hedge()
-                        and self._overtaken(number)
+                        and self._overtaken(mark)
                     ):
                         await before_hedge()  # a copy is a request like any other: it waits for the rate limit too
-                        if not first.done():
+                        if not any(t.done() for t in tasks):
                             self.started += 1
                             self.hedged += 1
-                            second = asyncio.ensure_future(send())
+                            tasks.append(asyncio.ensure_future(send()))
+                            latest_at, mark = loop.time(), self._sent
                         continue
                     due = (
                         now + 0.5
                         if hedge_at is None
-                        else started + hedge_at
-                        if now - started < hedge_at
+                        else latest_at + hedge_at
+                        if now - latest_at < hedge_at
                         else now + 0.05
                     )
                     wake = min(wake, due)
-                pending = [t for t in (first, second) if t is not None and not t.done()]
+                pending = [t for t in tasks if not t.done()]
                 await asyncio.wait(pending, timeout=max(0.0, wake - loop.time()), return_when=asyncio.FIRST_COMPLETED)
         finally:
-            for task in (first, second):
-                if task is not None and not task.done():
+            for task in tasks:
+                if not task.done():
                     task.cancel()
             # Let cancelled copies unwind (their connections close) without surfacing their errors.
-            await asyncio.gather(*(t for t in (first, second) if t is not None), return_exceptions=True)
+            await asyncio.gather(*tasks, return_exceptions=True)
