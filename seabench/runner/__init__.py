@@ -136,6 +136,10 @@ class Runner:
         self.policy = policy
         self.progress = progress or Progress(enabled=False)
         self.rng = random.Random(seed)
+        self._failing = 0
+        """Attempts that failed in a row across the pool: how unwell the server is. A retry backs off by this as well
+        as by its own attempts, so a request unlucky on a healthy server (others succeeding meanwhile) tries again
+        soon, while a server failing everything still gets exponentially longer waits."""
         self.stats = RunStats(batched=getattr(backend, "batch_size", 1) > 1)
 
     async def run(
@@ -239,13 +243,15 @@ class Runner:
                 self.pacer.throttled(sent_at, e.retry_after, e.limits)
             else:
                 self.pacer.done(sent_at)
+            self._failing += 1
             if attempt >= self.policy.max_attempts:
                 return self._fail(batch, str(e), attempt), None
-            return [], time.monotonic() + self.policy.delay(attempt, e.retry_after, self.rng)
+            return [], time.monotonic() + self.policy.delay(min(attempt, self._failing), e.retry_after, self.rng)
         except Fatal as e:
             self.pacer.done(sent_at)
             return self._fail(batch, str(e), attempt), None
         latency = time.perf_counter() - started
+        self._failing = 0
         used = sum((c.usage.input_tokens or 0) + (c.usage.output_tokens or 0) for c in completions)
         self.pacer.ok(sent_at, completions[0].limits if completions else None, tokens=used or reserve, reserved=reserve)
         if self.tail:
