@@ -2,8 +2,9 @@
 
 A request that hangs costs a whole timeout, and the run waits for its slowest request. Once enough replies have been
 seen, a request that has waited far past the typical latency gets a copy, and a copy that straggles in turn gets
-another (the first reply wins, the others are cancelled), within a budget of a few percent of the requests sent; and no attempt waits longer than a timeout learned
-from the same latencies (never under `floor_s`, never over the user's `--timeout`).
+another (the first reply wins, the others are cancelled), within a budget of a few percent of the requests sent; and
+no attempt waits longer than a timeout learned from the same latencies (never under `floor_s`, never over the user's
+`--timeout`).
 """
 
 from __future__ import annotations
