@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -198,7 +199,7 @@ class RunSpec(_Spec):
                     name=entry.name or spec,
                     spec=spec,
                     settings=settings,
-                    base_url=_endpoint(spec, entry.base_url or url),
+                    base_url=_endpoint(spec, entry.base_url or url, "base_url"),
                 )
             )
         return runs
@@ -224,7 +225,7 @@ class RunSpec(_Spec):
                     models=judged,
                     samples=self.samples,
                     settings=settings,
-                    base_url=_endpoint(spec, entry.base_url or url),
+                    base_url=_endpoint(spec, entry.base_url or url, "judge_base_url"),
                 )
             )
         return out
@@ -251,7 +252,7 @@ def _per_item(urls: list[str], n: int, field: str, items: str) -> list[str | Non
     return [*urls]
 
 
-def _endpoint(spec: str, url: str | None) -> str | None:
+def _endpoint(spec: str, url: str | None, field: str) -> str | None:
     provider = spec.partition(":")[0]
     if url and provider in LOCAL:
         raise SpecError(
@@ -260,7 +261,30 @@ def _endpoint(spec: str, url: str | None) -> str | None:
             model=spec,
             provider=provider,
         )
+    for server in url.split(",") if url else []:  # commas part several servers of one endpoint
+        _check_url(server.strip(), spec, field)
     return url
+
+
+def _check_url(url: str, spec: str, field: str) -> None:
+    """A URL the SDK could never reach is refused before anything is stored under it: a mistyped one used to cost six
+    connection errors per request, and its model name then held that endpoint, refusing the corrected run."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises ValueError on a port that is not a number)
+    except ValueError as e:
+        raise SpecError(
+            "{" + field + "} '{url}' for {model} is not a URL ({why})", url=url, model=spec, why=e
+        ) from None
+    if parts.scheme in ("http", "https") and parts.hostname and not any(c.isspace() for c in url):
+        return
+    guess = f"; did you mean http://{url}?" if "://" not in url and url else ""
+    raise SpecError(
+        "{" + field + "} '{url}' for {model} must be an http:// or https:// URL with a host{guess}",
+        url=url,
+        model=spec,
+        guess=guess,
+    )
 
 
 # eval.toml's [judge] table names some settings as the judge's own; the spec keeps them flat.

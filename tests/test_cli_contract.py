@@ -8,6 +8,7 @@ import re
 import pytest
 
 from seabench.cli import app
+from seabench.store import Store
 
 from .fakes import FakeServer
 
@@ -332,3 +333,80 @@ def test_a_closed_port_says_connection_refused(cli, tmp_path, kind):
     )
     assert result.exit_code == 2 and f"connection refused by 127.0.0.1:{port}" in result.stderr
     assert "timed out" not in result.stderr
+
+
+@pytest.mark.parametrize("kind", ["openai", "anthropic"])
+def test_a_host_name_that_does_not_resolve_stops_the_run_at_once(cli, tmp_path, kind, monkeypatch):
+    """Before, a mistyped host was six "Request timed out." per request (the SDK calls a failed lookup a timeout)."""
+    import socket
+
+    real = socket.getaddrinfo
+
+    def lookup(host, *args, **kw):  # the resolver's answer for a name that does not exist, without asking the network
+        if host == "locahost.invalid":
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real(host, *args, **kw)
+
+    monkeypatch.setattr(socket, "getaddrinfo", lookup)
+    result = cli(
+        "generate",
+        "--model",
+        f"{kind}:m",
+        "--bench",
+        _bench(tmp_path),
+        "--db",
+        tmp_path / "s.db",
+        "--base-url",
+        "http://locahost.invalid:8000/v1",
+        env=ENV,
+    )
+    assert result.exit_code == 2, result.stderr
+    assert "no such host locahost.invalid: its name does not resolve" in result.stderr
+    assert "timed out" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("localhost:8000/v1", "must be an http:// or https:// URL with a host; did you mean http://localhost:8000/v1?"),
+        ("notaurl", "did you mean http://notaurl?"),
+        ("http://", "must be an http:// or https:// URL with a host"),
+        ("ftp://host/v1", "must be an http:// or https:// URL with a host"),
+        ("http://exa mple.com/v1", "must be an http:// or https:// URL with a host"),
+        ("http://h:port/v1", "is not a URL (Port could not be cast"),
+        ("http://a:8000,b:8001", "'b:8001' for openai:"),
+    ],
+)
+def test_a_url_that_is_not_one_is_refused_before_anything_is_stored(cli, tmp_path, url, said):
+    for option in ("--base-url", "--judge-base-url"):
+        args = ["--model", "openai:m", "--judge", "openai:j", option, url]
+        result = cli("eval", *args, "--bench", _bench(tmp_path), "--db", tmp_path / "s.db", "--dry-run", env=ENV)
+        assert result.exit_code == 2, (option, result.stdout)
+        assert result.stderr.startswith(f"error: {option} ") and said in result.stderr, result.stderr
+    assert not (tmp_path / "s.db").exists()
+
+
+def test_a_name_that_holds_only_failures_follows_the_corrected_endpoint(cli, tmp_path):
+    """A first run against a wrong server stored failures only; the run against the right one was refused with
+    "model name … holds answers from the checkpoint endpoint:…" though it held none."""
+    with FakeServer("openai", fault_rate=1.0, faults=("500",), served=["another-model"]) as wrong:
+        first = cli(
+            "generate", "--model", "openai:m", "--bench", _bench(tmp_path), "--db", tmp_path / "s.db",
+            "--base-url", wrong.url, "--max-attempts", "1", env=ENV,
+        )  # fmt: skip
+    assert first.exit_code == 1 and "0 answers stored" in first.stderr
+    with FakeServer("openai") as right:
+        second = cli(
+            "generate", "--model", "openai:m", "--bench", _bench(tmp_path), "--db", tmp_path / "s.db",
+            "--base-url", right.url, env=ENV,
+        )  # fmt: skip
+        assert second.exit_code == 0, second.stderr
+    with Store(tmp_path / "s.db") as store:
+        assert store.db.execute("SELECT COUNT(*) FROM failures").fetchone()[0] == 0
+    # once it holds answers, the name is bound: other settings under it are refused, as before
+    with FakeServer("openai") as other:
+        third = cli(
+            "generate", "--model", "openai:m", "--bench", _bench(tmp_path), "--db", tmp_path / "s.db",
+            "--base-url", other.url, "--temperature", "0.5", env=ENV,
+        )  # fmt: skip
+    assert third.exit_code == 2 and "already holds answers" in third.stderr

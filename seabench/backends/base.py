@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -247,18 +248,34 @@ def describe_error(e: Exception) -> str:
     return f"{name} ({status}): {message}" if status else f"{name}: {message}"
 
 
-def _refused(e: BaseException) -> str | None:
-    """`host:port` when the exception chain holds a refused connection (the SDK may call it a timeout)."""
-    seen: set[int] = set()
-    cause: BaseException | None = e
-    while cause is not None and id(cause) not in seen:
-        seen.add(id(cause))
+def _unreachable(e: BaseException) -> str | None:
+    """Why no request to this server can connect, when the exception chain says so for good: a refused connection
+    (`host:port`; the SDK may call it a timeout), or a host name that does not exist (a resolver that is only
+    struggling says EAI_AGAIN instead, and that is retried)."""
+    chain = _chain(e)
+    for cause in chain:
         if isinstance(cause, ConnectionRefusedError):
             args = [a for a in cause.args if isinstance(a, str)]
             found = re.search(r"\('([^']+)', (\d+)\)", args[-1]) if args else None
-            return f"{found.group(1)}:{found.group(2)}" if found else "the server"
-        cause = cause.__cause__ or cause.__context__
+            where = f"{found.group(1)}:{found.group(2)}" if found else "the server"
+            return f"connection refused by {where}: nothing is listening there"
+        if isinstance(cause, socket.gaierror) and cause.errno in _NO_SUCH_HOST:
+            named = re.search(r"host ([^\s:]+)", " ".join(str(c) for c in chain))
+            return f"no such host{' ' + named.group(1) if named else ''}: its name does not resolve"
     return None
+
+
+_NO_SUCH_HOST = {socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME)}
+
+
+def _chain(e: BaseException) -> list[BaseException]:
+    """The exception and its causes, outermost first (SDKs wrap the socket's error in two or three of their own)."""
+    out: list[BaseException] = []
+    cause: BaseException | None = e
+    while cause is not None and cause not in out:
+        out.append(cause)
+        cause = cause.__cause__ or cause.__context__
+    return out
 
 
 def raise_sdk_error(sdk: Any, e: Exception, label: str, retry_statuses: tuple[int, ...] = (408, 409)) -> None:
@@ -268,12 +285,9 @@ def raise_sdk_error(sdk: Any, e: Exception, label: str, retry_statuses: tuple[in
     connections and undecodable bodies are retried; any other refusal fails just this request.
     """
     message = describe_error(e)
-    refused = _refused(e)
-    if refused:
-        raise AbortRun(
-            f"{label}: connection refused by {refused}: nothing is listening there (is the server up, and the URL "
-            f"right?)"
-        ) from None
+    unreachable = _unreachable(e)
+    if unreachable:
+        raise AbortRun(f"{label}: {unreachable} (is the server up, and the URL right?)") from None
     if isinstance(e, (sdk.AuthenticationError, sdk.PermissionDeniedError, sdk.NotFoundError)):
         raise AbortRun(f"{label}: {message}") from None
     if isinstance(e, sdk.RateLimitError):

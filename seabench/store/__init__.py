@@ -220,6 +220,15 @@ class Store(Answers, HumanRatings, Claims, Batches, Judgments, Checks):
                     (name, spec, wanted, checkpoint),
                 )
                 return
+            if not self._answered(name):
+                # Nothing stored under the name but failures (a mistyped URL, a model that never answered): no answers
+                # to mix, so the name follows this run, and the old identity's failures go with it.
+                self.db.execute(
+                    "UPDATE models SET spec = ?, settings = ?, checkpoint = ? WHERE name = ?",
+                    (spec, wanted, checkpoint, name),
+                )
+                self.db.execute("DELETE FROM failures WHERE model = ?", (name,))
+                return
             _refuse_another(name, spec, wanted, checkpoint, row)
             if checkpoint and not row[2]:
                 self.db.execute("UPDATE models SET checkpoint = ? WHERE name = ?", (checkpoint, name))
@@ -228,8 +237,12 @@ class Store(Answers, HumanRatings, Claims, Batches, Judgments, Checks):
         """What `register_model` would refuse, refused without writing: a run checks every model before its first
         request, so the second model's changed settings are not found after the first model's answers are paid for."""
         row = self.db.execute("SELECT spec, settings, checkpoint FROM models WHERE name = ?", (name,)).fetchone()
-        if row is not None:
+        if row is not None and self._answered(name):
             _refuse_another(name, spec, settings.model_dump_json(), checkpoint, row)
+
+    def _answered(self, name: str) -> bool:
+        """Whether any answer is stored under this model name (what a changed identity would mix with)."""
+        return self.db.execute("SELECT 1 FROM answers WHERE model = ? LIMIT 1", (name,)).fetchone() is not None
 
     def register_judge(
         self, name: str, spec: str, settings: GenerationSettings, prompts: str, prompts_hash: str
