@@ -26,13 +26,34 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from . import defaults as D
 from .errors import InputError, Problem
 from .textio import read_lines
+
+
+def _urls(value: str) -> str:
+    """Every server of an endpoint (commas part several) must be a URL the SDK can reach: refused before anything is
+    stored under it (a mistyped one cost six connection errors a request, and bound its model's name to the typo)."""
+    parts = [part.strip() for part in value.split(",")]
+    for url in parts:
+        which = f"its server '{url}' " if len(parts) > 1 else ""
+        try:
+            split = urlsplit(url)
+            split.port  # noqa: B018  (raises ValueError on a port that is not a number)
+        except ValueError as e:
+            raise ValueError(f"{which}is not a URL ({e})") from None
+        if split.scheme not in ("http", "https") or not split.hostname or any(c.isspace() for c in url):
+            guess = f" (did you mean http://{url}?)" if url and "://" not in url else ""
+            raise ValueError(f"{which}needs http:// or https:// and a host{guess}")
+    return value
+
+
+Endpoint = Annotated[str, AfterValidator(_urls)]
 
 
 class _Table(BaseModel):
@@ -42,7 +63,7 @@ class _Table(BaseModel):
 class ModelTable(_Table):
     spec: str = Field(min_length=3)
     name: str | None = Field(default=None, min_length=1)
-    base_url: str | None = None
+    base_url: Endpoint | None = None
     system_prompt: str | None = None
     temperature: float | int | None = Field(default=None, ge=0)
     max_tokens: int | None = Field(default=None, ge=1)
@@ -57,7 +78,7 @@ class JudgeTable(_Table):
     judge_language: Literal["en", "native"] | None = None
     rationale_language: Literal["en", "native"] | None = None
     samples: int | None = Field(default=None, ge=1)
-    base_url: str | None = None
+    base_url: Endpoint | None = None
     name: str | None = Field(default=None, min_length=1)
     max_tokens: int | None = Field(default=None, ge=16)
     temperature: float | int | None = Field(default=None, ge=0)
@@ -66,7 +87,7 @@ class JudgeTable(_Table):
 class PanelMember(_Table):
     spec: str = Field(min_length=3)
     name: str | None = Field(default=None, min_length=1)
-    base_url: str | None = None
+    base_url: Endpoint | None = None
     max_tokens: int | None = Field(default=None, ge=16)
     temperature: float | int | None = Field(default=None, ge=0)
 

@@ -16,13 +16,12 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from . import defaults as D
 from .backends import parse_spec
-from .config import error_words
+from .config import Endpoint, error_words
 from .errors import ConfigError, SpecError
 from .records import GenerationSettings, JudgeConfig, ModelRun
 
@@ -82,7 +81,7 @@ class ModelEntry(_Spec):
     """PROVIDER:MODEL."""
     name: str | None = None
     """Stored and reported under this name (default: the spec)."""
-    base_url: str | None = None
+    base_url: Endpoint | None = None
     """Its own endpoint (commas: several servers of it)."""
     temperature: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     """Its own sampling temperature."""
@@ -99,7 +98,7 @@ class JudgeEntry(_Spec):
     """PROVIDER:MODEL."""
     name: str | None = None
     """Its judgments' stored name (default: the spec)."""
-    base_url: str | None = None
+    base_url: Endpoint | None = None
     """Its own endpoint (commas: several servers of it)."""
     temperature: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     """Its own sampling temperature."""
@@ -112,7 +111,7 @@ class RunSpec(_Spec):
 
     models: list[ModelEntry] = []
     """The candidates, in order."""
-    base_url: list[str] = []
+    base_url: list[Endpoint] = []
     """The candidates' endpoints: one for all, or one per model (an entry's own base_url wins)."""
     temperature: float = Field(default=D.TEMPERATURE, ge=0, allow_inf_nan=False)
     """The candidates' sampling temperature; 0 is greedy."""
@@ -125,7 +124,7 @@ class RunSpec(_Spec):
 
     judges: list[JudgeEntry] = []
     """The judges, in order: one, or a panel that judges one after another."""
-    judge_base_url: list[str] = []
+    judge_base_url: list[Endpoint] = []
     """The judges' endpoints: one for all, or one per judge (an entry's own base_url wins)."""
     judge_temperature: float = Field(default=D.JUDGE_TEMPERATURE, ge=0, allow_inf_nan=False)
     """The judges' sampling temperature."""
@@ -199,7 +198,7 @@ class RunSpec(_Spec):
                     name=entry.name or spec,
                     spec=spec,
                     settings=settings,
-                    base_url=_endpoint(spec, entry.base_url or url, "base_url"),
+                    base_url=_endpoint(spec, entry.base_url or url),
                 )
             )
         return runs
@@ -225,7 +224,7 @@ class RunSpec(_Spec):
                     models=judged,
                     samples=self.samples,
                     settings=settings,
-                    base_url=_endpoint(spec, entry.base_url or url, "judge_base_url"),
+                    base_url=_endpoint(spec, entry.base_url or url),
                 )
             )
         return out
@@ -252,7 +251,7 @@ def _per_item(urls: list[str], n: int, field: str, items: str) -> list[str | Non
     return [*urls]
 
 
-def _endpoint(spec: str, url: str | None, field: str) -> str | None:
+def _endpoint(spec: str, url: str | None) -> str | None:
     provider = spec.partition(":")[0]
     if url and provider in LOCAL:
         raise SpecError(
@@ -261,30 +260,7 @@ def _endpoint(spec: str, url: str | None, field: str) -> str | None:
             model=spec,
             provider=provider,
         )
-    for server in url.split(",") if url else []:  # commas part several servers of one endpoint
-        _check_url(server.strip(), spec, field)
     return url
-
-
-def _check_url(url: str, spec: str, field: str) -> None:
-    """A URL the SDK could never reach is refused before anything is stored under it: a mistyped one used to cost six
-    connection errors per request, and its model name then held that endpoint, refusing the corrected run."""
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018  (raises ValueError on a port that is not a number)
-    except ValueError as e:
-        raise SpecError(
-            "{" + field + "} '{url}' for {model} is not a URL ({why})", url=url, model=spec, why=e
-        ) from None
-    if parts.scheme in ("http", "https") and parts.hostname and not any(c.isspace() for c in url):
-        return
-    guess = f"; did you mean http://{url}?" if "://" not in url and url else ""
-    raise SpecError(
-        "{" + field + "} '{url}' for {model} must be an http:// or https:// URL with a host{guess}",
-        url=url,
-        model=spec,
-        guess=guess,
-    )
 
 
 # eval.toml's [judge] table names some settings as the judge's own; the spec keeps them flat.

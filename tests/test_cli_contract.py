@@ -368,13 +368,13 @@ def test_a_host_name_that_does_not_resolve_stops_the_run_at_once(cli, tmp_path, 
 @pytest.mark.parametrize(
     ("url", "said"),
     [
-        ("localhost:8000/v1", "must be an http:// or https:// URL with a host; did you mean http://localhost:8000/v1?"),
-        ("notaurl", "did you mean http://notaurl?"),
-        ("http://", "must be an http:// or https:// URL with a host"),
-        ("ftp://host/v1", "must be an http:// or https:// URL with a host"),
-        ("http://exa mple.com/v1", "must be an http:// or https:// URL with a host"),
-        ("http://h:port/v1", "is not a URL (Port could not be cast"),
-        ("http://a:8000,b:8001", "'b:8001' for openai:"),
+        ("localhost:8000/v1", "needs http:// or https:// and a host (did you mean http://localhost:8000/v1?)"),
+        ("notaurl", "(did you mean http://notaurl?)"),
+        ("http://", "needs http:// or https:// and a host"),
+        ("ftp://host/v1", "needs http:// or https:// and a host"),
+        ("http://exa mple.com/v1", "needs http:// or https:// and a host"),
+        ("http://h:port/v1", "is not a url (port could not be cast"),
+        ("http://a:8000,b:8001", "its server 'b:8001' needs http://"),
     ],
 )
 def test_a_url_that_is_not_one_is_refused_before_anything_is_stored(cli, tmp_path, url, said):
@@ -382,8 +382,14 @@ def test_a_url_that_is_not_one_is_refused_before_anything_is_stored(cli, tmp_pat
         args = ["--model", "openai:m", "--judge", "openai:j", option, url]
         result = cli("eval", *args, "--bench", _bench(tmp_path), "--db", tmp_path / "s.db", "--dry-run", env=ENV)
         assert result.exit_code == 2, (option, result.stdout)
-        assert result.stderr.startswith(f"error: {option} ") and said in result.stderr, result.stderr
+        assert result.stderr.startswith(f"error: {option}: ") and said in result.stderr, result.stderr
     assert not (tmp_path / "s.db").exists()
+    config = tmp_path / "eval.toml"
+    config.write_text(f'[judge]\nspec = "openai:j"\n\n[[models]]\nspec = "openai:m"\nbase_url = "{url}"\n')
+    result = cli(
+        "eval", "--config", config, "--bench", _bench(tmp_path), "--db", tmp_path / "s.db", "--dry-run", env=ENV
+    )
+    assert result.exit_code == 2 and result.stderr.startswith(f"error: {config}:6: ") and said in result.stderr
 
 
 def test_a_name_that_holds_only_failures_follows_the_corrected_endpoint(cli, tmp_path):
