@@ -57,6 +57,13 @@ class ModelResult:
     cut: dict[str, int] = field(default_factory=dict)
     """Answers this run received that stopped at --max-tokens (finish reason `length`), per language: a cut answer is
     judged as it stands, so the summary says how many."""
+    withheld: dict[str, int] = field(default_factory=dict)
+    """Answers the provider withheld, per language: empty with finish reason `content_filter` (OpenAI's, Azure's) or
+    `refusal` (Anthropic's). Stored and judged as given, so the summary says how many."""
+
+
+WITHHELD = ("content_filter", "refusal")
+"""Finish reasons of an answer the provider withheld: OpenAI's (and Azure's) content filter, Anthropic's refusal."""
 
 
 def select_questions(
@@ -177,6 +184,7 @@ class _Answering:
     written: int = 0
     failures: list[Failure] = field(default_factory=list)
     cut: dict[str, int] = field(default_factory=dict)
+    withheld: dict[str, int] = field(default_factory=dict)
 
     def job(self, p: _Pending) -> Job:
         return Job(
@@ -193,6 +201,8 @@ class _Answering:
         self.written += self.store.add_answer(self.answer(p, completion, latency, cost))
         if completion.finish_reason == "length":
             self.cut[p.question.lang] = self.cut.get(p.question.lang, 0) + 1
+        if completion.finish_reason in WITHHELD and not completion.text.strip():
+            self.withheld[p.question.lang] = self.withheld.get(p.question.lang, 0) + 1
         outcome = Outcome(
             input_tokens=completion.usage.input_tokens or 0,
             output_tokens=completion.usage.output_tokens or 0,
@@ -303,7 +313,7 @@ async def generate_model(
     finally:
         store.release(owner)
         await backend.aclose()
-    return ModelResult(run.name, stats, steps.written, steps.failures, cut=steps.cut)
+    return ModelResult(run.name, stats, steps.written, steps.failures, cut=steps.cut, withheld=steps.withheld)
 
 
 def check_names(runs: list[ModelRun]) -> None:

@@ -423,11 +423,12 @@ class FakeServer:
                 }
         return out
 
-    def _ok(self, body: dict, text: str | tuple[str, str]) -> dict:
-        """`text`, or (text, finish_reason) to script a reply cut at the token limit."""
+    def _ok(self, body: dict, text: str | tuple[str | None, str]) -> dict:
+        """`text`, or (text, finish_reason) to script a reply cut at the token limit; (None, "content_filter") or
+        (None, "refusal") is an answer the provider withheld (OpenAI: null content; Anthropic: no blocks)."""
         text, finish = text if isinstance(text, tuple) else (text, "stop")
         prompt = sum(len(str(m.get("content", ""))) for m in body.get("messages", [])) // 4 + 1
-        completion = len(text) // 4 + 1
+        completion = len(text or "") // 4 + 1
         if self.kind == "openai":
             return {
                 "id": "chatcmpl-fake",
@@ -446,8 +447,8 @@ class FakeServer:
             "type": "message",
             "role": "assistant",
             "model": body.get("model"),
-            "content": [{"type": "text", "text": text}],
-            "stop_reason": "max_tokens" if finish == "length" else "end_turn",
+            "content": [] if text is None else [{"type": "text", "text": text}],
+            "stop_reason": {"length": "max_tokens", "stop": "end_turn"}.get(finish, finish),
             "stop_sequence": None,
             "usage": {"input_tokens": prompt, "output_tokens": completion},
         }

@@ -540,3 +540,27 @@ def test_tag_picks_the_hard_tier_from_a_bench_and_from_the_store(tmp_path, cli):
     untagged = cli("generate", "--model", "openai:m", "--bench", fastchat, "--db", db, "--tag", "hard", "--dry-run")
     assert untagged.exit_code == 2 and "--tag 'hard': bench" in untagged.stderr
     assert "has no tagged questions" in untagged.stderr
+
+
+@pytest.mark.parametrize(("kind", "finish"), [("openai", "content_filter"), ("anthropic", "refusal")])
+def test_an_answer_the_provider_withholds_is_stored_once_and_counted(cli, tmp_path, kind, finish):
+    """OpenAI's content filter sends no content: that was six paid retries as a "malformed response", then a failure
+    asked again on every run. It is what the model's API answered (on a safety item, expected)."""
+    bench = tmp_path / "b.jsonl"
+    rows = [{"question_id": f"th-{i}", "category": "safety", "lang": "th", "turns": [f"th {i}"]} for i in range(3)]
+    bench.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+
+    def reply(body):
+        last = body["messages"][-1]["content"]
+        return (None, finish) if last == "th 1" else f"answer to {last}"
+
+    env = {"OPENAI_API_KEY": "k", "ANTHROPIC_API_KEY": "k"}
+    with FakeServer(kind, reply=reply) as server:
+        args = ["--model", f"{kind}:m", "--base-url", server.url, "--bench", bench, "--db", tmp_path / "s.db"]
+        result = cli("generate", *args, env=env)
+        sent = len([r for r in server.requests if r["path"].endswith(("/chat/completions", "/messages"))])
+    assert result.exit_code == 0, result.stderr
+    assert sent == 3 and "1 answer withheld by the provider (th 1: its content filter or a refusal)" in result.stderr
+    with Store(tmp_path / "s.db") as store:
+        withheld = [a for a in store.answers() if a.question_id == "th-1"]
+    assert [(a.text, a.finish_reason) for a in withheld] == [("", finish)]

@@ -171,7 +171,9 @@ def _read_chat_completion(data: Any, limits: RateLimits | None = None) -> Comple
         usage = data.get("usage") or {}
     except (KeyError, IndexError, TypeError, AttributeError):
         raise Retryable(f"malformed response: {data}") from None
-    if not isinstance(text, (str, type(None))) or (text is None and finish not in ("stop", "length")):
+    # content_filter: the provider withheld the answer (no content). It is what this model's API gave, asking again
+    # would pay for the same verdict, and a safety bench expects it: stored empty, and the summary counts it.
+    if not isinstance(text, (str, type(None))) or (text is None and finish not in ("stop", "length", "content_filter")):
         raise Retryable(f"malformed response: no content (finish_reason={finish})")
     return Completion(
         text=text or "",

@@ -174,12 +174,15 @@ def generate_summary(results: list[ModelResult]) -> Group:
         if s.cost:
             line.append(f", ${s.cost:.4f}")
         if r.cut:
-            per_lang = ", ".join(
-                f"{lang} {n}" for lang, n in sorted(r.cut.items(), key=lambda kv: lang_sort_key(kv[0]))
-            )
             line.append(
-                f"\n  {plural(sum(r.cut.values()), 'answer')} stopped at --max-tokens ({per_lang}): judged as cut; "
-                "raise --max-tokens and store them under a new --name to compare",
+                f"\n  {plural(sum(r.cut.values()), 'answer')} stopped at --max-tokens ({_per_lang(r.cut)}): judged as "
+                "cut; raise --max-tokens and store them under a new --name to compare",
+                style="yellow",
+            )
+        if r.withheld:
+            line.append(
+                f"\n  {plural(sum(r.withheld.values()), 'answer')} withheld by the provider ({_per_lang(r.withheld)}: "
+                "its content filter or a refusal): stored empty and judged as given",
                 style="yellow",
             )
         lines.append(line)
@@ -311,3 +314,8 @@ def eval_summary(result: EvalResult) -> Group:
             parts.append(Text(f"{row.model}: {row.score} n={row.questions} ({h.measure}, judge {h.judge}){vs}"))
         parts.append(Text("; ".join(h.findings), style="dim"))
     return Group(*parts)
+
+
+def _per_lang(counts: dict[str, int]) -> str:
+    """`th 2, km 1` in the bench's language order."""
+    return ", ".join(f"{lang} {n}" for lang, n in sorted(counts.items(), key=lambda kv: lang_sort_key(kv[0])))
