@@ -58,6 +58,8 @@ class FakeServer:
         batch_polls: int = 3,
         lose_batch_creates: int = 0,
         served: list[str] | None = None,
+        token_field: str | None = None,
+        fixed_temperature: float | None = None,
     ):
         self.kind, self.latency, self.fault_rate, self.faults = kind, latency, fault_rate, faults
         self.rng = random.Random(seed)
@@ -80,6 +82,9 @@ class FakeServer:
         self.batch_polls = batch_polls
         # The first `lose_batch_creates` batch creations happen, but their reply never arrives (the connection drops).
         self.lose_batch_creates = lose_batch_creates
+        # Like OpenAI's reasoning models (o-series, GPT-5): only this token-limit field, only this temperature; the
+        # other is a 400 naming the parameter, in OpenAI's words.
+        self.token_field, self.fixed_temperature = token_field, fixed_temperature
         # What GET /v1/models lists (None: the server has no such route, 404); not counted in `requests`.
         self.served = ["fake-model"] if served is None else served
         self.serves_models = served is None or bool(served)
@@ -181,6 +186,10 @@ class FakeServer:
             await self._send(
                 writer, 429, {"error": error} if self.kind == "openai" else {"type": "error", "error": error}, limited
             )
+            return True
+        refused = self._refused_setting(body) if path.endswith("/chat/completions") else None
+        if refused is not None:
+            await self._send(writer, 400, {"error": refused})
             return True
         limits = self._limit_headers()
         if self.latency:
@@ -453,6 +462,30 @@ class FakeServer:
             "usage": {"input_tokens": prompt, "output_tokens": completion},
         }
 
+    def _refused_setting(self, body: dict) -> dict | None:
+        """OpenAI's 400 for a setting a reasoning model does not take, or None."""
+        other = {"max_tokens": "max_completion_tokens", "max_completion_tokens": "max_tokens"}.get(
+            self.token_field or ""
+        )
+        if other is not None and other in body:
+            return {
+                "message": f"Unsupported parameter: '{other}' is not supported with this model. Use "
+                f"'{self.token_field}' instead.",
+                "type": "invalid_request_error",
+                "param": other,
+                "code": "unsupported_parameter",
+            }
+        wanted = self.fixed_temperature
+        if wanted is not None and body.get("temperature", wanted) != wanted:
+            return {
+                "message": f"Unsupported value: 'temperature' does not support {body['temperature']:g} with this model. "
+                f"Only the default ({wanted:g}) value is supported.",
+                "type": "invalid_request_error",
+                "param": "temperature",
+                "code": "unsupported_value",
+            }
+        return None
+
     async def _fault(self, fault: Fault, writer: asyncio.StreamWriter) -> bool:
         if fault.kind == "drop":
             writer.transport.abort()
@@ -510,7 +543,7 @@ def _tokens(body: dict) -> int:
     """What a request counts against a token limit, as providers reckon it up front: the prompt (≈ 4 bytes a token)
     and the most the reply may take."""
     prompt = sum(len(str(m.get("content", "")).encode()) for m in body.get("messages", [])) // 4 + 1
-    return prompt + int(body.get("max_tokens") or 0)
+    return prompt + int(body.get("max_tokens") or body.get("max_completion_tokens") or 0)
 
 
 class _Bucket:

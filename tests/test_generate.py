@@ -564,3 +564,49 @@ def test_an_answer_the_provider_withholds_is_stored_once_and_counted(cli, tmp_pa
     with Store(tmp_path / "s.db") as store:
         withheld = [a for a in store.answers() if a.question_id == "th-1"]
     assert [(a.text, a.finish_reason) for a in withheld] == [("", finish)]
+
+
+def test_a_server_that_takes_only_max_completion_tokens_is_followed_after_its_first_refusal(cli, tmp_path):
+    """OpenAI's reasoning models (o-series, GPT-5) refuse `max_tokens` with a 400 naming the parameter; before, every
+    request failed alike."""
+    bench = tmp_path / "b.jsonl"
+    rows = [{"question_id": f"th-{i}", "category": "safety", "lang": "th", "turns": [f"th {i}"]} for i in range(3)]
+    bench.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    with FakeServer("openai", token_field="max_completion_tokens") as server:
+        args = ["--model", "openai:o", "--base-url", server.url, "--bench", bench, "--db", tmp_path / "s.db"]
+        result = cli("generate", *args, "--max-tokens", "64", "--concurrency", "1", env={"OPENAI_API_KEY": "k"})
+        bodies = [r["body"] for r in server.requests if r["path"].endswith("/chat/completions")]
+    assert result.exit_code == 0, result.stderr
+    assert "3 answers stored, 0 failed" in result.stderr
+    assert len(bodies) == 4 and "max_tokens" in bodies[0]  # one refusal, then the field it asked for
+    assert all(b.get("max_completion_tokens") == 64 and "max_tokens" not in b for b in bodies[1:])
+
+
+def test_the_token_field_is_openais_own_on_its_api_and_the_common_one_elsewhere(monkeypatch):
+    from seabench.backends import make_backend, parse_spec
+
+    monkeypatch.setenv("OPENAI_API_KEY", "k")
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    fields = {}
+    for url in (None, "https://api.openai.com/v1", "http://127.0.0.1:8000/v1"):
+        backend = make_backend(parse_spec("openai:m"), BackendOptions(base_url=url))
+        fields[url] = backend.inner.token_field  # type: ignore[attr-defined]
+    assert fields == {
+        None: "max_completion_tokens",
+        "https://api.openai.com/v1": "max_completion_tokens",
+        "http://127.0.0.1:8000/v1": "max_tokens",
+    }
+
+
+def test_a_setting_the_model_refuses_stops_the_run_at_the_first_refusal(cli, tmp_path):
+    """A reasoning model takes only temperature 1: each request used to fail alike, and a judge panel went on."""
+    bench = tmp_path / "b.jsonl"
+    rows = [{"question_id": f"th-{i}", "category": "safety", "lang": "th", "turns": [f"th {i}"]} for i in range(5)]
+    bench.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    with FakeServer("openai", fixed_temperature=1.0) as server:
+        args = ["--model", "openai:o", "--base-url", server.url, "--bench", bench, "--db", tmp_path / "s.db"]
+        result = cli("generate", *args, "--concurrency", "1", env={"OPENAI_API_KEY": "k"})
+        sent = len([r for r in server.requests if r["path"].endswith("/chat/completions")])
+    assert result.exit_code == 2 and sent == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert "'temperature' does not support 0 with this model" in line and "(the request's 'temperature')" in line

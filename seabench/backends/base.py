@@ -7,7 +7,7 @@ import re
 import socket
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol
 
 from .. import defaults as D
 from ..errors import SeabenchError, SpecError
@@ -278,7 +278,11 @@ def _chain(e: BaseException) -> list[BaseException]:
     return out
 
 
-def raise_sdk_error(sdk: Any, e: Exception, label: str, retry_statuses: tuple[int, ...] = (408, 409)) -> None:
+CONVERSATION_PARAMS = ("messages", "prompt", "input", "system")
+"""Request parameters that hold the conversation itself: a 400 naming one is about this request's content alone."""
+
+
+def raise_sdk_error(sdk: Any, e: Exception, label: str, retry_statuses: tuple[int, ...] = (408, 409)) -> NoReturn:
     """Turn an OpenAI- or Anthropic-SDK exception (the two share their class names) into ours, and raise it.
 
     Bad key, no access or no such model: every request would fail, so the run stops. 429, 5xx, timeouts, dropped
@@ -297,6 +301,11 @@ def raise_sdk_error(sdk: Any, e: Exception, label: str, retry_statuses: tuple[in
         raise Retryable(message, parse_retry_after(e.response.headers)) from None
     if isinstance(e, sdk.APIStatusError) and e.status_code in (400, 413) and overflows_context(message):
         raise TooLong(f"{CONTEXT_FULL}: {message}") from None
+    param = getattr(e, "param", None)
+    if isinstance(e, sdk.BadRequestError) and param and not str(param).startswith(CONVERSATION_PARAMS):
+        # A setting the model refuses (a reasoning model's temperature 0, a sampling option it lacks) is in every
+        # request: stop at the first refusal rather than fail each request alike.
+        raise AbortRun(f"{label}: {message} (the request's '{param}')") from None
     if isinstance(e, sdk.APIStatusError):
         raise Fatal(message) from None
     if isinstance(e, sdk.APIError):

@@ -7,6 +7,7 @@ import os
 import time
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..records import Completion, GenerationSettings, Message, RateLimits, Usage
 from .base import BackendOptions, BatchState, Retryable, get_key, parse_limits, raise_sdk_error
@@ -44,11 +45,26 @@ class OpenAIBackend:
         self.client = self.clients[0]
         self.in_flight = [0] * len(self.clients)
         self.hosts = len(self.clients)
+        # OpenAI's own API takes `max_completion_tokens` (its reasoning models, o-series and GPT-5, refuse
+        # `max_tokens`); servers that copy its API (vLLM, llama.cpp, Ollama, TGI) take `max_tokens`. One that wants the
+        # other says so in a 400 naming the parameter, and the backend switches (`complete`).
+        official = all(url is None or urlsplit(url).hostname == "api.openai.com" for url in urls)
+        self.token_field = "max_completion_tokens" if official else "max_tokens"
 
     async def complete(
         self, conversations: Sequence[Sequence[Message]], settings: GenerationSettings
     ) -> list[Completion]:
         (messages,) = conversations
+        try:
+            return await self._complete(messages, settings)
+        except self._openai.BadRequestError as e:
+            other = {"max_tokens": "max_completion_tokens", "max_completion_tokens": "max_tokens"}.get(e.param or "")
+            if other is None or e.param != self.token_field or other not in str(e):
+                raise_sdk_error(self._openai, e, f"openai:{self.model}")
+            self.token_field = other  # the server named the one it takes; every later request sends that
+            return await self._complete(messages, settings)
+
+    async def _complete(self, messages: Sequence[Message], settings: GenerationSettings) -> list[Completion]:
         which = min(range(len(self.clients)), key=self.in_flight.__getitem__)
         self.in_flight[which] += 1
         try:
@@ -62,6 +78,8 @@ class OpenAIBackend:
                 ],  # the JSON as sent (read strictly below), and its headers
             )
             data = await response.parse()
+        except self._openai.BadRequestError:
+            raise  # `complete` reads it first: it may name the token field this server takes
         except (self._openai.APIError, ValueError) as e:
             raise_sdk_error(self._openai, e, f"openai:{self.model}")
         finally:
@@ -73,7 +91,7 @@ class OpenAIBackend:
             "model": self.model,
             "messages": [{"role": m.role, "content": m.content} for m in messages],
             "temperature": settings.temperature,
-            "max_tokens": settings.max_tokens,
+            self.token_field: settings.max_tokens,
             **dict(settings.sampling),  # --sampling: a server's own options (repeat_penalty, top_k), as given
         }
 
