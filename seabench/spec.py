@@ -193,6 +193,7 @@ class RunSpec(_Spec):
                 system_prompt=_first(entry.system_prompt, self.system_prompt),
                 sampling=tuple(sorted(self.sampling.items())),
             )
+            _in_range(spec, settings, "temperature")
             runs.append(
                 ModelRun(
                     name=entry.name or spec,
@@ -214,6 +215,7 @@ class RunSpec(_Spec):
                 temperature=_first(entry.temperature, self.judge_temperature),
                 max_tokens=_first(entry.max_tokens, self.judge_max_tokens),
             )
+            _in_range(spec, settings, "judge_temperature")
             out.append(
                 JudgeConfig(
                     spec=spec,
@@ -228,6 +230,16 @@ class RunSpec(_Spec):
                 )
             )
         return out
+
+
+def _in_range(spec: str, settings: GenerationSettings, field: str) -> None:
+    """Anthropic's API takes temperatures from 0 to 1 (OpenAI's, 0 to 2): known before anything is sent."""
+    if spec.startswith("anthropic:") and settings.temperature > 1:
+        raise SpecError(
+            "{" + field + "} {value:g} is out of Anthropic's range for {model}: 0 to 1",
+            value=settings.temperature,
+            model=spec,
+        )
 
 
 def _first(own: Any, shared: Any) -> Any:

@@ -610,3 +610,39 @@ def test_a_setting_the_model_refuses_stops_the_run_at_the_first_refusal(cli, tmp
     assert result.exit_code == 2 and sent == 1
     (line,) = result.stderr.strip().splitlines()
     assert "'temperature' does not support 0 with this model" in line and "(the request's 'temperature')" in line
+
+
+KEYS = {"OPENAI_API_KEY": "k", "ANTHROPIC_API_KEY": "k"}
+
+
+@pytest.mark.parametrize(
+    ("option", "shown"), [("--temperature", "anthropic:c"), ("--judge-temperature", "anthropic:j")]
+)
+def test_a_temperature_outside_anthropics_range_is_refused_before_anything_is_sent(cli, tmp_path, option, shown):
+    models = ["--model", "anthropic:c", "--judge", "openai:j"] if shown == "anthropic:c" else ["--model", "openai:c"]
+    judges = ["--judge", "anthropic:j"] if shown == "anthropic:j" else []
+    result = cli("eval", *models, *judges, option, "1.5", "--db", tmp_path / "s.db", "--dry-run", env=KEYS)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"error: {option} 1.5 is out of Anthropic's range for {shown}: 0 to 1"
+    assert not (tmp_path / "s.db").exists()
+
+
+def test_an_anthropic_400_about_a_setting_stops_the_run_at_the_first_refusal(cli, tmp_path):
+    """Anthropic names the field at the head of its message (`top_k: …`) and sends no `param`."""
+    bench = tmp_path / "b.jsonl"
+    rows = [{"question_id": f"th-{i}", "category": "safety", "lang": "th", "turns": [f"th {i}"]} for i in range(4)]
+    bench.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    error = {"type": "invalid_request_error", "message": "top_k: Input should be greater than or equal to 0"}
+
+    def raw(body, headers):
+        return 400, json.dumps({"type": "error", "error": error}).encode()
+
+    with FakeServer("anthropic", raw_reply=raw) as server:
+        args = ["--model", "anthropic:c", "--base-url", server.url, "--bench", bench, "--db", tmp_path / "s.db"]
+        result = cli("generate", *args, "--sampling", "top_k=-1", "--concurrency", "1", env=KEYS)
+        sent = len(server.requests)
+    assert result.exit_code == 2 and sent == 1, result.stderr
+    assert (
+        "top_k: Input should be greater than or equal to 0" in result.stderr
+        and "(the request's 'top_k')" in result.stderr
+    )

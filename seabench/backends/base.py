@@ -282,6 +282,14 @@ CONVERSATION_PARAMS = ("messages", "prompt", "input", "system")
 """Request parameters that hold the conversation itself: a 400 naming one is about this request's content alone."""
 
 
+def _field_named(body: object) -> str | None:
+    """The request field an Anthropic 400 is about: its message leads with it (`temperature: range: 0..1`)."""
+    error = body.get("error") if isinstance(body, dict) else None
+    message = error.get("message") if isinstance(error, dict) else None
+    found = re.match(r"([a-z_]+): ", message) if isinstance(message, str) else None
+    return found.group(1) if found else None
+
+
 def raise_sdk_error(sdk: Any, e: Exception, label: str, retry_statuses: tuple[int, ...] = (408, 409)) -> NoReturn:
     """Turn an OpenAI- or Anthropic-SDK exception (the two share their class names) into ours, and raise it.
 
@@ -301,7 +309,7 @@ def raise_sdk_error(sdk: Any, e: Exception, label: str, retry_statuses: tuple[in
         raise Retryable(message, parse_retry_after(e.response.headers)) from None
     if isinstance(e, sdk.APIStatusError) and e.status_code in (400, 413) and overflows_context(message):
         raise TooLong(f"{CONTEXT_FULL}: {message}") from None
-    param = getattr(e, "param", None)
+    param = getattr(e, "param", None) or _field_named(getattr(e, "body", None))
     if isinstance(e, sdk.BadRequestError) and param and not str(param).startswith(CONVERSATION_PARAMS):
         # A setting the model refuses (a reasoning model's temperature 0, a sampling option it lacks) is in every
         # request: stop at the first refusal rather than fail each request alike.
