@@ -312,6 +312,11 @@ def test_ctrl_c_at_any_moment_is_one_line_and_exit_130(tmp_path):
         assert proc.returncode in (130, 2, -signal.SIGINT), (delay, proc.returncode, err)
 
 
+def _generate_at(cli, tmp_path, kind: str, url: str):
+    args = ["--model", f"{kind}:m", "--bench", _bench(tmp_path), "--db", tmp_path / "s.db", "--base-url", url]
+    return cli("generate", *args, env=ENV)
+
+
 @pytest.mark.parametrize("kind", ["openai", "anthropic"])
 def test_a_closed_port_says_connection_refused(cli, tmp_path, kind):
     import socket
@@ -319,18 +324,7 @@ def test_a_closed_port_says_connection_refused(cli, tmp_path, kind):
     with socket.socket() as s:  # a port nothing listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    result = cli(
-        "generate",
-        "--model",
-        f"{kind}:m",
-        "--bench",
-        _bench(tmp_path),
-        "--db",
-        tmp_path / "s.db",
-        "--base-url",
-        f"http://127.0.0.1:{port}",
-        env=ENV,
-    )
+    result = _generate_at(cli, tmp_path, kind, f"http://127.0.0.1:{port}")
     assert result.exit_code == 2 and f"connection refused by 127.0.0.1:{port}" in result.stderr
     assert "timed out" not in result.stderr
 
@@ -348,18 +342,7 @@ def test_a_host_name_that_does_not_resolve_stops_the_run_at_once(cli, tmp_path, 
         return real(host, *args, **kw)
 
     monkeypatch.setattr(socket, "getaddrinfo", lookup)
-    result = cli(
-        "generate",
-        "--model",
-        f"{kind}:m",
-        "--bench",
-        _bench(tmp_path),
-        "--db",
-        tmp_path / "s.db",
-        "--base-url",
-        "http://locahost.invalid:8000/v1",
-        env=ENV,
-    )
+    result = _generate_at(cli, tmp_path, kind, "http://locahost.invalid:8000/v1")
     assert result.exit_code == 2, result.stderr
     assert "no such host locahost.invalid: its name does not resolve" in result.stderr
     assert "timed out" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
