@@ -14,7 +14,7 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
-from .backends import BackendOptions, check_keys
+from .backends import BackendOptions, check_access
 from .bench import load_bench
 from .errors import SpecError
 from .generate import ModelResult, check_names, estimate_plan, generate, in_shard, make_plans, select_questions
@@ -283,7 +283,7 @@ def run_judging(p: Prepared, store: Store, *, show_progress: bool = True) -> lis
 
     run_checks(store)
     plans = [(cfg, plan(store, cfg, p.judging, p.scope)) for cfg in p.judges]
-    check_keys(
+    check_access(
         [cfg for cfg, judge_plan in plans if judge_plan.items], p.backend()
     )  # a panel's second key before the first pays
     done = []
@@ -341,7 +341,7 @@ def run_eval(p: Prepared, *, show_progress: bool = True, settings: Settings = Se
     from .report.formats import format_for
     from .summarize import build
 
-    check_keys(
+    check_access(
         p.judges, p.backend()
     )  # the judges will judge what is generated: a missing key must stop the run before it pays
     result = EvalResult(generated=run_generate(p, show_progress=show_progress))

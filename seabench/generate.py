@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .backends import BackendOptions, check_keys, checkpoint_identity, make_backend, parse_spec, served_identity
+from .backends import BackendOptions, check_access, checkpoint_identity, make_backend, parse_spec, served_identity
 from .backends.tokens import chat_counter
 from .errors import SpecError
 from .pricing import Price, PriceTable
@@ -349,7 +349,7 @@ def generate(
         for r in runs
     ]
     plans = make_plans(store, runs, questions)  # read before the first write: a damaged store is found untouched
-    check_keys([plan.run for plan in plans if plan.start], options)  # every model's, before the first one is paid for
+    check_access([plan.run for plan in plans if plan.start], options)  # every model's, before the first one is paid for
     for plan in plans:  # every name still means its model (settings, checkpoint, server), before anything is sent
         store.check_model(plan.run.name, plan.run.spec, plan.run.settings, plan.run.checkpoint)
     store.save_bench(bench)

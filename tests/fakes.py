@@ -149,6 +149,16 @@ class FakeServer:
         if path == "/health":  # vLLM's readiness probe
             await self._send(writer, 200, b"")
             return True
+        if method == "GET" and "/v1/models/" in path:  # retrieve one model (an alias resolves on the real APIs)
+            with self._lock:
+                self.requests.append({"method": method, "path": path, "headers": headers, "body": None, "t": 0.0})
+            wanted = path.split("/v1/models/", 1)[1].split("?")[0]
+            if wanted in self.served:
+                await self._send(writer, 200, {"id": wanted, "object": "model", "type": "model", "owned_by": "fake"})
+            else:
+                error = {"message": f"The model '{wanted}' does not exist", "type": "invalid_request_error"}
+                await self._send(writer, 404, {"error": error})
+            return True
         if method == "GET" and path.split("?")[0].rstrip("/").endswith("/v1/models"):
             if not self.serves_models:
                 await self._send(writer, 404, {"error": {"message": "not found"}})

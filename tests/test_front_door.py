@@ -404,3 +404,31 @@ def test_a_second_models_taken_name_stops_the_run_before_the_first_model_is_paid
                     "--base-url", second.url, "--temperature", "0.5", env=ENV)  # fmt: skip
         assert moved.exit_code == 2 and "its server changed" in moved.stderr
         assert second.requests == []  # openai:c, new, waited for the check of openai:b's server
+
+
+@pytest.mark.parametrize("kind", ["openai", "anthropic"])
+def test_a_judge_the_providers_api_does_not_have_stops_eval_before_any_answer_is_paid_for(
+    cli, tmp_path, kind, monkeypatch
+):
+    """`eval` used to generate (and pay for) every answer, then meet the judge's 404 on its first request."""
+    from seabench.backends import identity
+
+    bench = tmp_path / "b.jsonl"
+    bench.write_text(json.dumps({"question_id": "q1", "category": "safety", "lang": "th", "turns": ["สวัสดี"]}))
+    with (
+        FakeServer("openai", served=["m"]) as cand,
+        FakeServer(kind, served=["judge-model"], reply=lambda b: "Rating: [[6]]") as provider,
+    ):
+        # the fake stands in for the provider's own API: its host is what the check trusts
+        monkeypatch.setitem(identity.OFFICIAL, kind, "127.0.0.1")
+        env = {"OPENAI_API_KEY": "k", "ANTHROPIC_API_KEY": "k"}
+        base = ["--model", "openai:m", "--base-url", cand.url, "--judge-base-url", provider.url, "--bench", bench]
+        wrong = cli("eval", *base, "--judge", f"{kind}:judge-modle", "--db", tmp_path / "a.db", env=env)
+        paid = len([r for r in cand.requests if r["path"].endswith("/chat/completions")])
+        right = cli("eval", *base, "--judge", f"{kind}:judge-model", "--db", tmp_path / "b.db", env=env)
+    assert wrong.exit_code == 2 and paid == 0
+    assert wrong.stderr.strip() == (
+        f"error: {kind}:judge-modle: the provider has no model 'judge-modle' for this key (GET /v1/models/judge-modle "
+        "answered 404); check the name against its model list"
+    )
+    assert right.exit_code == 0, right.stderr

@@ -96,18 +96,21 @@ def endpoint(spec: str, base_url: str | None) -> str:
 KEYS = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY"}
 
 
-def check_keys(items: Iterable[Any], options: BackendOptions) -> None:
-    """Every model or judge about to send has its API key (an item has `spec` and `base_url`, which wins over the
-    options'): checked before the first request of a run, so a judge's missing key is not found after the candidates'
-    answers are paid for. The same rule as the backends': a local endpoint needs no key."""
+def check_access(items: Iterable[Any], options: BackendOptions) -> None:
+    """Every model or judge about to send has its API key, and the provider's own API has the model it names (an item
+    has `spec` and `base_url`, which wins over the options'): checked before the first request of a run, so a judge's
+    missing key or mistyped name is not found after the candidates' answers are paid for. The same rule as the
+    backends': a local endpoint needs no key."""
     import os
+
+    from .identity import check_model_exists
 
     for item in items:
         provider = item.spec.partition(":")[0]
         if provider in KEYS:
             env, _ = DEFAULT_ENDPOINTS[provider]
             url = item.base_url or options.base_url or os.environ.get(env, "").strip() or None
-            get_key(KEYS[provider], base_url=url)
+            check_model_exists(item.spec, url, get_key(KEYS[provider], base_url=url))
 
 
 FAMILY_ALIASES = {

@@ -12,7 +12,7 @@ import hashlib
 import ipaddress
 import os
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 WEIGHTS = (".safetensors", ".bin", ".pt", ".gguf")
 SERVED_TIMEOUT_S = 10.0
@@ -103,3 +103,45 @@ def _served(provider: str, model: str, url: str) -> str | None:
         return redact(",".join(sorted(m["id"] for m in listed)), [key])
     root = chosen.get("root")
     return redact(chosen["id"] + (f" ({root})" if isinstance(root, str) and root != chosen["id"] else ""), [key])
+
+
+OFFICIAL = {"openai": "api.openai.com", "anthropic": "api.anthropic.com"}
+"""The providers' own APIs, whose `GET /v1/models/{id}` says for certain whether a model (or an alias) exists for the
+key; a server that copies their API may list models partly, or not at all, so its silence proves nothing."""
+
+
+def check_model_exists(spec: str, url: str | None, key: str) -> None:
+    """Refuse a model the provider's own API says it does not have, before the first paid request: in `eval` a
+    mistyped judge was found only after every candidate answer was paid for. Silent where nothing can be concluded
+    (another server, no answer, an error other than 404)."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    from ..errors import ConfigError
+    from . import DEFAULT_ENDPOINTS
+
+    provider, _, model = spec.partition(":")
+    if provider not in OFFICIAL:
+        return
+    base = (url or DEFAULT_ENDPOINTS[provider][1]).split(",")[0].strip().rstrip("/")
+    if urlsplit(base).hostname != OFFICIAL[provider]:
+        return
+    prefix = "" if base.endswith("/v1") else "/v1"
+    headers = (
+        {"Authorization": f"Bearer {key}"}
+        if provider == "openai"
+        else {"x-api-key": key, "anthropic-version": "2023-06-01"}
+    )
+    request = urllib.request.Request(f"{base}{prefix}/models/{quote(model, safe='')}", headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=SERVED_TIMEOUT_S) as r:
+            json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        if e.code == 404:
+            raise ConfigError(
+                f"{spec}: the provider has no model '{model}' for this key (GET /v1/models/{model} answered 404); "
+                "check the name against its model list"
+            ) from None
+    except (OSError, ValueError):  # unreachable, slow or not JSON: the run's first request will say
+        return
