@@ -423,6 +423,7 @@ def test_a_judge_the_providers_api_does_not_have_stops_eval_before_any_answer_is
         monkeypatch.setitem(identity.OFFICIAL, kind, "127.0.0.1")
         env = {"OPENAI_API_KEY": "k", "ANTHROPIC_API_KEY": "k"}
         base = ["--model", "openai:m", "--base-url", cand.url, "--judge-base-url", provider.url, "--bench", bench]
+        base += ["--out", tmp_path / "r.html"]
         wrong = cli("eval", *base, "--judge", f"{kind}:judge-modle", "--db", tmp_path / "a.db", env=env)
         paid = len([r for r in cand.requests if r["path"].endswith("/chat/completions")])
         right = cli("eval", *base, "--judge", f"{kind}:judge-model", "--db", tmp_path / "b.db", env=env)

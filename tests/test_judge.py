@@ -141,6 +141,22 @@ def test_unparseable_and_out_of_range_verdicts_are_reasked_then_unscored(cli, be
     assert by_q["en-t"].score == 6.0 and by_q["en-t"].attempts == 2
 
 
+def test_judgments_cut_at_the_judges_token_limit_before_a_verdict_are_counted_and_named(cli, bench, tmp_path):
+    """A reasoning judge spends its tokens on reasoning and stops before the verdict: the summary said only "not one
+    of its replies had a verdict"; it now says where they stopped and what to raise."""
+    db = tmp_path / "s.db"
+    _generate(cli, bench, db, models=("openai:cand-a",))
+
+    def reply(body):
+        item = body["messages"][1]["content"]
+        return ("Let me think step by step about this answer", "length") if "ບອກວິທີ" in item else "Rating: [[7]]"
+
+    with FakeServer("openai", reply=reply) as judge:
+        result = cli("judge", "--judge", "openai:judge-1", "--judge-base-url", judge.url, "--db", db, env=ENV)
+    assert result.exit_code == 0, result.output
+    assert "1 unscored judgment stopped at --judge-max-tokens before a verdict" in result.output
+
+
 def test_pairwise_plays_both_orders_and_counts_disagreement_as_a_tie(cli, bench, tmp_path):
     db = tmp_path / "s.db"
     _generate(cli, bench, db, models=("openai:cand-a", "openai:cand-b", "openai:cand-c"))

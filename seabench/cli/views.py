@@ -271,6 +271,12 @@ def judge_summary(name: str, judge_plan: JudgePlan, result: JudgeResult) -> Text
                 "room for it (or use a judge with a longer context)",
                 style="yellow",
             )
+        if result.cut:
+            text.append(
+                f"\n  {plural(result.cut, 'unscored judgment')} stopped at --judge-max-tokens before a verdict (a "
+                "reasoning judge spends them on its reasoning first): raise --judge-max-tokens and judge again",
+                style="yellow",
+            )
         if result.nothing_scored:
             text.append(
                 f"\n  not one of its {result.stored} replies had a verdict in the prompt's format: nothing is scored "

@@ -40,6 +40,9 @@ class JudgeResult:
     flagged: int = 0
     context_full: int = 0
     """Judgments stored unscored because the conversation outgrew the judge's context (a re-ask carries the reply)."""
+    cut: int = 0
+    """Judgments stored unscored whose last reply stopped at the judge's token limit before a verdict (a reasoning
+    judge spends its tokens on reasoning first)."""
     failed: list[Failure] = field(default_factory=list)
     """Judgments that still failed after every retry, with their reasons (stored; the next run retries them)."""
     left: int = 0
@@ -81,6 +84,7 @@ class _Judging:
         if verdict.problem and item.attempts <= self.cfg.max_reasks:
             return self.reask(job, item, completion, outcome)
         self.write(self.record(item, verdict, tokens))
+        self.result.cut += bool(verdict.problem) and completion.finish_reason == "length"
         return outcome
 
     def count(self, item: JudgeItem, completion: Completion) -> list[int]:
