@@ -36,7 +36,7 @@ from .errors import InputError, Problem
 from .textio import read_lines
 
 
-def _urls(value: str) -> str:
+def check_endpoint(value: str) -> str:
     """Every server of an endpoint (commas part several) must be a URL the SDK can reach: refused before anything is
     stored under it (a mistyped one cost six connection errors a request, and bound its model's name to the typo)."""
     parts = [part.strip() for part in value.split(",")]
@@ -53,7 +53,7 @@ def _urls(value: str) -> str:
     return value
 
 
-Endpoint = Annotated[str, AfterValidator(_urls)]
+Endpoint = Annotated[str, AfterValidator(check_endpoint)]
 
 
 class _Table(BaseModel):

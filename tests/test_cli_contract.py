@@ -399,3 +399,13 @@ def test_a_name_that_holds_only_failures_follows_the_corrected_endpoint(cli, tmp
             "--base-url", other.url, "--temperature", "0.5", env=ENV,
         )  # fmt: skip
     assert third.exit_code == 2 and "already holds answers" in third.stderr
+
+
+def test_a_base_url_from_the_environment_that_is_not_one_is_refused_before_anything_is_sent(cli, tmp_path):
+    args = ["--model", "openai:m", "--bench", _bench(tmp_path), "--db", tmp_path / "s.db"]
+    result = cli("generate", *args, env={**ENV, "OPENAI_BASE_URL": "localhost:8000/v1"})
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        "error: OPENAI_BASE_URL: needs http:// or https:// and a host (did you mean http://localhost:8000/v1?), "
+        "not 'localhost:8000/v1'"
+    )

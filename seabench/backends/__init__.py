@@ -103,6 +103,8 @@ def check_access(items: Iterable[Any], options: BackendOptions) -> None:
     backends': a local endpoint needs no key."""
     import os
 
+    from ..config import check_endpoint
+    from ..errors import ConfigError
     from .identity import check_model_exists
 
     for item in items:
@@ -110,6 +112,11 @@ def check_access(items: Iterable[Any], options: BackendOptions) -> None:
         if provider in KEYS:
             env, _ = DEFAULT_ENDPOINTS[provider]
             url = item.base_url or options.base_url or os.environ.get(env, "").strip() or None
+            if url and not (item.base_url or options.base_url):  # the options' URLs were checked as settings
+                try:
+                    check_endpoint(url)
+                except ValueError as e:
+                    raise ConfigError(f"{env}: {e}, not '{url}'") from None
             check_model_exists(item.spec, url, get_key(KEYS[provider], base_url=url))
 
 
