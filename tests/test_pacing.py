@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from seabench.backends import BackendOptions
-from seabench.backends.base import parse_limits
+from seabench.backends.base import parse_limits, parse_retry_after
 from seabench.bench import load_bench
 from seabench.generate import ModelRun, generate
 from seabench.records import GenerationSettings
@@ -90,6 +90,16 @@ def test_without_a_limit_nothing_is_paced(tmp_path, monkeypatch):
     assert len(rows) == 40 and result.stats.throttled == 0
     # 8 in flight at once, from the first moment: no spacing was invented.
     assert starts[7] - starts[0] < 0.05
+
+
+def test_retry_after_in_every_form_a_server_sends_and_nonsense_as_absent():
+    assert parse_retry_after({"retry-after-ms": "250"}) == 0.25
+    assert parse_retry_after({"retry-after": "2"}) == 2.0
+    assert parse_retry_after({"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"}) == 0.0  # a date in the past: now
+    # a hostile or broken server's "nan" and "inf" would have reached the pacer's clock arithmetic
+    assert parse_retry_after({"retry-after-ms": "nan", "retry-after": "3"}) == 3.0
+    assert parse_retry_after({"retry-after": "inf"}) is None and parse_retry_after({"retry-after": "nan"}) is None
+    assert parse_retry_after({"retry-after": "soon"}) is None
 
 
 def test_limit_headers_of_both_providers_are_read():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import socket
@@ -161,14 +162,17 @@ def parse_retry_after(headers: Mapping[str, str] | None) -> float | None:
     ms = headers.get("retry-after-ms")
     if ms:
         try:
-            return float(ms) / 1000
+            seconds = float(ms) / 1000
         except ValueError:
-            pass
+            seconds = math.nan
+        if math.isfinite(seconds):  # a server's "nan" or "inf" says nothing usable: as if absent
+            return max(0.0, seconds)
     value = headers.get("retry-after")
     if not value:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
+        return max(0.0, seconds) if math.isfinite(seconds) else None
     except ValueError:
         from datetime import datetime, timezone
         from email.utils import parsedate_to_datetime
