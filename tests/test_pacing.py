@@ -133,6 +133,13 @@ def test_limit_headers_of_both_providers_are_read():
     assert anthropic is not None and (anthropic.requests_limit, anthropic.tokens_limit) == (50, 30000)
     assert anthropic.requests_reset_s > 1e9 and anthropic.tokens_reset_s == 0.0
     assert parse_limits({"content-type": "application/json"}) is None
+    # a header of inf or nan (a broken proxy) is no number: it used to raise OverflowError out of the backend
+    odd = parse_limits({"x-ratelimit-limit-requests": "inf", "x-ratelimit-remaining-requests": "nan"})
+    assert odd is None or (odd.requests_limit is None and odd.requests_remaining is None)
+    zoneless = parse_limits(
+        {"anthropic-ratelimit-requests-limit": "50", "anthropic-ratelimit-requests-reset": "2026-01-01T00:00:00"}
+    )
+    assert zoneless is not None and zoneless.requests_limit == 50 and zoneless.requests_reset_s is None
     assert (
         parse_limits({"x-ratelimit-limit-requests": "600", "x-ratelimit-reset-requests": "soon"}).requests_reset_s
         is None

@@ -202,7 +202,7 @@ def _until(value: str) -> float | None:
         return max(
             0.0, (datetime.fromisoformat(value.replace("Z", "+00:00")) - datetime.now(timezone.utc)).total_seconds()
         )
-    except ValueError:
+    except (ValueError, TypeError):  # not a time, or one without its zone (which cannot be set against ours)
         return None
 
 
@@ -217,7 +217,7 @@ def parse_limits(headers: Mapping[str, str] | None) -> RateLimits | None:
         value = headers.get(name)
         try:
             return int(float(value)) if value is not None else None
-        except ValueError:
+        except (ValueError, OverflowError):  # not a number, nan, or inf (which int() cannot hold)
             return None
 
     def reset(name: str) -> float | None:
