@@ -646,3 +646,24 @@ def test_an_anthropic_400_about_a_setting_stops_the_run_at_the_first_refusal(cli
         "top_k: Input should be greater than or equal to 0" in result.stderr
         and "(the request's 'top_k')" in result.stderr
     )
+
+
+@pytest.mark.parametrize("kind", ["openai", "anthropic"])
+def test_a_reply_whose_usage_block_is_nonsense_is_stored_without_token_counts(cli, tmp_path, kind):
+    """A server that counts tokens as "many" (or 3.5, or -5) crashed the run with a pydantic traceback."""
+    bench = tmp_path / "b.jsonl"
+    bench.write_text(json.dumps({"question_id": "q1", "category": "safety", "lang": "en", "turns": ["hi"]}))
+    message = {"role": "assistant", "content": "hello"}
+    body = (
+        {"choices": [{"index": 0, "message": message, "finish_reason": 7}], "usage": {"prompt_tokens": "many"}}
+        if kind == "openai"
+        else {"content": [{"type": "text", "text": "hello"}], "stop_reason": None, "usage": {"input_tokens": -5}}
+    )
+
+    with FakeServer(kind, raw_reply=lambda b, h: (200, json.dumps(body).encode())) as server:
+        args = ["--model", f"{kind}:m", "--base-url", server.url, "--bench", bench, "--db", tmp_path / "s.db"]
+        result = cli("generate", *args, env=KEYS)
+    assert result.exit_code == 0, result.stderr
+    with Store(tmp_path / "s.db") as store:
+        (answer,) = store.answers()
+    assert (answer.text, answer.usage.input_tokens, answer.finish_reason) == ("hello", None, None)

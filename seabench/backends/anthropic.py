@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..records import Completion, GenerationSettings, Message, RateLimits, Usage
-from .base import BackendOptions, BatchState, Retryable, get_key, parse_limits, raise_sdk_error
+from .base import BackendOptions, BatchState, Retryable, get_key, parse_limits, raise_sdk_error, reason, token_count
 
 
 class AnthropicBackend:
@@ -143,18 +143,25 @@ def create(model: str, options: BackendOptions) -> AnthropicBackend:
     return AnthropicBackend(model, options)
 
 
+STOP_REASONS = {"end_turn": "stop", "max_tokens": "length", "stop_sequence": "stop"}
+"""Anthropic's stop reasons in OpenAI's words, so cut answers are told alike; others (`refusal`) keep their own."""
+
+
 def _read_message(data: Any, limits: RateLimits | None = None) -> Completion:
     """The text blocks of a Messages API body; anything unexpected is a malformed response, to be retried."""
     try:
         blocks = data["content"]
         text = "".join(b["text"] for b in blocks if b.get("type") == "text")
-        stop = data.get("stop_reason")
-        usage = data.get("usage") or {}
+        stop = reason(data.get("stop_reason"))
+        usage = data.get("usage")
+        usage = usage if isinstance(usage, dict) else {}
     except (KeyError, TypeError, AttributeError):
         raise Retryable(f"malformed response: {data}") from None
     return Completion(
         text=text,
-        usage=Usage(input_tokens=usage.get("input_tokens"), output_tokens=usage.get("output_tokens")),
-        finish_reason={"end_turn": "stop", "max_tokens": "length", "stop_sequence": "stop"}.get(stop, stop),
+        usage=Usage(
+            input_tokens=token_count(usage.get("input_tokens")), output_tokens=token_count(usage.get("output_tokens"))
+        ),
+        finish_reason=STOP_REASONS.get(stop, stop) if stop is not None else None,
         limits=limits,
     )

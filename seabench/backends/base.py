@@ -243,6 +243,17 @@ def parse_limits(headers: Mapping[str, str] | None) -> RateLimits | None:
     return limits if limits.known else None
 
 
+def token_count(value: object) -> int | None:
+    """A usage figure as a server sent it, if it is one: a whole number of tokens, 0 or more. Anything else ("many",
+    3.5, -5, 1e300, a list) says nothing about tokens; as a record field it would raise out of the backend mid-run."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def reason(value: object) -> str | None:
+    """A finish (stop) reason, if the server sent one as text."""
+    return value if isinstance(value, str) else None
+
+
 def describe_error(e: Exception) -> str:
     """One line for an SDK exception: its class, HTTP status and the first line of its message (redacted later, in
     `backends.redact`, like every string a backend lets out)."""

@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..records import Completion, GenerationSettings, Message, RateLimits, Usage
-from .base import BackendOptions, BatchState, Retryable, get_key, parse_limits, raise_sdk_error
+from .base import BackendOptions, BatchState, Retryable, get_key, parse_limits, raise_sdk_error, reason, token_count
 
 BATCH_TOKEN = "seabench_token"
 DEAD_BATCH = ("failed", "expired", "cancelling", "cancelled")
@@ -185,8 +185,9 @@ def _read_chat_completion(data: Any, limits: RateLimits | None = None) -> Comple
     """The first choice of a chat.completion body; anything unexpected is a malformed response, to be retried."""
     try:
         choice = data["choices"][0]
-        text, finish = choice["message"].get("content"), choice.get("finish_reason")
-        usage = data.get("usage") or {}
+        text, finish = choice["message"].get("content"), reason(choice.get("finish_reason"))
+        usage = data.get("usage")
+        usage = usage if isinstance(usage, dict) else {}
     except (KeyError, IndexError, TypeError, AttributeError):
         raise Retryable(f"malformed response: {data}") from None
     # content_filter: the provider withheld the answer (no content). It is what this model's API gave, asking again
@@ -195,7 +196,10 @@ def _read_chat_completion(data: Any, limits: RateLimits | None = None) -> Comple
         raise Retryable(f"malformed response: no content (finish_reason={finish})")
     return Completion(
         text=text or "",
-        usage=Usage(input_tokens=usage.get("prompt_tokens"), output_tokens=usage.get("completion_tokens")),
+        usage=Usage(
+            input_tokens=token_count(usage.get("prompt_tokens")),
+            output_tokens=token_count(usage.get("completion_tokens")),
+        ),
         finish_reason=finish,
         limits=limits,
     )
