@@ -28,7 +28,7 @@ from .records import Bench, JudgeConfig, ModelRun, PlanRow, Question, Report, Se
 from .runner import RetryPolicy
 from .runner.batch import BatchOptions
 from .spec import RunSpec
-from .store import Store
+from .store import Store, default_db_path
 from .textio import check_folder
 
 
@@ -216,6 +216,10 @@ PEER_POLL_S = 2.0
 
 
 def run_generate(p: Prepared, *, show_progress: bool = True) -> list[ModelResult]:
+    if not (p.spec.db or default_db_path()).exists():
+        # A new store: every model has everything to send, so keys and names are checked before the file is made;
+        # a refused run leaves no empty store behind.
+        check_access(p.runs, p.backend())
     with Store(p.spec.db) as store:
         results = generate(store, p.source, p.runs, p.questions, p.backend(), show_progress=show_progress, **p.runner())
         if any(r.stats.elsewhere for r in results):

@@ -409,3 +409,4 @@ def test_a_base_url_from_the_environment_that_is_not_one_is_refused_before_anyth
         "error: OPENAI_BASE_URL: needs http:// or https:// and a host (did you mean http://localhost:8000/v1?), "
         "not 'localhost:8000/v1'"
     )
+    assert not (tmp_path / "s.db").exists()

@@ -209,6 +209,7 @@ def test_missing_key_names_the_variable(tmp_path):
         )
         assert result.returncode == 2
         assert result.stderr.startswith(f"error: {var} is not set: export {var}=") and result.stderr.count("\n") == 1
+        assert not (tmp_path / "s.db").exists()  # refused before a new store is made: no empty file left behind
 
 
 def test_bad_key_stops_the_run_with_one_line(tmp_path, small_bench, cli):
