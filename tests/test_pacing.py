@@ -391,6 +391,32 @@ def test_a_copy_that_hangs_too_gets_a_copy_of_its_own():
     assert (reply, won, hedged) == ("reply 3", True, 2) and took < 1.0
 
 
+def test_a_straggling_copy_gets_another_even_after_the_original_failed():
+    async def go():
+        tail = Tail(30.0, hedge_floor_s=0.02)
+        for _ in range(20):
+            tail.seen(0.01)
+        tail._overtaken = lambda mark: True  # type: ignore[method-assign]  # later requests came back: a straggler
+        sent = []
+
+        async def send():
+            sent.append(1)
+            if len(sent) == 1:  # the original straggles, then its connection drops
+                await asyncio.sleep(0.05)
+                raise ConnectionError("dropped")
+            if len(sent) == 2:  # its copy hangs
+                await asyncio.sleep(5)
+            return "third"
+
+        async def nothing():
+            return None
+
+        return await asyncio.wait_for(tail.call(send, nothing), 2.0), tail.hedged
+
+    (reply, won), hedged = asyncio.run(go())
+    assert (reply, won, hedged) == ("third", True, 2)
+
+
 def test_a_straggler_among_the_last_requests_is_hedged_once_those_sent_after_it_are_back():
     """At a run's end fewer than OVERTAKEN requests follow a hang; once all of them are back it is a straggler."""
 

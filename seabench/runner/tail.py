@@ -90,10 +90,8 @@ class Tail:
         self.started += 1
         number = self._sent = self._sent + 1
         tasks: list[asyncio.Future[T]] = [asyncio.ensure_future(send())]
-        latest_at, mark = (
-            started,
-            number,
-        )  # when the newest copy went out, and the send number it must be overtaken from
+        # When the newest copy went out, and the send number from which it must be overtaken.
+        latest_at, mark = started, number
         try:
             while True:
                 for task in tasks:
@@ -118,7 +116,7 @@ class Tail:
                         and self._overtaken(mark)
                     ):
                         await before_hedge()  # a copy is a request like any other: it waits for the rate limit too
-                        if not any(t.done() for t in tasks):
+                        if not any(t.done() and t.exception() is None for t in tasks):  # none answered meanwhile
                             self.started += 1
                             self.hedged += 1
                             tasks.append(asyncio.ensure_future(send()))
