@@ -59,10 +59,15 @@ class OpenAIBackend:
             return await self._complete(messages, settings)
         except self._openai.BadRequestError as e:
             other = {"max_tokens": "max_completion_tokens", "max_completion_tokens": "max_tokens"}.get(e.param or "")
-            if other is None or e.param != self.token_field or other not in str(e):
+            if other is None or other not in str(e):
                 raise_sdk_error(self._openai, e, f"openai:{self.model}")
-            self.token_field = other  # the server named the one it takes; every later request sends that
+            # The server named the field it takes; every later request sends that (requests in flight meanwhile
+            # were refused alike, and another may have switched already).
+            self.token_field = other
+        try:
             return await self._complete(messages, settings)
+        except self._openai.BadRequestError as e:
+            raise_sdk_error(self._openai, e, f"openai:{self.model}")
 
     async def _complete(self, messages: Sequence[Message], settings: GenerationSettings) -> list[Completion]:
         which = min(range(len(self.clients)), key=self.in_flight.__getitem__)
