@@ -308,12 +308,18 @@ def test_a_hung_request_is_hedged_and_stored_once(tmp_path, monkeypatch):
     assert s.wall_s < 10  # it did not wait out the 20 s hang (nor the 60 s timeout)
 
 
+def _straggling_tail() -> Tail:
+    """A Tail that has learned 10 ms latencies and sees every waiting request as overtaken: a straggler."""
+    tail = Tail(30.0, hedge_floor_s=0.02)
+    for _ in range(20):
+        tail.seen(0.01)
+    tail._overtaken = lambda mark: True  # type: ignore[method-assign]
+    return tail
+
+
 def test_hedging_stays_within_its_budget_and_a_failed_copy_gives_up_on_the_straggler():
     async def go():
-        tail = Tail(30.0, hedge_floor_s=0.02)
-        for _ in range(20):
-            tail.seen(0.01)
-        tail._overtaken = lambda mark: True  # type: ignore[method-assign]  # later requests came back: a straggler
+        tail = _straggling_tail()
 
         async def hang():
             await asyncio.sleep(5)
@@ -367,10 +373,7 @@ def test_a_copy_that_hangs_too_gets_a_copy_of_its_own():
     the hang out — 32 s where 16 s was usual in `benchmarks/api_limits.py --only hangs-20`."""
 
     async def go():
-        tail = Tail(30.0, hedge_floor_s=0.02)
-        for _ in range(20):
-            tail.seen(0.01)
-        tail._overtaken = lambda mark: True  # type: ignore[method-assign]  # later requests came back: a straggler
+        tail = _straggling_tail()
         sent = []
 
         async def send():
@@ -393,10 +396,7 @@ def test_a_copy_that_hangs_too_gets_a_copy_of_its_own():
 
 def test_a_straggling_copy_gets_another_even_after_the_original_failed():
     async def go():
-        tail = Tail(30.0, hedge_floor_s=0.02)
-        for _ in range(20):
-            tail.seen(0.01)
-        tail._overtaken = lambda mark: True  # type: ignore[method-assign]  # later requests came back: a straggler
+        tail = _straggling_tail()
         sent = []
 
         async def send():
