@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 
 from .backends import BackendOptions, check_access
 from .bench import load_bench
+from .bench.select import in_shard, select_questions
 from .errors import SpecError
-from .generate import ModelResult, check_names, estimate_plan, generate, in_shard, make_plans, select_questions
+from .generate import ModelResult, check_names, estimate_plan, generate, make_plans
 from .judging.estimate import JudgeEstimate, estimate, estimate_unanswered
 from .judging.llm import JudgeResult, judge
 from .judging.native import choose_prompts

@@ -19,7 +19,7 @@ from .fakes import FakeServer
 def _turns(limit_total: int) -> int:
     """Answers the first `limit_total` questions of the bundled bench make: one per turn."""
     from seabench.bench import load_bench
-    from seabench.generate import select_questions
+    from seabench.bench.select import select_questions
 
     return sum(len(q.turns) for q in select_questions(load_bench(None).questions, "", limit_total=limit_total))
 

@@ -487,7 +487,7 @@ def test_generate_says_how_many_answers_stopped_at_max_tokens_per_language(cli, 
 def test_limit_counts_per_language_and_limit_total_across_them():
     """`--limit 2 --lang en,th,vi` is two of each language (it used to be the first two, both English)."""
     from seabench.bench import load_bench
-    from seabench.generate import select_questions
+    from seabench.bench.select import select_questions
 
     bench = load_bench(None)
     per_lang = select_questions(bench.questions, "bench", ["en", "th", "vi"], None, 2)
@@ -504,7 +504,7 @@ def test_tag_picks_the_hard_tier_from_a_bench_and_from_the_store(tmp_path, cli):
     """`--tag hard` runs only the items written to separate strong models; `judge --tag` finds them by the tags the
     store kept. A tag the bench lacks, or a bench with no tags, is refused before anything is sent."""
     from seabench.bench import load_bench
-    from seabench.generate import select_questions
+    from seabench.bench.select import select_questions
     from seabench.store import Store
 
     bench = load_bench(None)

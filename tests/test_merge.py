@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from seabench.bench import load_bench
-from seabench.generate import in_shard
+from seabench.bench.select import in_shard
 
 from .conftest import ROOT
 from .fakes import FakeServer
