@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import unicodedata
 from collections import Counter
@@ -213,37 +214,32 @@ def test_hf_source_offline_without_cache_says_how_to_download(tmp_path):
     assert "Traceback" not in result.stderr
 
 
-def test_help_is_fast_to_import():
-    """`seabench --help` must not pull in the heavy libraries."""
-    code = (
-        "import sys\n"
-        "from seabench.cli import app\n"
-        "try:\n    app(['--help'])\nexcept SystemExit:\n    pass\n"
-        "heavy = {'torch', 'transformers', 'pandas', 'numpy', 'scipy', 'openai', 'anthropic', 'pydantic'}\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))\n"
-    )
+def _heavy_imports(setup: str, heavy: set[str]) -> list[str]:
+    """The heavy top-level packages a fresh interpreter holds after running `setup`."""
     import subprocess
     import sys
 
+    code = f"import sys\n{setup}\nprint(sorted(m for m in sys.modules if m.split('.')[0] in {sorted(heavy)!r}))\n"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip().splitlines()[-1] == "[]"
+    return ast.literal_eval(out.strip().splitlines()[-1])
+
+
+def test_help_is_fast_to_import():
+    """`seabench --help` must not pull in the heavy libraries."""
+    setup = "from seabench.cli import app\ntry:\n    app(['--help'])\nexcept SystemExit:\n    pass"
+    heavy = {"torch", "transformers", "pandas", "numpy", "scipy", "openai", "anthropic", "pydantic"}
+    assert _heavy_imports(setup, heavy) == []
 
 
 def test_generating_does_not_import_the_statistics():
     """generate and judge reach their first request without numpy, scipy, pandas or jinja2 (a tenth of a second and
     more of every run's start-up; `python benchmarks/api_limits.py --only startup` measures the whole command)."""
-    code = (
-        "import sys\n"
+    setup = (
         "import seabench.evaluate, seabench.cli.run, seabench.cli.views\n"
-        "import seabench.backends.openai, seabench.backends.anthropic\n"
-        "heavy = {'numpy', 'scipy', 'pandas', 'jinja2', 'sklearn', 'torch', 'transformers'}\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))\n"
+        "import seabench.backends.openai, seabench.backends.anthropic"
     )
-    import subprocess
-    import sys
-
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip().splitlines()[-1] == "[]"
+    heavy = {"numpy", "scipy", "pandas", "jinja2", "sklearn", "torch", "transformers"}
+    assert _heavy_imports(setup, heavy) == []
 
 
 def test_python_dash_m(tmp_path):
