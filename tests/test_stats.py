@@ -19,6 +19,7 @@ from seabench.stats import (
     cohen_kappa,
     holm,
     krippendorff_interval,
+    logistic,
     paired_difference,
     quadratic_kappa,
     ratio_mean,
@@ -33,6 +34,14 @@ def _questions(n_per_cell=40, langs=("th", "km"), cats=("safety", "math-reasonin
                 qid = f"{lang}-{cat}-{i}"
                 qs[("b", qid)] = Question(id=qid, lang=lang, category=cat, turns=("x", "y"))
     return qs
+
+
+def test_the_own_logistic_is_scipys_expit():
+    from scipy.special import expit
+
+    xs = [-800.0, -40.0, -3.2, -1e-9, 0.0, 1e-9, 0.7, 12.0, 40.0, 800.0]
+    assert [logistic(x) for x in xs] == pytest.approx([float(expit(x)) for x in xs], rel=1e-15, abs=1e-300)
+    assert logistic(0.0) == 0.5 and logistic(800.0) == 1.0 and logistic(-800.0) == 0.0
 
 
 def test_one_judgment_per_question_gives_scipys_t_interval():

@@ -21,7 +21,7 @@ from ..records import (
     Question,
     SelfPreferenceRow,
 )
-from ..stats import logistic_cluster_interval, logistic_fit, ratio_mean
+from ..stats import logistic, logistic_cluster_interval, logistic_fit, ratio_mean
 from .common import ALL, Settings, num
 from .common import order as _order
 
@@ -170,12 +170,6 @@ def length_controlled(
     return rows
 
 
-def expit(x: float) -> float:
-    """The logistic function. Written here because scipy.special's import (0.14 s) would land on every command that
-    imports the aggregation package (generate included); the statistics that need more import it where they run."""
-    return 0.5 * (1.0 + math.tanh(0.5 * float(x)))
-
-
 def alpacaeval_minimal(y: np.ndarray, delta: np.ndarray) -> float | None:
     """AlpacaEval's length-controlled win rate by its `length_controlled_minimal` GLM, computed the way alpaca-eval's
     `get_length_controlled_winrate` computes it, so the figure is the one that package gives on the same verdicts: the
@@ -215,7 +209,7 @@ def alpacaeval_minimal(y: np.ndarray, delta: np.ndarray) -> float | None:
         )
         model.set_fit_request(sample_weight=True)
         model.fit(np.vstack([X, X]), target, sample_weight=prob, groups=np.tile(np.arange(n), 2), true_prob=prob)
-    return float(expit(model.coef_[0][1]))
+    return float(logistic(model.coef_[0][1]))
 
 
 def _l1_penalty(estimator: type) -> dict:
@@ -255,11 +249,11 @@ def _length_control(
     else:
         theta, beta = logistic_fit(X, y)
         if not np.isnan(theta):
-            lc, coef = float(expit(theta)), float(beta)
+            lc, coef = float(logistic(theta)), float(beta)
             fitted = np.array([theta, beta])
             found = logistic_cluster_interval(X, y, fitted, clusters, settings.confidence)
             if found is not None:
-                low, high = float(expit(found[0])), float(expit(found[1]))
+                low, high = float(logistic(found[0])), float(logistic(found[1]))
             weight = logistic_cluster_interval(X, y, fitted, clusters, settings.confidence, coefficient=1)
             if weight is not None and spread > 0:
                 coef_low, coef_high = float(weight[0]), float(weight[1])
