@@ -60,6 +60,7 @@ class FakeServer:
         served: list[str] | None = None,
         token_field: str | None = None,
         fixed_temperature: float | None = None,
+        keys: set[str] | None = None,
     ):
         self.kind, self.latency, self.fault_rate, self.faults = kind, latency, fault_rate, faults
         self.rng = random.Random(seed)
@@ -85,6 +86,7 @@ class FakeServer:
         # Like OpenAI's reasoning models (o-series, GPT-5): only this token-limit field, only this temperature; the
         # other is a 400 naming the parameter, in OpenAI's words.
         self.token_field, self.fixed_temperature = token_field, fixed_temperature
+        self.keys = keys  # the API keys the models route accepts (None: any), like a provider's own API
         # What GET /v1/models lists (None: the server has no such route, 404); not counted in `requests`.
         self.served = ["fake-model"] if served is None else served
         self.serves_models = served is None or bool(served)
@@ -153,7 +155,10 @@ class FakeServer:
             with self._lock:
                 self.requests.append({"method": method, "path": path, "headers": headers, "body": None, "t": 0.0})
             wanted = path.split("/v1/models/", 1)[1].split("?")[0]
-            if wanted in self.served:
+            given = headers.get("x-api-key") or headers.get("authorization", "").removeprefix("Bearer ")
+            if self.keys is not None and given not in self.keys:
+                await self._send(writer, 401, {"error": {"message": "Incorrect API key provided"}})
+            elif wanted in self.served:
                 await self._send(writer, 200, {"id": wanted, "object": "model", "type": "model", "owned_by": "fake"})
             else:
                 error = {"message": f"The model '{wanted}' does not exist", "type": "invalid_request_error"}

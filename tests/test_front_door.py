@@ -433,3 +433,29 @@ def test_a_judge_the_providers_api_does_not_have_stops_eval_before_any_answer_is
         "answered 404); check the name against its model list"
     )
     assert right.exit_code == 0, right.stderr
+
+
+def test_a_key_the_providers_api_refuses_stops_eval_before_any_answer_is_paid_for(cli, tmp_path, monkeypatch):
+    from seabench.backends import identity
+
+    bench = tmp_path / "b.jsonl"
+    bench.write_text(json.dumps({"question_id": "q1", "category": "safety", "lang": "th", "turns": ["สวัสดี"]}))
+    with FakeServer("openai", served=["m"]) as cand, FakeServer("anthropic", served=["j"], keys={"good"}) as provider:
+        monkeypatch.setitem(identity.OFFICIAL, "anthropic", "127.0.0.1")
+        args = ["--model", "openai:m", "--base-url", cand.url, "--judge", "anthropic:j"]
+        args += [
+            "--judge-base-url",
+            provider.url,
+            "--bench",
+            bench,
+            "--db",
+            tmp_path / "s.db",
+            "--out",
+            tmp_path / "r.html",
+        ]
+        result = cli("eval", *args, env={"OPENAI_API_KEY": "k", "ANTHROPIC_API_KEY": "revoked"})
+        paid = len([r for r in cand.requests if r["path"].endswith("/chat/completions")])
+    assert result.exit_code == 2 and paid == 0
+    assert (
+        result.stderr.strip() == "error: anthropic:j: the provider refused the API key (GET /v1/models/j answered 401)"
+    )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import os
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -111,13 +112,10 @@ key; a server that copies their API may list models partly, or not at all, so it
 
 
 def check_model_exists(spec: str, url: str | None, key: str) -> None:
-    """Refuse a model the provider's own API says it does not have, before the first paid request: in `eval` a
-    mistyped judge was found only after every candidate answer was paid for. Silent where nothing can be concluded
-    (another server, no answer, an error other than 404)."""
-    import json
-    import urllib.error
-    import urllib.request
-
+    """Refuse a model the provider's own API says it does not have, or a key it refuses, before the first paid
+    request: in `eval` a mistyped judge (or its bad key) was found only after every candidate answer was paid for.
+    Silent where nothing can be concluded (another server, no answer, any other status: a key without the right to
+    list models may still answer chats)."""
     from ..errors import ConfigError
     from . import DEFAULT_ENDPOINTS
 
@@ -127,21 +125,33 @@ def check_model_exists(spec: str, url: str | None, key: str) -> None:
     base = (url or DEFAULT_ENDPOINTS[provider][1]).split(",")[0].strip().rstrip("/")
     if urlsplit(base).hostname != OFFICIAL[provider]:
         return
-    prefix = "" if base.endswith("/v1") else "/v1"
+    status = _model_status(provider, base if base.endswith("/v1") else base + "/v1", model, key)
+    if status == 404:
+        raise ConfigError(
+            f"{spec}: the provider has no model '{model}' for this key (GET /v1/models/{model} answered 404); "
+            "check the name against its model list"
+        )
+    if status == 401:
+        raise ConfigError(f"{spec}: the provider refused the API key (GET /v1/models/{model} answered 401)")
+
+
+@lru_cache(maxsize=64)
+def _model_status(provider: str, base: str, model: str, key: str) -> int | None:
+    """The HTTP status of `GET {base}/models/{model}`, None when there was no answer; asked once per process (`eval`
+    checks its models before making a store and again as generation starts)."""
+    import urllib.error
+    import urllib.request
+
     headers = (
         {"Authorization": f"Bearer {key}"}
         if provider == "openai"
         else {"x-api-key": key, "anthropic-version": "2023-06-01"}
     )
-    request = urllib.request.Request(f"{base}{prefix}/models/{quote(model, safe='')}", headers=headers)
+    request = urllib.request.Request(f"{base}/models/{quote(model, safe='')}", headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=SERVED_TIMEOUT_S) as r:
-            json.loads(r.read())
+            return int(r.status)
     except urllib.error.HTTPError as e:
-        if e.code == 404:
-            raise ConfigError(
-                f"{spec}: the provider has no model '{model}' for this key (GET /v1/models/{model} answered 404); "
-                "check the name against its model list"
-            ) from None
-    except (OSError, ValueError):  # unreachable, slow or not JSON: the run's first request will say
-        return
+        return e.code
+    except OSError:  # unreachable or slow: the run's first request will say
+        return None
