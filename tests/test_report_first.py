@@ -367,6 +367,7 @@ def test_a_judge_that_never_scores_ranks_nothing_charts_nothing_and_fails_the_ru
     # one model: nothing to compare, said as such rather than "no difference is significant"; counts in words
     assert "One model: there is no difference to test" in page and "No difference between models" not in page
     assert "1 model × 1 language (th) × 1 category;" in page
+    assert '<td class="score unranked">' in page  # the reason wraps, where a score stays on one line (390 px)
     shown = cli("report", "--db", tmp_path / "s.db", env={"COLUMNS": "100"})
     assert re.search(r"^th\s+–\s+–\s*$", shown.stdout, re.M)  # judged, nothing scored: not a blank cell
     assert "not ranked" in shown.stdout and not re.search(r"^\s*│?\s*1\s+│?\s*openai:m", shown.stdout, re.M)
