@@ -442,17 +442,8 @@ def test_a_key_the_providers_api_refuses_stops_eval_before_any_answer_is_paid_fo
     bench.write_text(json.dumps({"question_id": "q1", "category": "safety", "lang": "th", "turns": ["สวัสดี"]}))
     with FakeServer("openai", served=["m"]) as cand, FakeServer("anthropic", served=["j"], keys={"good"}) as provider:
         monkeypatch.setitem(identity.OFFICIAL, "anthropic", "127.0.0.1")
-        args = ["--model", "openai:m", "--base-url", cand.url, "--judge", "anthropic:j"]
-        args += [
-            "--judge-base-url",
-            provider.url,
-            "--bench",
-            bench,
-            "--db",
-            tmp_path / "s.db",
-            "--out",
-            tmp_path / "r.html",
-        ]
+        args = ["--model", "openai:m", "--base-url", cand.url, "--judge", "anthropic:j", "--bench", bench]
+        args += ["--judge-base-url", provider.url, "--db", tmp_path / "s.db", "--out", tmp_path / "r.html"]
         result = cli("eval", *args, env={"OPENAI_API_KEY": "k", "ANTHROPIC_API_KEY": "revoked"})
         paid = len([r for r in cand.requests if r["path"].endswith("/chat/completions")])
     assert result.exit_code == 2 and paid == 0
